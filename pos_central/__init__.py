@@ -1,0 +1,1 @@
+"""Reference central service for POS Member tills (the other half of the sync contract)."""

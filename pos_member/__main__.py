@@ -1,0 +1,3 @@
+from pos_member.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,4 @@
+import os
+
+# Qt runs offscreen in every test run, with or without a display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
