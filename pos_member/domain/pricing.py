@@ -1,0 +1,457 @@
+"""The pricing engine: DESIGN.md's pricing order, on plain dataclasses.
+
+1. line amount = unit price × quantity;
+2. tier discount on discountable lines (the member's tier before this sale);
+3. coupons, percent before amount, each on the running remainder of its eligible lines, the
+   combination chosen to save the member the most (ties: fewer coupons, then the coupon that
+   expires first), every coupon not applied given a reason;
+4. points redemption within the balance, the share of the payable and the offline daily limit;
+5. cash rounding.
+Then points and growth earned on what is paid with money over points-eligible lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from itertools import combinations
+from typing import Sequence
+
+from .basket import BasketLine, MemberSnapshot
+from .coupons import Coupon, CouponKind, Reason, local_naive, static_rejection
+from .money import Fen, allocate, floor_div_decimal, times
+from .points import earning_multiplier, growth_for, points_for
+from .rules import DEFAULT_RULES, Rules
+
+
+class PricingError(ValueError):
+    """A request the engine cannot price (the message says which field)."""
+
+
+@dataclass(frozen=True)
+class PricingRequest:
+    at: datetime  # store-local time, aware
+    lines: tuple[BasketLine, ...]
+    member: MemberSnapshot | None = None
+    coupons: tuple[Coupon, ...] = ()
+    redeem_points: int = 0
+    online: bool = True
+    # The cashier's override: exactly these coupon codes, instead of the engine's best choice.
+    chosen_coupons: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class LineResult:
+    sku: str
+    name: str
+    amount: Fen
+    tier_discount: Fen
+    coupon_discount: Fen
+    points_value: Fen
+    points_redeemed: int  # the redeemed points allocated to this line (returned on refund)
+    rounding: Fen
+    paid: Fen
+    points_eligible: bool
+
+
+@dataclass(frozen=True)
+class AppliedCoupon:
+    code: str
+    discount: Fen
+    per_line: tuple[Fen, ...]  # the discount on each basket line (zero off its scope)
+
+
+@dataclass(frozen=True)
+class RejectedCoupon:
+    code: str
+    reason: Reason
+    shortfall: Fen = 0  # for below_threshold: how much more would unlock it
+
+
+@dataclass(frozen=True)
+class PricingResult:
+    subtotal: Fen
+    tier_discount: Fen
+    coupon_discount: Fen
+    points_redeemed: int
+    points_value: Fen
+    rounding: Fen
+    total: Fen  # left to pay with money
+    lines: tuple[LineResult, ...]
+    applied: tuple[AppliedCoupon, ...]
+    rejected: tuple[RejectedCoupon, ...]
+    points_earned: int
+    growth_earned: int
+    multiplier: Decimal
+    multiplier_source: str
+    tier_before: str | None
+    tier_after: str | None
+    redeem_limited_by: str | None = None  # balance, max_ratio, offline_daily_limit, no_member
+    hints: tuple[dict, ...] = field(default_factory=tuple)
+
+
+# --- the coupon combination ------------------------------------------------------------------
+
+@dataclass
+class _Cand:
+    coupon: Coupon
+    elig: tuple[int, ...]
+    order: tuple  # application order: percent first, then amount; earliest expiry; code
+    expiry: tuple  # tie-break key: earliest expiry first, never-expiring last
+    bound: Fen  # upper bound of what it can ever take off
+
+
+@dataclass
+class _Eval:
+    saving: Fen
+    cands: tuple[_Cand, ...]
+    tier: list[Fen]
+    per_coupon: list[tuple[_Cand, list[Fen]]]
+    remaining: list[Fen]
+
+    def key(self) -> tuple:
+        """Smaller is better: most saved, then fewer coupons, then earliest expiry, then code."""
+        return (-self.saving, len(self.cands), tuple(sorted(c.expiry for c in self.cands)),
+                tuple(sorted(c.coupon.code for c in self.cands)))
+
+
+class _Context:
+    def __init__(self, lines: Sequence[BasketLine], amounts: list[Fen], tier_full: list[Fen]):
+        self.lines = lines
+        self.amounts = amounts
+        self.tier_full = tier_full
+
+    def base(self, no_tier: frozenset[int]) -> list[Fen]:
+        return [0 if i in no_tier else t for i, t in enumerate(self.tier_full)]
+
+    @staticmethod
+    def threshold_met(c: _Cand, amounts: list[Fen], after_tier: list[Fen]) -> bool:
+        basis_lines = amounts if not c.coupon.with_tier_discount else after_tier
+        return sum(basis_lines[i] for i in c.elig) >= c.coupon.threshold
+
+    @staticmethod
+    def apply(c: _Cand, remaining: list[Fen]) -> tuple[Fen, list[Fen] | None]:
+        """Take coupon ``c`` off ``remaining`` in place; return the discount and its split."""
+        rem = sum(remaining[i] for i in c.elig)
+        cp = c.coupon
+        if cp.kind is CouponKind.PERCENT_OFF:
+            d = times(rem, Decimal(1) - cp.rate)  # type: ignore[operator]
+            if cp.cap is not None:
+                d = min(d, cp.cap)
+        else:
+            d = cp.value  # type: ignore[assignment]
+        d = min(d, rem)
+        if d <= 0:
+            return 0, None
+        parts = allocate(d, [remaining[i] for i in c.elig])
+        for i, p in zip(c.elig, parts):
+            remaining[i] -= p
+        return d, parts
+
+    def evaluate(self, cands: Sequence[_Cand]) -> _Eval | None:
+        """Price one combination; None if a threshold is not met."""
+        no_tier = frozenset(i for c in cands if not c.coupon.with_tier_discount for i in c.elig)
+        tier = self.base(no_tier)
+        after = [a - t for a, t in zip(self.amounts, tier)]
+        for c in cands:
+            if not self.threshold_met(c, self.amounts, after):
+                return None
+        remaining = list(after)
+        saving = sum(tier)
+        per: list[tuple[_Cand, list[Fen]]] = []
+        for c in sorted(cands, key=lambda c: c.order):
+            d, parts = self.apply(c, remaining)
+            saving += d
+            split = [0] * len(self.amounts)
+            if parts:
+                for i, p in zip(c.elig, parts):
+                    split[i] = p
+            per.append((c, split))
+        return _Eval(saving, tuple(cands), tier, per, remaining)
+
+
+def _make_cand(coupon: Coupon, lines: Sequence[BasketLine], amounts: list[Fen],
+               at: datetime) -> _Cand:
+    elig = coupon.eligible_indices(lines)
+    end = local_naive(coupon.valid_to, at)
+    expiry = (0, end) if end is not None else (1, datetime.max)
+    gross = sum(amounts[i] for i in elig)
+    if coupon.kind is CouponKind.PERCENT_OFF:
+        bound = times(gross, Decimal(1) - coupon.rate)  # type: ignore[operator]
+        if coupon.cap is not None:
+            bound = min(bound, coupon.cap)
+    else:
+        bound = min(coupon.value, gross)  # type: ignore[type-var]
+    kind_order = 0 if coupon.kind is CouponKind.PERCENT_OFF else 1
+    return _Cand(coupon, elig, (kind_order, expiry, coupon.code), expiry, bound)
+
+
+def _search_stackable(ctx: _Context, stack: list[_Cand], limit: int,
+                      best: _Eval | None) -> _Eval | None:
+    """Best combination of up to ``limit`` stackable coupons, by branch and bound.
+
+    Coupons that refuse the tier discount change the base every other coupon works on, so each
+    subset of them is fixed first; the other coupons are then added in application order,
+    extending the running remainder one coupon at a time, and a branch is cut when even the
+    largest possible discounts of the coupons still to come cannot beat the best found.
+    """
+    stack = sorted(stack, key=lambda c: c.order)
+    no_tier_cands = [c for c in stack if not c.coupon.with_tier_discount]
+    for size in range(0, min(limit, len(no_tier_cands)) + 1):
+        for fixed in combinations(no_tier_cands, size):
+            fixed_set = set(id(c) for c in fixed)
+            no_tier = frozenset(i for c in fixed for i in c.elig)
+            tier = ctx.base(no_tier)
+            after = [a - t for a, t in zip(ctx.amounts, tier)]
+            if not all(ctx.threshold_met(c, ctx.amounts, after) for c in fixed):
+                continue
+            pool = [c for c in stack
+                    if (c.coupon.with_tier_discount or id(c) in fixed_set)
+                    and ctx.threshold_met(c, ctx.amounts, after)]
+            n = len(pool)
+            # suffix_top[k][j]: sum of the j largest bounds among pool[k:]
+            suffix_top = []
+            for k in range(n + 1):
+                top = sorted((c.bound for c in pool[k:]), reverse=True)[:limit]
+                sums = [0]
+                for b in top:
+                    sums.append(sums[-1] + b)
+                suffix_top.append(sums)
+            base_saving = sum(tier)
+            chosen: list[_Cand] = []
+
+            def consider(saving: Fen) -> None:
+                nonlocal best
+                if len(fixed) and not fixed_set.issubset(id(c) for c in chosen):
+                    return
+                cand = ctx.evaluate(chosen) if chosen else None
+                if not chosen:
+                    cand = _Eval(saving, (), tier, [], list(after))
+                if cand is not None and (best is None or cand.key() < best.key()):
+                    best = cand
+
+            def dfs(k: int, remaining: list[Fen], saving: Fen) -> None:
+                nonlocal best
+                if best is None or saving > best.saving or (
+                        saving == best.saving and len(chosen) <= len(best.cands)):
+                    consider(saving)
+                if len(chosen) >= limit or k >= n:
+                    return
+                slots = limit - len(chosen)
+                tops = suffix_top[k]
+                bound = saving + tops[min(slots, len(tops) - 1)]
+                if best is not None and (bound < best.saving or (
+                        bound == best.saving and len(chosen) + 1 > len(best.cands))):
+                    return
+                # Missing a fixed coupon that is still ahead is allowed; one behind us is not.
+                for j in range(k, n):
+                    c = pool[j]
+                    rem = list(remaining)
+                    d, _ = ctx.apply(c, rem)
+                    chosen.append(c)
+                    dfs(j + 1, rem, saving + d)
+                    chosen.pop()
+                    if id(c) in fixed_set:
+                        # every later combination must contain this fixed coupon
+                        break
+
+            dfs(0, list(after), base_saving)
+    return best
+
+
+def _choose(ctx: _Context, cands: list[_Cand], limit: int) -> _Eval:
+    best: _Eval | None = ctx.evaluate([])
+    for c in cands:
+        if not c.coupon.stackable:
+            ev = ctx.evaluate([c])
+            if ev is not None and (best is None or ev.key() < best.key()):
+                best = ev
+    stack = [c for c in cands if c.coupon.stackable]
+    if stack:
+        best = _search_stackable(ctx, stack, limit, best)
+    assert best is not None
+    return best
+
+
+# --- the whole quote ------------------------------------------------------------------------
+
+def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
+    if not req.lines:
+        raise PricingError("lines: a basket needs at least one line")
+    if req.at.tzinfo is None:
+        raise PricingError("at: the time must carry the store's UTC offset")
+    if req.redeem_points < 0:
+        raise PricingError("redeem_points must not be negative")
+    member = req.member
+    tier_code: str | None = None
+    rate = Decimal(1)
+    if member is not None:
+        if not rules.has_tier(member.tier):
+            raise PricingError(f"member.tier: unknown tier {member.tier!r}")
+        tier_code = member.tier
+        rate = rules.tier(member.tier).discount_rate
+    codes = [c.code for c in req.coupons]
+    if len(set(codes)) != len(codes):
+        raise PricingError("coupons: the same coupon code is presented twice")
+
+    lines = req.lines
+    amounts = [line.amount for line in lines]
+    tier_full = [times(a, Decimal(1) - rate) if line.discountable and rate < 1 else 0
+                 for a, line in zip(amounts, lines)]
+    ctx = _Context(lines, amounts, tier_full)
+
+    rejected: dict[str, RejectedCoupon] = {}
+    valid: list[_Cand] = []
+    for cp in req.coupons:
+        reason = static_rejection(cp, req.at, tier_code, lines)
+        if reason is not None:
+            rejected[cp.code] = RejectedCoupon(cp.code, reason)
+        else:
+            valid.append(_make_cand(cp, lines, amounts, req.at))
+
+    limit = rules.max_coupons_per_order
+    if req.chosen_coupons is not None:
+        best = _forced(ctx, valid, rejected, req.chosen_coupons, limit)
+    else:
+        best = _choose(ctx, valid, limit)
+
+    chosen_ids = {id(c) for c in best.cands}
+    best_has_exclusive = any(not c.coupon.stackable for c in best.cands)
+    for c in valid:
+        if id(c) in chosen_ids:
+            continue
+        alone = ctx.evaluate([c])
+        if alone is None:
+            wtd = c.coupon.with_tier_discount
+            basis = sum(amounts[i] - (tier_full[i] if wtd else 0) for i in c.elig)
+            rejected[c.coupon.code] = RejectedCoupon(
+                c.coupon.code, Reason.BELOW_THRESHOLD, c.coupon.threshold - basis)
+        elif req.chosen_coupons is not None:
+            rejected[c.coupon.code] = RejectedCoupon(c.coupon.code, Reason.NOT_CHOSEN)
+        elif best.cands and (not c.coupon.stackable or best_has_exclusive):
+            rejected[c.coupon.code] = RejectedCoupon(c.coupon.code, Reason.NOT_COMBINABLE)
+        elif c.coupon.stackable and len(best.cands) >= limit:
+            rejected[c.coupon.code] = RejectedCoupon(c.coupon.code, Reason.OVER_COUPON_LIMIT)
+        else:
+            rejected[c.coupon.code] = RejectedCoupon(c.coupon.code, Reason.NOT_CHOSEN)
+
+    coupon_lines = [0] * len(lines)
+    applied: list[AppliedCoupon] = []
+    for c, split in best.per_coupon:
+        d = sum(split)
+        if d <= 0:
+            continue
+        applied.append(AppliedCoupon(c.coupon.code, d, tuple(split)))
+        for i, p in enumerate(split):
+            coupon_lines[i] += p
+    remaining = list(best.remaining)
+    payable = sum(remaining)
+
+    # 4. points redemption
+    points, limited_by = _redeemable(req, rules, payable)
+    points_value = points * rules.point_value
+    pv_lines = allocate(points_value, remaining) if points_value else [0] * len(lines)
+    pts_lines = allocate(points, pv_lines) if points else [0] * len(lines)
+    remaining = [r - p for r, p in zip(remaining, pv_lines)]
+
+    # 5. cash rounding
+    before_rounding = sum(remaining)
+    unit = {"none": 1, "jiao": 10, "yuan": 100}[rules.cash_rounding]
+    rounding = before_rounding % unit
+    rd_lines = allocate(rounding, remaining) if rounding else [0] * len(lines)
+    paid = [r - d for r, d in zip(remaining, rd_lines)]
+    total = sum(paid)
+
+    # earning
+    multiplier = Decimal(0)
+    source = "none"
+    points_earned = growth_earned = 0
+    tier_after = tier_code
+    if member is not None:
+        multiplier, source = earning_multiplier(rules, member.tier, req.at, member.birthday)
+        eligible_paid = sum(p for p, line in zip(paid, lines) if line.points_eligible)
+        points_earned = points_for(eligible_paid, multiplier, rules)
+        growth_earned = growth_for(eligible_paid, rules)
+        by_growth = rules.tier_for_growth(member.growth + growth_earned)
+        codes_in_order = [t.code for t in rules.tiers]
+        if codes_in_order.index(by_growth.code) > codes_in_order.index(member.tier):
+            tier_after = by_growth.code
+
+    line_results = tuple(
+        LineResult(line.sku, line.name, amounts[i], best.tier[i], coupon_lines[i], pv_lines[i],
+                   pts_lines[i], rd_lines[i], paid[i], line.points_eligible)
+        for i, line in enumerate(lines)
+    )
+    result = PricingResult(
+        subtotal=sum(amounts),
+        tier_discount=sum(best.tier),
+        coupon_discount=sum(coupon_lines),
+        points_redeemed=points,
+        points_value=points_value,
+        rounding=rounding,
+        total=total,
+        lines=line_results,
+        applied=tuple(applied),
+        rejected=tuple(rejected[c.code] for c in req.coupons if c.code in rejected),
+        points_earned=points_earned,
+        growth_earned=growth_earned,
+        multiplier=multiplier,
+        multiplier_source=source,
+        tier_before=tier_code,
+        tier_after=tier_after,
+        redeem_limited_by=limited_by,
+    )
+    from .hints import member_hints  # local import: hints builds on the result type
+
+    return _with_hints(result, member_hints(req, result, rules))
+
+
+def _with_hints(result: PricingResult, hints: tuple[dict, ...]) -> PricingResult:
+    from dataclasses import replace
+
+    return replace(result, hints=hints)
+
+
+def _forced(ctx: _Context, valid: list[_Cand], rejected: dict[str, RejectedCoupon],
+            codes: Sequence[str], limit: int) -> _Eval:
+    """The cashier's override: exactly these coupons, or a clear refusal."""
+    by_code = {c.coupon.code: c for c in valid}
+    picked: list[_Cand] = []
+    for code in codes:
+        if code in rejected:
+            raise PricingError(f"coupon {code} cannot be used: {rejected[code].reason.value}")
+        if code not in by_code:
+            raise PricingError(f"coupon {code} was not presented")
+        picked.append(by_code[code])
+    if len(picked) > 1 and any(not c.coupon.stackable for c in picked):
+        raise PricingError("chosen coupons: a non-stackable coupon combines with no other")
+    if len(picked) > limit:
+        raise PricingError(f"chosen coupons: at most {limit} coupons per order")
+    ev = ctx.evaluate(picked)
+    if ev is None:
+        raise PricingError("chosen coupons: a coupon's threshold is not met")
+    return ev
+
+
+def _redeemable(req: PricingRequest, rules: Rules, payable: Fen) -> tuple[int, str | None]:
+    asked = req.redeem_points
+    if asked == 0:
+        return 0, None
+    member = req.member
+    if member is None:
+        return 0, "no_member"
+    limits = [
+        ("balance", member.available_points),
+        ("max_ratio", floor_div_decimal(Decimal(payable) * rules.redeem_max_ratio
+                                        / Decimal(rules.point_value))),
+    ]
+    if not req.online:
+        limits.append(("offline_daily_limit",
+                       max(0, rules.offline_daily_redeem_limit - member.redeemed_today_offline)))
+    points = asked
+    limited_by = None
+    for name, cap in limits:
+        if cap < points:
+            points, limited_by = cap, name
+    return max(0, points), limited_by

@@ -1,0 +1,240 @@
+"""Loyalty rules as data: tiers, earning, redemption limits, member days, coupons per order.
+
+The central service distributes one ``Rules`` value as JSON; the defaults here are the ones of
+DESIGN.md. Money fields in JSON are yuan strings ("10.00"), rates and multipliers are decimal
+strings ("0.95", "2"), so nothing ever passes through a float.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields, replace
+from decimal import Decimal
+from typing import Any, Mapping
+
+from .money import Fen, format_fen, parse_decimal, parse_yuan
+
+
+class RulesError(ValueError):
+    """Rules JSON that cannot be used; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Tier:
+    code: str
+    name: str
+    min_growth: int
+    discount_rate: Decimal  # 1.00 = no discount, 0.95 = 95折
+    points_multiplier: Decimal = Decimal(1)
+    name_en: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "name_en": self.name_en,
+            "min_growth": self.min_growth,
+            "discount_rate": str(self.discount_rate),
+            "points_multiplier": str(self.points_multiplier),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], where: str = "tiers[]") -> "Tier":
+        try:
+            code = d["code"]
+            if not isinstance(code, str) or not code:
+                raise RulesError(f"{where}.code must be a non-empty string")
+            min_growth = d.get("min_growth", 0)
+            if not isinstance(min_growth, int) or isinstance(min_growth, bool) or min_growth < 0:
+                raise RulesError(f"{where}.min_growth must be a non-negative integer")
+            rate = parse_decimal(str(d.get("discount_rate", "1")), f"{where}.discount_rate")
+            if not Decimal(0) < rate <= Decimal(1):
+                raise RulesError(f"{where}.discount_rate must be in (0, 1]")
+            mult = parse_decimal(str(d.get("points_multiplier", "1")), f"{where}.points_multiplier")
+            if mult < 0:
+                raise RulesError(f"{where}.points_multiplier must not be negative")
+        except KeyError as exc:
+            raise RulesError(f"{where}.{exc.args[0]} is required") from None
+        except RulesError:
+            raise
+        except ValueError as exc:
+            raise RulesError(str(exc)) from None
+        return cls(code=code, name=str(d.get("name", code)), name_en=str(d.get("name_en", "")),
+                   min_growth=min_growth, discount_rate=rate, points_multiplier=mult)
+
+
+DEFAULT_TIERS: tuple[Tier, ...] = (
+    Tier("regular", "普卡", 0, Decimal("1.00"), Decimal(1), "Regular"),
+    Tier("silver", "银卡", 3000, Decimal("0.95"), Decimal(1), "Silver"),
+    Tier("gold", "金卡", 6000, Decimal("0.90"), Decimal(1), "Gold"),
+)
+
+CASH_ROUNDING_MODES = ("none", "jiao", "yuan")
+
+_MONEY_FIELDS = {"earn_unit", "growth_unit", "point_value", "coupon_nudge_max"}
+_DECIMAL_FIELDS = {"redeem_max_ratio", "member_day_multiplier", "birthday_multiplier"}
+
+
+@dataclass(frozen=True)
+class Rules:
+    tiers: tuple[Tier, ...] = DEFAULT_TIERS
+    # Earning: floor(paid × multiplier / earn_unit) points; growth = floor(paid / growth_unit).
+    earn_unit: Fen = 1000  # ¥10 per point
+    growth_unit: Fen = 100  # one growth point per yuan
+    # Redemption: 1 point = point_value; at most redeem_max_ratio of what is payable.
+    point_value: Fen = 100  # ¥1.00
+    redeem_max_ratio: Decimal = Decimal("0.50")
+    offline_daily_redeem_limit: int = 200  # points per member per day on one till, offline
+    # Multipliers: highest wins, never compounded.
+    member_day_weekdays: tuple[int, ...] = (3,)  # ISO weekday, 3 = Wednesday
+    member_day_tiers: tuple[str, ...] = ("silver", "gold")
+    member_day_multiplier: Decimal = Decimal(2)
+    birthday_multiplier: Decimal = Decimal(2)
+    birthday_tiers: tuple[str, ...] = ()  # empty = every tier
+    # Coupons.
+    max_coupons_per_order: int = 3
+    # Cash rounding (抹零): none, down to the jiao, or down to the yuan.
+    cash_rounding: str = "none"
+    # Point expiry: lots expire at the end of the calendar year N years after the year earned.
+    points_expiry_years_after: int = 1
+    expiring_soon_days: int = 30
+    # Hints.
+    dormant_days: int = 90
+    coupon_nudge_max: Fen = 5000  # tell the cashier when ≤ ¥50 more would unlock a coupon
+    win_back_offer: str = ""
+    first_order_coupon: str = ""  # template code of the coupon a new member receives, if any
+
+    def __post_init__(self) -> None:
+        if not self.tiers:
+            raise RulesError("tiers must not be empty")
+        growths = [t.min_growth for t in self.tiers]
+        if growths != sorted(growths) or len(set(growths)) != len(growths):
+            raise RulesError("tiers must be in strictly increasing min_growth order")
+        if growths[0] != 0:
+            raise RulesError("the first tier must start at growth 0")
+        if len({t.code for t in self.tiers}) != len(self.tiers):
+            raise RulesError("tier codes must be unique")
+        if self.cash_rounding not in CASH_ROUNDING_MODES:
+            raise RulesError(f"cash_rounding must be one of {', '.join(CASH_ROUNDING_MODES)}")
+        if self.earn_unit <= 0 or self.point_value <= 0 or self.growth_unit <= 0:
+            raise RulesError("earn_unit, point_value and growth_unit must be positive")
+        if not Decimal(0) <= self.redeem_max_ratio <= Decimal(1):
+            raise RulesError("redeem_max_ratio must be between 0 and 1")
+        if self.max_coupons_per_order < 1:
+            raise RulesError("max_coupons_per_order must be at least 1")
+        if self.offline_daily_redeem_limit < 0:
+            raise RulesError("offline_daily_redeem_limit must not be negative")
+        for d in self.member_day_weekdays:
+            if d not in range(1, 8):
+                raise RulesError("member_day_weekdays holds ISO weekdays 1..7")
+
+    # -- tiers -------------------------------------------------------------------------------
+    def tier(self, code: str) -> Tier:
+        for t in self.tiers:
+            if t.code == code:
+                return t
+        raise KeyError(code)
+
+    def has_tier(self, code: str) -> bool:
+        return any(t.code == code for t in self.tiers)
+
+    def tier_for_growth(self, growth: int) -> Tier:
+        current = self.tiers[0]
+        for t in self.tiers:
+            if growth >= t.min_growth:
+                current = t
+        return current
+
+    def next_tier(self, tier_code: str) -> Tier | None:
+        codes = [t.code for t in self.tiers]
+        i = codes.index(tier_code)
+        return self.tiers[i + 1] if i + 1 < len(self.tiers) else None
+
+    # -- JSON --------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name == "tiers":
+                out[f.name] = [t.to_dict() for t in v]
+            elif f.name in _MONEY_FIELDS:
+                out[f.name] = format_fen(v)
+            elif isinstance(v, Decimal):
+                out[f.name] = str(v)
+            elif isinstance(v, tuple):
+                out[f.name] = list(v)
+            else:
+                out[f.name] = v
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Rules":
+        return DEFAULT_RULES.with_overrides(d)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Rules":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise RulesError(f"rules: malformed JSON ({exc.msg} at line {exc.lineno})") from None
+        if not isinstance(data, dict):
+            raise RulesError("rules: expected a JSON object")
+        return cls.from_dict(data)
+
+    def with_overrides(self, d: Mapping[str, Any]) -> "Rules":
+        """A copy with the fields named in ``d`` replaced (same names and formats as to_dict)."""
+        if not isinstance(d, Mapping):
+            raise RulesError("rules: expected an object")
+        known = {f.name: f for f in fields(self)}
+        changes: dict[str, Any] = {}
+        for name, raw in d.items():
+            if name not in known:
+                raise RulesError(f"rules.{name} is not a known rule")
+            changes[name] = _convert_field(name, raw, getattr(self, name))
+        try:
+            return replace(self, **changes)
+        except RulesError as exc:
+            raise RulesError(f"rules: {exc}") from None
+
+
+def _convert_field(name: str, raw: Any, current: Any) -> Any:
+    where = f"rules.{name}"
+    try:
+        if name == "tiers":
+            if not isinstance(raw, list):
+                raise RulesError(f"{where} must be a list")
+            return tuple(Tier.from_dict(t, f"{where}[{i}]") for i, t in enumerate(raw))
+        if name in _MONEY_FIELDS:
+            return parse_yuan(raw if isinstance(raw, str) else str(raw))
+        if name in _DECIMAL_FIELDS:
+            return parse_decimal(str(raw), where)
+        if isinstance(current, bool):
+            if not isinstance(raw, bool):
+                raise RulesError(f"{where} must be true or false")
+            return raw
+        if isinstance(current, int):
+            if not isinstance(raw, int) or isinstance(raw, bool):
+                raise RulesError(f"{where} must be an integer")
+            return raw
+        if isinstance(current, tuple):
+            if not isinstance(raw, list):
+                raise RulesError(f"{where} must be a list")
+            kind = int if name.endswith("weekdays") else str
+            if not all(isinstance(x, kind) and not isinstance(x, bool) for x in raw):
+                raise RulesError(f"{where} must be a list of {kind.__name__}")
+            return tuple(raw)
+        if isinstance(current, str):
+            if not isinstance(raw, str):
+                raise RulesError(f"{where} must be a string")
+            return raw
+    except RulesError:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise RulesError(f"{where}: {exc}") from None
+    raise RulesError(f"{where} cannot be set")  # pragma: no cover
+
+
+DEFAULT_RULES = Rules()
