@@ -1,0 +1,101 @@
+"""Pricing benchmark: a 30-line basket with 10 presented coupons (5 stackable), and with 20
+(10 stackable).
+
+Prints p50/p99 of each and the ratio of the 20-coupon cost to the 10-coupon cost, plus the ratio
+against a baseline measured in the same run: pricing the same basket with no coupons at all (what
+the engine costs before any coupon choice). Targets: p99 under 2 ms with 10 coupons, and the
+20/10 ratio at most 4 (the coupon choice must not blow up combinatorially).
+
+    python bench/pricing.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _timing import describe, pct, sample  # noqa: E402
+
+from pos_member.domain import (  # noqa: E402
+    BasketLine, Coupon, CouponKind, MemberSnapshot, PricingRequest, price,
+)
+
+TZ = timezone(timedelta(hours=8))
+AT = datetime(2026, 11, 24, 15, 30, tzinfo=TZ)  # a Tuesday
+CATEGORIES = ["coffee", "tea", "bakery", "retail", "merch"]
+
+
+def basket(rng: random.Random, n: int = 30) -> tuple[BasketLine, ...]:
+    lines = []
+    for i in range(n):
+        weighed = i % 7 == 3
+        lines.append(BasketLine(
+            sku=f"SKU{i:03d}", name=f"item {i}",
+            unit_price=rng.randrange(500, 20000),
+            qty=Decimal(rng.randrange(100, 1500)) / 1000 if weighed else Decimal(rng.randrange(1, 4)),
+            category=CATEGORIES[i % len(CATEGORIES)],
+            discountable=i % 5 != 4,
+        ))
+    return tuple(lines)
+
+
+def coupons(rng: random.Random, n: int, stackable: int) -> tuple[Coupon, ...]:
+    out = []
+    for i in range(n):
+        stack = i < stackable
+        scope = {} if i % 3 == 0 else {"categories": frozenset({CATEGORIES[i % 5]})}
+        end = AT + timedelta(days=rng.randrange(1, 60))
+        if i % 2 == 0:
+            c = Coupon(f"P{i:02d}", CouponKind.PERCENT_OFF,
+                       rate=Decimal(rng.choice(["0.95", "0.90", "0.88", "0.85", "0.80"])),
+                       cap=rng.choice([None, 2000, 5000]),
+                       threshold=rng.choice([0, 5000, 10000]), stackable=stack,
+                       with_tier_discount=(i % 4 != 2), valid_to=end, **scope)
+        else:
+            c = Coupon(f"A{i:02d}", CouponKind.AMOUNT_OFF, value=rng.choice([500, 1000, 3000, 5000]),
+                       threshold=rng.choice([0, 10000, 30000, 50000]), stackable=stack,
+                       valid_to=end, **scope)
+        out.append(c)
+    return tuple(out)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=2000)
+    args = ap.parse_args()
+    rng = random.Random(20261123)
+    lines = basket(rng)
+    member = MemberSnapshot("m-1", "silver", 4200, 800)
+    c10 = coupons(rng, 10, 5)
+    c20 = coupons(random.Random(7), 20, 10)
+    req0 = PricingRequest(AT, lines, member, (), redeem_points=30)
+    req10 = PricingRequest(AT, lines, member, c10, redeem_points=30)
+    req20 = PricingRequest(AT, lines, member, c20, redeem_points=30)
+
+    base = sample(lambda: price(req0), args.runs)
+    s10 = sample(lambda: price(req10), args.runs)
+    s20 = sample(lambda: price(req20), args.runs)
+    r10, r20 = price(req10), price(req20)
+    print("pricing a 30-line basket (silver member, 30 points redeemed)")
+    print(describe("baseline: no coupons", base))
+    print(describe("10 coupons (5 stackable)", s10))
+    print(describe("20 coupons (10 stackable)", s20))
+    print(f"  chosen with 10: {[a.code for a in r10.applied]}  with 20: {[a.code for a in r20.applied]}")
+    ratio = pct(s20, 50) / pct(s10, 50)
+    print(f"ratio 20/10 coupons (p50): {ratio:.2f}   target <= 4")
+    print(f"ratio 10 coupons / baseline (p50): {pct(s10, 50) / pct(base, 50):.2f}")
+    p99 = pct(s10, 99) * 1e3
+    print(f"p99 with 10 coupons: {p99:.3f} ms   target < 2 ms   "
+          f"{'OK' if p99 < 2 and ratio <= 4 else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
