@@ -94,7 +94,10 @@ def local_naive(dt: datetime | None, at: datetime) -> datetime | None:
     if dt is None:
         return None
     if dt.tzinfo is not None and at.tzinfo is not None:
-        return dt.astimezone(at.tzinfo).replace(tzinfo=None)
+        try:
+            return dt.astimezone(at.tzinfo).replace(tzinfo=None)
+        except OverflowError:  # e.g. 9999-12-31T23:59:59Z seen from UTC+8: "never ends"
+            return datetime.max if dt.year > 1 else datetime.min
     return dt.replace(tzinfo=None)
 
 

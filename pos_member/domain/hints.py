@@ -53,7 +53,8 @@ def member_hints(req: "PricingRequest", result: "PricingResult",
         hints.append({"kind": "points_expiring", "points": expiring,
                       "expires_on": first_day.isoformat()})
 
-    if member.birthday is not None and member.birthday.month == at.month:
+    if member.birthday is not None and member.birthday.month == at.month and (
+            not rules.birthday_tiers or member.tier in rules.birthday_tiers):
         hints.append({"kind": "birthday_month", "multiplier": str(rules.birthday_multiplier)})
 
     if at.isoweekday() in rules.member_day_weekdays and member.tier in rules.member_day_tiers:

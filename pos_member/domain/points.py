@@ -37,7 +37,10 @@ def lot_expiry(earned_on: date, rules: "Rules") -> date:
 def expiring_within(lots: Iterable[PointLot], today: date, days: int,
                     rules: "Rules") -> tuple[int, date | None]:
     """Points in lots whose last day falls within ``days`` from ``today``, and the earliest day."""
-    horizon = today + timedelta(days=days)
+    try:
+        horizon = today + timedelta(days=days)
+    except OverflowError:
+        horizon = date.max
     total = 0
     earliest: date | None = None
     for lot in lots:

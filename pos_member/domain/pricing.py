@@ -341,6 +341,9 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
     for c, split in best.per_coupon:
         d = sum(split)
         if d <= 0:
+            # Only the cashier's override can choose a coupon that takes nothing: nothing is
+            # left on its lines, and it is not spent.
+            rejected[c.coupon.code] = RejectedCoupon(c.coupon.code, Reason.NO_ELIGIBLE_LINES)
             continue
         applied.append(AppliedCoupon(c.coupon.code, d, tuple(split)))
         for i, p in enumerate(split):

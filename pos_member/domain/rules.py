@@ -208,8 +208,12 @@ def _convert_field(name: str, raw: Any, current: Any) -> Any:
                 raise RulesError(f"{where} must be a list")
             return tuple(Tier.from_dict(t, f"{where}[{i}]") for i, t in enumerate(raw))
         if name in _MONEY_FIELDS:
-            return parse_yuan(raw if isinstance(raw, str) else str(raw))
+            if not isinstance(raw, str):
+                raise RulesError(f"{where} must be an amount string like \"10.00\"")
+            return parse_yuan(raw)
         if name in _DECIMAL_FIELDS:
+            if not isinstance(raw, (str, int)) or isinstance(raw, bool):
+                raise RulesError(f"{where} must be a decimal string like \"0.50\"")
             return parse_decimal(str(raw), where)
         if isinstance(current, bool):
             if not isinstance(raw, bool):

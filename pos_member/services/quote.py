@@ -123,6 +123,8 @@ def _str_list(d: Mapping[str, Any], key: str, where: str) -> frozenset[str]:
 def parse_request(data: Any) -> tuple[PricingRequest, Rules]:
     d = _obj(data, "request", _REQUEST_KEYS)
     at = _datetime(_req(d, "at", "request"), "at", need_offset=True)
+    if not 1970 <= at.year <= 9000:
+        raise QuoteInputError("at: the year must be between 1970 and 9000")
     rules = DEFAULT_RULES
     if d.get("rules") is not None:
         try:
@@ -305,9 +307,15 @@ def quote_text(text: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise QuoteInputError(f"request: malformed JSON ({exc.msg} at line {exc.lineno}, "
                               f"column {exc.colno})") from None
+    except RecursionError:
+        raise QuoteInputError("request: JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer literal beyond Python's digit limit
+        raise QuoteInputError(f"request: unusable JSON ({str(exc)[:80]})") from None
     req, rules = parse_request(data)
     try:
         result = price(req, rules)
     except PricingError as exc:
         raise QuoteInputError(str(exc)) from None
+    except (OverflowError, ArithmeticError) as exc:  # absurd figures that passed parsing
+        raise QuoteInputError(f"request: figures out of range ({type(exc).__name__})") from None
     return result_to_json(result)

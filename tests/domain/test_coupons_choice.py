@@ -347,10 +347,6 @@ def test_override_refuses_what_the_rules_do_not_allow(coupons, chosen, message):
         quote([line("A", 10000)], coupons=coupons, chosen_coupons=chosen)
 
 
-@pytest.mark.xfail(reason="BUG: a coupon the cashier forces that ends up taking nothing (the "
-                   "remainder is already zero) is dropped from both applied and rejected; "
-                   "DESIGN.md: every coupon not applied comes back with a reason code",
-                   strict=True)
 def test_forced_coupon_that_takes_nothing_still_comes_back_with_a_reason():
     # ¥5 basket, two stackable ¥10 coupons forced: A takes 500, B has nothing left to take
     coupons = [amount_off("A", 1000, stackable=True), amount_off("B", 1000, stackable=True)]
@@ -415,9 +411,6 @@ def test_weekday_is_judged_in_store_time():
     assert reasons(r) == {"TUE": "wrong_weekday"}
 
 
-@pytest.mark.xfail(reason="BUG: a valid_to of 9999-12-31 23:59:59 UTC (a 'never expires' "
-                   "sentinel) raises OverflowError when converted to the store's +08:00 in "
-                   "coupons.local_naive, so the whole quote fails", strict=True)
 def test_far_future_end_in_utc_is_simply_valid():
     c = amount_off("FOREVER", 500, valid_to=datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC))
     assert applied(quote([line("A", 5000)], coupons=[c])) == {"FOREVER": 500}

@@ -158,9 +158,6 @@ def test_many_hints_at_once():
                                           "expires_on": "2026-12-31"}
 
 
-@pytest.mark.xfail(reason="BUG (minor, non-default rules): the birthday_month hint ignores "
-                   "rules.birthday_tiers and announces ×2 to a tier that earns ×1",
-                   strict=True)
 def test_birthday_hint_agrees_with_the_multiplier_actually_applied():
     rules = DEFAULT_RULES.with_overrides({"birthday_tiers": ["gold"]})
     r = quote([line("A", 10000)], member("regular", birthday=date(1990, 11, 3)), at=TUESDAY,

@@ -156,9 +156,6 @@ def test_from_json_refuses_malformed_json_and_non_objects():
         DEFAULT_RULES.with_overrides(["cash_rounding"])  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(reason="BUG (minor): rules overrides accept JSON floats for money and rate "
-                   "fields (str(10.5) is parsed), although rules.py and DESIGN.md say money and "
-                   "rates cross the edge as strings and never as floats", strict=True)
 @pytest.mark.parametrize("override, field", [
     ({"earn_unit": 10.5}, "earn_unit"),
     ({"member_day_multiplier": 2.5}, "member_day_multiplier"),
