@@ -8,7 +8,7 @@ strings ("0.95", "2"), so nothing ever passes through a float.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from typing import Any, Mapping
 
