@@ -1,0 +1,55 @@
+"""All of the till's tables; import models from here.
+
+``Base.metadata`` is the schema the migrations must produce (a test compares them).
+"""
+
+from pos_member.store.models.base import LEDGER_KINDS, NAMING_CONVENTION, TENDERS, Base
+from pos_member.store.models.catalogue import Barcode, Category, Product, RuleVersion
+from pos_member.store.models.members import Coupon, Member, PointLot
+from pos_member.store.models.printing import ReceiptPrintJob
+from pos_member.store.models.sales import (
+    CouponRedemption,
+    Payment,
+    PointsLedgerEntry,
+    Refund,
+    RefundLine,
+    RefundPayment,
+    Sale,
+    SaleLine,
+)
+from pos_member.store.models.staff import AuditLogEntry, CashMovement, Shift, Staff
+from pos_member.store.models.sync import OutboxEvent, SeenNonce, SyncConflict, SyncState
+
+metadata = Base.metadata
+
+__all__ = [
+    "LEDGER_KINDS",
+    "NAMING_CONVENTION",
+    "TENDERS",
+    "AuditLogEntry",
+    "Barcode",
+    "Base",
+    "CashMovement",
+    "Category",
+    "Coupon",
+    "CouponRedemption",
+    "Member",
+    "OutboxEvent",
+    "Payment",
+    "PointLot",
+    "Product",
+    "PointsLedgerEntry",
+    "ReceiptPrintJob",
+    "Refund",
+    "RefundLine",
+    "RefundPayment",
+    "RuleVersion",
+    "Sale",
+    "SaleLine",
+    "SeenNonce",
+    "Shift",
+    "Staff",
+    "SyncConflict",
+    "SyncState",
+    "metadata",
+]

@@ -1,0 +1,255 @@
+"""Low-level helpers over a Session that the services build their repositories on.
+
+Each function takes the caller's Session and works inside the caller's transaction (use
+:func:`pos_member.store.db.transaction`); none of them commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, String, cast, func, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from pos_member.store.models import Member, OutboxEvent, SyncState
+from pos_member.store.types import new_uuid, utcnow
+
+NEXT_TERMINAL_SEQ_KEY = "next_terminal_seq"
+
+MAX_LAST4_MATCHES = 50
+MAX_SEARCH_RESULTS = 100
+MAX_SEARCH_TEXT = 64
+LIKE_ESCAPE = "\\"
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings (sync_state)
+
+
+def get_setting(session: Session, key: str, default: str | None = None) -> str | None:
+    """The text stored under ``key`` in sync_state, or ``default``."""
+    value = session.scalar(select(SyncState.value).where(SyncState.key == key))
+    return default if value is None else value
+
+
+def set_setting(session: Session, key: str, value: str) -> None:
+    """Store ``value`` (text) under ``key``, replacing what was there."""
+    if not isinstance(value, str):
+        raise TypeError(f"settings are text; convert {type(value).__name__} first")
+    stmt = sqlite_insert(SyncState).values(key=key, value=value)
+    session.execute(
+        stmt.on_conflict_do_update(index_elements=[SyncState.key], set_={"value": value})
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Terminal sequence and outbox
+
+
+def next_terminal_seq(session: Session) -> int:
+    """Hand out the next per-terminal sequence number (1, 2, 3, ...), atomically.
+
+    One statement (an upsert with RETURNING) inside the caller's ``BEGIN IMMEDIATE``
+    transaction: two units of work never get the same number, and a rolled-back unit of work
+    gives its number back. The counter lives in sync_state under ``next_terminal_seq`` (the
+    value is the next number to hand out; enrolment may seed it with ``set_setting``).
+    """
+    stmt = sqlite_insert(SyncState).values(key=NEXT_TERMINAL_SEQ_KEY, value="2")
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[SyncState.key],
+        set_={"value": cast(cast(SyncState.value, Integer) + 1, String)},
+    ).returning(SyncState.value)
+    after = session.execute(stmt).scalar_one()
+    return int(after) - 1
+
+
+def add_outbox_event(
+    session: Session,
+    kind: str,
+    payload: Mapping[str, Any],
+    event_id: str | None = None,
+    *,
+    terminal_seq: int | None = None,
+    created_at: datetime | None = None,
+) -> str:
+    """Queue an event for the central service in the caller's transaction; returns its id.
+
+    ``terminal_seq`` defaults to a fresh :func:`next_terminal_seq`. A service that already
+    took a number for the business record (``sales.terminal_seq``) passes the same number
+    here, so the outbox sequence has no gaps the central service would read as lost events.
+    """
+    if not kind:
+        raise ValueError("an outbox event needs a kind")
+    event = OutboxEvent(
+        event_id=event_id or new_uuid(),
+        terminal_seq=terminal_seq if terminal_seq is not None else next_terminal_seq(session),
+        kind=kind,
+        payload=dict(payload),
+        created_at=created_at or utcnow(),
+        status="pending",
+        attempts=0,
+    )
+    session.add(event)
+    session.flush()  # surface a duplicate event id or sequence number here, not at commit
+    return event.event_id
+
+
+def pending_outbox(session: Session, limit: int = 100) -> list[OutboxEvent]:
+    """Pending events in terminal sequence order, at most ``limit``."""
+    stmt = (
+        select(OutboxEvent)
+        .where(OutboxEvent.status == "pending")
+        .order_by(OutboxEvent.terminal_seq)
+        .limit(max(0, int(limit)))
+    )
+    return list(session.scalars(stmt))
+
+
+def count_pending_outbox(session: Session) -> int:
+    """How many events wait to be sent (for the UI's "waiting to sync")."""
+    stmt = select(func.count()).select_from(OutboxEvent).where(OutboxEvent.status == "pending")
+    return int(session.scalar(stmt) or 0)
+
+
+def mark_outbox_sent(
+    session: Session, event_ids: Iterable[str], *, at: datetime | None = None
+) -> int:
+    """Mark events as accepted by the central service (applied or duplicate)."""
+    ids = list(event_ids)
+    if not ids:
+        return 0
+    result = session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.event_id.in_(ids))
+        .values(status="sent", sent_at=at or utcnow(), last_error=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def mark_outbox_conflict(session: Session, event_id: str, error: str) -> None:
+    """The central service applied the event with a conflict; it is not retried."""
+    session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.event_id == event_id)
+        .values(status="conflict", sent_at=utcnow(), last_error=error[:2000])
+    )
+
+
+def record_outbox_failure(session: Session, event_ids: Iterable[str], error: str) -> None:
+    """A push attempt failed (network, server error): count it and keep the events pending."""
+    ids = list(event_ids)
+    if ids:
+        session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.event_id.in_(ids))
+            .values(attempts=OutboxEvent.attempts + 1, last_error=error[:2000])
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Member lookups
+
+
+def find_member_by_id(session: Session, member_id: str) -> Member | None:
+    return session.get(Member, member_id)
+
+
+def find_member_by_phone(session: Session, phone: str) -> Member | None:
+    """Exact phone match (the caller normalises the number; spaces are stripped here)."""
+    phone = "".join(phone.split())
+    if not phone:
+        return None
+    return session.scalar(select(Member).where(Member.phone == phone))
+
+
+def find_member_by_card(session: Session, card_no: str) -> Member | None:
+    card_no = card_no.strip()
+    if not card_no:
+        return None
+    return session.scalar(select(Member).where(Member.card_no == card_no))
+
+
+def find_member_by_last4(session: Session, last4: str, limit: int = 20) -> list[Member]:
+    """Members whose phone ends in ``last4``, most recent purchase first (never-bought last).
+
+    ``limit`` is capped at 50: a pick list longer than that is of no use to a cashier.
+    """
+    last4 = last4.strip()
+    if len(last4) != 4 or not last4.isdigit():
+        return []
+    stmt = (
+        select(Member)
+        .where(Member.phone_last4 == last4)
+        .order_by(*_recent_first())
+        .limit(max(0, min(int(limit), MAX_LAST4_MATCHES)))
+    )
+    return list(session.scalars(stmt))
+
+
+def escape_like(text: str, escape: str = LIKE_ESCAPE) -> str:
+    """``text`` with LIKE wildcards (``%``, ``_``) and the escape character escaped."""
+    return (
+        text.replace(escape, escape + escape).replace("%", escape + "%").replace("_", escape + "_")
+    )
+
+
+def _prefix_range(column: Any, prefix: str) -> Any:
+    # ``col >= p AND col < p || U+10FFFF`` matches every text starting with p and, unlike
+    # LIKE, is an index range scan.
+    return (column >= prefix) & (column < prefix + "\U0010ffff")
+
+
+def _recent_first() -> tuple[Any, ...]:
+    # SQLite sorts NULL lowest, so DESC puts members who never bought last.
+    return (Member.last_purchase_at.desc(), Member.registered_at.desc(), Member.id)
+
+
+def search_members(session: Session, text: str, limit: int = 20) -> list[Member]:
+    """Free-text member search for the cashier's search box; at most 100 results.
+
+    The text is cut to 64 characters and taken literally (quotes, ``%``, ``_`` and ``\\``
+    are ordinary characters). Results come in groups, each from an index where possible:
+
+    - four digits: members whose phone ends in them, most recent purchase first;
+    - digits: phone numbers starting with them, in phone order;
+    - any text: card numbers starting with it, in card order;
+    - other text: names containing it (a full scan), most recent purchase first.
+
+    Prefix groups are in index order rather than by recency so that a short prefix among a
+    million members stays an index range scan; the cashier types more to narrow it.
+    """
+    text = " ".join(text.split())[:MAX_SEARCH_TEXT]
+    limit = max(0, min(int(limit), MAX_SEARCH_RESULTS))
+    if not text or limit == 0:
+        return []
+    compact = text.replace(" ", "").replace("-", "")
+    queries = []
+    if compact.isdigit():
+        if len(compact) == 4:
+            queries.append(
+                select(Member).where(Member.phone_last4 == compact).order_by(*_recent_first())
+            )
+        queries.append(
+            select(Member).where(_prefix_range(Member.phone, compact)).order_by(Member.phone)
+        )
+    queries.append(
+        select(Member).where(_prefix_range(Member.card_no, text)).order_by(Member.card_no)
+    )
+    if not compact.isdigit():
+        pattern = f"%{escape_like(text)}%"
+        queries.append(
+            select(Member)
+            .where(Member.name.like(pattern, escape=LIKE_ESCAPE))
+            .order_by(*_recent_first())
+        )
+
+    found: dict[str, Member] = {}
+    for query in queries:
+        for member in session.scalars(query.limit(limit)):
+            found.setdefault(member.id, member)
+        if len(found) >= limit:
+            break
+    return list(found.values())[:limit]
