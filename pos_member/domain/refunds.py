@@ -60,6 +60,7 @@ class RefundOutcome:
     tier_after: str
     negative_balance: bool  # the member's points went below zero (recorded, never clamped)
     refunded_after: Mapping[int, Decimal] = field(default_factory=dict)
+    points_returned_by_line: Mapping[int, int] = field(default_factory=dict)
 
 
 def _share(whole: int, part: Decimal, of: Decimal) -> int:
@@ -91,6 +92,7 @@ def refund(sale: SoldSale, refunded_before: Mapping[int, Decimal],
 
     after = {line.line_no: refunded_before.get(line.line_no, Decimal(0)) for line in sale.lines}
     out_lines: dict[int, tuple[Decimal, Fen]] = {}
+    returned_by_line: dict[int, int] = {}
     money = returned = 0
     for no, qty in request.items():
         line = sale.line(no)
@@ -105,6 +107,7 @@ def refund(sale: SoldSale, refunded_before: Mapping[int, Decimal],
         r = (_share(line.points_redeemed, after[no], line.qty)
              - _share(line.points_redeemed, before_q, line.qty))
         out_lines[no] = (qty, m)
+        returned_by_line[no] = r
         money += m
         returned += r
 
@@ -149,6 +152,7 @@ def refund(sale: SoldSale, refunded_before: Mapping[int, Decimal],
         tier_after=rules.tier_for_growth(max(0, growth_after)).code,
         negative_balance=points_after < 0,
         refunded_after=after,
+        points_returned_by_line=returned_by_line,
     )
 
 

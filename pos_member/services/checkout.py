@@ -1,0 +1,347 @@
+"""Checkout: price the basket with the domain engine, then record the whole sale in one
+transaction (sale, lines, payments, coupon redemptions, points ledger, audit entry, outbox
+event). Calling it again with the same sale id records nothing new and returns the first result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pos_member.domain.basket import BasketLine
+from pos_member.domain.coupons import Coupon as DomainCoupon
+from pos_member.domain.money import format_fen
+from pos_member.domain.pricing import PricingError, PricingRequest, PricingResult, price
+from pos_member.security.roles import Action
+from pos_member.store import repositories as repo
+from pos_member.store.db import transaction
+from pos_member.store.models import (
+    Coupon, CouponRedemption, Member, Payment, PointsLedgerEntry, Product, SeenNonce, Sale,
+    SaleLine, Shift,
+)
+from pos_member.store.types import qty_to_milli
+
+from .context import TillContext
+from .errors import InvalidInput, NotFound, ServiceError, ShiftStateError
+from .members import member_view
+from .pricing_json import pricing_from_dict, pricing_to_dict
+from .rules import current_rules
+from .staff import Approval, StaffMember, append_audit, authorize_action
+
+TENDERS = ("cash", "wechat", "alipay", "card", "voucher")
+NONCE_KEEP = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class CartLine:
+    sku: str
+    qty: Decimal
+    unit_price: int | None = None  # a price override (fen); needs a manager's approval
+
+
+@dataclass(frozen=True)
+class Tender:
+    kind: str  # cash, wechat, alipay, card, voucher (美团/抖音 code in reference)
+    amount: int  # fen of the total this tender covers
+    tendered: int | None = None  # cash handed over (change is tendered - amount)
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    sale_id: str
+    staff: StaffMember
+    lines: tuple[CartLine, ...]
+    tenders: tuple[Tender, ...]
+    member_id: str | None = None
+    coupon_codes: tuple[str, ...] = ()
+    chosen_coupons: tuple[str, ...] | None = None
+    redeem_points: int = 0
+    # The nonce of the dynamic member code that identified the member: it allows spending
+    # points without a manager, once (a replayed code is refused).
+    member_code_nonce: str | None = None
+    member_code_expires: datetime | None = None
+    approval: Approval | None = None
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    sale_id: str
+    receipt_no: str
+    terminal_seq: int
+    pricing: PricingResult
+    change: int
+    duplicate: bool  # the sale id was already recorded; nothing new was written
+
+
+def _coupon(row: Coupon, member_id: str | None) -> DomainCoupon:
+    return DomainCoupon(
+        code=row.code, kind=row.kind, value=row.value_fen,
+        rate=Decimal(row.rate) if row.rate is not None else None, cap=row.cap_fen,
+        threshold=row.threshold_fen or 0, categories=frozenset(row.categories or ()),
+        skus=frozenset(row.skus or ()), valid_from=row.valid_from, valid_to=row.valid_to,
+        weekdays=frozenset(row.weekdays or ()), tiers=frozenset(row.tiers or ()),
+        stackable=row.stackable, with_tier_discount=row.with_tier_discount,
+        used=row.status != "available" or (row.member_id is not None
+                                            and row.member_id != member_id))
+
+
+def _open_shift(session: Session, terminal_id: str) -> Shift:
+    shift = session.scalars(select(Shift).where(Shift.terminal_id == terminal_id,
+                                                Shift.status == "open")).first()
+    if shift is None:
+        raise ShiftStateError("open a shift before selling")
+    return shift
+
+
+def _validate(req: CheckoutRequest) -> None:
+    if not req.lines:
+        raise InvalidInput("the basket is empty", code="empty_basket")
+    for line in req.lines:
+        if not isinstance(line.qty, Decimal) or not line.qty.is_finite() or line.qty <= 0:
+            raise InvalidInput(f"{line.sku}: the quantity must be greater than zero",
+                               code="bad_quantity")
+        try:
+            qty_to_milli(line.qty)
+        except (ValueError, ArithmeticError):
+            raise InvalidInput(f"{line.sku}: weigh to the gram (three decimals at most)",
+                               code="bad_quantity") from None
+        if line.unit_price is not None and line.unit_price < 0:
+            raise InvalidInput(f"{line.sku}: a price cannot be negative", code="bad_price")
+    if req.redeem_points < 0:
+        raise InvalidInput("points to redeem cannot be negative", code="bad_points")
+    for t in req.tenders:
+        if t.kind not in TENDERS:
+            raise InvalidInput(f"unknown tender {t.kind!r}", code="bad_tender")
+        if t.amount < 0 or (t.tendered is not None and t.tendered < 0):
+            raise InvalidInput("tender amounts cannot be negative", code="bad_tender")
+        if t.kind == "voucher" and not (t.reference or "").strip():
+            raise InvalidInput("a third-party voucher needs its code", code="bad_tender")
+
+
+def _settle(total: int, tenders: tuple[Tender, ...]) -> tuple[list[tuple[Tender, int]], int]:
+    """Check the tenders cover the total exactly; returns (tender, change) pairs and change."""
+    covered = sum(t.amount for t in tenders)
+    if covered < total:
+        raise InvalidInput(f"tenders are short of the total by ¥{format_fen(total - covered)}",
+                           code="tender_short", short=total - covered)
+    if covered > total:
+        raise InvalidInput(f"tenders exceed the total by ¥{format_fen(covered - total)}; "
+                           "give change on cash only", code="tender_over")
+    out = []
+    change = 0
+    for t in tenders:
+        c = 0
+        if t.kind == "cash":
+            handed = t.amount if t.tendered is None else t.tendered
+            if handed < t.amount:
+                raise InvalidInput("cash handed over is less than the cash due",
+                                   code="tender_short", short=t.amount - handed)
+            c = handed - t.amount
+        elif t.tendered is not None and t.tendered != t.amount:
+            raise InvalidInput("only cash can be over-tendered", code="tender_over")
+        change += c
+        out.append((t, c))
+    return out, change
+
+
+def _existing(session: Session, sale_id: str) -> CheckoutResult | None:
+    sale = session.get(Sale, sale_id)
+    if sale is None:
+        return None
+    change = sum(p.change_fen for p in sale.payments)
+    return CheckoutResult(sale.id, sale.receipt_no, sale.terminal_seq,
+                          pricing_from_dict(sale.quote_json), change, True)
+
+
+def checkout(ctx: TillContext, req: CheckoutRequest) -> CheckoutResult:
+    _validate(req)
+    with ctx.read_sessions() as session:
+        done = _existing(session, req.sale_id)
+        if done is not None:
+            return done
+    # Approvals are checked before the sale's own transaction (a wrong PIN must still count).
+    approver = None
+    if any(line.unit_price is not None for line in req.lines):
+        approver = authorize_action(ctx, req.staff, Action.PRICE_OVERRIDE, req.approval)
+    if req.redeem_points > 0 and req.member_code_nonce is None:
+        approver = authorize_action(ctx, req.staff, Action.STATIC_CODE_POINTS_SPEND,
+                                    req.approval) or approver
+    now = ctx.now()
+    local = ctx.local(now)
+    try:
+        with transaction(ctx.sessions) as session:
+            done = _existing(session, req.sale_id)  # a concurrent retry got here first
+            if done is not None:
+                return done
+            result = _record(ctx, session, req, now, local, approver)
+    except IntegrityError as exc:
+        with ctx.read_sessions() as session:
+            done = _existing(session, req.sale_id)
+        if done is not None:
+            return done
+        if "seen_nonces" in str(exc.orig):
+            raise ServiceError("this member code was already used to spend points; ask the "
+                               "member to refresh it", code="code_replayed") from None
+        raise
+    return result
+
+
+def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datetime,
+            local: datetime, approver: str | None) -> CheckoutResult:
+    shift = _open_shift(session, ctx.terminal_id)
+    rules = current_rules(session)
+    lines = []
+    for line in req.lines:
+        product = session.get(Product, line.sku)
+        if product is None or not product.active:
+            raise NotFound(f"no product {line.sku!r} in the catalogue", code="unknown_product")
+        if product.unit != "kg" and line.qty != line.qty.to_integral_value():
+            raise InvalidInput(f"{product.name}: sold by the piece, not by weight",
+                               code="bad_quantity")
+        lines.append(BasketLine(
+            sku=product.sku, name=product.name,
+            unit_price=line.unit_price if line.unit_price is not None else product.unit_price_fen,
+            qty=line.qty, category=product.category_id or "",
+            discountable=product.discountable, points_eligible=product.points_eligible))
+
+    member = None
+    if req.member_id is not None:
+        m = session.get(Member, req.member_id)
+        if m is None:
+            raise NotFound("no such member in the till's cache", code="unknown_member")
+        member = member_view(session, m, local.date(), ctx.tz).snapshot
+    coupons = []
+    for code in dict.fromkeys(req.coupon_codes):
+        row = session.get(Coupon, code)
+        if row is None:
+            raise NotFound(f"no coupon {code!r} on this till", code="unknown_coupon")
+        coupons.append(_coupon(row, req.member_id))
+    if req.redeem_points and member is None:
+        raise InvalidInput("points can only be redeemed for a member", code="no_member")
+
+    try:
+        result = price(PricingRequest(local, tuple(lines), member, tuple(coupons),
+                                      req.redeem_points, ctx.online(), req.chosen_coupons), rules)
+    except PricingError as exc:
+        raise InvalidInput(str(exc), code="pricing") from None
+    if result.points_redeemed < req.redeem_points:
+        raise InvalidInput(
+            f"only {result.points_redeemed} points can be redeemed "
+            f"(limit: {result.redeem_limited_by})", code="points_limited",
+            allowed=result.points_redeemed, limited_by=result.redeem_limited_by)
+    settled, change = _settle(result.total, req.tenders)
+
+    if req.member_code_nonce is not None and result.points_redeemed > 0:
+        # A unique key: a replayed code fails here even in a concurrent transaction.
+        session.add(SeenNonce(nonce=req.member_code_nonce,
+                              expires_at=(req.member_code_expires or now) + NONCE_KEEP))
+
+    seq = repo.next_terminal_seq(session)
+    receipt_no = f"{local:%y%m%d}-{seq:06d}"
+    sale = Sale(
+        id=req.sale_id, terminal_id=ctx.terminal_id, terminal_seq=seq, receipt_no=receipt_no,
+        shift_id=shift.id, staff_id=req.staff.id, member_id=req.member_id, created_at=now,
+        tz=ctx.tz_name, status="completed", subtotal_fen=result.subtotal,
+        tier_discount_fen=result.tier_discount, coupon_discount_fen=result.coupon_discount,
+        points_value_fen=result.points_value, rounding_fen=result.rounding,
+        total_fen=result.total, points_redeemed=result.points_redeemed,
+        points_earned=result.points_earned, growth_earned=result.growth_earned,
+        tier_before=result.tier_before, tier_after=result.tier_after,
+        multiplier=str(result.multiplier), quote_json=pricing_to_dict(result))
+    session.add(sale)
+    for no, (line, lr) in enumerate(zip(lines, result.lines), start=1):
+        sale.lines.append(SaleLine(
+            line_no=no, sku=line.sku, name=line.name, unit_price_fen=line.unit_price,
+            qty_milli=qty_to_milli(line.qty), amount_fen=lr.amount,
+            tier_discount_fen=lr.tier_discount, coupon_discount_fen=lr.coupon_discount,
+            points_value_fen=lr.points_value, points_redeemed=lr.points_redeemed,
+            rounding_fen=lr.rounding, paid_fen=lr.paid, discountable=line.discountable,
+            points_eligible=line.points_eligible, category_id=line.category or None))
+    for t, c in settled:
+        sale.payments.append(Payment(tender=t.kind, amount_fen=t.amount,
+                                     tendered_fen=t.tendered if t.kind == "cash" else None,
+                                     change_fen=c, reference=t.reference))
+    if result.points_value:
+        sale.payments.append(Payment(tender="points", amount_fen=result.points_value,
+                                     reference=f"{result.points_redeemed} points"))
+    for a in result.applied:
+        sale.coupon_redemptions.append(CouponRedemption(coupon_code=a.code, discount_fen=a.discount))
+        row = session.get(Coupon, a.code)
+        row.status, row.used_by_sale_id = "used", sale.id
+    session.flush()
+
+    if member is not None:
+        if result.points_redeemed:
+            session.add(PointsLedgerEntry(member_id=member.id, sale_id=sale.id, kind="redeem",
+                                          points=-result.points_redeemed, growth=0, at=now))
+        if result.points_earned or result.growth_earned:
+            session.add(PointsLedgerEntry(member_id=member.id, sale_id=sale.id, kind="earn",
+                                          points=result.points_earned,
+                                          growth=result.growth_earned, at=now))
+        m = session.get(Member, member.id)
+        m.last_purchase_at = now
+        if result.tier_after and result.tier_after != m.tier:
+            m.tier = result.tier_after  # the upgrade counts from the next sale on this till
+
+    repo.add_outbox_event(session, "sale", _sale_payload(ctx, sale, result, req, now, local),
+                          terminal_seq=seq, created_at=now)
+    append_audit(session, actor=req.staff.id, approver=approver, action="sale", at=now,
+                 details={"sale_id": sale.id, "receipt_no": receipt_no,
+                          "total_fen": result.total,
+                          "price_override": any(x.unit_price is not None for x in req.lines)})
+    return CheckoutResult(sale.id, receipt_no, seq, result, change, False)
+
+
+def _sale_payload(ctx: TillContext, sale: Sale, result: PricingResult, req: CheckoutRequest,
+                  now: datetime, local: datetime) -> dict:
+    """The ``sale`` event, in the shape of pos_member.sync.protocol.SalePayload."""
+    return {
+        "sale_id": sale.id, "receipt_no": sale.receipt_no, "store_id": ctx.store_id,
+        "terminal_id": ctx.terminal_id, "shift_id": sale.shift_id, "staff_id": sale.staff_id,
+        "sold_at": now.isoformat(), "local_time": local.replace(tzinfo=None).isoformat(),
+        "tz": ctx.tz_name, "member_id": sale.member_id,
+        "lines": [{
+            "line_no": x.line_no, "sku": x.sku, "name": x.name, "category_id": x.category_id,
+            "qty": str(req.lines[x.line_no - 1].qty), "unit_price_fen": x.unit_price_fen,
+            "amount_fen": x.amount_fen, "tier_discount_fen": x.tier_discount_fen,
+            "coupon_discount_fen": x.coupon_discount_fen,
+            "points_value_fen": x.points_value_fen, "points_redeemed": x.points_redeemed,
+            "rounding_fen": x.rounding_fen, "paid_fen": x.paid_fen,
+            "discountable": x.discountable, "points_eligible": x.points_eligible,
+        } for x in sale.lines],
+        "payments": [{"tender": p.tender, "amount_fen": p.amount_fen,
+                      "tendered_fen": p.tendered_fen, "change_fen": p.change_fen,
+                      "reference": p.reference} for p in sale.payments],
+        "coupons": [{"code": a.code, "discount_fen": a.discount} for a in result.applied],
+        "subtotal_fen": result.subtotal, "tier_discount_fen": result.tier_discount,
+        "coupon_discount_fen": result.coupon_discount, "points_value_fen": result.points_value,
+        "rounding_fen": result.rounding, "total_fen": result.total,
+        "points_redeemed": result.points_redeemed, "points_earned": result.points_earned,
+        "growth_earned": result.growth_earned, "multiplier": str(result.multiplier),
+        "tier_before": result.tier_before, "tier_after": result.tier_after,
+        "member_code_nonce": req.member_code_nonce,
+    }
+
+
+def void(ctx: TillContext, staff: StaffMember, what: str, details: dict,
+         approval: Approval | None) -> str | None:
+    """Record a voided basket line (``line``) or whole basket (``basket``) before payment.
+
+    The basket itself lives in the cashier's screen until checkout; the void is what the
+    audit log keeps (who, what, approved by whom). Returns the approver's id.
+    """
+    action = {"line": Action.VOID_LINE, "basket": Action.VOID_BASKET}.get(what)
+    if action is None:
+        raise InvalidInput("void a 'line' or a 'basket'", code="bad_void")
+    approver = authorize_action(ctx, staff, action, approval)
+    now = ctx.now()
+    with transaction(ctx.sessions) as session:
+        append_audit(session, actor=staff.id, approver=approver, action=action.value, at=now,
+                     details=dict(details))
+    return approver

@@ -1,0 +1,230 @@
+"""Finding a member at the counter (scan, phone, last four, card) and registering one offline."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pos_member.domain.basket import MemberSnapshot
+from pos_member.domain.points import PointLot as DomainLot
+from pos_member.security.member_codes import (
+    CodeRefused, ScanKind, VerifiedCode, classify_scan, mask_phone, normalize_phone,
+    verify_dynamic_code,
+)
+from pos_member.store import repositories as repo
+from pos_member.store.db import transaction
+from pos_member.store.models import Coupon, Member, PointsLedgerEntry
+from pos_member.store.types import new_uuid
+
+from .context import TillContext
+from .errors import InvalidInput, NotFound, ServiceError
+from .rules import current_rules
+from .staff import StaffMember, append_audit
+
+SIGNING_KEYS_SETTING = "signing_keys"  # JSON {key_id: base64 raw Ed25519 public key}
+REVOKED_SETTING = "revoked_codes"  # JSON {"key_ids": [...], "member_ids": [...]}
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """A member as the cashier sees them; ``phone`` is already masked."""
+
+    id: str
+    name: str
+    phone: str | None
+    card_no: str | None
+    tier: str
+    growth: int  # the cached growth plus this till's unconfirmed growth
+    points: int  # the cached balance plus this till's unconfirmed changes (may be negative)
+    available_points: int  # what may be redeemed now
+    birthday: date | None
+    last_purchase_at: datetime | None
+    registered_at: datetime | None
+    snapshot: MemberSnapshot = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """One member, or several to pick from (last four digits); ``code`` when a dynamic code
+    identified the member (what allows spending points without a manager)."""
+
+    members: tuple[MemberView, ...]
+    via: str  # dynamic_code, static_card, phone, phone_last4, card, id
+    code: VerifiedCode | None = None
+
+    @property
+    def member(self) -> MemberView | None:
+        return self.members[0] if len(self.members) == 1 else None
+
+
+def member_view(session: Session, m: Member, local_today: date,
+                tz: tzinfo = timezone.utc) -> MemberView:
+    """Build the view, folding in this till's ledger entries not yet confirmed centrally."""
+    rows = session.execute(
+        select(PointsLedgerEntry.kind, PointsLedgerEntry.points, PointsLedgerEntry.growth,
+               PointsLedgerEntry.at)
+        .where(PointsLedgerEntry.member_id == m.id, PointsLedgerEntry.confirmed.is_(False))
+    ).all()
+    pending_out = sum(-p for _, p, _, _ in rows if p < 0)
+    pending_in = sum(p for _, p, _, _ in rows if p > 0)
+    growth = m.growth + sum(g for _, _, g, _ in rows)
+    # Unconfirmed redemptions made today on this till count against the offline daily limit.
+    redeemed_today = sum(-p for k, p, _, at in rows
+                         if k == "redeem" and at.astimezone(tz).date() == local_today)
+    snapshot = MemberSnapshot(
+        id=m.id, tier=m.tier, growth=growth, points=m.points,
+        pending_redeemed=pending_out, redeemed_today_offline=redeemed_today,
+        birthday=m.birthday, last_purchase_at=m.last_purchase_at,
+        lots=tuple(DomainLot(lot.earned_on, lot.points, lot.expires_on) for lot in m.point_lots),
+    )
+    return MemberView(
+        id=m.id, name=m.name, phone=mask_phone(m.phone) if m.phone else None, card_no=m.card_no,
+        tier=m.tier, growth=growth, points=m.points + pending_in - pending_out,
+        available_points=snapshot.available_points, birthday=m.birthday,
+        last_purchase_at=m.last_purchase_at, registered_at=m.registered_at, snapshot=snapshot)
+
+
+def _keys(session: Session) -> tuple[dict[str, bytes], set[str], set[str]]:
+    raw = repo.get_setting(session, SIGNING_KEYS_SETTING) or "{}"
+    keys = {k: base64.b64decode(v) for k, v in json.loads(raw).items()}
+    revoked = json.loads(repo.get_setting(session, REVOKED_SETTING) or "{}")
+    return keys, set(revoked.get("key_ids", [])), set(revoked.get("member_ids", []))
+
+
+def lookup(ctx: TillContext, text: str) -> LookupResult:
+    """Identify a member from a scan or typed text; a clear refusal for anything else."""
+    scan = classify_scan(text)
+    now = ctx.now()
+    today = ctx.local(now).date()
+    with ctx.read_sessions() as session:
+        if scan.kind is ScanKind.DYNAMIC_CODE:
+            keys, revoked_keys, revoked_members = _keys(session)
+            try:
+                code = verify_dynamic_code(scan.value, keys, now, revoked_key_ids=revoked_keys,
+                                           revoked_member_ids=revoked_members)
+            except CodeRefused as exc:
+                raise ServiceError(exc.message, code=f"code_{exc.reason.value}") from None
+            m = repo.find_member_by_id(session, code.member_id)
+            if m is None:
+                raise NotFound("this member is not in the till's cache yet; look them up online "
+                               "or ask for their phone number", code="member_not_cached")
+            return LookupResult((member_view(session, m, today, ctx.tz),), "dynamic_code", code)
+        if scan.kind is ScanKind.STATIC_CARD:
+            found = repo.find_member_by_card(session, scan.value)
+            via = "static_card"
+        elif scan.kind is ScanKind.PHONE:
+            found = repo.find_member_by_phone(session, scan.value)
+            via = "phone"
+        elif scan.kind is ScanKind.PHONE_LAST4:
+            many = repo.find_member_by_last4(session, scan.value)
+            if not many:
+                raise NotFound("no member's phone number ends in these four digits")
+            return LookupResult(tuple(member_view(session, m, today, ctx.tz) for m in many),
+                                "phone_last4")
+        else:
+            raise InvalidInput(scan.message or "not a member code", code=f"scan_{scan.reason}")
+        if found is None:
+            raise NotFound("no member with this " + ("card" if via == "static_card" else "phone"))
+        return LookupResult((member_view(session, found, today, ctx.tz),), via)
+
+
+def get_member(ctx: TillContext, member_id: str) -> MemberView:
+    with ctx.read_sessions() as session:
+        m = repo.find_member_by_id(session, member_id)
+        if m is None:
+            raise NotFound("no such member")
+        return member_view(session, m, ctx.local().date(), ctx.tz)
+
+
+def search(ctx: TillContext, text: str, limit: int = 20) -> list[MemberView]:
+    today = ctx.local().date()
+    with ctx.read_sessions() as session:
+        return [member_view(session, m, today, ctx.tz) for m in repo.search_members(session, text, limit)]
+
+
+@dataclass(frozen=True)
+class Registration:
+    phone: str
+    name: str = ""
+    birthday: date | None = None
+    marketing_consent: bool = False
+
+
+def _new_card_no(member_id: str) -> str:
+    # Unique across tills without coordination: derived from the till-made UUID.
+    return "9" + f"{uuid.UUID(member_id).int % 10**11:011d}"
+
+
+def register(ctx: TillContext, staff: StaffMember, reg: Registration) -> tuple[MemberView, str | None]:
+    """Register a member at the counter, offline. Returns the member and the first-order
+    coupon's code when the rules give one."""
+    phone = normalize_phone(reg.phone or "")
+    if phone is None:
+        raise InvalidInput("enter an 11-digit mobile number", code="bad_phone")
+    name = (reg.name or "").strip()
+    if len(name) > 100:
+        raise InvalidInput("the name is longer than 100 characters", code="bad_name")
+    now = ctx.now()
+    today = ctx.local(now).date()
+    if reg.birthday is not None and not (date(1900, 1, 1) <= reg.birthday <= today):
+        raise InvalidInput("the birthday is not a plausible date", code="bad_birthday")
+    with transaction(ctx.sessions) as session:
+        if repo.find_member_by_phone(session, phone) is not None:
+            raise ServiceError("a member with this phone number already exists",
+                               code="phone_taken")
+        member_id = new_uuid()
+        m = Member(id=member_id, phone=phone, card_no=_new_card_no(member_id), name=name,
+                   birthday=reg.birthday, tier=current_rules(session).tiers[0].code, growth=0,
+                   points=0, marketing_consent=reg.marketing_consent, registered_at=now,
+                   origin="till", updated_at=now)
+        session.add(m)
+        session.flush()
+        coupon_code = _grant_first_order_coupon(session, m, today)
+        seq = repo.next_terminal_seq(session)
+        repo.add_outbox_event(session, "member_registered", {
+            "member_id": member_id, "phone": phone, "name": name,
+            "birthday": reg.birthday.isoformat() if reg.birthday else None,
+            "marketing_consent": reg.marketing_consent, "card_no": m.card_no,
+            "registered_at": now.isoformat(), "store_id": ctx.store_id, "staff_id": staff.id,
+        }, terminal_seq=seq, created_at=now)
+        append_audit(session, actor=staff.id, action="member_registered", at=now,
+                     details={"member_id": member_id, "coupon": coupon_code})
+        view = member_view(session, m, today, ctx.tz)
+    return view, coupon_code
+
+
+def _grant_first_order_coupon(session: Session, m: Member, today: date) -> str | None:
+    rules = current_rules(session)
+    template = session.get(Coupon, rules.first_order_coupon) if rules.first_order_coupon else None
+    if template is None:
+        return None
+    code = f"{template.code}-{m.id[:8]}".upper()
+    start = datetime.combine(today, datetime.min.time())
+    span = (template.valid_to - template.valid_from) if (
+        template.valid_to and template.valid_from) else timedelta(days=30)
+    session.add(Coupon(
+        code=code, member_id=m.id, kind=template.kind, value_fen=template.value_fen,
+        rate=template.rate, cap_fen=template.cap_fen, threshold_fen=template.threshold_fen,
+        categories=template.categories, skus=template.skus, valid_from=start,
+        valid_to=start + span, weekdays=template.weekdays, tiers=template.tiers,
+        stackable=template.stackable, with_tier_discount=template.with_tier_discount,
+        status="available"))
+    return code
+
+
+def member_coupons(ctx: TillContext, member_id: str) -> list[str]:
+    """Codes of the member's own coupons still available (the wallet shown at the till)."""
+    with ctx.read_sessions() as session:
+        return list(session.scalars(select(Coupon.code).where(
+            Coupon.member_id == member_id, Coupon.status == "available").order_by(
+            Coupon.valid_to)))
+
+
+def count_members(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Member)) or 0

@@ -1,0 +1,151 @@
+"""Refunds of whole sales or some lines, with a manager's approval (DESIGN.md's refund rules).
+
+The arithmetic is the domain's (pos_member.domain.refunds); this records it: the refund and its
+lines, how the money went back, the points ledger, restored coupons, the member's tier, the
+audit entry and the outbox event, in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from pos_member.domain.money import allocate
+from pos_member.domain.refunds import RefundError, RefundOutcome, SoldLine, SoldSale, refund
+from pos_member.security.roles import Action
+from pos_member.store import repositories as repo
+from pos_member.store.db import transaction
+from pos_member.store.models import (
+    Coupon, Member, PointsLedgerEntry, Refund, RefundLine, RefundPayment, Sale,
+)
+from pos_member.store.types import milli_to_qty, new_uuid, qty_to_milli
+
+from .checkout import _coupon, _open_shift
+from .context import TillContext
+from .errors import InvalidInput, NotFound
+from .members import member_view
+from .rules import current_rules
+from .staff import Approval, StaffMember, append_audit, authorize_action
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    refund_id: str
+    outcome: RefundOutcome
+    payments: tuple[tuple[str, int], ...]  # (tender, fen) as the money went back
+
+
+def refunded_so_far(session, sale_id: str) -> dict[int, Decimal]:
+    rows = session.execute(
+        select(RefundLine.line_no, func.sum(RefundLine.qty_milli))
+        .join(Refund, Refund.id == RefundLine.refund_id)
+        .where(Refund.sale_id == sale_id).group_by(RefundLine.line_no)).all()
+    return {no: milli_to_qty(total) for no, total in rows}
+
+
+def refund_sale(ctx: TillContext, staff: StaffMember, sale_id: str,
+                lines: dict[int, Decimal] | None, approval: Approval | None,
+                reason: str = "", refund_id: str | None = None) -> RefundResult:
+    """Refund ``lines`` (sale line number -> quantity) or, with None, all that is left."""
+    if lines is not None:
+        for no, qty in lines.items():
+            if not isinstance(qty, Decimal) or not qty.is_finite() or qty <= 0:
+                raise InvalidInput(f"line {no}: the quantity must be greater than zero",
+                                   code="bad_quantity")
+            try:
+                qty_to_milli(qty)
+            except (ValueError, ArithmeticError):
+                raise InvalidInput(f"line {no}: three decimals at most",
+                                   code="bad_quantity") from None
+    approver = authorize_action(ctx, staff, Action.REFUND, approval)
+    now = ctx.now()
+    local = ctx.local(now)
+    refund_id = refund_id or new_uuid()
+    with transaction(ctx.sessions) as session:
+        sale = session.get(Sale, sale_id)
+        if sale is None:
+            raise NotFound("no such sale on this till", code="unknown_sale")
+        if sale.status != "completed":
+            raise InvalidInput("this sale was voided", code="sale_voided")
+        shift = _open_shift(session, ctx.terminal_id)
+        rules = current_rules(session)
+        sold = SoldSale(
+            lines=tuple(SoldLine(x.line_no, milli_to_qty(x.qty_milli), x.paid_fen,
+                                 x.points_redeemed, x.points_eligible) for x in sale.lines),
+            points_earned=sale.points_earned, growth_earned=sale.growth_earned,
+            coupons=tuple(_coupon(session.get(Coupon, r.coupon_code), sale.member_id)
+                          for r in sale.coupon_redemptions
+                          if session.get(Coupon, r.coupon_code) is not None))
+        member = session.get(Member, sale.member_id) if sale.member_id else None
+        view = member_view(session, member, local.date(), ctx.tz) if member else None
+        try:
+            out = refund(sold, refunded_so_far(session, sale_id), lines, local,
+                         view.points if view else 0, view.growth if view else 0, rules)
+        except RefundError as exc:
+            raise InvalidInput(str(exc), code="bad_refund") from None
+
+        # Money goes back over the sale's money tenders in proportion (cash, then the rest).
+        money_tenders = [p for p in sale.payments if p.tender != "points"]
+        split = allocate(out.money, [p.amount_fen for p in money_tenders]) if money_tenders \
+            else []
+        payments = tuple((p.tender, amt) for p, amt in zip(money_tenders, split) if amt)
+
+        seq = repo.next_terminal_seq(session)
+        rf = Refund(id=refund_id, sale_id=sale.id, terminal_id=ctx.terminal_id, terminal_seq=seq,
+                    shift_id=shift.id, created_at=now, tz=ctx.tz_name, staff_id=staff.id,
+                    approver_id=approver or staff.id, member_id=sale.member_id,
+                    amount_fen=out.money, points_reversed=out.points_reversed,
+                    points_returned=out.points_returned, growth_reversed=out.growth_reversed,
+                    coupon_restored=bool(out.coupons_restored), tier_after=out.tier_after
+                    if member else None, reason=reason[:500] or None)
+        session.add(rf)
+        by_no = {x.line_no: x for x in sale.lines}
+        for no, (qty, money) in sorted(out.lines.items()):
+            rf.lines.append(RefundLine(line_no=no, sku=by_no[no].sku, qty_milli=qty_to_milli(qty),
+                                       amount_fen=money,
+                                       points_returned=out.points_returned_by_line.get(no, 0)))
+        for tender, amt in payments:
+            rf.payments.append(RefundPayment(tender=tender, amount_fen=amt))
+        session.flush()
+
+        if member is not None:
+            if out.points_reversed or out.growth_reversed:
+                session.add(PointsLedgerEntry(member_id=member.id, sale_id=sale.id,
+                                              refund_id=rf.id, kind="reverse_earn",
+                                              points=-out.points_reversed,
+                                              growth=-out.growth_reversed, at=now))
+            if out.points_returned:
+                session.add(PointsLedgerEntry(member_id=member.id, sale_id=sale.id,
+                                              refund_id=rf.id, kind="return_redeem",
+                                              points=out.points_returned, growth=0, at=now))
+            order = [t.code for t in rules.tiers]
+            if order.index(out.tier_after) < order.index(member.tier):
+                member.tier = out.tier_after  # a tier may drop when growth falls
+        for red in sale.coupon_redemptions:
+            if red.coupon_code in out.coupons_restored and red.reversed_at is None:
+                red.reversed_at, red.reversed_by_refund_id = now, rf.id
+                c = session.get(Coupon, red.coupon_code)
+                c.status, c.used_by_sale_id = "available", None
+
+        repo.add_outbox_event(session, "refund", {
+            "refund_id": rf.id, "sale_id": sale.id, "receipt_no": sale.receipt_no,
+            "store_id": ctx.store_id, "terminal_id": ctx.terminal_id, "shift_id": shift.id,
+            "staff_id": staff.id, "approved_by": approver, "refunded_at": now.isoformat(),
+            "local_time": local.replace(tzinfo=None).isoformat(), "tz": ctx.tz_name,
+            "member_id": sale.member_id,
+            "lines": [{"line_no": x.line_no, "sku": x.sku, "qty": str(milli_to_qty(x.qty_milli)),
+                       "amount_fen": x.amount_fen, "points_returned": x.points_returned}
+                      for x in rf.lines],
+            "payments": [{"tender": t, "amount_fen": a} for t, a in payments],
+            "amount_fen": out.money, "points_reversed": out.points_reversed,
+            "growth_reversed": out.growth_reversed, "points_returned": out.points_returned,
+            "coupons_restored": list(out.coupons_restored), "full": out.full,
+            "tier_after": out.tier_after if member else None, "reason": reason[:500] or None,
+        }, terminal_seq=seq, created_at=now)
+        append_audit(session, actor=staff.id, approver=approver, action="refund", at=now,
+                     details={"refund_id": rf.id, "sale_id": sale.id, "amount_fen": out.money,
+                              "negative_balance": out.negative_balance})
+    return RefundResult(refund_id, out, payments)
+
