@@ -192,12 +192,14 @@ def checkout(ctx: TillContext, req: CheckoutRequest) -> CheckoutResult:
     return result
 
 
-def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datetime,
-            local: datetime, approver: str | None) -> CheckoutResult:
-    shift = _open_shift(session, ctx.terminal_id)
+def _price(ctx: TillContext, session: Session, cart: tuple[CartLine, ...],
+           member_id: str | None, coupon_codes: tuple[str, ...],
+           chosen: tuple[str, ...] | None, redeem_points: int,
+           local: datetime) -> tuple[list[BasketLine], PricingResult]:
+    """Price a cart against the till's catalogue, member cache, coupons and rules."""
     rules = current_rules(session)
     lines = []
-    for line in req.lines:
+    for line in cart:
         product = session.get(Product, line.sku)
         if product is None or not product.active:
             raise NotFound(f"no product {line.sku!r} in the catalogue", code="unknown_product")
@@ -211,25 +213,43 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
             discountable=product.discountable, points_eligible=product.points_eligible))
 
     member = None
-    if req.member_id is not None:
-        m = session.get(Member, req.member_id)
+    if member_id is not None:
+        m = session.get(Member, member_id)
         if m is None:
             raise NotFound("no such member in the till's cache", code="unknown_member")
         member = member_view(session, m, local.date(), ctx.tz).snapshot
     coupons = []
-    for code in dict.fromkeys(req.coupon_codes):
+    for code in dict.fromkeys(coupon_codes):
         row = session.get(Coupon, code)
         if row is None:
             raise NotFound(f"no coupon {code!r} on this till", code="unknown_coupon")
-        coupons.append(_coupon(row, req.member_id))
-    if req.redeem_points and member is None:
+        coupons.append(_coupon(row, member_id))
+    if redeem_points and member is None:
         raise InvalidInput("points can only be redeemed for a member", code="no_member")
-
     try:
         result = price(PricingRequest(local, tuple(lines), member, tuple(coupons),
-                                      req.redeem_points, ctx.online(), req.chosen_coupons), rules)
+                                      redeem_points, ctx.online(), chosen), rules)
     except PricingError as exc:
         raise InvalidInput(str(exc), code="pricing") from None
+    return lines, result
+
+
+def quote_basket(ctx: TillContext, cart: tuple[CartLine, ...], member_id: str | None = None,
+                 coupon_codes: tuple[str, ...] = (), chosen: tuple[str, ...] | None = None,
+                 redeem_points: int = 0) -> PricingResult:
+    """Price the cart as it stands, recording nothing (the running total on the screen)."""
+    _validate(CheckoutRequest("", None, cart, (), member_id, coupon_codes,  # type: ignore[arg-type]
+                              chosen, redeem_points))
+    with ctx.read_sessions() as session:
+        return _price(ctx, session, tuple(cart), member_id, tuple(coupon_codes), chosen,
+                      redeem_points, ctx.local())[1]
+
+
+def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datetime,
+            local: datetime, approver: str | None) -> CheckoutResult:
+    shift = _open_shift(session, ctx.terminal_id)
+    lines, result = _price(ctx, session, req.lines, req.member_id, req.coupon_codes,
+                           req.chosen_coupons, req.redeem_points, local)
     if result.points_redeemed < req.redeem_points:
         raise InvalidInput(
             f"only {result.points_redeemed} points can be redeemed "
@@ -276,15 +296,15 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
         row.status, row.used_by_sale_id = "used", sale.id
     session.flush()
 
-    if member is not None:
+    if req.member_id is not None:
         if result.points_redeemed:
-            session.add(PointsLedgerEntry(member_id=member.id, sale_id=sale.id, kind="redeem",
+            session.add(PointsLedgerEntry(member_id=req.member_id, sale_id=sale.id, kind="redeem",
                                           points=-result.points_redeemed, growth=0, at=now))
         if result.points_earned or result.growth_earned:
-            session.add(PointsLedgerEntry(member_id=member.id, sale_id=sale.id, kind="earn",
+            session.add(PointsLedgerEntry(member_id=req.member_id, sale_id=sale.id, kind="earn",
                                           points=result.points_earned,
                                           growth=result.growth_earned, at=now))
-        m = session.get(Member, member.id)
+        m = session.get(Member, req.member_id)
         m.last_purchase_at = now
         if result.tier_after and result.tier_after != m.tier:
             m.tier = result.tier_after  # the upgrade counts from the next sale on this till
