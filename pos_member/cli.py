@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Other modules add their sub-commands here (db, report, sync, print-test, run).
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+import pos_member.printing.cli  # noqa: E402,F401  (registers print-test)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
