@@ -1,0 +1,131 @@
+"""Read-only look-ups for the cashier's screen: products by barcode or SKU, search by name,
+categories with their products for the quick-key grid; plus the few till facts the status bar
+and the receipt need (store name and address, printer spec, events waiting to sync, whether a
+shift is open), so the UI never touches the store directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+
+from pos_member.store import repositories as repo
+from pos_member.store.models import Barcode, Category, Product
+
+from .context import TillContext
+from .errors import NotFound
+
+MAX_RESULTS = 50
+STORE_SETTINGS = ("brand_name", "store_name", "store_address", "printer", "printer_width",
+                  "printer_encoding", "language")
+
+
+@dataclass(frozen=True)
+class ProductView:
+    sku: str
+    name: str
+    name_en: str | None
+    category_id: str | None
+    unit_price_fen: int
+    unit: str  # pcs or kg
+    discountable: bool
+    points_eligible: bool
+    barcode: str | None = None
+
+    def display_name(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    id: str
+    name: str
+    name_en: str | None
+    products: tuple[ProductView, ...]
+
+    def display_name(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+def _view(p: Product, barcode: str | None = None) -> ProductView:
+    if barcode is None and p.barcodes:
+        barcode = p.barcodes[0].code
+    return ProductView(p.sku, p.name, p.name_en, p.category_id, p.unit_price_fen, p.unit,
+                       p.discountable, p.points_eligible, barcode)
+
+
+def find_product(ctx: TillContext, code: str) -> ProductView:
+    """A product by one of its barcodes, or by its SKU (case-insensitive); NotFound otherwise."""
+    code = (code or "").strip()
+    if not code or len(code) > 64:
+        raise NotFound("no product with this code", code="unknown_product")
+    with ctx.read_sessions() as s:
+        bc = s.get(Barcode, code)
+        if bc is not None and bc.product is not None and bc.product.active:
+            return _view(bc.product, bc.code)
+        p = s.get(Product, code) or s.get(Product, code.upper())
+        if p is not None and p.active:
+            return _view(p)
+    raise NotFound(f"no product with the code {code!r}", code="unknown_product")
+
+
+def search_products(ctx: TillContext, text: str, limit: int = 20) -> list[ProductView]:
+    """Products whose name (Chinese or English), SKU or barcode contains ``text``."""
+    text = " ".join((text or "").split())[:64]
+    if not text:
+        return []
+    pattern = f"%{repo.escape_like(text)}%"
+    esc = repo.LIKE_ESCAPE
+    with ctx.read_sessions() as s:
+        rows = s.scalars(
+            select(Product).where(Product.active.is_(True)).where(or_(
+                Product.name.like(pattern, escape=esc), Product.name_en.ilike(pattern, escape=esc),
+                Product.sku.ilike(pattern, escape=esc),
+                Product.sku.in_(select(Barcode.sku).where(Barcode.code.like(pattern, escape=esc))),
+            )).order_by(Product.sku).limit(max(1, min(limit, MAX_RESULTS))))
+        return [_view(p) for p in rows]
+
+
+def quick_keys(ctx: TillContext) -> list[CategoryView]:
+    """Active categories in their order, each with its active products (the quick-key grid)."""
+    with ctx.read_sessions() as s:
+        cats = list(s.scalars(select(Category).where(Category.active.is_(True))
+                              .order_by(Category.sort_order, Category.id)))
+        products = list(s.scalars(select(Product).where(Product.active.is_(True))
+                                  .order_by(Product.sku)))
+        out = []
+        for c in cats:
+            out.append(CategoryView(c.id, c.name, c.name_en,
+                                    tuple(_view(p) for p in products if p.category_id == c.id)))
+        loose = tuple(_view(p) for p in products
+                      if p.category_id not in {c.id for c in cats})
+        if loose:
+            out.append(CategoryView("", "其他", "Other", loose))
+        return out
+
+
+def store_info(ctx: TillContext) -> dict[str, str]:
+    """The store's name, address and the till's printer settings kept in ``sync_state``."""
+    with ctx.read_sessions() as s:
+        out = {}
+        for key in STORE_SETTINGS:
+            value = repo.get_setting(s, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+
+@dataclass(frozen=True)
+class TillStatus:
+    events_waiting: int
+    shift_open: bool
+
+
+def till_status(ctx: TillContext) -> TillStatus:
+    """What the status bar shows when no sync engine reports: the outbox and the shift."""
+    from .shifts import current_shift
+
+    with ctx.read_sessions() as s:
+        return TillStatus(repo.count_pending_outbox(s),
+                          current_shift(s, ctx.terminal_id) is not None)

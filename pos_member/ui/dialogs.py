@@ -1,0 +1,232 @@
+"""Shared dialogs: the number pad, the manager-approval dialog, and small amount/text prompts.
+
+All dialogs are opened with ``open()`` (window-modal, non-blocking) and report through signals,
+so no nested event loop runs while the database worker calls back, and tests can drive them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+)
+
+from pos_member.services.staff import Approval
+
+from .i18n import error_text
+from .scanner import make_scan_field
+from .screen import MessageBar, set_role
+
+
+class PinPad(QWidget):
+    """A touch number pad writing into a masked field. ``submitted(str)`` on OK or Enter."""
+
+    submitted = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, *, masked: bool = True, max_len: int = 8):
+        super().__init__(parent)
+        self.field = make_scan_field(QLineEdit(self))
+        self.field.setObjectName("pin_field")
+        set_role(self.field, "pin")
+        self.field.setMaxLength(max_len)
+        self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        if masked:
+            self.field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.field.returnPressed.connect(self._submit)
+        grid = QGridLayout()
+        grid.setSpacing(8)
+        self.keys: dict[str, QPushButton] = {}
+        for i, label in enumerate(["1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "⌫"]):
+            b = set_role(QPushButton(label, self), "key")
+            b.setObjectName(f"pin_key_{ {'C': 'clear', '⌫': 'back'}.get(label, label) }")
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(lambda _=False, k=label: self.press(k))
+            grid.addWidget(b, i // 3, i % 3)
+            self.keys[label] = b
+        self.ok = set_role(QPushButton(self), "primary")
+        self.ok.setObjectName("pin_ok")
+        self.ok.setMinimumHeight(56)
+        self.ok.clicked.connect(self._submit)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.field)
+        layout.addLayout(grid)
+        layout.addWidget(self.ok)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.ok.setText(self.tr("OK"))
+        self.field.setPlaceholderText(self.tr("PIN"))
+
+    def press(self, key: str) -> None:
+        if key == "C":
+            self.field.clear()
+        elif key == "⌫":
+            self.field.backspace()
+        else:
+            self.field.insert(key)
+        self.field.setFocus()
+
+    def value(self) -> str:
+        return self.field.text()
+
+    def clear(self) -> None:
+        self.field.clear()
+
+    def _submit(self) -> None:
+        self.submitted.emit(self.field.text())
+
+
+class ApprovalDialog(QDialog):
+    """A manager approves a protected action with their staff code and PIN.
+
+    ``reason`` is the :class:`ApprovalNeeded` the service raised (its message says which action,
+    or why the previous attempt was refused). Emits ``approved(Approval)`` or ``cancelled()``.
+    Opened by :meth:`pos_member.ui.worker.Op.with_approval`; open it yourself with ``open()``.
+    """
+
+    approved = Signal(object)
+    cancelled = Signal()
+
+    def __init__(self, parent: QWidget | None, reason: BaseException | None = None,
+                 title: str | None = None):
+        super().__init__(parent)
+        self.setObjectName("approval_dialog")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self._title = title
+        self._reason = reason
+        self.heading = QLabel(self)
+        set_role(self.heading, "title")
+        self.explain = QLabel(self)
+        self.explain.setWordWrap(True)
+        self.message = MessageBar(self)
+        self.code_label = QLabel(self)
+        self.code = make_scan_field(QLineEdit(self))
+        self.code.setObjectName("approver_code")
+        self.pad = PinPad(self)
+        self.pad.submitted.connect(self._approve)
+        self.cancel_button = QPushButton(self)
+        self.cancel_button.setObjectName("approval_cancel")
+        self.cancel_button.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.explain)
+        layout.addWidget(self.message)
+        row = QHBoxLayout()
+        row.addWidget(self.code_label)
+        row.addWidget(self.code, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.pad)
+        layout.addWidget(self.cancel_button)
+        self.rejected.connect(self.cancelled)
+        self.retranslate()
+        code = getattr(reason, "code", "")
+        if code in ("wrong_pin", "locked", "unknown_staff", "not_a_manager"):
+            self.message.show_message(error_text(reason), "error")
+        self.code.setFocus()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Manager approval"))
+        self.heading.setText(self._title or self.tr("Manager approval needed"))
+        action = (getattr(self._reason, "details", None) or {}).get("action")
+        self.explain.setText(self.tr("A manager enters their staff code and PIN to approve: %1")
+                             .replace("%1", action_name(action)) if action else
+                             self.tr("A manager enters their staff code and PIN to approve."))
+        self.code_label.setText(self.tr("Manager code"))
+        self.code.setPlaceholderText("S001")
+        self.cancel_button.setText(self.tr("Cancel"))
+
+    def _approve(self, pin: str) -> None:
+        code = self.code.text().strip()
+        if not code:
+            self.message.show_message(self.tr("Enter the manager's staff code."), "error")
+            self.code.setFocus()
+            return
+        if not pin:
+            self.message.show_message(self.tr("Enter the manager's PIN."), "error")
+            return
+        self.approved.emit(Approval(code, pin))
+        self.done(QDialog.DialogCode.Accepted)
+
+
+def action_name(action: str | None) -> str:
+    from .i18n import translate
+
+    return {
+        "void_line": translate("Actions", "remove a line"),
+        "void_basket": translate("Actions", "void the whole basket"),
+        "refund": translate("Actions", "a refund"),
+        "price_override": translate("Actions", "a price override"),
+        "discount_override": translate("Actions", "a discount override"),
+        "no_sale_drawer": translate("Actions", "opening the drawer without a sale"),
+        "cash_difference_over_threshold": translate("Actions", "a cash difference"),
+        "close_shift": translate("Actions", "closing the shift"),
+        "static_code_points_spend": translate(
+            "Actions", "spending points without the member's app code"),
+    }.get(action or "", action or "")
+
+
+class AmountDialog(QDialog):
+    """Ask for an amount in yuan (float, price override, cash handed over). ``entered(fen)``."""
+
+    entered = Signal(int)
+
+    def __init__(self, parent: QWidget | None, title: str, prompt: str, initial_fen: int = 0,
+                 allow_zero: bool = True):
+        super().__init__(parent)
+        from pos_member.domain.money import format_fen
+
+        self.setObjectName("amount_dialog")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setWindowTitle(title)
+        self.allow_zero = allow_zero
+        self.prompt = QLabel(prompt, self)
+        self.prompt.setWordWrap(True)
+        self.message = MessageBar(self)
+        self.pad = PinPad(self, masked=False, max_len=12)
+        self.pad.field.setObjectName("amount_field")
+        self.pad.keys["⌫"].setText("⌫")
+        self.dot = set_role(QPushButton(".", self), "key")
+        self.dot.setObjectName("amount_dot")
+        self.dot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.dot.clicked.connect(lambda: self.pad.field.insert("."))
+        if initial_fen:
+            self.pad.field.setText(format_fen(initial_fen))
+            self.pad.field.selectAll()
+        self.pad.submitted.connect(self._done)
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.prompt)
+        layout.addWidget(self.message)
+        layout.addWidget(self.pad)
+        row = QHBoxLayout()
+        row.addWidget(self.dot)
+        row.addWidget(self.cancel_button)
+        layout.addLayout(row)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.reject)
+
+    def _done(self, text: str) -> None:
+        from pos_member.domain.money import parse_yuan
+
+        try:
+            fen = parse_yuan(text.strip() or "0")
+        except ValueError:
+            self.message.show_message(self.tr("Enter an amount like 12.50."), "error")
+            return
+        if fen < 0 or (fen == 0 and not self.allow_zero):
+            self.message.show_message(self.tr("Enter an amount greater than zero."), "error")
+            return
+        self.entered.emit(fen)
+        self.done(QDialog.DialogCode.Accepted)

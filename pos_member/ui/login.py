@@ -1,0 +1,160 @@
+"""Signing in with a staff code and a PIN on the number pad, and the lock screen."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from pos_member.services import staff as staff_service
+
+from .dialogs import PinPad
+from .i18n import LANGUAGES, error_text
+from .scanner import make_scan_field
+from .screen import MessageBar, Screen, set_role
+from .worker import Op
+
+
+class LoginScreen(Screen):
+    name = "login"
+    logged_in = Signal(object)  # StaffMember
+
+    def __init__(self, env, parent: QWidget | None = None):
+        super().__init__(env, parent)
+        self.brand = QLabel(self)
+        set_role(self.brand, "title")
+        self.brand.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.heading = QLabel(self)
+        set_role(self.heading, "subtitle")
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message = MessageBar(self)
+        self.code_label = QLabel(self)
+        self.code = make_scan_field(QLineEdit(self))
+        self.code.setObjectName("login_code")
+        self.code.returnPressed.connect(lambda: self.pad.field.setFocus())
+        self.pad = PinPad(self)
+        self.pad.submitted.connect(self._submit)
+        self.language_button = QPushButton(self)
+        self.language_button.setObjectName("language_button")
+        self.language_button.clicked.connect(self._toggle_language)
+        box = QWidget(self)
+        box.setMaximumWidth(420)
+        inner = QVBoxLayout(box)
+        inner.addWidget(self.brand)
+        inner.addWidget(self.heading)
+        inner.addWidget(self.message)
+        row = QHBoxLayout()
+        row.addWidget(self.code_label)
+        row.addWidget(self.code, 1)
+        inner.addLayout(row)
+        inner.addWidget(self.pad)
+        inner.addWidget(self.language_button)
+        outer = QHBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(box)
+        outer.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.brand.setText(self.env.store.get("store_name") or self.tr("POS Member"))
+        self.heading.setText(self.tr("Sign in with your staff code and PIN"))
+        self.code_label.setText(self.tr("Staff code"))
+        self.code.setPlaceholderText("S002")
+        self.pad.ok.setText(self.tr("Sign in"))
+        other = "en" if self.env.language.language != "en" else "zh_CN"
+        self.language_button.setText(LANGUAGES[other])
+
+    def title(self) -> str:
+        return self.tr("Sign in")
+
+    def on_show(self) -> None:
+        self.pad.clear()
+        self.retranslate()
+        (self.pad.field if self.code.text() else self.code).setFocus()
+
+    def _toggle_language(self) -> None:
+        self.env.language.set_language("en" if self.env.language.language != "en" else "zh_CN")
+
+    def _submit(self, pin: str) -> None:
+        code = self.code.text().strip()
+        if not code:
+            self.message.show_message(self.tr("Enter your staff code."), "error")
+            self.code.setFocus()
+            return
+        self.pad.setEnabled(False)
+        Op(staff_service.login, self.env.ctx, code, pin) \
+            .success(self._ok).failure(self._failed) \
+            .finally_(lambda: self.pad.setEnabled(True)).run(self.env.worker)
+
+    def _ok(self, member) -> None:
+        self.pad.clear()
+        self.message.clear_message()
+        self.env.set_staff(member)
+        self.logged_in.emit(member)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.pad.clear()
+        self.message.show_message(error_text(exc), "error")
+        self.pad.field.setFocus()
+
+
+class LockScreen(Screen):
+    """The till locked by its cashier (F12): the same staff member's PIN unlocks it; another
+    person signs the first out and in as themselves."""
+
+    name = "lock"
+    unlocked = Signal()
+    sign_out = Signal()
+
+    def __init__(self, env, parent: QWidget | None = None):
+        super().__init__(env, parent)
+        self.heading = QLabel(self)
+        set_role(self.heading, "title")
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.who = QLabel(self)
+        set_role(self.who, "subtitle")
+        self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message = MessageBar(self)
+        self.pad = PinPad(self)
+        self.pad.submitted.connect(self._submit)
+        self.sign_out_button = QPushButton(self)
+        self.sign_out_button.setObjectName("sign_out_button")
+        self.sign_out_button.clicked.connect(self.sign_out)
+        box = QWidget(self)
+        box.setMaximumWidth(420)
+        inner = QVBoxLayout(box)
+        for w in (self.heading, self.who, self.message, self.pad, self.sign_out_button):
+            inner.addWidget(w)
+        outer = QHBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(box)
+        outer.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.heading.setText(self.tr("Till locked"))
+        staff = self.env.staff
+        self.who.setText(self.tr("%1, enter your PIN to continue").replace(
+            "%1", staff.name) if staff else "")
+        self.pad.ok.setText(self.tr("Unlock"))
+        self.sign_out_button.setText(self.tr("Sign out (another cashier)"))
+
+    def title(self) -> str:
+        return self.tr("Locked")
+
+    def on_show(self) -> None:
+        self.pad.clear()
+        self.retranslate()
+        self.pad.field.setFocus()
+
+    def _submit(self, pin: str) -> None:
+        staff = self.env.staff
+        if staff is None:
+            self.sign_out.emit()
+            return
+        self.pad.setEnabled(False)
+        Op(staff_service.login, self.env.ctx, staff.id, pin) \
+            .success(lambda _m: (self.pad.clear(), self.message.clear_message(),
+                                 self.unlocked.emit())) \
+            .failure(lambda exc: (self.pad.clear(),
+                                  self.message.show_message(error_text(exc), "error"))) \
+            .finally_(lambda: self.pad.setEnabled(True)).run(self.env.worker)

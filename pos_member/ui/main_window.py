@@ -1,0 +1,395 @@
+"""The main window: a stack of screens, the status bar, the scanner, the watchdog, and
+``run_app(till)``, the entry point ``python main.py`` reaches through ``pos_member run``.
+
+Adding a screen (see docs/ui.md)::
+
+    window.add_screen(MyScreen(window.env), menu=lambda: tr("Shifts"), key="F6",
+                      manager_only=False)
+    window.show_screen("shifts")
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication, QDialog, QGridLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
+    QStackedWidget, QVBoxLayout, QWidget,
+)
+
+from pos_member.services import catalogue, shifts
+from pos_member.services.context import TillContext
+from pos_member.services.errors import ServiceError
+
+from .app import create_application, install_crash_hook
+from .dialogs import AmountDialog
+from .env import UiEnv
+from .i18n import DEFAULT_LANGUAGE, LanguageManager, error_text, scan_refusal
+from .login import LockScreen, LoginScreen
+from .scanner import CodeKind, LineScanner, Scan, WedgeScanner
+from .screen import MessageBar, Screen, set_role
+from .status import StatusBar
+from .watchdog import Watchdog
+from .worker import DbWorker, Op, set_default_failure, set_default_worker
+
+log = logging.getLogger(__name__)
+
+STATUS_POLL_MS = 15_000
+
+
+class MenuScreen(Screen):
+    """Big buttons for every screen registered with ``menu=`` (F10 from checkout)."""
+
+    name = "menu"
+
+    def __init__(self, env: UiEnv, window: "MainWindow"):
+        super().__init__(env)
+        self.window_ = window
+        self.heading = QLabel(self)
+        set_role(self.heading, "title")
+        self.grid = QGridLayout()
+        self.back = QPushButton(self)
+        self.back.setObjectName("menu_back")
+        self.back.clicked.connect(lambda: window.show_screen("checkout"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(self.grid)
+        layout.addStretch(1)
+        layout.addWidget(self.back)
+        self.buttons: dict[str, QPushButton] = {}
+        self.retranslate()
+
+    def rebuild(self) -> None:
+        for b in self.buttons.values():
+            b.deleteLater()
+        self.buttons = {}
+        entries = [e for e in self.window_.menu_entries
+                   if not e["manager_only"] or self.env.is_manager]
+        for i, e in enumerate(entries):
+            b = set_role(QPushButton(self), "quick")
+            b.setObjectName(f"menu_{e['name']}")
+            b.setMinimumHeight(80)
+            b.clicked.connect(lambda _=False, n=e["name"]: self.window_.show_screen(n))
+            self.grid.addWidget(b, i // 3, i % 3)
+            self.buttons[e["name"]] = b
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.heading.setText(self.tr("Functions"))
+        self.back.setText(self.tr("Back to checkout (Esc)"))
+        for e in self.window_.menu_entries if hasattr(self, "window_") else []:
+            b = self.buttons.get(e["name"])
+            if b is not None:
+                key = f"  ({e['key']})" if e["key"] else ""
+                b.setText(e["label"]() + key)
+
+    def on_show(self) -> None:
+        self.rebuild()
+
+    def shortcuts(self) -> list:
+        return [(QKeySequence(Qt.Key.Key_Escape), lambda: self.window_.show_screen("checkout"),
+                 lambda: self.tr("Back to checkout"))]
+
+
+class MainWindow(QMainWindow):
+    screen_changed = Signal(str)
+
+    def __init__(self, ctx: TillContext, data_dir: Path, *, language: str = DEFAULT_LANGUAGE,
+                 language_manager: LanguageManager | None = None, watchdog: bool = True,
+                 printer: bool = True):
+        super().__init__()
+        self.setObjectName("main_window")
+        self.worker = DbWorker(self)
+        set_default_worker(self.worker)
+        set_default_failure(self._op_failed)
+        self.language = language_manager or LanguageManager(self)
+        self.env = UiEnv(ctx, self.worker, self.language, Path(data_dir), self)
+        self.stack = QStackedWidget(self)
+        self.setCentralWidget(self.stack)
+        self.status = StatusBar(self, tz=ctx.tz)
+        self.setStatusBar(self.status)
+        self.screens: dict[str, Screen] = {}
+        self.menu_entries: list[dict] = []
+        self._screen_shortcuts: dict[str, list[QShortcut]] = {}
+        self._previous = "login"
+        self.global_message = MessageBar(self)  # for scans with no screen to take them
+        self.global_message.hide()
+
+        # scanners
+        self.scanner = WedgeScanner(self)
+        self.scanner.install()
+        self.scanner.scanned.connect(self.dispatch_scan)
+        self.serial_scanner = LineScanner(self, "serial")
+        self.serial_scanner.scanned.connect(self.dispatch_scan)
+        self.env.scanner = self.scanner
+
+        # the watchdog
+        self.watchdog = Watchdog(self, where=lambda: self.current_name())
+        if watchdog:
+            self.watchdog.start()
+
+        # printing
+        if printer:
+            self._start_printer()
+
+        # screens
+        self.login = LoginScreen(self.env)
+        self.login.logged_in.connect(self._after_login)
+        self.add_screen(self.login)
+        self.lock = LockScreen(self.env)
+        self.lock.unlocked.connect(lambda: self.show_screen(self._previous or "checkout"))
+        self.lock.sign_out.connect(self.sign_out)
+        self.add_screen(self.lock)
+        self.menu = MenuScreen(self.env, self)
+        self.add_screen(self.menu)
+        self._add_cashier_screens()
+
+        # global keys
+        QShortcut(QKeySequence(Qt.Key.Key_F12), self, self.lock_till)
+        QShortcut(QKeySequence(Qt.Key.Key_F1), self, self.show_help)
+        QShortcut(QKeySequence("Ctrl+Shift+L"), self, self.toggle_language)
+
+        self.env.staff_changed.connect(
+            lambda s: self.status.set_staff(f"{s.name} ({s.id})" if s else ""))
+        self.env.changed.connect(lambda _what: self.refresh_status())
+        self.language.changed.connect(lambda _l: self.retranslate())
+        self._poll = QTimer(self)
+        self._poll.setInterval(STATUS_POLL_MS)
+        self._poll.timeout.connect(self.refresh_status)
+        self._poll.start()
+
+        self.resize(1280, 800)
+        self.setMinimumSize(1024, 700)
+        if language != self.language.language:
+            self.language.set_language(language)
+        self.retranslate()
+        self.show_screen("login")
+        Op(catalogue.store_info, ctx).success(self._store_info).run(self.worker)
+        self.refresh_status()
+
+    # --- screens ------------------------------------------------------------------------------
+
+    def _add_cashier_screens(self) -> None:
+        try:
+            from .checkout import CheckoutScreen
+        except ImportError:  # during the foundation's first commit
+            return
+        self.checkout = CheckoutScreen(self.env, self)
+        self.add_screen(self.checkout)
+
+    def add_screen(self, screen: Screen, *, menu: Callable[[], str] | None = None,
+                   key: str | None = None, manager_only: bool = False) -> Screen:
+        """Register a screen. ``menu`` gives its (translated) label for the function menu;
+        ``key`` a shortcut (e.g. "F6") that opens it from any screen once signed in."""
+        if screen.name in self.screens:
+            raise ValueError(f"a screen named {screen.name!r} is already registered")
+        self.screens[screen.name] = screen
+        self.stack.addWidget(screen)
+        shortcuts = []
+        for seq, fn, _desc in screen.shortcuts():
+            sc = QShortcut(seq, self, fn)
+            sc.setEnabled(False)
+            shortcuts.append(sc)
+        self._screen_shortcuts[screen.name] = shortcuts
+        if menu is not None:
+            self.menu_entries.append({"name": screen.name, "label": menu, "key": key,
+                                      "manager_only": manager_only})
+            if key:
+                QShortcut(QKeySequence(key), self,
+                          lambda n=screen.name: self.env.staff and self.show_screen(n))
+        return screen
+
+    def show_screen(self, name: str) -> None:
+        screen = self.screens[name]
+        old = self.stack.currentWidget()
+        if old is screen:
+            screen.on_show()
+            return
+        if isinstance(old, Screen):
+            old.on_hide()
+            for sc in self._screen_shortcuts.get(old.name, []):
+                sc.setEnabled(False)
+            if old.name not in ("lock", "login"):
+                self._previous = old.name
+        self.stack.setCurrentWidget(screen)
+        for sc in self._screen_shortcuts.get(name, []):
+            sc.setEnabled(True)
+        screen.on_show()
+        self._set_title()
+        self.screen_changed.emit(name)
+
+    def current_screen(self) -> Screen:
+        return self.stack.currentWidget()  # type: ignore[return-value]
+
+    def current_name(self) -> str:
+        w = self.stack.currentWidget()
+        return getattr(w, "name", "")
+
+    # --- signing in and out -------------------------------------------------------------------
+
+    def _after_login(self, staff) -> None:
+        Op(catalogue.till_status, self.env.ctx).success(self._check_shift).run(self.worker)
+
+    def _check_shift(self, status) -> None:
+        self.status.set_waiting(status.events_waiting)
+        self.env.shift_open = status.shift_open
+        if status.shift_open or "checkout" not in self.screens:
+            self.show_screen("checkout" if "checkout" in self.screens else "menu")
+            return
+        self.ask_open_shift()
+
+    def ask_open_shift(self) -> None:
+        """No shift is open: ask for the counted float (part B's shift screen does the rest)."""
+        dialog = AmountDialog(self, self.tr("Open a shift"),
+                              self.tr("No shift is open on this till. Count the float in the "
+                                      "drawer and enter it to start selling."), 50000)
+        dialog.setObjectName("open_shift_dialog")
+
+        def opened(_shift_id) -> None:
+            self.env.shift_open = True
+            self.env.changed.emit("shift")
+            self.show_screen("checkout")
+
+        dialog.entered.connect(lambda fen: Op(shifts.open_shift, self.env.ctx, self.env.staff, fen)
+                               .success(opened).run(self.worker))
+        dialog.rejected.connect(lambda: self.show_screen("checkout"))
+        dialog.open()
+
+    def lock_till(self) -> None:
+        if self.env.staff is None or self.current_name() in ("login", "lock"):
+            return
+        self.show_screen("lock")
+
+    def sign_out(self) -> None:
+        self.env.set_staff(None)
+        self.show_screen("login")
+
+    # --- scans --------------------------------------------------------------------------------
+
+    def dispatch_scan(self, scan: Scan) -> None:
+        """A modal dialog that takes scans gets it first, then the current screen."""
+        modal = QApplication.activeModalWidget()
+        if modal is not None and hasattr(modal, "handle_scan"):
+            if modal.handle_scan(scan):
+                return
+        screen = self.current_screen()
+        if modal is None and isinstance(screen, Screen) and screen.handle_scan(scan):
+            return
+        if scan.kind is CodeKind.REFUSED:
+            text = scan_refusal(scan.reason, scan.message)
+        elif self.env.staff is None:
+            text = self.tr("Sign in first, then scan.")
+        else:
+            text = self.tr("This code cannot be used here.")
+        target = getattr(screen, "message", None)
+        if isinstance(target, MessageBar):
+            target.show_message(text, "warn")
+        else:
+            self.statusBar().showMessage(text, 6000)
+
+    # --- status -------------------------------------------------------------------------------
+
+    def refresh_status(self) -> None:
+        Op(catalogue.till_status, self.env.ctx).latest("till_status") \
+            .success(lambda st: self.status.set_waiting(st.events_waiting)) \
+            .failure(lambda exc: log.warning("till status: %s", exc)).run(self.worker)
+
+    def _store_info(self, info: dict) -> None:
+        self.env.store = info
+        self.retranslate()
+
+    def _start_printer(self) -> None:
+        try:
+            from .receipts import ReceiptService
+        except ImportError:
+            return
+        try:
+            self.env.receipts = ReceiptService(self.env, self.status.publish_printer)
+        except Exception:
+            log.exception("the receipt printer could not be set up; selling continues")
+
+    # --- failures, help, language ---------------------------------------------------------------
+
+    def _op_failed(self, exc: BaseException) -> None:
+        screen = self.current_screen()
+        target = getattr(screen, "message", None)
+        if isinstance(exc, ServiceError):
+            text = error_text(exc)
+            if isinstance(target, MessageBar):
+                target.show_message(text, "error")
+            else:
+                self.statusBar().showMessage(text, 8000)
+            return
+        log.error("unexpected error in a database op", exc_info=(type(exc), exc,
+                                                                  exc.__traceback__))
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Something went wrong"),
+                          self.tr("The till could not finish this step. Nothing saved is lost; "
+                                  "try again, and call your manager if it happens again."),
+                          QMessageBox.StandardButton.Ok, self)
+        box.open()
+
+    def toggle_language(self) -> None:
+        self.language.set_language("en" if self.language.language != "en" else "zh_CN")
+
+    def show_help(self) -> None:
+        lines = [self.tr("F1  this help"), self.tr("F12  lock the till"),
+                 self.tr("Ctrl+Shift+L  switch language")]
+        screen = self.current_screen()
+        for seq, _fn, desc in (screen.shortcuts() if isinstance(screen, Screen) else []):
+            lines.append(f"{seq.toString(QKeySequence.SequenceFormat.NativeText)}  {desc()}")
+        for e in self.menu_entries:
+            if e["key"]:
+                lines.append(f"{e['key']}  {e['label']()}")
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Keyboard shortcuts"),
+                          "\n".join(lines), QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("help_box")
+        box.open()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self._set_title()
+
+    def _set_title(self) -> None:
+        store = self.env.store.get("store_name", "")
+        screen = self.current_screen()
+        part = screen.title() if isinstance(screen, Screen) else ""
+        self.setWindowTitle(" · ".join(x for x in (self.tr("POS Member"), store, part) if x))
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        self.watchdog.stop()
+        self._poll.stop()
+        self.scanner.uninstall()
+        if self.env.receipts is not None:
+            self.env.receipts.stop()
+        self.worker.stop()
+        set_default_worker(None)
+
+
+def run_app(till) -> int:
+    """Start the cashier application on an opened till (pos_member.app.OpenTill)."""
+    app = create_application()
+    window_ref: list[MainWindow] = []
+    install_crash_hook(lambda: window_ref[0] if window_ref else None)
+    language = DEFAULT_LANGUAGE
+    window = MainWindow(till.ctx, Path(till.db_path).parent, language=language)
+    window_ref.append(window)
+    if till.seeded:
+        window.login.message.show_message(window.tr(
+            "Demo data was created: cashier S002 PIN 1357, manager S001 PIN 2468."), "info", 0)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        window.shutdown()
