@@ -20,11 +20,12 @@ from pos_member.domain.pricing import PricingError, PricingRequest, PricingResul
 from pos_member.security.roles import Action
 from pos_member.store import repositories as repo
 from pos_member.store.db import transaction
+from pos_member.store.fastwrite import execute_sql, insert_rows
 from pos_member.store.models import (
     Coupon, CouponRedemption, Member, Payment, PointsLedgerEntry, Product, SeenNonce, Sale,
     SaleLine, Shift,
 )
-from pos_member.store.types import qty_to_milli
+from pos_member.store.types import format_utc, qty_to_milli
 
 from .context import TillContext
 from .errors import InvalidInput, NotFound, ServiceError, ShiftStateError
@@ -151,9 +152,9 @@ def _settle(total: int, tenders: tuple[Tender, ...]) -> tuple[list[tuple[Tender,
 
 
 def _existing(session: Session, sale_id: str) -> CheckoutResult | None:
-    sale = session.get(Sale, sale_id)
-    if sale is None:
+    if session.execute(select(Sale.id).where(Sale.id == sale_id)).first() is None:
         return None
+    sale = session.get(Sale, sale_id)
     change = sum(p.change_fen for p in sale.payments)
     return CheckoutResult(sale.id, sale.receipt_no, sale.terminal_seq,
                           pricing_from_dict(sale.quote_json), change, True)
@@ -161,15 +162,19 @@ def _existing(session: Session, sale_id: str) -> CheckoutResult | None:
 
 def checkout(ctx: TillContext, req: CheckoutRequest) -> CheckoutResult:
     _validate(req)
-    with ctx.read_sessions() as session:
-        done = _existing(session, req.sale_id)
-        if done is not None:
-            return done
+    needs_override = any(line.unit_price is not None for line in req.lines)
+    needs_points_ok = req.redeem_points > 0 and req.member_code_nonce is None
+    if needs_override or needs_points_ok:
+        # A retry of a sale already recorded must not ask the manager again.
+        with ctx.read_sessions() as session:
+            done = _existing(session, req.sale_id)
+            if done is not None:
+                return done
     # Approvals are checked before the sale's own transaction (a wrong PIN must still count).
     approver = None
-    if any(line.unit_price is not None for line in req.lines):
+    if needs_override:
         approver = authorize_action(ctx, req.staff, Action.PRICE_OVERRIDE, req.approval)
-    if req.redeem_points > 0 and req.member_code_nonce is None:
+    if needs_points_ok:
         approver = authorize_action(ctx, req.staff, Action.STATIC_CODE_POINTS_SPEND,
                                     req.approval) or approver
     now = ctx.now()
@@ -196,34 +201,45 @@ def _price(ctx: TillContext, session: Session, cart: tuple[CartLine, ...],
            member_id: str | None, coupon_codes: tuple[str, ...],
            chosen: tuple[str, ...] | None, redeem_points: int,
            local: datetime) -> tuple[list[BasketLine], PricingResult]:
-    """Price a cart against the till's catalogue, member cache, coupons and rules."""
-    rules = current_rules(session)
-    lines = []
-    for line in cart:
-        product = session.get(Product, line.sku)
-        if product is None or not product.active:
-            raise NotFound(f"no product {line.sku!r} in the catalogue", code="unknown_product")
-        if product.unit != "kg" and line.qty != line.qty.to_integral_value():
-            raise InvalidInput(f"{product.name}: sold by the piece, not by weight",
-                               code="bad_quantity")
-        lines.append(BasketLine(
-            sku=product.sku, name=product.name,
-            unit_price=line.unit_price if line.unit_price is not None else product.unit_price_fen,
-            qty=line.qty, category=product.category_id or "",
-            discountable=product.discountable, points_eligible=product.points_eligible))
+    """Price a cart against the till's catalogue, member cache, coupons and rules.
 
-    member = None
-    if member_id is not None:
-        m = session.get(Member, member_id)
-        if m is None:
-            raise NotFound("no such member in the till's cache", code="unknown_member")
-        member = member_view(session, m, local.date(), ctx.tz).snapshot
-    coupons = []
-    for code in dict.fromkeys(coupon_codes):
-        row = session.get(Coupon, code)
-        if row is None:
-            raise NotFound(f"no coupon {code!r} on this till", code="unknown_coupon")
-        coupons.append(_coupon(row, member_id))
+    One query per kind of thing (products, member, coupons), with autoflush off: this runs
+    inside checkout's write transaction, where every flush would cost a round of SQL.
+    """
+    with session.no_autoflush:
+        rules = current_rules(session)
+        skus = {line.sku for line in cart}
+        products = {p.sku: p for p in session.scalars(
+            select(Product).where(Product.sku.in_(skus)))}
+        lines = []
+        for line in cart:
+            product = products.get(line.sku)
+            if product is None or not product.active:
+                raise NotFound(f"no product {line.sku!r} in the catalogue",
+                               code="unknown_product")
+            if product.unit != "kg" and line.qty != line.qty.to_integral_value():
+                raise InvalidInput(f"{product.name}: sold by the piece, not by weight",
+                                   code="bad_quantity")
+            lines.append(BasketLine(
+                sku=product.sku, name=product.name,
+                unit_price=(line.unit_price if line.unit_price is not None
+                            else product.unit_price_fen),
+                qty=line.qty, category=product.category_id or "",
+                discountable=product.discountable, points_eligible=product.points_eligible))
+
+        member = None
+        if member_id is not None:
+            m = session.get(Member, member_id)
+            if m is None:
+                raise NotFound("no such member in the till's cache", code="unknown_member")
+            member = member_view(session, m, local.date(), ctx.tz).snapshot
+        codes = list(dict.fromkeys(coupon_codes))
+        rows = {c.code: c for c in session.scalars(select(Coupon).where(Coupon.code.in_(codes)))}
+        coupons = []
+        for code in codes:
+            if code not in rows:
+                raise NotFound(f"no coupon {code!r} on this till", code="unknown_coupon")
+            coupons.append(_coupon(rows[code], member_id))
     if redeem_points and member is None:
         raise InvalidInput("points can only be redeemed for a member", code="no_member")
     try:
@@ -257,14 +273,11 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
             allowed=result.points_redeemed, limited_by=result.redeem_limited_by)
     settled, change = _settle(result.total, req.tenders)
 
-    if req.member_code_nonce is not None and result.points_redeemed > 0:
-        # A unique key: a replayed code fails here even in a concurrent transaction.
-        session.add(SeenNonce(nonce=req.member_code_nonce,
-                              expires_at=(req.member_code_expires or now) + NONCE_KEEP))
-
     seq = repo.next_terminal_seq(session)
     receipt_no = f"{local:%y%m%d}-{seq:06d}"
-    sale = Sale(
+    # Core inserts (one executemany per table) rather than ORM objects: a checkout is the
+    # hottest write of the till, and the unit of work's bookkeeping was most of its cost.
+    insert_rows(session, Sale, [dict(
         id=req.sale_id, terminal_id=ctx.terminal_id, terminal_seq=seq, receipt_no=receipt_no,
         shift_id=shift.id, staff_id=req.staff.id, member_id=req.member_id, created_at=now,
         tz=ctx.tz_name, status="completed", subtotal_fen=result.subtotal,
@@ -273,71 +286,81 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
         total_fen=result.total, points_redeemed=result.points_redeemed,
         points_earned=result.points_earned, growth_earned=result.growth_earned,
         tier_before=result.tier_before, tier_after=result.tier_after,
-        multiplier=str(result.multiplier), quote_json=pricing_to_dict(result))
-    session.add(sale)
-    for no, (line, lr) in enumerate(zip(lines, result.lines), start=1):
-        sale.lines.append(SaleLine(
-            line_no=no, sku=line.sku, name=line.name, unit_price_fen=line.unit_price,
-            qty_milli=qty_to_milli(line.qty), amount_fen=lr.amount,
-            tier_discount_fen=lr.tier_discount, coupon_discount_fen=lr.coupon_discount,
-            points_value_fen=lr.points_value, points_redeemed=lr.points_redeemed,
-            rounding_fen=lr.rounding, paid_fen=lr.paid, discountable=line.discountable,
-            points_eligible=line.points_eligible, category_id=line.category or None))
-    for t, c in settled:
-        sale.payments.append(Payment(tender=t.kind, amount_fen=t.amount,
-                                     tendered_fen=t.tendered if t.kind == "cash" else None,
-                                     change_fen=c, reference=t.reference))
+        multiplier=str(result.multiplier), quote_json=pricing_to_dict(result))])
+    line_rows = [dict(
+        sale_id=req.sale_id, line_no=no, sku=line.sku, name=line.name,
+        unit_price_fen=line.unit_price, qty_milli=qty_to_milli(line.qty), amount_fen=lr.amount,
+        tier_discount_fen=lr.tier_discount, coupon_discount_fen=lr.coupon_discount,
+        points_value_fen=lr.points_value, points_redeemed=lr.points_redeemed,
+        rounding_fen=lr.rounding, paid_fen=lr.paid, discountable=line.discountable,
+        points_eligible=line.points_eligible, category_id=line.category or None)
+        for no, (line, lr) in enumerate(zip(lines, result.lines), start=1)]
+    insert_rows(session, SaleLine, line_rows)
+    pay_rows = [dict(sale_id=req.sale_id, tender=t.kind, amount_fen=t.amount,
+                     tendered_fen=t.tendered if t.kind == "cash" else None, change_fen=c,
+                     reference=t.reference) for t, c in settled]
     if result.points_value:
-        sale.payments.append(Payment(tender="points", amount_fen=result.points_value,
-                                     reference=f"{result.points_redeemed} points"))
-    for a in result.applied:
-        sale.coupon_redemptions.append(CouponRedemption(coupon_code=a.code, discount_fen=a.discount))
-        row = session.get(Coupon, a.code)
-        row.status, row.used_by_sale_id = "used", sale.id
-    session.flush()
+        pay_rows.append(dict(sale_id=req.sale_id, tender="points",
+                             amount_fen=result.points_value, tendered_fen=None, change_fen=0,
+                             reference=f"{result.points_redeemed} points"))
+    if pay_rows:
+        insert_rows(session, Payment, pay_rows)
+    if result.applied:
+        insert_rows(session, CouponRedemption, [
+            dict(sale_id=req.sale_id, coupon_code=a.code, discount_fen=a.discount)
+            for a in result.applied])
+        execute_sql(session, "UPDATE coupons SET status='used', used_by_sale_id=?, updated_at=? "
+                    f"WHERE code IN ({','.join('?' for _ in result.applied)})",
+                    [req.sale_id, format_utc(now), *(a.code for a in result.applied)])
+    if req.member_code_nonce is not None and result.points_redeemed > 0:
+        # A unique key: a replayed code fails here even in a concurrent transaction.
+        insert_rows(session, SeenNonce, [dict(
+            nonce=req.member_code_nonce,
+            expires_at=(req.member_code_expires or now) + NONCE_KEEP)])
 
     if req.member_id is not None:
+        ledger = []
         if result.points_redeemed:
-            session.add(PointsLedgerEntry(member_id=req.member_id, sale_id=sale.id, kind="redeem",
-                                          points=-result.points_redeemed, growth=0, at=now))
+            ledger.append(dict(member_id=req.member_id, sale_id=req.sale_id, kind="redeem",
+                               points=-result.points_redeemed, growth=0, at=now,
+                               confirmed=False))
         if result.points_earned or result.growth_earned:
-            session.add(PointsLedgerEntry(member_id=req.member_id, sale_id=sale.id, kind="earn",
-                                          points=result.points_earned,
-                                          growth=result.growth_earned, at=now))
-        m = session.get(Member, req.member_id)
-        m.last_purchase_at = now
-        if result.tier_after and result.tier_after != m.tier:
-            m.tier = result.tier_after  # the upgrade counts from the next sale on this till
+            ledger.append(dict(member_id=req.member_id, sale_id=req.sale_id, kind="earn",
+                               points=result.points_earned, growth=result.growth_earned, at=now,
+                               confirmed=False))
+        if ledger:
+            insert_rows(session, PointsLedgerEntry, ledger)
+        # The upgrade counts from the next sale (tier_after equals tier_before otherwise).
+        execute_sql(session, "UPDATE members SET last_purchase_at=?, updated_at=?, "
+                    "tier=coalesce(?, tier) WHERE id=?",
+                    [format_utc(now), format_utc(now), result.tier_after, req.member_id])
 
-    repo.add_outbox_event(session, "sale", _sale_payload(ctx, sale, result, req, now, local),
-                          terminal_seq=seq, created_at=now)
+    payload = _sale_payload(ctx, req, receipt_no, shift.id, line_rows, pay_rows, result, now,
+                            local)
+    repo.add_outbox_event(session, "sale", payload, terminal_seq=seq, created_at=now)
     append_audit(session, actor=req.staff.id, approver=approver, action="sale", at=now,
-                 details={"sale_id": sale.id, "receipt_no": receipt_no,
+                 details={"sale_id": req.sale_id, "receipt_no": receipt_no,
                           "total_fen": result.total,
                           "price_override": any(x.unit_price is not None for x in req.lines)})
-    return CheckoutResult(sale.id, receipt_no, seq, result, change, False)
+    return CheckoutResult(req.sale_id, receipt_no, seq, result, change, False)
 
 
-def _sale_payload(ctx: TillContext, sale: Sale, result: PricingResult, req: CheckoutRequest,
+def _sale_payload(ctx: TillContext, req: CheckoutRequest, receipt_no: str, shift_id: str,
+                  line_rows: list[dict], pay_rows: list[dict], result: PricingResult,
                   now: datetime, local: datetime) -> dict:
     """The ``sale`` event, in the shape of pos_member.sync.protocol.SalePayload."""
+    keep = ("line_no", "sku", "name", "category_id", "unit_price_fen", "amount_fen",
+            "tier_discount_fen", "coupon_discount_fen", "points_value_fen", "points_redeemed",
+            "rounding_fen", "paid_fen", "discountable", "points_eligible")
     return {
-        "sale_id": sale.id, "receipt_no": sale.receipt_no, "store_id": ctx.store_id,
-        "terminal_id": ctx.terminal_id, "shift_id": sale.shift_id, "staff_id": sale.staff_id,
+        "sale_id": req.sale_id, "receipt_no": receipt_no, "store_id": ctx.store_id,
+        "terminal_id": ctx.terminal_id, "shift_id": shift_id, "staff_id": req.staff.id,
         "sold_at": now.isoformat(), "local_time": local.replace(tzinfo=None).isoformat(),
-        "tz": ctx.tz_name, "member_id": sale.member_id,
-        "lines": [{
-            "line_no": x.line_no, "sku": x.sku, "name": x.name, "category_id": x.category_id,
-            "qty": str(req.lines[x.line_no - 1].qty), "unit_price_fen": x.unit_price_fen,
-            "amount_fen": x.amount_fen, "tier_discount_fen": x.tier_discount_fen,
-            "coupon_discount_fen": x.coupon_discount_fen,
-            "points_value_fen": x.points_value_fen, "points_redeemed": x.points_redeemed,
-            "rounding_fen": x.rounding_fen, "paid_fen": x.paid_fen,
-            "discountable": x.discountable, "points_eligible": x.points_eligible,
-        } for x in sale.lines],
-        "payments": [{"tender": p.tender, "amount_fen": p.amount_fen,
-                      "tendered_fen": p.tendered_fen, "change_fen": p.change_fen,
-                      "reference": p.reference} for p in sale.payments],
+        "tz": ctx.tz_name, "member_id": req.member_id,
+        "lines": [{**{k: x[k] for k in keep}, "qty": str(req.lines[x["line_no"] - 1].qty)}
+                  for x in line_rows],
+        "payments": [{k: p[k] for k in ("tender", "amount_fen", "tendered_fen", "change_fen",
+                                        "reference")} for p in pay_rows],
         "coupons": [{"code": a.code, "discount_fen": a.discount} for a in result.applied],
         "subtotal_fen": result.subtotal, "tier_discount_fen": result.tier_discount,
         "coupon_discount_fen": result.coupon_discount, "points_value_fen": result.points_value,

@@ -6,9 +6,9 @@ import base64
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from pos_member.domain.basket import MemberSnapshot
@@ -66,17 +66,18 @@ class LookupResult:
 def member_view(session: Session, m: Member, local_today: date,
                 tz: tzinfo = timezone.utc) -> MemberView:
     """Build the view, folding in this till's ledger entries not yet confirmed centrally."""
-    rows = session.execute(
-        select(PointsLedgerEntry.kind, PointsLedgerEntry.points, PointsLedgerEntry.growth,
-               PointsLedgerEntry.at)
-        .where(PointsLedgerEntry.member_id == m.id, PointsLedgerEntry.confirmed.is_(False))
-    ).all()
-    pending_out = sum(-p for _, p, _, _ in rows if p < 0)
-    pending_in = sum(p for _, p, _, _ in rows if p > 0)
-    growth = m.growth + sum(g for _, _, g, _ in rows)
-    # Unconfirmed redemptions made today on this till count against the offline daily limit.
-    redeemed_today = sum(-p for k, p, _, at in rows
-                         if k == "redeem" and at.astimezone(tz).date() == local_today)
+    # This till's ledger entries the central service has not confirmed yet, summed in SQL
+    # (a busy member can have many between two syncs).
+    day_start = datetime.combine(local_today, time.min, tzinfo=tz).astimezone(timezone.utc)
+    e = PointsLedgerEntry
+    pending_out, pending_in, growth_delta, redeemed_today = session.execute(
+        select(func.coalesce(func.sum(case((e.points < 0, -e.points), else_=0)), 0),
+               func.coalesce(func.sum(case((e.points > 0, e.points), else_=0)), 0),
+               func.coalesce(func.sum(e.growth), 0),
+               func.coalesce(func.sum(case(((e.kind == "redeem") & (e.at >= day_start),
+                                            -e.points), else_=0)), 0))
+        .where(e.member_id == m.id, e.confirmed.is_(False))).one()
+    growth = m.growth + growth_delta
     snapshot = MemberSnapshot(
         id=m.id, tier=m.tier, growth=growth, points=m.points,
         pending_redeemed=pending_out, redeemed_today_offline=redeemed_today,

@@ -13,6 +13,7 @@ from pos_member.security import audit as audit_chain
 from pos_member.security.pins import LockoutState, PinOutcome, check_pin
 from pos_member.security.roles import Action, ApprovalDenied, ApprovalRequired, Role, authorize
 from pos_member.store.db import transaction
+from pos_member.store.fastwrite import insert_rows
 from pos_member.store.models import AuditLogEntry, Staff
 
 from .context import TillContext
@@ -36,16 +37,16 @@ def _entry_from_row(row: AuditLogEntry) -> audit_chain.AuditEntry:
 def append_audit(session: Session, *, actor: str, action: str, at: datetime,
                  details: dict | None = None, approver: str | None = None) -> audit_chain.AuditEntry:
     """Add the next link of the hash chain in the caller's transaction."""
-    last = session.scalars(select(AuditLogEntry).order_by(AuditLogEntry.seq.desc()).limit(1)).first()
+    last = session.execute(select(AuditLogEntry.__table__).order_by(
+        AuditLogEntry.seq.desc()).limit(1)).first()
     prev = _entry_from_row(last) if last is not None else None
     entry = audit_chain.make_entry(prev, actor=actor, action=action, at=at,
                                    details=details or {}, approver=approver)
-    session.add(AuditLogEntry(
+    insert_rows(session, AuditLogEntry, [dict(
         seq=entry.seq, at=datetime.fromisoformat(entry.at.replace("Z", "+00:00")),
         actor=entry.actor, approver=entry.approver, action=entry.action,
         details=audit_chain.canonical_json(entry.details).decode("utf-8"),
-        prev_hash=entry.prev_hash, hash=entry.hash))
-    session.flush()
+        prev_hash=entry.prev_hash, hash=entry.hash)])
     return entry
 
 

@@ -1,0 +1,91 @@
+"""Composition root: the one place that knows every concrete class.
+
+``open_till`` takes the single-instance lock, upgrades the database (backing it up first),
+seeds the demo brand on a first start when asked, and builds the :class:`TillContext` the
+services, the command line and the UI share.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from pos_member.services.context import TillContext
+from pos_member.store import repositories as repo
+from pos_member.store.db import (
+    InstanceLock, acquire_instance_lock, create_engine_for, session_factory, transaction,
+)
+from pos_member.store.migrate import upgrade_to_head
+from pos_member.store.paths import data_dir, default_db_path
+
+log = logging.getLogger("pos_member")
+
+SETTING_STORE_ID = "store_id"
+DEFAULT_STORE_ID = "demo-store"
+
+
+@dataclass
+class OpenTill:
+    ctx: TillContext
+    db_path: Path
+    lock: InstanceLock | None
+    seeded: bool = False
+
+    def close(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+
+def setup_logging(level: int = logging.INFO) -> Path:
+    """Log to a rotating file in the user's data folder (and warnings to stderr)."""
+    folder = data_dir() / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "pos-member.log"
+    root = logging.getLogger()
+    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5,
+                                                       encoding="utf-8")
+        handler.setFormatter(logging.Formatter(
+            "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(level)
+    return path
+
+
+def open_till(db_path: str | os.PathLike[str] | None = None, *, lock: bool = True,
+              seed_demo_if_new: bool = False, demo_members: int = 2000) -> OpenTill:
+    path = Path(db_path) if db_path else default_db_path()
+    instance = acquire_instance_lock(path) if lock else None
+    try:
+        is_new = not path.exists() or path.stat().st_size == 0
+        result = upgrade_to_head(path)
+        if result.backup_path:
+            log.info("database upgraded %s -> %s, backup at %s", result.before, result.after,
+                     result.backup_path)
+        seeded = False
+        if is_new and seed_demo_if_new:
+            from pos_member.store.seed import seed_demo
+
+            seed_demo(path, members=demo_members)
+            seeded = True
+        sessions = session_factory(create_engine_for(path))
+        readers = session_factory(create_engine_for(path, read_only=True))
+        with transaction(sessions) as s:
+            terminal_id = repo.get_setting(s, "terminal_id")
+            if terminal_id is None:
+                terminal_id = str(uuid.uuid4())
+                repo.set_setting(s, "terminal_id", terminal_id)
+            store_id = repo.get_setting(s, SETTING_STORE_ID, DEFAULT_STORE_ID)
+            tz_name = repo.get_setting(s, "store_tz", "Asia/Shanghai")
+        ctx = TillContext(sessions=sessions, readers=readers, terminal_id=terminal_id,
+                          store_id=store_id, tz_name=tz_name)
+        return OpenTill(ctx, path, instance, seeded)
+    except BaseException:
+        if instance is not None:
+            instance.release()
+        raise

@@ -1,0 +1,90 @@
+"""Sub-commands that need the whole till: `run` (what main.py starts) and `report x|z`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pos_member.cli import CliError
+
+
+def _open(args: argparse.Namespace, **kw):
+    from pos_member.app import open_till
+    from pos_member.store.db import InstanceLockedError
+
+    try:
+        return open_till(args.db, **kw)
+    except InstanceLockedError as exc:
+        raise CliError(f"the till is already running: {exc}", status=1) from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pos_member.services.errors import ServiceError
+    from pos_member.services.report_text import as_csv, as_text
+    from pos_member.services.shifts import x_report, z_report
+
+    till = _open(args, lock=False)
+    try:
+        figures = x_report(till.ctx) if args.kind == "x" else z_report(till.ctx, args.shift)
+    except ServiceError as exc:
+        raise CliError(exc.message, status=1) from None
+    title = "X report (shift still open)" if args.kind == "x" else "Z report (shift closed)"
+    sys.stdout.write(as_csv(figures) if args.format == "csv" else as_text(figures, title))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pos_member.app import setup_logging
+
+    log_path = setup_logging()
+    till = _open(args, seed_demo_if_new=not args.no_demo, demo_members=args.demo_members)
+    try:
+        try:
+            from pos_member.ui.main_window import run_app  # the cashier application
+        except ImportError:
+            run_app = None
+        if run_app is not None and not args.headless:
+            return int(run_app(till))
+        from pos_member.services.shifts import current_shift
+        from pos_member.store import repositories as repo
+
+        with till.ctx.read_sessions() as s:
+            from sqlalchemy import func, select
+
+            from pos_member.store.models import Member, Product
+
+            members = s.scalar(select(func.count()).select_from(Member))
+            products = s.scalar(select(func.count()).select_from(Product))
+            shift = current_shift(s, till.ctx.terminal_id)
+            pending = repo.count_pending_outbox(s)
+        print(f"POS Member till ready: {till.db_path}")
+        print(f"  terminal {till.ctx.terminal_id}, store {till.ctx.store_id}, {till.ctx.tz_name}")
+        print(f"  {members} members, {products} products cached; "
+              f"{'a shift is open' if shift else 'no shift open'}; {pending} events to sync")
+        if till.seeded:
+            print("  demo data was created on this first start (staff codes S001 manager "
+                  "PIN 2468, S002 cashier PIN 1357)")
+        print(f"  log file: {log_path}")
+        if run_app is None:
+            print("The cashier window is not part of this build yet; use the command line: "
+                  "`python -m pos_member --help`.")
+        return 0
+    finally:
+        till.close()
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="start the till (creates the database and demo data on "
+                                   "first start)")
+    p.add_argument("--db", help="database file (default: the user's data folder)")
+    p.add_argument("--no-demo", action="store_true", help="do not create demo data")
+    p.add_argument("--demo-members", type=int, default=2000, metavar="N")
+    p.add_argument("--headless", action="store_true", help="prepare the till, start no window")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("report", help="print the X (open shift) or Z (closed shift) report")
+    p.add_argument("kind", choices=("x", "z"))
+    p.add_argument("--shift", help="the closed shift's id (Z; default: the last one)")
+    p.add_argument("--format", choices=("text", "csv"), default="text")
+    p.add_argument("--db", help="database file (default: the user's data folder)")
+    p.set_defaults(func=cmd_report)
