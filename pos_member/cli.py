@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
 # Other modules add their sub-commands here (db, report, sync, print-test, run).
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 import pos_member.printing.cli  # noqa: E402,F401  (registers print-test)
+from pos_member.store.cli import register as _register_db  # noqa: E402  (db ...)
+_EXTRA_COMMANDS.append(_register_db)
+import pos_member.commands  # noqa: E402  (run, report)
+
+_EXTRA_COMMANDS.append(pos_member.commands.register)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

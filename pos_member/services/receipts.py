@@ -1,0 +1,147 @@
+"""What a receipt shows, read back from the recorded sale or refund.
+
+The printing package lays out and encodes a :class:`~pos_member.printing.model.ReceiptData`
+(plain dataclasses); this module fills one from the database, so a reprint shows exactly what
+was recorded, whatever has changed since.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from pos_member.printing.model import (
+    CouponUse, LineDiscount, MemberInfo, ReceiptData, ReceiptLine, Tender,
+)
+from pos_member.security.member_codes import mask_phone
+from pos_member.store import repositories as repo
+from pos_member.store.models import Member, Product, Refund, Sale, Staff
+from pos_member.store.types import milli_to_qty
+
+from .context import TillContext
+from .errors import NotFound
+from .members import member_view
+from .rules import current_rules
+
+RECEIPT_CODE_PREFIX = "PMS."  # the QR on a receipt: PMS.<sale id>, scanned for a refund
+JOIN_URL_SETTING = "join_url"
+DEFAULT_JOIN_URL = "https://member.example.com/join?store={store_id}"
+
+
+def receipt_code(sale_id: str) -> str:
+    return RECEIPT_CODE_PREFIX + sale_id
+
+
+def parse_receipt_code(text: str) -> str | None:
+    """The sale id in a scanned receipt code, or None when it is not one."""
+    text = (text or "").strip()
+    if text.startswith(RECEIPT_CODE_PREFIX) and 30 <= len(text) - len(RECEIPT_CODE_PREFIX) <= 40:
+        return text[len(RECEIPT_CODE_PREFIX):]
+    return None
+
+
+def qty_text(milli: int) -> str:
+    """2000 -> "2"; 350 -> "0.35"; 1250 -> "1.25" (what a receipt prints)."""
+    qty = milli_to_qty(milli)
+    return str(qty.to_integral_value()) if qty == qty.to_integral_value() else \
+        format(qty.normalize(), "f")
+
+
+def _store(session, ctx: TillContext) -> tuple[str, str]:
+    return (repo.get_setting(session, "store_name", "") or ctx.store_id,
+            repo.get_setting(session, "store_address", "") or "")
+
+
+def sale_receipt(ctx: TillContext, sale_id: str, *, reprint: bool = False) -> ReceiptData:
+    with ctx.read_sessions() as s:
+        sale = s.get(Sale, sale_id)
+        if sale is None:
+            raise NotFound("no such sale on this till", code="unknown_sale")
+        rules = current_rules(s)
+        store_name, address = _store(s, ctx)
+        staff = s.get(Staff, sale.staff_id)
+        units = dict(s.execute(select(Product.sku, Product.unit).where(
+            Product.sku.in_([x.sku for x in sale.lines]))).all())
+        lines = []
+        for x in sale.lines:
+            discounts = []
+            if x.tier_discount_fen:
+                discounts.append(LineDiscount("tier", x.tier_discount_fen))
+            if x.coupon_discount_fen:
+                discounts.append(LineDiscount("coupon", x.coupon_discount_fen))
+            lines.append(ReceiptLine(x.name, qty_text(x.qty_milli), x.unit_price_fen,
+                                     x.amount_fen, tuple(discounts),
+                                     "kg" if units.get(x.sku) == "kg" else ""))
+        coupons = tuple(CouponUse(r.coupon_code, r.coupon_code, r.discount_fen)
+                        for r in sale.coupon_redemptions)
+        tenders = tuple(Tender(p.tender, p.amount_fen, p.tendered_fen, p.change_fen,
+                               p.reference or "") for p in sale.payments if p.tender != "points")
+        member_info = None
+        tier_note = ""
+        if sale.member_id:
+            m = s.get(Member, sale.member_id)
+            before = rules.tier(sale.tier_before) if sale.tier_before and rules.has_tier(
+                sale.tier_before) else None
+            tier_note = f"{before.name} {_zhe(before.discount_rate)}" if before else ""
+            if m is not None:
+                view = member_view(s, m, ctx.local().date(), ctx.tz)
+                after = view.points
+                hints = {h["kind"]: h for h in (sale.quote_json or {}).get("hints", [])}
+                nxt = hints.get("next_tier")
+                upgraded = sale.tier_after if sale.tier_after != sale.tier_before else None
+                member_info = MemberInfo(
+                    name=m.name, masked_phone=mask_phone(m.phone) if m.phone else "",
+                    tier_name=before.name if before else (sale.tier_before or ""),
+                    points_before=after + sale.points_redeemed - sale.points_earned,
+                    points_after=after, points_earned=sale.points_earned,
+                    upgraded_to=rules.tier(upgraded).name if upgraded and rules.has_tier(
+                        upgraded) else None,
+                    next_tier_name=rules.tier(nxt["tier"]).name if nxt and rules.has_tier(
+                        nxt["tier"]) else None,
+                    spend_to_next_tier_fen=int(Decimal(nxt["amount"]) * 100) if nxt else None)
+        join = (repo.get_setting(s, JOIN_URL_SETTING) or DEFAULT_JOIN_URL).format(
+            store_id=ctx.store_id)
+        return ReceiptData(
+            store_name=store_name, store_address=address, terminal=ctx.terminal_id[:8],
+            sale_number=sale.receipt_no, sale_uuid=sale.id, time=sale.created_at,
+            tz=sale.tz, cashier=staff.name if staff else sale.staff_id, lines=tuple(lines),
+            total_fen=sale.total_fen, tenders=tenders, member=member_info,
+            tier_discount_fen=sale.tier_discount_fen, tier_discount_note=tier_note,
+            coupons=coupons, points_used=sale.points_redeemed,
+            points_value_fen=sale.points_value_fen, rounding_fen=sale.rounding_fen,
+            is_reprint=reprint,
+            qr_payload=receipt_code(sale.id) if sale.member_id else join)
+
+
+def refund_receipt(ctx: TillContext, refund_id: str) -> ReceiptData:
+    with ctx.read_sessions() as s:
+        rf = s.get(Refund, refund_id)
+        if rf is None:
+            raise NotFound("no such refund on this till", code="unknown_refund")
+        sale = s.get(Sale, rf.sale_id)
+        by_no = {x.line_no: x for x in sale.lines}
+        store_name, address = _store(s, ctx)
+        staff = s.get(Staff, rf.staff_id)
+        lines = tuple(ReceiptLine(by_no[x.line_no].name, qty_text(x.qty_milli),
+                                  by_no[x.line_no].unit_price_fen, x.amount_fen)
+                      for x in rf.lines)
+        return ReceiptData(
+            store_name=store_name, store_address=address, terminal=ctx.terminal_id[:8],
+            sale_number=f"R{rf.terminal_seq:06d}", sale_uuid=rf.id, time=rf.created_at,
+            tz=rf.tz, cashier=staff.name if staff else rf.staff_id, lines=lines,
+            total_fen=rf.amount_fen,
+            tenders=tuple(Tender(p.tender, p.amount_fen) for p in rf.payments),
+            is_refund=True, original_sale_number=sale.receipt_no,
+            qr_payload=receipt_code(sale.id))
+
+
+def _zhe(rate: Decimal) -> str:
+    """0.95 -> 95折, 0.90 -> 9折."""
+    tenths = (rate * 100).normalize()
+    text = format(tenths, "f").rstrip("0").rstrip(".") if "." in format(tenths, "f") else \
+        format(tenths, "f")
+    if text.endswith("0") and len(text) == 2:
+        text = text[0]
+    return f"{text}折"
+
