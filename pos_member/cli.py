@@ -7,6 +7,7 @@ Commands:
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from typing import Callable, Sequence
@@ -58,19 +59,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pretty", action="store_true", help="indent the JSON output")
     p.set_defaults(func=cmd_quote)
 
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     for register in _EXTRA_COMMANDS:
         register(sub)
     return parser
 
 
-# Other modules add their sub-commands here (db, report, sync, print-test, run).
+# Modules that add sub-commands through their ``register(subparsers)``; imported only when the
+# parser is built, so importing one package never drags in another's dependencies.
+_COMMAND_MODULES = (
+    "pos_member.commands",  # run, report
+    "pos_member.store.cli",  # db ...
+    "pos_member.printing.cli",  # print-test
+)
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
-import pos_member.printing.cli  # noqa: E402,F401  (registers print-test)
-from pos_member.store.cli import register as _register_db  # noqa: E402  (db ...)
-_EXTRA_COMMANDS.append(_register_db)
-import pos_member.commands  # noqa: E402  (run, report)
-
-_EXTRA_COMMANDS.append(pos_member.commands.register)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -111,13 +111,3 @@ def _print_test(args: argparse.Namespace) -> int:
     where = f"; job {job_id} kept in {args.queue}" if args.queue else ""
     raise _NotPrinted(f"not printed: {reason}{where}")
 
-
-def _register_with_main_cli() -> None:
-    """Importing this module adds ``print-test`` to ``pos_member.cli``'s commands."""
-    from pos_member import cli as main_cli
-
-    if register not in main_cli._EXTRA_COMMANDS:
-        main_cli._EXTRA_COMMANDS.append(register)
-
-
-_register_with_main_cli()
