@@ -1,0 +1,455 @@
+"""Read-only look-ups for the refund, shift and reconciliation screens: recent sales, a sale
+found by its receipt code, number or id with what is still refundable, the figures of a day,
+the extras an X/Z printout needs, and the sync conflicts the central service reported.
+
+Nothing here writes. Every function opens a read session (``ctx.read_sessions()``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+
+from pos_member.security.member_codes import mask_phone
+from pos_member.store import repositories as repo
+from pos_member.store.models import (
+    AuditLogEntry, CashMovement, CouponRedemption, Member, OutboxEvent, Payment, Product,
+    Refund, RefundLine, RefundPayment, Sale, Shift, Staff, SyncConflict,
+)
+from pos_member.store.types import milli_to_qty
+
+from .context import TillContext
+from .errors import NotFound
+
+# The receipt's QR code: ``PMR.<sale id>`` (ui.scanner.receipt_code); ``PMS.`` is accepted too.
+RECEIPT_PREFIXES = ("PMR.", "PMS.")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+MAX_RECENT = 200
+
+
+@dataclass(frozen=True)
+class SaleSummary:
+    id: str
+    receipt_no: str
+    created_at: datetime  # aware UTC
+    tz: str
+    status: str  # completed | voided
+    total_fen: int
+    staff_id: str
+    member_id: str | None
+    member_name: str
+    member_phone: str  # masked
+    refunded_fen: int
+    refunds_count: int
+
+    @property
+    def refundable_fen(self) -> int:
+        return max(0, self.total_fen - self.refunded_fen) if self.status == "completed" else 0
+
+
+@dataclass(frozen=True)
+class SaleLineView:
+    line_no: int
+    sku: str
+    name: str
+    qty: Decimal
+    unit: str  # pcs | kg
+    unit_price_fen: int
+    amount_fen: int  # before discounts
+    paid_fen: int    # what the customer paid for the line (after every discount and points)
+    points_redeemed: int
+    refunded_qty: Decimal
+
+    @property
+    def refundable_qty(self) -> Decimal:
+        return max(Decimal(0), self.qty - self.refunded_qty)
+
+
+@dataclass(frozen=True)
+class RefundSummary:
+    id: str
+    created_at: datetime
+    amount_fen: int
+    staff_id: str
+    approver_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SaleDetail:
+    summary: SaleSummary
+    lines: tuple[SaleLineView, ...]
+    payments: tuple[tuple[str, int], ...]  # (tender, fen), points included as "points"
+    coupons: tuple[tuple[str, int], ...]   # (code, discount fen)
+    subtotal_fen: int
+    tier_discount_fen: int
+    coupon_discount_fen: int
+    points_redeemed: int
+    points_value_fen: int
+    points_earned: int
+    tier_before: str | None
+    refunds: tuple[RefundSummary, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.summary.id
+
+    @property
+    def fully_refunded(self) -> bool:
+        return all(line.refundable_qty <= 0 for line in self.lines)
+
+    @property
+    def refundable(self) -> bool:
+        return self.summary.status == "completed" and not self.fully_refunded
+
+
+def receipt_sale_id(code: str) -> str | None:
+    """The sale id in a scanned receipt code (``PMR.<uuid>``), or None."""
+    text = (code or "").strip()
+    for prefix in RECEIPT_PREFIXES:
+        if text[:len(prefix)].upper() == prefix:
+            rest = text[len(prefix):]
+            return rest if _UUID.match(rest) else None
+    return None
+
+
+def _refund_totals(session, sale_ids: list[str]) -> dict[str, tuple[int, int]]:
+    if not sale_ids:
+        return {}
+    rows = session.execute(
+        select(Refund.sale_id, func.sum(Refund.amount_fen), func.count())
+        .where(Refund.sale_id.in_(sale_ids)).group_by(Refund.sale_id)).all()
+    return {sid: (int(total or 0), int(n)) for sid, total, n in rows}
+
+
+def _summaries(session, sales: list[Sale]) -> list[SaleSummary]:
+    refunds = _refund_totals(session, [s.id for s in sales])
+    member_ids = {s.member_id for s in sales if s.member_id}
+    members = {m.id: m for m in session.scalars(select(Member).where(
+        Member.id.in_(member_ids)))} if member_ids else {}
+    out = []
+    for s in sales:
+        m = members.get(s.member_id) if s.member_id else None
+        total, n = refunds.get(s.id, (0, 0))
+        out.append(SaleSummary(
+            s.id, s.receipt_no, s.created_at, s.tz, s.status, s.total_fen, s.staff_id,
+            s.member_id, m.name if m else "", mask_phone(m.phone) if m and m.phone else "",
+            total, n))
+    return out
+
+
+def recent_sales(ctx: TillContext, text: str = "", limit: int = 30) -> list[SaleSummary]:
+    """This till's newest sales, optionally those whose receipt number contains ``text``, or
+    whose member's phone ends with it (4 digits or more) or whose member's name contains it."""
+    text = " ".join((text or "").split())[:64]
+    limit = max(1, min(int(limit), MAX_RECENT))
+    with ctx.read_sessions() as s:
+        q = select(Sale).where(Sale.terminal_id == ctx.terminal_id)
+        if text:
+            pattern = f"%{repo.escape_like(text)}%"
+            esc = repo.LIKE_ESCAPE
+            conds = [Sale.receipt_no.like(pattern, escape=esc)]
+            members = select(Member.id).where(Member.name.like(pattern, escape=esc))
+            if text.isdigit() and len(text) >= 4:
+                members = select(Member.id).where(or_(
+                    Member.name.like(pattern, escape=esc),
+                    Member.phone.like(f"%{repo.escape_like(text)}", escape=esc)))
+            conds.append(Sale.member_id.in_(members))
+            if _UUID.match(text):
+                conds.append(Sale.id == text.lower())
+            q = q.where(or_(*conds))
+        rows = list(s.scalars(q.order_by(Sale.created_at.desc(), Sale.terminal_seq.desc())
+                              .limit(limit)))
+        return _summaries(s, rows)
+
+
+def sale_detail(ctx: TillContext, sale_id: str) -> SaleDetail:
+    with ctx.read_sessions() as s:
+        sale = s.get(Sale, sale_id)
+        if sale is None:
+            raise NotFound("no such sale on this till", code="unknown_sale")
+        return _detail(s, sale)
+
+
+def find_sale(ctx: TillContext, code: str) -> SaleDetail:
+    """A sale by its receipt's QR code (``PMR.<id>``), its id, or its receipt number."""
+    text = (code or "").strip()
+    if not text or len(text) > 80:
+        raise NotFound("no sale with this code", code="unknown_sale")
+    sale_id = receipt_sale_id(text) or (text.lower() if _UUID.match(text) else None)
+    with ctx.read_sessions() as s:
+        sale = s.get(Sale, sale_id) if sale_id else None
+        if sale is None:
+            sale = s.scalars(select(Sale).where(Sale.receipt_no == text)
+                             .order_by(Sale.created_at.desc()).limit(1)).first()
+        if sale is None and re.fullmatch(r"\d{12}", text):  # a receipt number typed without "-"
+            sale = s.scalars(select(Sale).where(
+                Sale.receipt_no == f"{text[:6]}-{text[6:]}").limit(1)).first()
+        if sale is None:
+            raise NotFound(f"no sale with the receipt code {text!r} on this till",
+                           code="unknown_sale")
+        return _detail(s, sale)
+
+
+def _detail(s, sale: Sale) -> SaleDetail:
+    refunded = dict(s.execute(
+        select(RefundLine.line_no, func.sum(RefundLine.qty_milli))
+        .join(Refund, Refund.id == RefundLine.refund_id)
+        .where(Refund.sale_id == sale.id).group_by(RefundLine.line_no)).all())
+    units = dict(s.execute(select(Product.sku, Product.unit).where(
+        Product.sku.in_([x.sku for x in sale.lines]))).all())
+    lines = tuple(SaleLineView(
+        x.line_no, x.sku, x.name, milli_to_qty(x.qty_milli), units.get(x.sku) or "pcs",
+        x.unit_price_fen, x.amount_fen, x.paid_fen, x.points_redeemed,
+        milli_to_qty(refunded.get(x.line_no) or 0)) for x in sale.lines)
+    refunds = tuple(RefundSummary(r.id, r.created_at, r.amount_fen, r.staff_id, r.approver_id,
+                                  r.reason or "")
+                    for r in s.scalars(select(Refund).where(Refund.sale_id == sale.id)
+                                       .order_by(Refund.created_at)))
+    return SaleDetail(
+        summary=_summaries(s, [sale])[0], lines=lines,
+        payments=tuple((p.tender, p.amount_fen) for p in sale.payments),
+        coupons=tuple((r.coupon_code, r.discount_fen) for r in sale.coupon_redemptions),
+        subtotal_fen=sale.subtotal_fen, tier_discount_fen=sale.tier_discount_fen,
+        coupon_discount_fen=sale.coupon_discount_fen, points_redeemed=sale.points_redeemed,
+        points_value_fen=sale.points_value_fen, points_earned=sale.points_earned,
+        tier_before=sale.tier_before, refunds=refunds)
+
+
+# --- conflicts ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConflictView:
+    id: int
+    event_id: str
+    kind: str      # coupon_already_used, points_overdrawn, negative_balance, ... (sync-api.md)
+    message: str   # the service's sentence, when it gave one
+    detail: dict
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+def conflicts(ctx: TillContext, include_resolved: bool = False,
+              limit: int = 500) -> list[ConflictView]:
+    """Conflicts (and merges) the central service reported, newest first."""
+    with ctx.read_sessions() as s:
+        q = select(SyncConflict)
+        if not include_resolved:
+            q = q.where(SyncConflict.resolved_at.is_(None))
+        rows = s.scalars(q.order_by(SyncConflict.created_at.desc(), SyncConflict.id.desc())
+                         .limit(max(1, min(int(limit), 5000))))
+        out = []
+        for r in rows:
+            detail = r.detail if isinstance(r.detail, dict) else {"value": r.detail}
+            out.append(ConflictView(r.id, r.event_id, r.kind, str(detail.get("message") or ""),
+                                    detail, r.created_at, r.resolved_at))
+        return out
+
+
+# --- what an X/Z printout needs beside ShiftFigures --------------------------------------------
+
+@dataclass(frozen=True)
+class ShiftExtras:
+    store_name: str
+    terminal: str          # a short label for the till
+    opened_by_name: str
+    closed_by_name: str
+    approver_name: str
+    z_number: str          # this till's count of closed shifts up to this one ("" while open)
+    tender_counts: dict[str, int]  # tender -> number of sales paid (partly) with it
+    coupons: tuple[tuple[str, int, int], ...]  # (code, times used, discount fen)
+    voids_fen: int = 0
+
+
+def _staff_names(s) -> dict[str, str]:
+    return dict(s.execute(select(Staff.id, Staff.name)).all())
+
+
+def _store_name(s, ctx: TillContext) -> str:
+    return (repo.get_setting(s, "store_name") or repo.get_setting(s, "brand_name")
+            or ctx.store_id)
+
+
+def shift_extras(ctx: TillContext, shift_id: str) -> ShiftExtras:
+    with ctx.read_sessions() as s:
+        shift = s.get(Shift, shift_id)
+        if shift is None:
+            raise NotFound("no such shift on this till", code="unknown_shift")
+        names = _staff_names(s)
+        z = ""
+        if shift.status == "closed":
+            z = str(s.scalar(select(func.count()).select_from(Shift).where(
+                Shift.terminal_id == ctx.terminal_id, Shift.status == "closed",
+                Shift.closed_at <= shift.closed_at)) or 0)
+        counts = dict(s.execute(
+            select(Payment.tender, func.count(func.distinct(Payment.sale_id))).join(Sale)
+            .where(Sale.shift_id == shift.id, Sale.status == "completed")
+            .group_by(Payment.tender)).all())
+        coupons = tuple((code, int(n), int(d or 0)) for code, n, d in s.execute(
+            select(CouponRedemption.coupon_code, func.count(), func.sum(
+                CouponRedemption.discount_fen)).join(Sale)
+            .where(Sale.shift_id == shift.id, Sale.status == "completed")
+            .group_by(CouponRedemption.coupon_code).order_by(CouponRedemption.coupon_code)))
+        voided = s.scalar(select(func.coalesce(func.sum(Sale.total_fen), 0)).where(
+            Sale.shift_id == shift.id, Sale.status == "voided")) or 0
+        return ShiftExtras(
+            store_name=_store_name(s, ctx), terminal=ctx.terminal_id[:8],
+            opened_by_name=names.get(shift.opened_by, shift.opened_by),
+            closed_by_name=names.get(shift.closed_by, shift.closed_by or "")
+            if shift.closed_by else "",
+            approver_name=names.get(shift.approver_id, shift.approver_id or "")
+            if shift.approver_id else "",
+            z_number=z, tender_counts={k: int(v) for k, v in counts.items()},
+            coupons=coupons, voids_fen=int(voided))
+
+
+# --- the day, for the manager's reconciliation -------------------------------------------------
+
+@dataclass(frozen=True)
+class ShiftLine:
+    shift_id: str
+    status: str
+    opened_at: datetime
+    closed_at: datetime | None
+    opened_by: str   # name
+    closed_by: str   # name
+    approver: str    # name
+    float_fen: int
+    expected_cash: int | None
+    counted_cash: int | None
+    over_short_cash: int | None
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    day: date
+    tz: str
+    store_name: str
+    terminal: str
+    sales_count: int
+    gross_fen: int               # before any discount
+    tier_discount_fen: int
+    coupon_discount_fen: int
+    points_value_fen: int
+    rounding_fen: int
+    sales_total_fen: int         # what was paid with money
+    by_tender: dict[str, tuple[int, int]]        # tender -> (sales, fen); points included
+    by_tier: dict[str, tuple[int, int]]          # tier or "non_member" -> (sales, fen)
+    coupons: tuple[tuple[str, int, int], ...]    # (code, used, discount fen)
+    coupons_restored: int
+    points_earned: int
+    points_redeemed: int
+    points_reversed: int
+    points_returned: int
+    refunds_count: int
+    refunds_total_fen: int
+    refunds_by_tender: dict[str, int]
+    voided_sales: int
+    voided_fen: int
+    void_actions: int            # lines and baskets voided before payment (audit log)
+    paid_in_fen: int
+    paid_out_fen: int
+    no_sales: int
+    shifts: tuple[ShiftLine, ...]
+    unsynced_events: int
+    unsynced_by_kind: dict[str, int]
+    oldest_unsynced: datetime | None
+    conflicts: tuple[ConflictView, ...] = field(default_factory=tuple)
+
+    @property
+    def net_fen(self) -> int:
+        return self.sales_total_fen - self.refunds_total_fen
+
+    @property
+    def over_short_cash(self) -> int:
+        return sum(x.over_short_cash or 0 for x in self.shifts)
+
+
+def day_bounds(ctx: TillContext, day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time.min, tzinfo=ctx.tz)
+    return start, start + timedelta(days=1)
+
+
+def day_figures(ctx: TillContext, day: date | None = None) -> DayFigures:
+    """The store-local day's figures on this till (today by default)."""
+    day = day or ctx.local().date()
+    start, end = day_bounds(ctx, day)
+    open_conflicts = tuple(conflicts(ctx))
+    with ctx.read_sessions() as s:
+        in_day = (Sale.terminal_id == ctx.terminal_id, Sale.created_at >= start,
+                  Sale.created_at < end)
+        done = (*in_day, Sale.status == "completed")
+        sales = list(s.scalars(select(Sale).where(*done)))
+        by_tender = {t: (int(n), int(v or 0)) for t, n, v in s.execute(
+            select(Payment.tender, func.count(func.distinct(Payment.sale_id)),
+                   func.sum(Payment.amount_fen)).join(Sale).where(*done)
+            .group_by(Payment.tender))}
+        by_tier: dict[str, tuple[int, int]] = {}
+        for x in sales:
+            key = x.tier_before or "non_member"
+            c, t = by_tier.get(key, (0, 0))
+            by_tier[key] = (c + 1, t + x.total_fen)
+        coupons = tuple((code, int(n), int(d or 0)) for code, n, d in s.execute(
+            select(CouponRedemption.coupon_code, func.count(),
+                   func.sum(CouponRedemption.discount_fen)).join(Sale).where(*done)
+            .group_by(CouponRedemption.coupon_code).order_by(CouponRedemption.coupon_code)))
+        in_refunds = (Refund.terminal_id == ctx.terminal_id, Refund.created_at >= start,
+                      Refund.created_at < end)
+        refunds = list(s.scalars(select(Refund).where(*in_refunds)))
+        refunds_by_tender = {t: int(v or 0) for t, v in s.execute(
+            select(RefundPayment.tender, func.sum(RefundPayment.amount_fen)).join(Refund)
+            .where(*in_refunds).group_by(RefundPayment.tender))}
+        voided = list(s.scalars(select(Sale).where(*in_day, Sale.status == "voided")))
+        void_actions = s.scalar(select(func.count()).select_from(AuditLogEntry).where(
+            AuditLogEntry.action.in_(("void_line", "void_basket")),
+            AuditLogEntry.at >= start, AuditLogEntry.at < end)) or 0
+        moves = list(s.scalars(select(CashMovement).join(Shift).where(
+            Shift.terminal_id == ctx.terminal_id, CashMovement.at >= start,
+            CashMovement.at < end)))
+        names = _staff_names(s)
+        shift_rows = s.scalars(select(Shift).where(
+            Shift.terminal_id == ctx.terminal_id, Shift.opened_at < end,
+            or_(Shift.closed_at.is_(None), Shift.closed_at >= start))
+            .order_by(Shift.opened_at))
+        shifts = []
+        for sh in shift_rows:
+            expected = (sh.expected_json or {}).get("cash") if sh.expected_json else None
+            counted = ((sh.counted_json or {}).get("tenders") or {}).get("cash") \
+                if sh.counted_json else None
+            shifts.append(ShiftLine(
+                sh.id, sh.status, sh.opened_at, sh.closed_at,
+                names.get(sh.opened_by, sh.opened_by),
+                names.get(sh.closed_by, sh.closed_by) if sh.closed_by else "",
+                names.get(sh.approver_id, sh.approver_id) if sh.approver_id else "",
+                sh.float_fen, expected, counted, sh.over_short_fen))
+        pending = OutboxEvent.status == "pending"
+        by_kind = {k: int(n) for k, n in s.execute(
+            select(OutboxEvent.kind, func.count()).where(pending).group_by(OutboxEvent.kind))}
+        oldest = s.scalar(select(func.min(OutboxEvent.created_at)).where(pending))
+        return DayFigures(
+            day=day, tz=ctx.tz_name, store_name=_store_name(s, ctx),
+            terminal=ctx.terminal_id[:8], sales_count=len(sales),
+            gross_fen=sum(x.subtotal_fen for x in sales),
+            tier_discount_fen=sum(x.tier_discount_fen for x in sales),
+            coupon_discount_fen=sum(x.coupon_discount_fen for x in sales),
+            points_value_fen=sum(x.points_value_fen for x in sales),
+            rounding_fen=sum(x.rounding_fen for x in sales),
+            sales_total_fen=sum(x.total_fen for x in sales), by_tender=by_tender,
+            by_tier=by_tier, coupons=coupons,
+            coupons_restored=sum(1 for r in refunds if r.coupon_restored),
+            points_earned=sum(x.points_earned for x in sales),
+            points_redeemed=sum(x.points_redeemed for x in sales),
+            points_reversed=sum(r.points_reversed for r in refunds),
+            points_returned=sum(r.points_returned for r in refunds),
+            refunds_count=len(refunds), refunds_total_fen=sum(r.amount_fen for r in refunds),
+            refunds_by_tender=refunds_by_tender, voided_sales=len(voided),
+            voided_fen=sum(x.total_fen for x in voided), void_actions=int(void_actions),
+            paid_in_fen=sum(m.amount_fen for m in moves if m.kind == "paid_in"),
+            paid_out_fen=sum(m.amount_fen for m in moves if m.kind == "paid_out"),
+            no_sales=sum(1 for m in moves if m.kind == "no_sale"), shifts=tuple(shifts),
+            unsynced_events=sum(by_kind.values()), unsynced_by_kind=by_kind,
+            oldest_unsynced=oldest, conflicts=open_conflicts)

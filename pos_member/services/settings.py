@@ -1,0 +1,175 @@
+"""The till's own settings, as the settings screen reads and saves them (``sync_state`` rows
+through :func:`pos_member.store.repositories.set_setting`): the printer, the central service's
+address, the enrolment code, the language.
+
+Enrolment itself (``POST /v1/enrol``, the token into the OS keyring) belongs to the sync
+package: :func:`enrol_terminal` is the one function the settings screen calls; today it only
+records the address and the code as *pending*. The sync developer replaces its body (or sets
+:data:`ENROL_HOOK`) with the real call, keeping its signature and its :class:`EnrolmentStatus`
+answer. See the function's docstring.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urlsplit
+
+from pos_member.store import repositories as repo
+from pos_member.store.db import transaction
+
+from .context import TillContext
+from .errors import InvalidInput
+
+# sync_state keys (the printer keys are the ones catalogue.store_info and the receipt service
+# read).
+PRINTER = "printer"
+PRINTER_WIDTH = "printer_width"
+PRINTER_ENCODING = "printer_encoding"
+LANGUAGE = "language"
+CENTRAL_URL = "central_url"
+ENROLMENT_CODE = "enrolment_code"      # the one-time code typed in, until enrolment uses it
+ENROLMENT_STATE = "enrolment_state"    # not_enrolled | pending | enrolled | failed
+ENROLMENT_MESSAGE = "enrolment_message"
+ENROLLED_AT = "enrolled_at"
+TERMINAL_NAME = "terminal_name"
+
+LANGUAGES = ("en", "zh_CN")
+WIDTHS = (32, 48)
+# Crockford base-32 (sync-api.md): 12 characters; case, spaces and hyphens are ignored.
+_ENROL_CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{12}$")
+
+
+@dataclass(frozen=True)
+class TillSettings:
+    terminal_id: str
+    terminal_name: str
+    store_id: str
+    store_name: str
+    store_address: str
+    tz: str
+    printer: str           # a printing spec; "" = the receipt service's default (a file)
+    printer_width: int
+    printer_encoding: str
+    central_url: str
+    enrolment_state: str
+    enrolment_message: str
+    enrolled_at: str
+    enrolment_code_pending: bool
+    language: str
+
+
+@dataclass(frozen=True)
+class EnrolmentStatus:
+    state: str     # pending (recorded, not yet sent), enrolled, failed
+    message: str = ""
+    terminal_id: str | None = None
+
+
+def till_settings(ctx: TillContext) -> TillSettings:
+    with ctx.read_sessions() as s:
+        def get(key: str, default: str = "") -> str:
+            return repo.get_setting(s, key, default) or default
+
+        try:
+            width = int(get(PRINTER_WIDTH, "48"))
+        except ValueError:
+            width = 48
+        return TillSettings(
+            terminal_id=ctx.terminal_id, terminal_name=get(TERMINAL_NAME),
+            store_id=ctx.store_id, store_name=get("store_name") or get("brand_name"),
+            store_address=get("store_address"), tz=ctx.tz_name, printer=get(PRINTER),
+            printer_width=width, printer_encoding=get(PRINTER_ENCODING, "gb18030"),
+            central_url=get(CENTRAL_URL), enrolment_state=get(ENROLMENT_STATE, "not_enrolled"),
+            enrolment_message=get(ENROLMENT_MESSAGE), enrolled_at=get(ENROLLED_AT),
+            enrolment_code_pending=bool(get(ENROLMENT_CODE)), language=get(LANGUAGE))
+
+
+def save_printer(ctx: TillContext, spec: str, width: int = 48,
+                 encoding: str = "gb18030") -> dict[str, str]:
+    """Check and store the receipt printer's settings; returns what was stored."""
+    from pos_member.printing.settings import PrinterSettings, SettingsError
+
+    spec = (spec or "").strip()
+    if not spec:
+        raise InvalidInput("enter the printer, e.g. network:192.168.1.50", code="bad_printer")
+    try:
+        PrinterSettings(spec, width=int(width), encoding=encoding)
+    except (SettingsError, ValueError, TypeError) as exc:
+        raise InvalidInput(str(exc), code="bad_printer") from None
+    values = {PRINTER: spec, PRINTER_WIDTH: str(int(width)), PRINTER_ENCODING: encoding}
+    with transaction(ctx.sessions) as s:
+        for key, value in values.items():
+            repo.set_setting(s, key, value)
+    return values
+
+
+def save_language(ctx: TillContext, language: str) -> str:
+    if language not in LANGUAGES:
+        raise InvalidInput(f"unknown language {language!r}", code="bad_language")
+    with transaction(ctx.sessions) as s:
+        repo.set_setting(s, LANGUAGE, language)
+    return language
+
+
+def normalise_central_url(url: str) -> str:
+    url = (url or "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise InvalidInput("enter the central service's address, e.g. https://pos.example.com",
+                           code="bad_url")
+    if parts.query or parts.fragment or len(url) > 300:
+        raise InvalidInput("the address must not carry a query or a fragment", code="bad_url")
+    return url
+
+
+def normalise_enrolment_code(code: str) -> str:
+    text = re.sub(r"[\s-]", "", code or "").upper()
+    text = text.replace("O", "0").replace("I", "1").replace("L", "1")  # Crockford aliases
+    if not _ENROL_CODE.match(text):
+        raise InvalidInput("an enrolment code has 12 letters and digits, e.g. 7KQ4-M2XD-9RTB",
+                           code="bad_enrolment_code")
+    return text
+
+
+def save_central_url(ctx: TillContext, url: str) -> str:
+    url = normalise_central_url(url)
+    with transaction(ctx.sessions) as s:
+        repo.set_setting(s, CENTRAL_URL, url)
+    return url
+
+
+# The sync package may set this instead of editing enrol_terminal: called on the DB worker
+# thread as ENROL_HOOK(ctx, central_url, code, terminal_name) -> EnrolmentStatus.
+ENROL_HOOK: Callable[[TillContext, str, str, str], EnrolmentStatus] | None = None
+
+
+def enrol_terminal(ctx: TillContext, central_url: str, code: str,
+                   terminal_name: str = "") -> EnrolmentStatus:
+    """Enrol this till with the central service using a one-time code.
+
+    FOR THE SYNC DEVELOPER: this is the hook. It is called by the settings screen on the
+    database worker thread (never the GUI thread). The real version should ``POST /v1/enrol``
+    (docs/sync-api.md) with ``code``, ``terminal_name``, ``ctx.store_id`` and the app version,
+    keep the token in the OS keyring, store the central service's ``terminal_id``/``store_id``
+    answer as the sync package needs, set ``enrolment_state`` to ``enrolled`` (or ``failed``
+    with a message such as ``enrolment_code_used``), clear ``enrolment_code`` and return an
+    :class:`EnrolmentStatus`. Raise :class:`~pos_member.services.errors.ServiceError` (with a
+    stable code) for a refusal the cashier should read.
+
+    Until then the address and the code are validated and stored, and the state is
+    ``pending``: nothing is sent.
+    """
+    url = normalise_central_url(central_url)
+    code = normalise_enrolment_code(code)
+    if ENROL_HOOK is not None:
+        return ENROL_HOOK(ctx, url, code, terminal_name)
+    with transaction(ctx.sessions) as s:
+        repo.set_setting(s, CENTRAL_URL, url)
+        repo.set_setting(s, ENROLMENT_CODE, code)
+        repo.set_setting(s, ENROLMENT_STATE, "pending")
+        repo.set_setting(s, ENROLMENT_MESSAGE, "")
+        if terminal_name:
+            repo.set_setting(s, TERMINAL_NAME, terminal_name[:100])
+    return EnrolmentStatus("pending", "recorded; the sync engine will enrol this till")

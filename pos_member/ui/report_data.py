@@ -1,0 +1,175 @@
+"""Fill the printing package's dataclasses from the services' figures: X/Z reports from
+:class:`~pos_member.services.shifts.ShiftFigures`, the day's Z report from
+:class:`~pos_member.services.sales_query.DayFigures`, and a refund receipt from a
+:class:`~pos_member.services.refunds.RefundResult`.
+
+Pure functions (no Qt, no database): the screens call them on the worker thread with what the
+services returned, then hand the result to the receipt printer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from pos_member.domain.money import round_half_up
+from pos_member.printing.model import (
+    CouponFigure, DenominationCount, LineDiscount, MemberInfo, ReceiptData, ReceiptLine,
+    ReportData, Tender, TenderFigure, TierFigure,
+)
+from pos_member.services.sales_query import RECEIPT_PREFIXES
+from pos_member.services.shifts import DENOMINATIONS, MONEY_TENDERS, ShiftFigures
+
+# What the printer calls the till's tender codes (printing.labels.TENDER_LABELS).
+PRINT_TENDER = {"card": "unionpay"}
+TENDER_ORDER = (*MONEY_TENDERS, "points")
+
+# Tier names on paper: the printer's labels are bilingual, so are these. ``lang`` is the
+# printer's label language (printing.labels.Labels.lang): zh_hans, zh_hant or en.
+_TIERS = {
+    "zh_hans": {"regular": "普卡 Regular", "silver": "银卡 Silver", "gold": "金卡 Gold",
+                "non_member": "非会员 Non-member"},
+    "zh_hant": {"regular": "普卡 Regular", "silver": "銀卡 Silver", "gold": "金卡 Gold",
+                "non_member": "非會員 Non-member"},
+    "en": {"regular": "Regular", "silver": "Silver", "gold": "Gold",
+           "non_member": "Non-member"},
+}
+_DISCOUNT = {"zh_hans": "优惠 Discount", "zh_hant": "優惠 Discount", "en": "Discount"}
+_ALL_DAY = {"zh_hans": "全天 All day", "zh_hant": "全天 All day", "en": "All day"}
+
+
+def print_tender(kind: str) -> str:
+    return PRINT_TENDER.get(kind, kind)
+
+
+def tier_on_paper(code: str | None, lang: str = "zh_hans") -> str:
+    table = _TIERS.get(lang, _TIERS["zh_hans"])
+    return table.get(code or "non_member", code or "")
+
+
+def _tiers(by_tier: dict[str, tuple[int, int]], lang: str) -> tuple[TierFigure, ...]:
+    order = ["gold", "silver", "regular", "non_member"]
+    keys = sorted(by_tier, key=lambda k: (order.index(k) if k in order else 9, k))
+    return tuple(TierFigure(tier_on_paper(k, lang), by_tier[k][0], by_tier[k][1]) for k in keys)
+
+
+def gross_of(f: ShiftFigures) -> int:
+    """Sales before any discount: what was paid plus everything taken off."""
+    return f.sales_total + f.tier_discount + f.coupon_discount + f.points_value + f.rounding
+
+
+def report_from_shift(f: ShiftFigures, *, kind: str, store_name: str, terminal: str,
+                      cashier: str, printed_at: datetime, tz: str, manager: str = "",
+                      report_number: str = "", tender_counts: dict[str, int] | None = None,
+                      coupons: tuple[tuple[str, int, int], ...] = (), voids_fen: int = 0,
+                      lang: str = "zh_hans") -> ReportData:
+    """An X report (``kind="x"``, the open shift) or a Z report (``"z"``, a closed one)."""
+    counts = tender_counts or {}
+    tenders = []
+    for t in TENDER_ORDER:
+        amount = f.points_value if t == "points" else f.by_tender.get(t, 0)
+        refunds = f.refunds_by_tender.get(t, 0)
+        expected = f.expected.get(t) if t != "points" else None
+        counted = (f.counted or {}).get(t) if t != "points" else None
+        if t != "cash" and not (amount or refunds or counts.get(t) or counted or expected):
+            continue
+        tenders.append(TenderFigure(print_tender(t), counts.get(t, 0), amount, refunds,
+                                    expected, counted))
+    cash_count = tuple(DenominationCount(d, f.denominations.get(d, 0))
+                       for d in DENOMINATIONS if f.denominations.get(d))
+    return ReportData(
+        kind=kind, store_name=store_name, terminal=terminal, shift_number=f.shift_id[:8],
+        cashier=cashier, opened_at=f.opened_at, printed_at=printed_at, tz=tz,
+        closed_at=f.closed_at, manager=manager, report_number=report_number,
+        sales_count=f.sales_count, gross_sales_fen=gross_of(f),
+        tier_discount_fen=f.tier_discount, coupon_discount_fen=f.coupon_discount,
+        points_redeemed_value_fen=f.points_value, rounding_fen=f.rounding,
+        refunds_count=f.refunds_count, refunds_fen=f.refunds_total, voids_count=f.voids,
+        voids_fen=voids_fen, net_sales_fen=f.sales_total - f.refunds_total,
+        float_fen=f.float_fen, paid_in_fen=f.paid_in, paid_out_fen=f.paid_out,
+        tenders=tuple(tenders), tiers=_tiers(f.sales_by_tier, lang),
+        coupons=tuple(CouponFigure(code, n, d) for code, n, d in coupons),
+        points_earned=f.points_earned, points_redeemed=f.points_redeemed,
+        cash_count=cash_count, unsynced_count=f.unsynced_events,
+        conflicts_count=f.open_conflicts)
+
+
+def report_from_day(d, *, printed_at: datetime, manager: str = "",
+                    lang: str = "zh_hans") -> ReportData:
+    """The day's Z report from ``sales_query.DayFigures`` (every shift of the day)."""
+    zone = ZoneInfo(d.tz)
+    start = datetime.combine(d.day, time.min, tzinfo=zone)
+    closed = [s for s in d.shifts if s.status == "closed"]
+    tenders = []
+    for t in TENDER_ORDER:
+        count, amount = d.by_tender.get(t, (0, 0))
+        refunds = d.refunds_by_tender.get(t, 0)
+        expected = counted = None
+        if t == "cash" and closed:
+            expected = sum(s.expected_cash or 0 for s in closed)
+            counted = sum(s.counted_cash or 0 for s in closed)
+        if t != "cash" and not (amount or refunds or count):
+            continue
+        tenders.append(TenderFigure(print_tender(t), count, amount, refunds, expected, counted))
+    end = start + timedelta(days=1)
+    last_close = max((s.closed_at for s in closed if s.closed_at), default=None)
+    return ReportData(
+        kind="z", store_name=d.store_name, terminal=d.terminal,
+        shift_number=f"{_ALL_DAY.get(lang, _ALL_DAY['en'])} ({len(d.shifts)})",
+        cashier=manager, opened_at=start, printed_at=printed_at, tz=d.tz,
+        closed_at=min(last_close, end) if last_close and len(closed) == len(d.shifts)
+        else None, manager=manager, report_number=d.day.isoformat(),
+        sales_count=d.sales_count, gross_sales_fen=d.gross_fen,
+        tier_discount_fen=d.tier_discount_fen, coupon_discount_fen=d.coupon_discount_fen,
+        points_redeemed_value_fen=d.points_value_fen, rounding_fen=d.rounding_fen,
+        refunds_count=d.refunds_count, refunds_fen=d.refunds_total_fen,
+        voids_count=d.voided_sales + d.void_actions, voids_fen=d.voided_fen,
+        net_sales_fen=d.net_fen, float_fen=sum(s.float_fen for s in d.shifts),
+        paid_in_fen=d.paid_in_fen, paid_out_fen=d.paid_out_fen, tenders=tuple(tenders),
+        tiers=_tiers(d.by_tier, lang),
+        coupons=tuple(CouponFigure(code, n, v) for code, n, v in d.coupons),
+        points_earned=d.points_earned, points_redeemed=d.points_redeemed,
+        unsynced_count=d.unsynced_events, conflicts_count=len(d.conflicts))
+
+
+def _qty_text(q: Decimal, unit: str) -> str:
+    if unit == "kg":
+        return f"{q:.3f}"
+    return str(int(q)) if q == q.to_integral_value() else str(q)
+
+
+def refund_receipt_from(detail, result, *, store_name: str, store_address: str,
+                        terminal: str, cashier: str, at: datetime, tz: str,
+                        member_points_before: int | None = None,
+                        lang: str = "zh_hans") -> ReceiptData:
+    """The refund receipt: ``detail`` is the sale as it was before the refund
+    (``sales_query.SaleDetail``), ``result`` the ``refunds.RefundResult``."""
+    out = result.outcome
+    by_no = {line.line_no: line for line in detail.lines}
+    lines = []
+    for no, (qty, money) in sorted(out.lines.items()):
+        sold = by_no[no]
+        amount = round_half_up(Decimal(sold.unit_price_fen) * qty)
+        discounts = (LineDiscount(_DISCOUNT.get(lang, "Discount"), amount - money),) \
+            if amount > money else ()
+        lines.append(ReceiptLine(sold.name, _qty_text(qty, sold.unit), sold.unit_price_fen,
+                                 max(amount, money), discounts,
+                                 "kg" if sold.unit == "kg" else ""))
+    member = None
+    s = detail.summary
+    if s.member_id:
+        after = out.member_points_after
+        before = member_points_before if member_points_before is not None else \
+            after + out.points_reversed - out.points_returned
+        member = MemberInfo(name=s.member_name, masked_phone=s.member_phone,
+                            tier_name=tier_on_paper(out.tier_after, lang),
+                            points_before=before, points_after=after,
+                            points_earned=-out.points_reversed)
+    return ReceiptData(
+        store_name=store_name, store_address=store_address, terminal=terminal,
+        sale_number="R-" + result.refund_id[:8], sale_uuid=result.refund_id, time=at, tz=tz,
+        cashier=cashier, lines=tuple(lines), total_fen=out.money,
+        tenders=tuple(Tender(print_tender(t), amt) for t, amt in result.payments),
+        member=member, is_refund=True, original_sale_number=s.receipt_no,
+        qr_payload=RECEIPT_PREFIXES[0] + s.id)
