@@ -300,6 +300,10 @@ class MainWindow(QMainWindow):
 
     def _store_info(self, info: dict) -> None:
         self.env.store = info
+        if self.env.receipts is not None:
+            self.env.receipts.configure(info)
+        for screen in self.screens.values():
+            screen.retranslate()
         self.retranslate()
 
     def _start_printer(self) -> None:
@@ -308,7 +312,7 @@ class MainWindow(QMainWindow):
         except ImportError:
             return
         try:
-            self.env.receipts = ReceiptService(self.env, self.status.publish_printer)
+            self.env.receipts = ReceiptService(self.env.data_dir, self.status.publish_printer)
         except Exception:
             log.exception("the receipt printer could not be set up; selling continues")
 

@@ -177,6 +177,7 @@ class Op:
         self._approval_parent = None
         self._approval_title: str | None = None
         self._worker: DbWorker | None = None
+        self.approval = None  # the manager's Approval the op finally ran with, if any
 
     def success(self, cb: Callable[[Any], None]) -> "Op":
         self._success = cb
@@ -200,15 +201,17 @@ class Op:
         self._key = key
         return self
 
-    def with_approval(self, parent, title: str | None = None) -> "Op":
-        """Call the function with ``approval=`` (None, then a manager's Approval if needed)."""
+    def with_approval(self, parent, title: str | None = None, initial=None) -> "Op":
+        """Call the function with ``approval=`` (``initial``, None by default, then a manager's
+        Approval if the service asks for one)."""
         self._approval_parent = parent
         self._approval_title = title
+        self._initial_approval = initial
         return self
 
     def run(self, worker: DbWorker | None = None) -> int:
         self._worker = worker or default_worker()
-        return self._submit(None)
+        return self._submit(getattr(self, "_initial_approval", None))
 
     # --- internals ---------------------------------------------------------------------------
 
@@ -252,6 +255,7 @@ class Op:
         dialog = ApprovalDialog(self._approval_parent, reason=exc, title=self._approval_title)
 
         def accepted(approval) -> None:
+            self.approval = approval  # the success callback may keep it (price overrides)
             self._submit(approval)
 
         def rejected() -> None:

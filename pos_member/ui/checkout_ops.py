@@ -1,0 +1,59 @@
+"""Functions the checkout screen runs on the DB worker: each is one op, so a scan costs one
+round trip (identify the member, load their coupons and reprice the basket together)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pos_member.services import catalogue, checkout, members
+from pos_member.services.errors import NotFound
+
+
+@dataclass(frozen=True)
+class MemberLoaded:
+    lookup: object              # members.LookupResult
+    member: object | None       # the one member (None: a pick list)
+    wallet: list[str]
+    coupons: dict[str, object]  # code -> catalogue.CouponView
+    pricing: object | None      # PricingResult, None for an empty basket
+
+
+def load_member(ctx, text: str | None, member_id: str | None, cart, entered: tuple[str, ...],
+                lookup=None) -> MemberLoaded:
+    """Identify a member (by scan/typed text, or by id after a pick list), load their coupon
+    wallet and price the basket for them."""
+    if lookup is None:
+        lookup = members.lookup(ctx, text or "")
+    member = lookup.member
+    if member_id is not None:
+        member = next((m for m in lookup.members if m.id == member_id), None) \
+            or members.get_member(ctx, member_id)
+    if member is None:
+        return MemberLoaded(lookup, None, [], {}, None)
+    wallet = members.member_coupons(ctx, member.id)
+    codes = tuple(dict.fromkeys([*wallet, *entered]))
+    views = {c.code: c for c in catalogue.coupon_details(ctx, codes)}
+    pricing = checkout.quote_basket(ctx, cart, member.id, codes) if cart else None
+    return MemberLoaded(lookup, member, wallet, views, pricing)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    kind: str      # product | coupon
+    value: object  # ProductView | CouponView
+
+
+def resolve_code(ctx, code: str) -> Resolved:
+    """A scanned or typed code: a product (barcode or SKU) or, failing that, a coupon."""
+    try:
+        return Resolved("product", catalogue.find_product(ctx, code))
+    except NotFound:
+        pass
+    found = catalogue.coupon_details(ctx, [code]) or catalogue.coupon_details(ctx, [code.upper()])
+    if found:
+        return Resolved("coupon", found[0])
+    raise NotFound(f"no product or coupon with the code {code!r}", code="unknown_code")
+
+
+def refresh_member(ctx, member_id: str):
+    return members.get_member(ctx, member_id)

@@ -1,0 +1,336 @@
+"""The member panel of the checkout screen and the totals box beside the Pay button."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar,
+    QPushButton, QSpinBox, QVBoxLayout, QWidget,
+)
+
+from pos_member.domain.money import format_fen
+
+from .i18n import coupon_reason, hint_text, limit_reason, tier_name, translate
+from .screen import set_role
+
+
+def yuan(fen: int) -> str:
+    return "¥" + format_fen(fen)
+
+
+def coupon_description(c) -> str:
+    """A coupon's figures in words (catalogue.CouponView)."""
+    if c is None:
+        return ""
+    if c.kind == "percent_off" and c.rate:
+        off = int((Decimal(1) - Decimal(c.rate)) * 100)
+        text = translate("Coupons", "%1% off").replace("%1", str(off))
+        if c.cap_fen:
+            text += " " + translate("Coupons", "(up to %1)").replace("%1", yuan(c.cap_fen))
+    else:
+        text = translate("Coupons", "%1 off").replace("%1", yuan(c.value_fen or 0))
+    if c.threshold_fen:
+        text += " " + translate("Coupons", "over %1").replace("%1", yuan(c.threshold_fen))
+    if c.categories or c.skus:
+        text += " · " + translate("Coupons", "selected items")
+    if not c.with_tier_discount:
+        text += " · " + translate("Coupons", "not with the member discount")
+    return text
+
+
+class MemberPanel(QFrame):
+    """Who the member is, their tier and points, growth to the next tier, coupons, hints."""
+
+    coupon_toggled = Signal(str, bool)      # code, wanted
+    redeem_changed = Signal(int)            # points asked
+    find_clicked = Signal()
+    register_clicked = Signal()
+    remove_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("member_panel")
+        set_role(self, "panel")
+        self.member = None
+        self.tiers: list[tuple[str, int]] = []
+        self.coupon_views: dict[str, object] = {}
+        self.pricing = None
+        self.name = QLabel(self)
+        self.name.setObjectName("member_name")
+        set_role(self.name, "title")
+        self.badge = QLabel(self)
+        self.badge.setObjectName("member_tier")
+        set_role(self.badge, "badge")
+        self.phone = QLabel(self)
+        self.phone.setObjectName("member_phone")
+        self.points = QLabel(self)
+        self.points.setObjectName("member_points")
+        self.growth = QProgressBar(self)
+        self.growth.setObjectName("member_growth")
+        self.growth.setTextVisible(False)
+        self.growth_text = QLabel(self)
+        self.growth_text.setObjectName("member_growth_text")
+        set_role(self.growth_text, "muted")
+        self.hints = QLabel(self)
+        self.hints.setObjectName("member_hints")
+        self.hints.setWordWrap(True)
+        self.coupons_label = QLabel(self)
+        self.coupons = QListWidget(self)
+        self.coupons.setObjectName("member_coupons")
+        self.coupons.setMinimumHeight(90)
+        self.coupons.itemChanged.connect(self._item_changed)
+        self.redeem_label = QLabel(self)
+        self.redeem = QSpinBox(self)
+        self.redeem.setObjectName("redeem_points")
+        self.redeem.setRange(0, 1_000_000)
+        self.redeem.setKeyboardTracking(False)
+        self.redeem.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+        self.redeem.valueChanged.connect(self.redeem_changed)
+        self.redeem_max = QPushButton(self)
+        self.redeem_max.setObjectName("redeem_max")
+        self.redeem_max.clicked.connect(self._redeem_max)
+        self.redeem_note = QLabel(self)
+        self.redeem_note.setObjectName("redeem_note")
+        self.redeem_note.setWordWrap(True)
+        self.find_button = QPushButton(self)
+        self.find_button.setObjectName("find_member_button")
+        self.find_button.clicked.connect(self.find_clicked)
+        self.register_button = QPushButton(self)
+        self.register_button.setObjectName("register_button")
+        self.register_button.clicked.connect(self.register_clicked)
+        self.remove_button = QPushButton(self)
+        self.remove_button.setObjectName("remove_member_button")
+        self.remove_button.clicked.connect(self.remove_clicked)
+
+        top = QHBoxLayout()
+        top.addWidget(self.name, 1)
+        top.addWidget(self.badge)
+        redeem_row = QHBoxLayout()
+        redeem_row.addWidget(self.redeem_label)
+        redeem_row.addWidget(self.redeem, 1)
+        redeem_row.addWidget(self.redeem_max)
+        buttons = QHBoxLayout()
+        for b in (self.find_button, self.register_button, self.remove_button):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.phone)
+        layout.addWidget(self.points)
+        layout.addWidget(self.growth)
+        layout.addWidget(self.growth_text)
+        layout.addWidget(self.hints)
+        layout.addWidget(self.coupons_label)
+        layout.addWidget(self.coupons, 1)
+        layout.addLayout(redeem_row)
+        layout.addWidget(self.redeem_note)
+        layout.addLayout(buttons)
+        self.retranslate()
+
+    # --- state -------------------------------------------------------------------------------
+
+    def set_member(self, member, coupon_views: dict[str, object] | None = None) -> None:
+        self.member = member
+        self.coupon_views = dict(coupon_views or {})
+        self.pricing = None
+        self.redeem.blockSignals(True)
+        self.redeem.setValue(0)
+        self.redeem.blockSignals(False)
+        self.redeem_note.clear()
+        self.retranslate()
+
+    def add_coupon_views(self, views: dict[str, object]) -> None:
+        self.coupon_views.update(views)
+        self._fill_coupons()
+
+    def set_pricing(self, pricing, asked: int) -> None:
+        self.pricing = pricing
+        self._fill_coupons()
+        self._fill_hints()
+        self._fill_growth()
+        if pricing is not None and asked and pricing.points_redeemed < asked:
+            self.redeem_note.setProperty("kind", "warn")
+            self.redeem_note.setText(
+                self.tr("Only %1 of the %2 points asked can be redeemed: %3.")
+                .replace("%1", str(pricing.points_redeemed)).replace("%2", str(asked))
+                .replace("%3", limit_reason(pricing.redeem_limited_by)))
+        elif pricing is not None and pricing.points_redeemed:
+            self.redeem_note.setProperty("kind", "ok")
+            self.redeem_note.setText(self.tr("%1 points take %2 off.")
+                                     .replace("%1", str(pricing.points_redeemed))
+                                     .replace("%2", yuan(pricing.points_value)))
+        else:
+            self.redeem_note.setProperty("kind", "")
+            self.redeem_note.clear()
+        self.redeem_note.style().unpolish(self.redeem_note)
+        self.redeem_note.style().polish(self.redeem_note)
+
+    # --- drawing -----------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        m = self.member
+        self.coupons_label.setText(self.tr("Coupons"))
+        self.redeem_label.setText(self.tr("Points to redeem"))
+        self.redeem_max.setText(self.tr("Max"))
+        self.find_button.setText(self.tr("Find (F2)"))
+        self.register_button.setText(self.tr("Join (F4)"))
+        self.remove_button.setText(self.tr("Remove (F11)"))
+        for w in (self.badge, self.phone, self.points, self.growth, self.growth_text,
+                  self.redeem, self.redeem_max, self.redeem_label, self.remove_button):
+            w.setVisible(m is not None)
+        if m is None:
+            self.name.setText(self.tr("No member"))
+            self.hints.setText(self.tr("Scan the member's code from their app, or press F2 to "
+                                       "find them by phone number."))
+            self.coupons.clear()
+            self.coupons.setVisible(bool(self.coupon_views))
+            self.coupons_label.setVisible(bool(self.coupon_views))
+            self._fill_coupons()
+            return
+        self.coupons.setVisible(True)
+        self.coupons_label.setVisible(True)
+        self.name.setText(m.name or self.tr("(no name)"))
+        self.badge.setText(tier_name(m.tier))
+        self.badge.setProperty("tier", m.tier)
+        self.badge.style().unpolish(self.badge)
+        self.badge.style().polish(self.badge)
+        self.phone.setText(m.phone or "")
+        self.points.setText(self.tr("Points: %1 (available %2)")
+                            .replace("%1", str(m.points)).replace("%2", str(m.available_points)))
+        self._fill_growth()
+        self._fill_hints()
+        self._fill_coupons()
+
+    def _fill_growth(self) -> None:
+        m = self.member
+        if m is None:
+            return
+        earned = self.pricing.growth_earned if self.pricing is not None else 0
+        growth = m.growth + earned
+        current = max((g for c, g in self.tiers if g <= growth), default=0)
+        nxt = next(((c, g) for c, g in self.tiers if g > growth), None)
+        if nxt is None:
+            self.growth.setRange(0, 1)
+            self.growth.setValue(1)
+            self.growth_text.setText(self.tr("Top tier · growth %1").replace("%1", str(growth)))
+            return
+        self.growth.setRange(0, max(1, nxt[1] - current))
+        self.growth.setValue(max(0, growth - current))
+        self.growth_text.setText(self.tr("Growth %1 / %2 to %3")
+                                 .replace("%1", str(growth)).replace("%2", str(nxt[1]))
+                                 .replace("%3", tier_name(nxt[0])))
+
+    def _fill_hints(self) -> None:
+        if self.member is None:
+            return
+        hints = self.pricing.hints if self.pricing is not None else ()
+        self.hints.setText("\n".join("• " + hint_text(h) for h in hints))
+        self.hints.setVisible(bool(hints))
+
+    def _fill_coupons(self) -> None:
+        p = self.pricing
+        applied = {a.code: a for a in p.applied} if p is not None else {}
+        rejected = {r.code: r for r in p.rejected} if p is not None else {}
+        self.coupons.blockSignals(True)
+        self.coupons.clear()
+        for code, view in self.coupon_views.items():
+            desc = coupon_description(view)
+            if code in applied:
+                text = self.tr("%1 · %2 · saves %3").replace("%1", code).replace("%2", desc) \
+                    .replace("%3", yuan(applied[code].discount))
+                state = Qt.CheckState.Checked
+            elif code in rejected:
+                r = rejected[code]
+                shortfall = format_fen(r.shortfall) if r.shortfall else ""
+                text = self.tr("%1 · %2 · not used: %3").replace("%1", code) \
+                    .replace("%2", desc).replace("%3", coupon_reason(r.reason.value, shortfall))
+                state = Qt.CheckState.Unchecked
+            else:
+                text = f"{code} · {desc}"
+                state = Qt.CheckState.Unchecked
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, code)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(state)
+            self.coupons.addItem(item)
+        self.coupons.blockSignals(False)
+
+    def coupon_item(self, code: str) -> QListWidgetItem | None:
+        for i in range(self.coupons.count()):
+            item = self.coupons.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == code:
+                return item
+        return None
+
+    def _item_changed(self, item: QListWidgetItem) -> None:
+        self.coupon_toggled.emit(item.data(Qt.ItemDataRole.UserRole),
+                                 item.checkState() == Qt.CheckState.Checked)
+
+    def _redeem_max(self) -> None:
+        if self.member is not None:
+            self.redeem.setValue(self.member.available_points)
+
+
+class TotalsBox(QFrame):
+    """Subtotal, tier discount, each coupon, points, rounding, and the total to pay."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("totals")
+        set_role(self, "panel")
+        self.grid = QGridLayout(self)
+        self.grid.setColumnStretch(0, 1)
+        self.pricing = None
+        self.total = QLabel(self)
+        self.total.setObjectName("total_amount")
+        set_role(self.total, "total")
+        self.total.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.rows: list[tuple[QLabel, QLabel]] = []
+        self.texts: dict[str, str] = {}  # row key -> amount text (tests read these)
+        self.retranslate()
+
+    def set_pricing(self, pricing) -> None:
+        self.pricing = pricing
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        for a, b in self.rows:
+            a.deleteLater()
+            b.deleteLater()
+        self.rows = []
+        self.texts = {}
+        p = self.pricing
+        entries: list[tuple[str, str, str]] = []
+        if p is None:
+            entries.append(("subtotal", self.tr("Subtotal"), yuan(0)))
+        else:
+            entries.append(("subtotal", self.tr("Subtotal"), yuan(p.subtotal)))
+            if p.tier_discount:
+                entries.append(("tier", self.tr("%1 member discount")
+                                .replace("%1", tier_name(p.tier_before)), "−" + yuan(p.tier_discount)))
+            for a in p.applied:
+                entries.append((f"coupon:{a.code}", self.tr("Coupon %1").replace("%1", a.code),
+                                "−" + yuan(a.discount)))
+            if p.points_redeemed:
+                entries.append(("points", self.tr("%1 points").replace(
+                    "%1", str(p.points_redeemed)), "−" + yuan(p.points_value)))
+            if p.rounding:
+                entries.append(("rounding", self.tr("Rounding"), "−" + yuan(p.rounding)))
+        for row, (key, label, amount) in enumerate(entries):
+            a = QLabel(label, self)
+            b = QLabel(amount, self)
+            b.setAlignment(Qt.AlignmentFlag.AlignRight)
+            self.grid.addWidget(a, row, 0)
+            self.grid.addWidget(b, row, 1)
+            self.rows.append((a, b))
+            self.texts[key] = amount
+        n = len(entries)
+        self.grid.removeWidget(self.total)
+        self.total_label = getattr(self, "total_label", None) or QLabel(self)
+        self.total_label.setText(self.tr("Total"))
+        set_role(self.total_label, "subtitle")
+        self.grid.addWidget(self.total_label, n, 0)
+        self.grid.addWidget(self.total, n, 1)
+        self.total.setText(yuan(p.total if p is not None else 0))
+        self.texts["total"] = self.total.text()

@@ -1,0 +1,184 @@
+"""Finding a member by phone number or its last four digits (with a pick list), and
+registering a new member at the counter (with the card slip printed)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox, QDateEdit, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+    QListWidgetItem, QPushButton, QVBoxLayout, QWidget,
+)
+
+from pos_member.services import members as member_service
+
+from .dialogs import PinPad
+from .i18n import error_text, tier_name
+from .scanner import make_scan_field
+from .screen import MessageBar, set_role
+from .worker import Op
+
+
+class MemberLookupDialog(QDialog):
+    """Type a phone number or its last four digits; one match is taken at once, several give a
+    pick list. Emits ``found(LookupResult, MemberView)``."""
+
+    found = Signal(object, object)
+
+    def __init__(self, parent: QWidget | None, env):
+        super().__init__(parent)
+        self.env = env
+        self.setObjectName("lookup_dialog")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.result = None
+        self.prompt = QLabel(self)
+        self.prompt.setWordWrap(True)
+        self.message = MessageBar(self)
+        self.pad = PinPad(self, masked=False, max_len=14)
+        self.pad.field.setObjectName("lookup_field")
+        self.pad.submitted.connect(self.search)
+        self.results = QListWidget(self)
+        self.results.setObjectName("lookup_results")
+        self.results.itemActivated.connect(self._picked)
+        self.results.itemClicked.connect(self._picked)
+        self.results.hide()
+        self.cancel_button = QPushButton(self)
+        self.cancel_button.clicked.connect(self.reject)
+        layout = QHBoxLayout(self)
+        left = QVBoxLayout()
+        left.addWidget(self.prompt)
+        left.addWidget(self.message)
+        left.addWidget(self.pad)
+        left.addWidget(self.cancel_button)
+        layout.addLayout(left)
+        layout.addWidget(self.results, 1)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.reject)
+        self.retranslate()
+        self.resize(860, 560)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Find a member"))
+        self.prompt.setText(self.tr("Phone number, or its last four digits"))
+        self.pad.ok.setText(self.tr("Search"))
+        self.cancel_button.setText(self.tr("Cancel"))
+
+    def search(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        self.pad.setEnabled(False)
+        Op(member_service.lookup, self.env.ctx, text).success(self._show) \
+            .failure(lambda exc: self.message.show_message(error_text(exc), "error")) \
+            .finally_(lambda: self.pad.setEnabled(True)).run(self.env.worker)
+
+    def _show(self, result) -> None:
+        self.result = result
+        if result.member is not None:
+            self.found.emit(result, result.member)
+            self.accept()
+            return
+        self.results.clear()
+        for m in result.members:
+            item = QListWidgetItem(f"{m.name or '—'}    {m.phone or ''}    {tier_name(m.tier)}"
+                                   f"    {self.tr('%1 points').replace('%1', str(m.points))}")
+            item.setData(Qt.ItemDataRole.UserRole, m)
+            self.results.addItem(item)
+        self.results.show()
+        self.message.show_message(self.tr("%1 members match: pick one.")
+                                  .replace("%1", str(len(result.members))), "info")
+
+    def _picked(self, item: QListWidgetItem) -> None:
+        member = item.data(Qt.ItemDataRole.UserRole)
+        self.found.emit(self.result, member)
+        self.accept()
+
+
+class RegistrationDialog(QDialog):
+    """Register a member at the counter (works offline). Emits ``registered(MemberView,
+    coupon code or None)``."""
+
+    registered = Signal(object, object)
+
+    def __init__(self, parent: QWidget | None, env, phone: str = ""):
+        super().__init__(parent)
+        self.env = env
+        self.setObjectName("registration_dialog")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.heading = QLabel(self)
+        set_role(self.heading, "title")
+        self.message = MessageBar(self)
+        self.phone = make_scan_field(QLineEdit(phone, self))
+        self.phone.setObjectName("reg_phone")
+        self.phone.setInputMask("")
+        self.name = QLineEdit(self)
+        self.name.setObjectName("reg_name")
+        self.name.setMaxLength(100)
+        self.has_birthday = QCheckBox(self)
+        self.has_birthday.setObjectName("reg_has_birthday")
+        self.birthday = QDateEdit(self)
+        self.birthday.setObjectName("reg_birthday")
+        self.birthday.setDisplayFormat("yyyy-MM-dd")
+        self.birthday.setCalendarPopup(True)
+        self.birthday.setDate(QDate(1990, 1, 1))
+        self.birthday.setEnabled(False)
+        self.has_birthday.toggled.connect(self.birthday.setEnabled)
+        self.consent = QCheckBox(self)
+        self.consent.setObjectName("reg_consent")
+        self.form = QFormLayout()
+        self.labels = [QLabel(self) for _ in range(3)]
+        self.form.addRow(self.labels[0], self.phone)
+        self.form.addRow(self.labels[1], self.name)
+        row = QHBoxLayout()
+        row.addWidget(self.has_birthday)
+        row.addWidget(self.birthday, 1)
+        self.form.addRow(self.labels[2], row)
+        self.form.addRow("", self.consent)
+        self.ok = set_role(QPushButton(self), "primary")
+        self.ok.setObjectName("reg_ok")
+        self.ok.clicked.connect(self.submit)
+        self.cancel_button = QPushButton(self)
+        self.cancel_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.ok, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.message)
+        layout.addLayout(self.form)
+        layout.addLayout(buttons)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.reject)
+        self.retranslate()
+        self.resize(640, 420)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("New member"))
+        self.heading.setText(self.tr("Join the membership"))
+        self.labels[0].setText(self.tr("Mobile number"))
+        self.labels[1].setText(self.tr("Name"))
+        self.labels[2].setText(self.tr("Birthday"))
+        self.has_birthday.setText(self.tr("Given"))
+        self.consent.setText(self.tr("Agrees to receive offers (marketing consent)"))
+        self.ok.setText(self.tr("Register"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self.phone.setPlaceholderText("13800001234")
+
+    def submit(self) -> None:
+        bday = None
+        if self.has_birthday.isChecked():
+            d = self.birthday.date()
+            bday = date(d.year(), d.month(), d.day())
+        reg = member_service.Registration(self.phone.text(), self.name.text(), bday,
+                                          self.consent.isChecked())
+        self.ok.setEnabled(False)
+        Op(member_service.register, self.env.ctx, self.env.staff, reg) \
+            .success(self._done) \
+            .failure(lambda exc: self.message.show_message(error_text(exc), "error")) \
+            .finally_(lambda: self.ok.setEnabled(True)).run(self.env.worker)
+
+    def _done(self, result) -> None:
+        member, coupon = result
+        self.env.changed.emit("member")
+        self.registered.emit(member, coupon)
+        self.accept()

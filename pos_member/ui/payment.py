@@ -1,0 +1,202 @@
+"""Taking payment: split tenders, cash with change, payment codes scanned at this step.
+
+The dialog only collects tenders; the checkout screen records the sale (``checkout``) when
+``paid(list[Tender])`` is emitted, so a manager's approval or a retry never loses them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton,
+    QVBoxLayout, QWidget,
+)
+
+from pos_member.domain.money import format_fen, parse_yuan
+
+from .dialogs import PinPad
+from .i18n import tender_name
+from .member_panel import yuan
+from .scanner import CodeKind, make_scan_field
+from .screen import MessageBar, set_role
+from .sale import Payment
+
+TENDER_KEYS = (("cash", "F1"), ("wechat", "F2"), ("alipay", "F3"), ("card", "F4"),
+               ("voucher", "F5"))
+
+
+class PaymentDialog(QDialog):
+    paid = Signal(object)  # list[Tender]
+
+    def __init__(self, parent: QWidget | None, total: int):
+        super().__init__(parent)
+        self.setObjectName("payment_dialog")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.payment = Payment(total)
+        self.heading = QLabel(self)
+        set_role(self.heading, "title")
+        self.due = QLabel(self)
+        self.due.setObjectName("pay_due")
+        set_role(self.due, "total")
+        self.change = QLabel(self)
+        self.change.setObjectName("pay_change")
+        set_role(self.change, "total")
+        self.message = MessageBar(self)
+        self.pad = PinPad(self, masked=False, max_len=12)
+        self.pad.field.setObjectName("pay_amount")
+        self.pad.ok.hide()
+        self.pad.submitted.connect(self._enter)
+        dot = set_role(QPushButton(".", self), "key")
+        dot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        dot.clicked.connect(lambda: self.pad.field.insert("."))
+        self.reference = make_scan_field(QLineEdit(self))
+        self.reference.setObjectName("pay_reference")
+        self.tender_buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout()
+        for i, (kind, key) in enumerate(TENDER_KEYS):
+            b = set_role(QPushButton(self), "quick")
+            b.setObjectName(f"tender_{kind}")
+            b.clicked.connect(lambda _=False, k=kind: self.take(k))
+            QShortcut(QKeySequence(key), self, lambda k=kind: self.take(k))
+            grid.addWidget(b, i // 3, i % 3)
+            self.tender_buttons[kind] = b
+        self.taken = QListWidget(self)
+        self.taken.setObjectName("pay_tenders")
+        self.undo = QPushButton(self)
+        self.undo.setObjectName("pay_undo")
+        self.undo.clicked.connect(self._undo)
+        self.finish = set_role(QPushButton(self), "primary")
+        self.finish.setObjectName("pay_finish")
+        self.finish.setMinimumHeight(64)
+        self.finish.clicked.connect(self._finish)
+        self.cancel_button = QPushButton(self)
+        self.cancel_button.setObjectName("pay_cancel")
+        self.cancel_button.clicked.connect(self.reject)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.reject)
+        QShortcut(QKeySequence("F9"), self, self._finish)
+
+        left = QVBoxLayout()
+        left.addWidget(self.heading)
+        left.addWidget(self.due)
+        left.addWidget(self.message)
+        left.addWidget(self.pad)
+        left.addWidget(dot)
+        right = QVBoxLayout()
+        right.addLayout(grid)
+        self.ref_label = QLabel(self)
+        right.addWidget(self.ref_label)
+        right.addWidget(self.reference)
+        right.addWidget(self.taken, 1)
+        right.addWidget(self.change)
+        row = QHBoxLayout()
+        row.addWidget(self.undo)
+        row.addWidget(self.cancel_button)
+        right.addLayout(row)
+        right.addWidget(self.finish)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 1)
+        layout.addLayout(right, 1)
+        self.resize(980, 640)
+        self.retranslate()
+        self.pad.field.setFocus()
+
+    # --- tenders -----------------------------------------------------------------------------
+
+    def amount(self) -> int | None:
+        text = self.pad.field.text().strip()
+        if not text:
+            return self.payment.remaining
+        try:
+            return parse_yuan(text)
+        except ValueError:
+            self.message.show_message(self.tr("Enter an amount like 12.50."), "error")
+            return None
+
+    def take(self, kind: str, amount: int | None = None, reference: str | None = None) -> None:
+        if self.payment.remaining <= 0:
+            self.message.show_message(self.tr("Everything is paid: press Finish (Enter)."), "info")
+            return
+        amount = self.amount() if amount is None else amount
+        if amount is None:
+            return
+        if amount <= 0:
+            self.message.show_message(self.tr("Enter an amount greater than zero."), "error")
+            return
+        if reference is None:
+            reference = self.reference.text().strip() or None
+        if kind == "voucher" and not reference:
+            self.message.show_message(self.tr("Enter or scan the voucher's code first."),
+                                      "error")
+            self.reference.setFocus()
+            return
+        if kind != "cash" and amount > self.payment.remaining:
+            self.message.show_message(self.tr("Only cash can be more than what is due; "
+                                              "%1 taken.").replace(
+                "%1", yuan(self.payment.remaining)), "info")
+        self.payment.add(kind, amount, reference)
+        self.pad.field.clear()
+        self.reference.clear()
+        self.retranslate()
+
+    def handle_scan(self, scan) -> bool:
+        """A payment code scanned here pays what is left with that wallet."""
+        if scan.kind is CodeKind.PAYMENT:
+            kind = "wechat" if scan.text.startswith("1") else \
+                "card" if scan.text.startswith("62") else "alipay"
+            self.take(kind, self.payment.remaining, scan.text)
+            return True
+        if scan.kind is CodeKind.PRODUCT and len(scan.text) >= 8:
+            self.reference.setText(scan.text)  # a voucher code
+            return True
+        return False
+
+    def _enter(self, _text: str) -> None:
+        if self.payment.remaining == 0:
+            self._finish()
+        else:
+            self.take("cash")
+
+    def _undo(self) -> None:
+        self.payment.remove_last()
+        self.retranslate()
+
+    def _finish(self) -> None:
+        if self.payment.remaining > 0:
+            self.message.show_message(self.tr("%1 is still due.").replace(
+                "%1", yuan(self.payment.remaining)), "error")
+            return
+        self.paid.emit(list(self.payment.tenders))
+        self.accept()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.payment.remaining == 0:
+            self._finish()
+            return
+        super().keyPressEvent(event)
+
+    # --- drawing -----------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        p = self.payment
+        self.setWindowTitle(self.tr("Payment"))
+        self.heading.setText(self.tr("Total %1").replace("%1", yuan(p.total)))
+        self.due.setText(self.tr("Due %1").replace("%1", yuan(p.remaining)))
+        self.change.setText(self.tr("Change %1").replace("%1", yuan(p.change)))
+        self.change.setVisible(p.change > 0)
+        for kind, key in TENDER_KEYS:
+            self.tender_buttons[kind].setText(f"{tender_name(kind)} ({key})")
+        self.ref_label.setText(self.tr("Voucher or payment reference"))
+        self.pad.field.setPlaceholderText(format_fen(p.remaining))
+        self.taken.clear()
+        for t in p.tenders:
+            line = f"{tender_name(t.kind)}  {yuan(t.amount)}"
+            if t.kind == "cash" and t.tendered is not None and t.tendered != t.amount:
+                line += "  " + self.tr("(handed %1)").replace("%1", yuan(t.tendered))
+            if t.reference:
+                line += f"  · {t.reference}"
+            self.taken.addItem(line)
+        self.undo.setText(self.tr("Undo last"))
+        self.cancel_button.setText(self.tr("Back (Esc)"))
+        self.finish.setText(self.tr("Finish (Enter)"))
+        self.finish.setEnabled(p.remaining == 0)
