@@ -1,0 +1,5 @@
+import sys
+
+from pos_central.cli import main
+
+sys.exit(main())

@@ -1,0 +1,431 @@
+"""Applying pushed events to the service's records, a batch at a time.
+
+A sale is never refused: a single-use coupon that another sale used first, or points no longer
+there, are recorded as conflicts (and reported in the event's answer) while the sale itself is
+stored and its points applied.
+
+For speed a batch is applied in memory: :meth:`Context.preload` reads (and on PostgreSQL locks,
+``FOR UPDATE``, in key order) every member, lot, coupon and sale the batch refers to in a few
+queries; the events then change those objects, and new rows (sales, refunds, ledger entries)
+are inserted together at the end. Lock order: members by id, then coupons by code, then (at
+commit) the feed counter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from pos_central import loyalty
+from pos_central import models as m
+from pos_central.changes import record_change
+from pos_central.views import member_balance
+from pos_member.domain.rules import Rules
+from pos_member.sync import protocol as p
+
+ConflictKind = p.ConflictKind
+_TYPED_FIELDS = frozenset({"other_sale_id", "other_terminal_id", "points_requested",
+                           "points_available", "balance_after"})
+
+
+@dataclass
+class Outcome:
+    conflicts: list[p.ConflictInfo] = field(default_factory=list)
+    merges: list[p.MemberMerge] = field(default_factory=list)
+    member: p.MemberBalance | None = None
+
+
+@dataclass
+class SaleInfo:
+    terminal_id: str
+    member_id: str | None
+    local_date: date
+
+
+def _s(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _chunks(items: list[str], size: int = 500):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+@dataclass
+class Context:
+    session: Session
+    terminal_id: str
+    rules: Rules
+    now: datetime
+    event_id: str = ""
+    outcome: Outcome = field(default_factory=Outcome)
+    members: dict[str, m.Member] = field(default_factory=dict)  # by id, merged ones too
+    by_phone: dict[str, m.Member] = field(default_factory=dict)
+    accounts: dict[str, loyalty.Account] = field(default_factory=dict)
+    coupons: dict[str, m.Coupon] = field(default_factory=dict)
+    sales: dict[str, SaleInfo] = field(default_factory=dict)
+    refund_ids: set[str] = field(default_factory=set)
+    rows: dict[Any, list[dict[str, Any]]] = field(default_factory=dict)
+
+    # -- loading and writing ----------------------------------------------------------------
+
+    def preload(self, events: list[Any]) -> None:
+        s = self.session
+        member_ids, phones, codes, sale_ids, refund_ids = set(), set(), set(), set(), set()
+        for event in events:
+            pl = event.payload
+            if event.kind in ("sale", "refund") and pl.member_id is not None:
+                member_ids.add(str(pl.member_id))
+            if event.kind == "sale":
+                sale_ids.add(str(pl.sale_id))
+                codes.update(c.code for c in pl.coupons)
+            elif event.kind == "refund":
+                sale_ids.add(str(pl.sale_id))
+                refund_ids.add(str(pl.refund_id))
+                codes.update(pl.coupons_restored)
+            elif event.kind == "member_registered":
+                member_ids.add(str(pl.member_id))
+                phones.add(pl.phone)
+        for chunk in _chunks(sorted(sale_ids)):
+            for row in s.execute(select(m.Sale.id, m.Sale.terminal_id, m.Sale.member_id,
+                                        m.Sale.local_date).where(m.Sale.id.in_(chunk))):
+                self.sales[row.id] = SaleInfo(row.terminal_id, row.member_id, row.local_date)
+                if row.member_id:
+                    member_ids.add(row.member_id)
+        for chunk in _chunks(sorted(refund_ids)):
+            self.refund_ids.update(s.execute(
+                select(m.Refund.id).where(m.Refund.id.in_(chunk))).scalars())
+        self._load_members(select(m.Member).where(m.Member.id.in_(sorted(member_ids))))
+        if phones:
+            self._load_members(select(m.Member).where(m.Member.phone.in_(sorted(phones))))
+        targets = {x.merged_into for x in self.members.values() if x.merged_into}
+        if targets - set(self.members):
+            self._load_members(select(m.Member).where(m.Member.id.in_(sorted(targets))))
+        live = [x.id for x in self.members.values() if x.merged_into is None]
+        for member_id, lots in loyalty.open_lots(s, live).items():
+            self.accounts[member_id] = loyalty.Account(s, self.members[member_id], lots)
+        for chunk in _chunks(sorted(codes)):
+            for coupon in s.execute(select(m.Coupon).where(m.Coupon.code.in_(chunk))
+                                    .order_by(m.Coupon.code).with_for_update()).scalars():
+                self.coupons[coupon.code] = coupon
+
+    def _load_members(self, query) -> None:
+        for member in self.session.execute(query.order_by(m.Member.id)
+                                           .with_for_update()).scalars():
+            self.members[member.id] = member
+            if member.phone:
+                self.by_phone[member.phone] = member
+
+    def add_member(self, member: m.Member) -> None:
+        self.session.add(member)
+        self.session.flush()  # before any lot or ledger row refers to it
+        self.members[member.id] = member
+        if member.phone:
+            self.by_phone[member.phone] = member
+        if member.merged_into is None:
+            self.accounts[member.id] = loyalty.Account(self.session, member, [])
+
+    def account(self, member_id: Any) -> tuple[loyalty.Account | None, bool]:
+        """The account of a member id, following merges to the survivor."""
+        member = self.members.get(str(member_id))
+        followed = False
+        for _ in range(8):
+            if member is None or member.merged_into is None:
+                break
+            member, followed = self.members.get(member.merged_into), True
+        return (None if member is None else self.accounts.get(member.id)), followed
+
+    def insert(self, model: Any, **values: Any) -> None:
+        self.rows.setdefault(model, []).append(values)
+
+    def write(self) -> None:
+        """Insert the rows collected, then the accounts' ledger entries."""
+        self.session.flush()
+        connection = self.session.connection()
+        for model, rows in self.rows.items():
+            connection.execute(insert(model.__table__), rows)
+        ledger = [e for a in self.accounts.values() for e in a.entries]
+        if ledger:
+            connection.execute(insert(m.PointsLedger.__table__), ledger)
+        self.rows.clear()
+
+    def conflict(self, kind: ConflictKind, message: str, *, member_id: Any = None,
+                 coupon_code: str | None = None, sale_id: Any = None,
+                 **detail: Any) -> p.ConflictInfo:
+        detail = {k: (str(v) if v is not None and k.endswith("_id") else v)
+                  for k, v in detail.items()}
+        typed = {k: v for k, v in detail.items() if k in _TYPED_FIELDS}
+        other = {k: v for k, v in detail.items() if k not in _TYPED_FIELDS}
+        row = m.Conflict(
+            event_id=self.event_id, terminal_id=self.terminal_id, kind=kind.value,
+            message=message, member_id=_s(member_id), coupon_code=coupon_code,
+            sale_id=_s(sale_id), detail=detail, created_at=self.now,
+        )
+        self.session.add(row)
+        self.session.flush()  # for its id
+        info = p.ConflictInfo(id=row.id, kind=kind, message=message, member_id=_s(member_id),
+                              coupon_code=coupon_code, sale_id=_s(sale_id), detail=other,
+                              **typed)
+        self.outcome.conflicts.append(info)
+        return info
+
+
+def apply_event(ctx: Context, event: Any) -> Outcome:
+    ctx.event_id = str(event.event_id)
+    ctx.outcome = Outcome()
+    APPLIERS[event.kind](ctx, event.payload)
+    return ctx.outcome
+
+
+def _account_for(ctx: Context, member_id: Any, sale_id: Any) -> loyalty.Account | None:
+    if member_id is None:
+        return None
+    account, _ = ctx.account(member_id)
+    if account is None:
+        ctx.conflict(ConflictKind.UNKNOWN_MEMBER,
+                     f"Member {member_id} is not known to the service; no points were moved.",
+                     member_id=member_id, sale_id=sale_id)
+    return account
+
+
+# -- sales --------------------------------------------------------------------------------------
+
+
+def apply_sale(ctx: Context, sale: p.SalePayload) -> None:
+    sale_id = str(sale.sale_id)
+    earlier = ctx.sales.get(sale_id)
+    if earlier is not None:
+        ctx.conflict(ConflictKind.DUPLICATE_SALE,
+                     f"Sale {sale.receipt_no} reached the service before in another event; "
+                     "it was not applied twice.", sale_id=sale_id,
+                     other_terminal_id=earlier.terminal_id)
+        return
+    account = _account_for(ctx, sale.member_id, sale_id)
+    member_id = account.member.id if account else _s(sale.member_id)
+    today = sale.local_time.date()
+    ctx.sales[sale_id] = SaleInfo(ctx.terminal_id, member_id, today)
+    ctx.insert(m.Sale, id=sale_id, event_id=ctx.event_id, terminal_id=ctx.terminal_id,
+               store_id=sale.store_id, receipt_no=sale.receipt_no, member_id=member_id,
+               sold_at=sale.sold_at, local_date=today, tz=sale.tz,
+               subtotal_fen=sale.subtotal_fen,
+               discount_fen=sale.tier_discount_fen + sale.coupon_discount_fen,
+               total_fen=sale.total_fen, points_redeemed=sale.points_redeemed,
+               points_earned=sale.points_earned, growth_earned=sale.growth_earned,
+               coupon_codes=sorted(c.code for c in sale.coupons))
+    _use_coupons(ctx, sale)
+    if account is None:
+        return
+    member = account.member
+    account.expire_due(today, ctx.event_id)
+    if sale.points_redeemed:
+        before = member.points
+        account.redeem(sale.points_redeemed, ctx.event_id, sale.sold_at)
+        if before < sale.points_redeemed:
+            ctx.conflict(
+                ConflictKind.POINTS_OVERDRAWN,
+                f"Sale {sale.receipt_no} redeemed {sale.points_redeemed} points but the member "
+                f"had {before}; the balance is now {member.points}.",
+                member_id=member.id, sale_id=sale_id, points_requested=sale.points_redeemed,
+                points_available=before, balance_after=member.points,
+            )
+    account.earn(sale.points_earned, sale.growth_earned, today, ctx.rules, ctx.event_id,
+                 sale.sold_at)
+    if member.last_purchase_at is None or member.last_purchase_at < sale.sold_at:
+        member.last_purchase_at = sale.sold_at
+    loyalty.touch(ctx.session, member)
+    ctx.outcome.member = member_balance(member)
+
+
+def _use_coupons(ctx: Context, sale: p.SalePayload) -> None:
+    for use in sorted(sale.coupons, key=lambda u: u.code):
+        coupon = ctx.coupons.get(use.code)
+        if coupon is None:
+            ctx.conflict(ConflictKind.COUPON_UNKNOWN,
+                         f"Coupon {use.code} is not known to the service.",
+                         coupon_code=use.code, sale_id=sale.sale_id)
+        elif coupon.status == p.CouponStatus.USED.value:
+            ctx.conflict(
+                ConflictKind.COUPON_ALREADY_USED,
+                f"Coupon {use.code} was already used by another sale "
+                f"({coupon.used_by_sale_id}); sale {sale.receipt_no} is kept.",
+                coupon_code=use.code, sale_id=sale.sale_id, member_id=sale.member_id,
+                other_sale_id=coupon.used_by_sale_id,
+                other_terminal_id=coupon.used_by_terminal_id,
+            )
+        elif coupon.status == p.CouponStatus.VOID.value:
+            ctx.conflict(ConflictKind.COUPON_VOID,
+                         f"Coupon {use.code} was withdrawn; sale {sale.receipt_no} is kept.",
+                         coupon_code=use.code, sale_id=sale.sale_id)
+        else:
+            coupon.status = p.CouponStatus.USED.value
+            coupon.used_by_sale_id = str(sale.sale_id)
+            coupon.used_by_terminal_id = ctx.terminal_id
+            coupon.used_at = sale.sold_at
+            record_change(ctx.session, "coupon", coupon.code)
+
+
+# -- refunds ------------------------------------------------------------------------------------
+
+
+def apply_refund(ctx: Context, refund: p.RefundPayload) -> None:
+    refund_id, sale_id = str(refund.refund_id), str(refund.sale_id)
+    if refund_id in ctx.refund_ids:
+        ctx.conflict(ConflictKind.DUPLICATE_REFUND,
+                     f"Refund {refund.receipt_no} reached the service before in another event; "
+                     "it was not applied twice.", sale_id=sale_id)
+        return
+    ctx.refund_ids.add(refund_id)
+    sale = ctx.sales.get(sale_id)
+    if sale is None:
+        ctx.conflict(ConflictKind.UNKNOWN_SALE,
+                     f"Refund {refund.receipt_no} is of a sale the service has not received; "
+                     "its figures were applied.", sale_id=sale_id)
+    member_id = refund.member_id or (sale.member_id if sale else None)
+    account = _account_for(ctx, member_id, sale_id)
+    ctx.insert(m.Refund, id=refund_id, event_id=ctx.event_id, sale_id=sale_id,
+               terminal_id=ctx.terminal_id,
+               member_id=account.member.id if account else _s(member_id),
+               refunded_at=refund.refunded_at, amount_fen=refund.amount_fen,
+               points_reversed=refund.points_reversed, growth_reversed=refund.growth_reversed,
+               points_returned=refund.points_returned)
+    for code in sorted(set(refund.coupons_restored)):
+        coupon = ctx.coupons.get(code)
+        if coupon is not None and coupon.used_by_sale_id == sale_id:
+            coupon.status = p.CouponStatus.AVAILABLE.value
+            coupon.used_by_sale_id = coupon.used_by_terminal_id = None
+            coupon.used_at = None
+            record_change(ctx.session, "coupon", code)
+    if account is None:
+        return
+    member = account.member
+    earned_on = sale.local_date if sale else refund.local_time.date()
+    account.reverse(refund.points_reversed, refund.growth_reversed, refund.points_returned,
+                    earned_on, ctx.rules, ctx.event_id, refund.refunded_at)
+    if member.points < 0 and refund.points_reversed:
+        ctx.conflict(
+            ConflictKind.NEGATIVE_BALANCE,
+            f"Refund {refund.receipt_no} took back {refund.points_reversed} points already "
+            f"spent; the balance is now {member.points}.",
+            member_id=member.id, sale_id=sale_id, points_requested=refund.points_reversed,
+            balance_after=member.points,
+        )
+    loyalty.touch(ctx.session, member)
+    ctx.outcome.member = member_balance(member)
+
+
+# -- registrations ------------------------------------------------------------------------------
+
+
+def apply_member_registered(ctx: Context, reg: p.MemberRegisteredPayload) -> None:
+    s = ctx.session
+    member_id = str(reg.member_id)
+    if member_id in ctx.members:  # registered before (by another event): nothing new
+        account, _ = ctx.account(member_id)
+        ctx.outcome.member = member_balance(account.member) if account else None
+        return
+    survivor = ctx.by_phone.get(reg.phone)
+    if survivor is not None:
+        _merge_new_into(ctx, reg, survivor)
+        return
+    card_no = reg.card_no
+    if card_no is not None and loyalty.card_taken(s, card_no):
+        new_card = loyalty.new_card_no(s)
+        ctx.conflict(ConflictKind.CARD_NO_TAKEN,
+                     f"Card number {card_no} belongs to another member; the new member was "
+                     f"given card number {new_card}.", member_id=member_id)
+        card_no = new_card
+    member = m.Member(
+        id=member_id, phone=reg.phone, card_no=card_no or loyalty.new_card_no(s),
+        name=reg.name, birthday=reg.birthday, tier=ctx.rules.tiers[0].code, growth=0,
+        points=0, marketing_consent=reg.marketing_consent, registered_at=reg.registered_at,
+        origin_terminal_id=ctx.terminal_id, version=0,
+    )
+    ctx.add_member(member)
+    loyalty.touch(s, member)
+    ctx.outcome.member = member_balance(member)
+
+
+def _merge_new_into(ctx: Context, reg: p.MemberRegisteredPayload, survivor: m.Member) -> None:
+    """The phone belongs to a member who reached the service first: keep that one and record
+    the newcomer as merged into it (its id and card keep resolving to the survivor)."""
+    s = ctx.session
+    member_id = str(reg.member_id)
+    card_no = reg.card_no if reg.card_no and not loyalty.card_taken(s, reg.card_no) else None
+    ctx.add_member(m.Member(
+        id=member_id, phone=None, card_no=card_no, name=reg.name, birthday=reg.birthday,
+        tier=survivor.tier, growth=0, points=0, marketing_consent=reg.marketing_consent,
+        registered_at=reg.registered_at, merged_into=survivor.id,
+        origin_terminal_id=ctx.terminal_id, version=1,
+    ))
+    ctx.insert(m.MemberMergeRow, member_id=member_id, merged_into=survivor.id, phone=reg.phone,
+               event_id=ctx.event_id, terminal_id=ctx.terminal_id, created_at=ctx.now)
+    # Fill what the survivor lacks; consent given at either counter counts.
+    survivor.name = survivor.name or reg.name
+    survivor.birthday = survivor.birthday or reg.birthday
+    survivor.marketing_consent = survivor.marketing_consent or reg.marketing_consent
+    record_change(s, "member", member_id, deleted=True)
+    loyalty.touch(s, survivor)
+    ctx.outcome.merges.append(p.MemberMerge(member_id=member_id, merged_into=survivor.id,
+                                            phone=reg.phone))
+    ctx.outcome.member = member_balance(survivor)
+
+
+# -- shifts, cash, audit ------------------------------------------------------------------------
+
+
+def _shift(ctx: Context, shift_id: str, store_id: str) -> m.Shift:
+    ctx.session.flush()  # rows added by earlier events of the batch become visible to get()
+    shift = ctx.session.get(m.Shift, shift_id)
+    if shift is None:
+        shift = m.Shift(id=shift_id, terminal_id=ctx.terminal_id, store_id=store_id)
+        ctx.session.add(shift)
+    return shift
+
+
+def apply_shift_opened(ctx: Context, opened: p.ShiftOpenedPayload) -> None:
+    shift = _shift(ctx, str(opened.shift_id), opened.store_id)
+    shift.opened_at = opened.opened_at
+    shift.opening_float_fen = opened.opening_float_fen
+
+
+def apply_shift_closed(ctx: Context, closed: p.ShiftClosedPayload) -> None:
+    shift = _shift(ctx, str(closed.shift_id), closed.store_id)
+    shift.closed_at = closed.closed_at
+    shift.closing = closed.model_dump(mode="json")
+
+
+def apply_cash_movement(ctx: Context, move: p.CashMovementPayload) -> None:
+    ctx.session.flush()
+    if ctx.session.get(m.CashMovement, str(move.movement_id)) is None:
+        ctx.session.add(m.CashMovement(
+            id=str(move.movement_id), terminal_id=ctx.terminal_id, shift_id=str(move.shift_id),
+            kind=move.kind.value, amount_fen=move.amount_fen, at=move.at, reason=move.reason,
+        ))
+
+
+def apply_audit_head(ctx: Context, head: p.AuditHeadPayload) -> None:
+    ctx.session.flush()
+    known = ctx.session.get(m.AuditHead, (ctx.terminal_id, head.seq))
+    if known is None:
+        ctx.session.add(m.AuditHead(terminal_id=ctx.terminal_id, seq=head.seq, hash=head.hash,
+                                    at=head.at))
+    elif known.hash != head.hash:
+        ctx.conflict(ConflictKind.AUDIT_CHAIN_MISMATCH,
+                     f"The audit chain's entry {head.seq} was reported before with another "
+                     "hash: the till's audit log may have been altered or restored.",
+                     earlier_hash=known.hash, hash=head.hash)
+
+
+APPLIERS = {
+    "sale": apply_sale,
+    "refund": apply_refund,
+    "member_registered": apply_member_registered,
+    "shift_opened": apply_shift_opened,
+    "shift_closed": apply_shift_closed,
+    "cash_movement": apply_cash_movement,
+    "audit_head": apply_audit_head,
+}

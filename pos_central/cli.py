@@ -1,0 +1,181 @@
+"""``python -m pos_central``: serve, migrate, seed-demo, enrol-code, member-code, openapi.
+
+The database is ``--database-url``, else ``$POS_CENTRAL_DATABASE_URL``, else the SQLite file
+``pos_central.db`` in the current directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from pos_central import migrations
+from pos_central.db import DATABASE_URL_ENV, Database, resolve_database_url, utcnow
+
+
+def _db(args: argparse.Namespace) -> Database:
+    return Database(resolve_database_url(args.database_url))
+
+
+def migrate(database_url: str) -> None:
+    """Bring the database to the newest schema and give it rules and a signing key."""
+    from pos_central.admin import bootstrap
+
+    db = Database(database_url)
+    try:
+        migrations.upgrade(db.engine)
+        with db.write() as s:
+            bootstrap(s)
+    finally:
+        db.dispose()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    url = resolve_database_url(args.database_url)
+    if not args.no_migrate:
+        migrate(url)
+    os.environ[DATABASE_URL_ENV] = url  # the factory reads it, in every worker
+    uvicorn.run("pos_central.app:app_from_env", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_level=args.log_level)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    url = resolve_database_url(args.database_url)
+    migrate(url)
+    print(f"database at head revision: {url}")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from pos_central.demo import BRAND, seed_demo
+
+    url = resolve_database_url(args.database_url)
+    migrate(url)
+    db = Database(url)
+    with db.write() as s:
+        counts = seed_demo(s)
+    db.dispose()
+    print(f"seeded {BRAND}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_enrol_code(args: argparse.Namespace) -> int:
+    from pos_central.auth import new_enrol_code
+
+    db = _db(args)
+    code = new_enrol_code(db, store_id=args.store, ttl=timedelta(hours=args.hours))
+    db.dispose()
+    print(code)
+    return 0
+
+
+def cmd_member_code(args: argparse.Namespace) -> int:
+    from pos_central import models as m
+    from pos_central.keys import ensure_signing_key, issue_member_code, load_private
+    from pos_central.loyalty import find_member
+
+    db = _db(args)
+    with db.write() as s:
+        member, followed = find_member(s, args.member_id, lock=False)
+        if member is None:
+            card = s.execute(select(m.Member.id).where(m.Member.card_no == args.member_id)
+                             ).scalar_one_or_none()
+            member, followed = find_member(s, card, lock=False) if card else (None, False)
+        if member is None:
+            print(f"pos-central member-code: no member {args.member_id}", file=sys.stderr)
+            return 2
+        if followed:
+            print(f"note: {args.member_id} was merged into {member.id}", file=sys.stderr)
+        key = ensure_signing_key(s)
+        code = issue_member_code(load_private(key), key.key_id, member.id, utcnow(),
+                                 ttl_seconds=args.ttl)
+    db.dispose()
+    print(code)
+    if args.qr:
+        import qrcode
+
+        qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+        qr.add_data(code)
+        qr.make(fit=True)
+        qr.print_ascii(out=sys.stdout, invert=True)
+    return 0
+
+
+def cmd_openapi(_args: argparse.Namespace) -> int:
+    from pos_central.app import create_app
+
+    json.dump(create_app("sqlite://").openapi(), sys.stdout, indent=2, ensure_ascii=False)
+    print()
+    return 0
+
+
+def cmd_expire_points(args: argparse.Namespace) -> int:
+    from pos_central.loyalty import expire_all
+
+    db = _db(args)
+    with db.write() as s:
+        total = expire_all(s, utcnow().date())
+    db.dispose()
+    print(f"expired {total} points")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pos_central",
+                                     description="POS Member reference central service")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--database-url", default=None,
+                       help=f"SQLAlchemy URL (default: ${DATABASE_URL_ENV} or "
+                            "sqlite:///pos_central.db)")
+        return p
+
+    s = with_db(sub.add_parser("serve", help="run the HTTP service"))
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8765)
+    s.add_argument("--workers", type=int, default=1)
+    s.add_argument("--no-migrate", action="store_true", help="do not migrate on start")
+    s.add_argument("--log-level", default="info")
+    s.set_defaults(func=cmd_serve)
+    with_db(sub.add_parser("migrate", help="create or upgrade the schema")).set_defaults(
+        func=cmd_migrate)
+    with_db(sub.add_parser("seed-demo", help="write the demo brand")).set_defaults(
+        func=cmd_seed_demo)
+    e = with_db(sub.add_parser("enrol-code", help="print a one-time terminal enrolment code"))
+    e.add_argument("--store", default=None, help="only a terminal of this store may use it")
+    e.add_argument("--hours", type=float, default=24.0, help="validity (default 24 hours)")
+    e.set_defaults(func=cmd_enrol_code)
+    c = with_db(sub.add_parser("member-code", help="print a member's dynamic code"))
+    c.add_argument("member_id", help="member id (or card number)")
+    c.add_argument("--qr", action="store_true", help="also draw it as a QR code")
+    c.add_argument("--ttl", type=int, default=60, help="seconds the code is valid")
+    c.set_defaults(func=cmd_member_code)
+    sub.add_parser("openapi", help="print the OpenAPI document").set_defaults(func=cmd_openapi)
+    with_db(sub.add_parser("expire-points", help="expire point lots past their last day")
+            ).set_defaults(func=cmd_expire_points)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # e.g. `... | head`: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except SQLAlchemyError as exc:
+        print(f"pos-central {args.command}: database error: {exc.__class__.__name__}: "
+              f"{str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1

@@ -1,0 +1,137 @@
+"""``POST /v1/push``: a batch of events, each applied at most once.
+
+The whole batch is one transaction. Before anything is applied, every event id already on
+record is compared with the new content (see :func:`canonical`): the same content answers
+``duplicate`` with the stored result; other content refuses the whole batch with 409 and
+changes nothing. Two workers racing on the same event meet at the
+unique key on ``events.event_id``; the loser's transaction is rolled back and retried, and
+then finds the event on record. Deadlocks and busy databases are retried the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from pos_central import models as m
+from pos_central.apply import Context, apply_event
+from pos_central.db import Database, utcnow
+from pos_central.errors import ApiError, invalid
+from pos_central.loyalty import current_rules
+from pos_member.sync import protocol as p
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 6
+
+
+def canonical(event: Any) -> tuple[str, dict[str, Any]]:
+    """The event's content hash and its payload as stored.
+
+    The hash is SHA-256 over the canonical JSON of the parsed event, event id aside. Fields at
+    their default value are left out, so an omitted field and one sent with its default are the
+    same content, and a field added to the protocol later (with a default) does not change the
+    hash of events stored before. The payload is stored in that same compact form.
+    """
+    body = event.model_dump(mode="json", exclude_defaults=True, exclude={"event_id"})
+    body["kind"] = event.kind
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), body.get("payload", {})
+
+
+def event_hash(event: Any) -> str:
+    return canonical(event)[0]
+
+
+def push(db: Database, terminal_id: str, request: p.PushRequest) -> p.PushResponse:
+    events = list(request.events)
+    canon = [canonical(e) for e in events]
+    hashes = [digest for digest, _ in canon]
+    payloads = [payload for _, payload in canon]
+    _check_batch(terminal_id, events, hashes)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _push_once(db, terminal_id, events, hashes, payloads)
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == ATTEMPTS:
+                raise
+            log.info("push from %s: retrying after %s", terminal_id, type(exc).__name__)
+            time.sleep(random.uniform(0.005, 0.05) * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _check_batch(terminal_id: str, events: list[Any], hashes: list[str]) -> None:
+    seen: dict[str, str] = {}
+    for i, (event, digest) in enumerate(zip(events, hashes)):
+        payload_terminal = getattr(event.payload, "terminal_id", None)
+        if payload_terminal is not None and str(payload_terminal) != terminal_id:
+            raise invalid("payload.terminal_id is not the terminal this token belongs to",
+                          ["body", "events", i, "payload", "terminal_id"])
+        key = str(event.event_id)
+        if key in seen and seen[key] != digest:
+            raise _mismatch([key])
+        seen[key] = digest
+
+
+def _mismatch(event_ids: list[str]) -> ApiError:
+    return ApiError(409, p.ErrorCode.EVENT_PAYLOAD_MISMATCH,
+                    "An event id was used before with different content. Event ids must be "
+                    "unique per event; the batch was not applied.", event_ids=event_ids)
+
+
+def _push_once(db: Database, terminal_id: str, events: list[Any], hashes: list[str],
+               payloads: list[dict[str, Any]]) -> p.PushResponse:
+    now = utcnow()
+    ids = [str(e.event_id) for e in events]
+    with db.write() as s:
+        stored = {row.event_id: row for row in s.execute(
+            select(m.EventRow).where(m.EventRow.event_id.in_(set(ids)))).scalars()}
+        mismatched = [eid for eid, digest in zip(ids, hashes) if eid in stored and (
+            stored[eid].payload_hash != digest or stored[eid].terminal_id != terminal_id)]
+        if mismatched:
+            raise _mismatch(sorted(set(mismatched)))
+        seqs = [e.terminal_seq for e in events]
+        taken = {seq: eid for seq, eid in s.execute(
+            select(m.EventRow.terminal_seq, m.EventRow.event_id)
+            .where(m.EventRow.terminal_id == terminal_id,
+                   m.EventRow.terminal_seq.in_(set(seqs))))}
+        ctx = Context(session=s, terminal_id=terminal_id, rules=current_rules(s), now=now)
+        fresh = [e for e, eid in zip(events, ids) if eid not in stored]
+        ctx.preload(fresh)
+        results: list[p.EventResult] = []
+        answered: dict[str, p.EventResult] = {}
+        for event, eid, digest, payload in zip(events, ids, hashes, payloads):
+            if eid in stored or eid in answered:
+                first = answered.get(eid) or p.EventResult.model_validate(stored[eid].result)
+                results.append(first.model_copy(update={"status": p.EventStatus.DUPLICATE}))
+                continue
+            with s.no_autoflush:
+                outcome = apply_event(ctx, event)
+            other = taken.get(event.terminal_seq)
+            if other is not None and other != eid:
+                ctx.conflict(p.ConflictKind.SEQUENCE_REUSED,
+                             f"Terminal sequence {event.terminal_seq} was already used by "
+                             f"event {other}; both are kept.", other_event_id=other)
+            taken.setdefault(event.terminal_seq, eid)
+            status = p.EventStatus.CONFLICT if outcome.conflicts else p.EventStatus.APPLIED
+            result = p.EventResult(event_id=eid, terminal_seq=event.terminal_seq,
+                                   kind=event.kind, status=status, conflicts=outcome.conflicts,
+                                   merges=outcome.merges, member=outcome.member)
+            ctx.insert(m.EventRow, event_id=eid, terminal_id=terminal_id,
+                       terminal_seq=event.terminal_seq, kind=event.kind, payload_hash=digest,
+                       payload=payload,
+                       created_at=event.created_at, received_at=now, status=status.value,
+                       result=result.model_dump(mode="json"))
+            answered[eid] = result
+            results.append(result)
+        ctx.write()
+        terminal = s.get(m.Terminal, terminal_id)
+        terminal.last_push_at = now
+        terminal.highest_seq = max(terminal.highest_seq or 0, *seqs)
+    return p.PushResponse(results=results, server_time=now)

@@ -1,0 +1,698 @@
+"""The sync wire format, version 1 (paths under ``/v1``): one definition for till and service.
+
+Conventions (docs/sync-api.md is the prose version):
+
+- Money is integer fen (分) in every ``*_fen`` field, never a float and never a yuan string.
+  JSON numbers that are not integers are refused (strict ints). The one exception is the
+  rules document (:class:`RulesData.rules`), which is the ``Rules`` JSON of
+  ``pos_member/domain/rules.py`` carried as is: its money fields are yuan strings ("10.00").
+- Quantities and rates are decimal strings ("2", "0.350", "0.80"); floats are refused.
+- Instants are timezone-aware ISO 8601 and are normalised to UTC. A store-local wall clock
+  time travels beside its instant as a naive ``local_time`` plus the IANA zone ``tz``.
+- Identifiers made on a till (events, sales, refunds, members, shifts) are UUIDs.
+- Requests refuse unknown fields (``extra="forbid"``) so a typo is a 422, not lost data;
+  responses ignore unknown fields so an older till keeps working against a newer service.
+  Fields are only ever added; the service is upgraded before the tills.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    NaiveDatetime,
+    PlainSerializer,
+    Strict,
+    WithJsonSchema,
+    model_validator,
+)
+
+from pos_member.domain.coupons import Coupon, CouponKind
+
+PROTOCOL_VERSION = 1
+API_PREFIX = "/v1"
+PROTOCOL_HEADER = "X-POS-Protocol-Version"  # sent on every response; a till may send it too
+MAX_EVENTS_PER_PUSH = 1000
+DEFAULT_PAGE_SIZE = 500
+MAX_PAGE_SIZE = 5000
+
+# ---------------------------------------------------------------------------------------------
+# Scalar types
+
+_MONEY_LIMIT = 10**15
+Fen = Annotated[int, Strict(), Field(ge=-_MONEY_LIMIT, le=_MONEY_LIMIT)]
+"""A signed amount of fen (rounding, differences)."""
+FenAmount = Annotated[int, Strict(), Field(ge=0, le=_MONEY_LIMIT)]
+"""A non-negative amount of fen."""
+Points = Annotated[int, Strict(), Field(ge=0, le=10**12)]
+SignedPoints = Annotated[int, Strict(), Field(ge=-(10**12), le=10**12)]
+Count = Annotated[int, Strict(), Field(ge=0)]
+
+
+def _decimal_text(value: Any) -> Decimal:
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("must be a finite decimal")
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text and len(text) <= 24 and all(c in "0123456789.-" for c in text):
+            try:
+                parsed = Decimal(text)
+            except ArithmeticError:
+                pass
+            else:
+                if parsed.is_finite():
+                    return parsed
+    raise ValueError("must be a decimal string such as '2', '0.350' or '0.80' (no floats)")
+
+
+def _positive(value: Decimal) -> Decimal:
+    if value <= 0:
+        raise ValueError("must be greater than zero")
+    return value
+
+
+_DECIMAL_SCHEMA = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "examples": ["0.350"]}
+DecimalText = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_text),
+    PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
+    WithJsonSchema(_DECIMAL_SCHEMA),
+]
+"""A decimal number written as a string ("0.80"); floats are refused."""
+Quantity = Annotated[DecimalText, AfterValidator(_positive)]
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+"""An instant with an offset, normalised to UTC (serialised with a ``Z``)."""
+
+ShortText = Annotated[str, Field(min_length=1, max_length=64)]
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:/-]+$")]
+"""SKUs, coupon codes, category ids, store ids, barcodes: printable ASCII without spaces."""
+TierCode = Annotated[str, Field(min_length=1, max_length=32)]
+TzName = Annotated[str, Field(min_length=1, max_length=64, examples=["Asia/Shanghai"])]
+Phone = Annotated[str, Field(pattern=r"^\+?[0-9]{5,20}$", examples=["13812341234"])]
+TenderCode = Annotated[
+    str,
+    Field(pattern=r"^[a-z][a-z0-9_]{0,15}$",
+          examples=["cash", "wechat", "alipay", "unionpay", "meituan", "douyin", "other"]),
+]
+
+
+class WireIn(BaseModel):
+    """A model a till sends: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WireOut(BaseModel):
+    """A model the service sends: unknown fields are ignored (newer services add fields)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+class ErrorCode(enum.StrEnum):
+    INVALID_REQUEST = "invalid_request"  # 422: malformed JSON, a field that fails validation
+    UNAUTHORIZED = "unauthorized"  # 401: no, unknown or disabled bearer token
+    ENROLMENT_CODE_INVALID = "enrolment_code_invalid"  # 403: no such one-time code
+    ENROLMENT_CODE_USED = "enrolment_code_used"  # 403: the code enrolled a terminal already
+    ENROLMENT_CODE_EXPIRED = "enrolment_code_expired"  # 403
+    NOT_FOUND = "not_found"  # 404
+    EVENT_PAYLOAD_MISMATCH = "event_payload_mismatch"  # 409: event id reused with other content
+    CURSOR_UNKNOWN = "cursor_unknown"  # 409: cursor ahead of the feed: pull again from "0"
+    UNSUPPORTED_PROTOCOL = "unsupported_protocol"  # 400: X-POS-Protocol-Version not served
+    PAYLOAD_TOO_LARGE = "payload_too_large"  # 413
+    UNAVAILABLE = "unavailable"  # 503: the database cannot be reached
+    INTERNAL = "internal_error"  # 500: a bug; the request may be retried
+
+
+class ErrorItem(WireOut):
+    loc: list[str | int] = Field(default_factory=list)  # e.g. ["body", "events", 0, "payload"]
+    message: str
+    type: str = ""
+
+
+class ErrorResponse(WireOut):
+    """Every non-2xx answer has this body."""
+
+    error: ErrorCode
+    message: str
+    details: list[ErrorItem] = Field(default_factory=list)
+    event_ids: list[UUID] = Field(default_factory=list)  # the events a 409 is about
+    protocol_version: int = PROTOCOL_VERSION
+
+
+# ---------------------------------------------------------------------------------------------
+# Enrolment, time, health
+
+
+class EnrolRequest(WireIn):
+    code: Annotated[str, Field(min_length=4, max_length=64)]
+    terminal_name: Annotated[str, Field(min_length=1, max_length=100)]
+    store_id: Code
+    app_version: Annotated[str, Field(max_length=64)] = ""
+
+
+class EnrolResponse(WireOut):
+    terminal_id: UUID
+    token: str  # the bearer token: shown once, the service keeps only its hash
+    store_id: str
+    server_time: UtcDatetime
+    protocol_version: int = PROTOCOL_VERSION
+
+
+class TimeResponse(WireOut):
+    server_time: UtcDatetime
+    protocol_version: int = PROTOCOL_VERSION
+
+
+class HealthResponse(WireOut):
+    status: Literal["ok", "degraded"]
+    database: Literal["ok", "unavailable"]
+    protocol_version: int = PROTOCOL_VERSION
+    version: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Event payloads (push)
+
+
+class EventKind(enum.StrEnum):
+    SALE = "sale"
+    REFUND = "refund"
+    MEMBER_REGISTERED = "member_registered"
+    SHIFT_OPENED = "shift_opened"
+    SHIFT_CLOSED = "shift_closed"
+    CASH_MOVEMENT = "cash_movement"
+    AUDIT_HEAD = "audit_head"
+
+
+class PaymentLine(WireIn):
+    tender: TenderCode
+    amount_fen: Fen  # what this tender covers of the total (negative in a refund is not used)
+    tendered_fen: FenAmount | None = None  # cash handed over
+    change_fen: FenAmount = 0
+    reference: Annotated[str, Field(max_length=128)] | None = None  # voucher code, provider ref
+
+
+class SaleLine(WireIn):
+    line_no: Annotated[int, Strict(), Field(ge=1)]
+    sku: Code
+    name: Annotated[str, Field(max_length=200)] = ""
+    category_id: Code | None = None
+    qty: Quantity
+    unit_price_fen: FenAmount
+    amount_fen: FenAmount
+    tier_discount_fen: FenAmount = 0
+    coupon_discount_fen: FenAmount = 0
+    points_value_fen: FenAmount = 0
+    points_redeemed: Points = 0
+    rounding_fen: Fen = 0
+    paid_fen: FenAmount
+    discountable: bool = True
+    points_eligible: bool = True
+
+
+class CouponUse(WireIn):
+    code: Code
+    discount_fen: FenAmount
+
+
+class SalePayload(WireIn):
+    sale_id: UUID
+    receipt_no: ShortText
+    store_id: Code
+    terminal_id: UUID | None = None  # when given it must be the pushing terminal
+    shift_id: UUID | None = None
+    staff_id: ShortText | None = None
+    sold_at: UtcDatetime
+    local_time: NaiveDatetime  # the store's wall clock at sold_at
+    tz: TzName
+    member_id: UUID | None = None
+    lines: Annotated[list[SaleLine], Field(min_length=1, max_length=1000)]
+    payments: list[PaymentLine] = Field(default_factory=list)
+    coupons: list[CouponUse] = Field(default_factory=list)
+    subtotal_fen: FenAmount
+    tier_discount_fen: FenAmount = 0
+    coupon_discount_fen: FenAmount = 0
+    points_value_fen: FenAmount = 0
+    rounding_fen: Fen = 0
+    total_fen: FenAmount
+    points_redeemed: Points = 0
+    points_earned: Points = 0
+    growth_earned: Points = 0
+    multiplier: DecimalText | None = None
+    tier_before: TierCode | None = None
+    tier_after: TierCode | None = None
+    member_code_nonce: Annotated[str, Field(max_length=64)] | None = None
+
+    @model_validator(mode="after")
+    def _lines_unique(self) -> SalePayload:
+        numbers = [line.line_no for line in self.lines]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError("lines: line_no must be unique")
+        if self.member_id is None and (self.points_redeemed or self.points_earned
+                                       or self.growth_earned):
+            raise ValueError("points and growth need a member_id")
+        return self
+
+
+class RefundLine(WireIn):
+    line_no: Annotated[int, Strict(), Field(ge=1)]  # the sale's line
+    sku: Code
+    qty: Quantity
+    amount_fen: FenAmount  # money refunded for the line
+    points_returned: Points = 0  # redeemed points given back for the line
+
+
+class RefundPayload(WireIn):
+    refund_id: UUID
+    sale_id: UUID
+    receipt_no: ShortText
+    store_id: Code
+    terminal_id: UUID | None = None
+    shift_id: UUID | None = None
+    staff_id: ShortText | None = None
+    approved_by: ShortText | None = None  # the manager who approved
+    refunded_at: UtcDatetime
+    local_time: NaiveDatetime
+    tz: TzName
+    member_id: UUID | None = None
+    lines: Annotated[list[RefundLine], Field(min_length=1, max_length=1000)]
+    payments: list[PaymentLine] = Field(default_factory=list)  # how the money went back
+    amount_fen: FenAmount
+    points_reversed: Points = 0  # earned points taken back
+    growth_reversed: Points = 0
+    points_returned: Points = 0  # redeemed points given back
+    coupons_restored: list[Code] = Field(default_factory=list)
+    full: bool = False  # after this refund every line of the sale is refunded
+    tier_after: TierCode | None = None
+    reason: Annotated[str, Field(max_length=500)] | None = None
+
+
+class MemberRegisteredPayload(WireIn):
+    member_id: UUID  # made on the till
+    phone: Phone
+    name: Annotated[str, Field(max_length=100)] = ""
+    birthday: date | None = None
+    marketing_consent: bool = False
+    card_no: Annotated[str, Field(pattern=r"^[0-9]{6,18}$")] | None = None
+    registered_at: UtcDatetime
+    store_id: Code
+    staff_id: ShortText | None = None
+
+
+class ShiftOpenedPayload(WireIn):
+    shift_id: UUID
+    store_id: Code
+    staff_id: ShortText
+    opened_at: UtcDatetime
+    tz: TzName
+    opening_float_fen: FenAmount
+
+
+class TenderCount(WireIn):
+    tender: TenderCode
+    expected_fen: Fen
+    counted_fen: Fen
+    difference_fen: Fen  # counted - expected: over (+) or short (-)
+
+
+class DenominationCount(WireIn):
+    denomination_fen: Annotated[int, Strict(), Field(ge=1)]
+    count: Count
+
+
+class ShiftClosedPayload(WireIn):
+    shift_id: UUID
+    store_id: Code
+    staff_id: ShortText
+    approved_by: ShortText | None = None
+    closed_at: UtcDatetime
+    tz: TzName
+    tenders: list[TenderCount] = Field(default_factory=list)
+    denominations: list[DenominationCount] = Field(default_factory=list)  # the blind cash count
+    sales_count: Count = 0
+    sales_total_fen: Fen = 0
+    refunds_total_fen: Fen = 0
+    z_report_no: ShortText | None = None
+
+
+class CashMovementKind(enum.StrEnum):
+    PAID_IN = "paid_in"
+    PAID_OUT = "paid_out"
+    NO_SALE = "no_sale"  # drawer opened without a sale (amount 0)
+
+
+class CashMovementPayload(WireIn):
+    movement_id: UUID
+    shift_id: UUID
+    store_id: Code
+    kind: CashMovementKind
+    amount_fen: FenAmount
+    reason: Annotated[str, Field(max_length=500)] = ""
+    staff_id: ShortText
+    approved_by: ShortText | None = None
+    at: UtcDatetime
+
+
+class AuditHeadPayload(WireIn):
+    seq: Annotated[int, Strict(), Field(ge=0)]  # sequence of the chain's last entry
+    hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]  # its hash (hex SHA-256)
+    at: UtcDatetime
+
+
+class _EventBase(WireIn):
+    event_id: UUID
+    terminal_seq: Annotated[int, Strict(), Field(ge=1)]
+    created_at: UtcDatetime
+
+
+class SaleEvent(_EventBase):
+    kind: Literal["sale"] = "sale"
+    payload: SalePayload
+
+
+class RefundEvent(_EventBase):
+    kind: Literal["refund"] = "refund"
+    payload: RefundPayload
+
+
+class MemberRegisteredEvent(_EventBase):
+    kind: Literal["member_registered"] = "member_registered"
+    payload: MemberRegisteredPayload
+
+
+class ShiftOpenedEvent(_EventBase):
+    kind: Literal["shift_opened"] = "shift_opened"
+    payload: ShiftOpenedPayload
+
+
+class ShiftClosedEvent(_EventBase):
+    kind: Literal["shift_closed"] = "shift_closed"
+    payload: ShiftClosedPayload
+
+
+class CashMovementEvent(_EventBase):
+    kind: Literal["cash_movement"] = "cash_movement"
+    payload: CashMovementPayload
+
+
+class AuditHeadEvent(_EventBase):
+    kind: Literal["audit_head"] = "audit_head"
+    payload: AuditHeadPayload
+
+
+Event = Annotated[
+    SaleEvent | RefundEvent | MemberRegisteredEvent | ShiftOpenedEvent | ShiftClosedEvent
+    | CashMovementEvent | AuditHeadEvent,
+    Field(discriminator="kind"),
+]
+EVENT_MODELS: dict[str, type[_EventBase]] = {
+    "sale": SaleEvent, "refund": RefundEvent, "member_registered": MemberRegisteredEvent,
+    "shift_opened": ShiftOpenedEvent, "shift_closed": ShiftClosedEvent,
+    "cash_movement": CashMovementEvent, "audit_head": AuditHeadEvent,
+}
+
+
+class PushRequest(WireIn):
+    events: Annotated[list[Event], Field(min_length=1, max_length=MAX_EVENTS_PER_PUSH)]
+
+
+class EventStatus(enum.StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # applied before: the stored answer, conflicts and merges included
+    CONFLICT = "conflict"  # applied, with the conflicts listed
+
+
+class ConflictKind(enum.StrEnum):
+    COUPON_ALREADY_USED = "coupon_already_used"  # another sale used the single-use coupon first
+    COUPON_UNKNOWN = "coupon_unknown"
+    COUPON_VOID = "coupon_void"
+    POINTS_OVERDRAWN = "points_overdrawn"  # redeemed more than the balance: balance negative
+    NEGATIVE_BALANCE = "negative_balance"  # a refund took back points already spent
+    UNKNOWN_MEMBER = "unknown_member"  # sale kept, no points moved
+    UNKNOWN_SALE = "unknown_sale"  # refund of a sale the service has not seen (figures applied)
+    DUPLICATE_SALE = "duplicate_sale"  # another event carried the same sale_id: not applied twice
+    DUPLICATE_REFUND = "duplicate_refund"  # likewise for a refund_id
+    CARD_NO_TAKEN = "card_no_taken"  # registration's card number belongs to another member
+    SEQUENCE_REUSED = "sequence_reused"  # terminal_seq already used by another event
+    AUDIT_CHAIN_MISMATCH = "audit_chain_mismatch"  # same audit seq, different hash
+
+
+class ConflictInfo(WireOut):
+    id: int  # the service's conflict record
+    kind: ConflictKind
+    message: str
+    member_id: UUID | None = None
+    coupon_code: str | None = None
+    sale_id: UUID | None = None
+    other_sale_id: UUID | None = None  # e.g. the sale that used the coupon first
+    other_terminal_id: UUID | None = None
+    points_requested: int | None = None
+    points_available: int | None = None  # balance before the event
+    balance_after: int | None = None  # may be negative: reported, never clamped
+    detail: dict[str, Any] = Field(default_factory=dict)  # anything else worth showing
+
+
+class MemberMerge(WireOut):
+    member_id: UUID  # merged away (made on a till, second to reach the service)
+    merged_into: UUID  # the surviving member (first to reach the service)
+    phone: str = ""
+
+
+class MemberBalance(WireOut):
+    member_id: UUID  # after merges: the surviving member
+    points: int  # may be negative
+    growth: int
+    tier: str
+
+
+class EventResult(WireOut):
+    event_id: UUID
+    terminal_seq: int
+    kind: EventKind
+    status: EventStatus
+    conflicts: list[ConflictInfo] = Field(default_factory=list)
+    merges: list[MemberMerge] = Field(default_factory=list)
+    member: MemberBalance | None = None  # the member's figures right after the event
+
+
+class PushResponse(WireOut):
+    results: list[EventResult]  # one per event, in request order
+    server_time: UtcDatetime
+    protocol_version: int = PROTOCOL_VERSION
+
+
+# ---------------------------------------------------------------------------------------------
+# Pull: entity data
+
+
+class PointLotData(WireOut):
+    earned_on: date
+    expires_on: date  # last day the lot can be used
+    points: int  # what is left of the lot
+
+
+class MemberData(WireOut):
+    id: UUID
+    phone: str | None = None
+    card_no: str | None = None
+    name: str = ""
+    birthday: date | None = None
+    tier: str
+    growth: int
+    points: int  # balance; may be negative (spent points reversed by a refund, overdrawn)
+    lots: list[PointLotData] = Field(default_factory=list)  # open lots, soonest expiring first
+    marketing_consent: bool = False
+    registered_at: UtcDatetime | None = None
+    last_purchase_at: UtcDatetime | None = None
+    version: int = 1  # grows with every change of the member on the service
+
+
+class CouponStatus(enum.StrEnum):
+    AVAILABLE = "available"
+    USED = "used"
+    VOID = "void"
+
+
+class CouponData(WireOut):
+    """Mirrors ``pos_member.domain.coupons.Coupon``, with money in fen."""
+
+    code: str
+    kind: Literal["amount_off", "percent_off"]
+    title: str = ""
+    value_fen: int | None = None  # amount_off
+    rate: DecimalText | None = None  # percent_off: what the customer pays, "0.80" = 20 % off
+    cap_fen: int | None = None  # percent_off: largest discount
+    threshold_fen: int = 0  # 0 = 无门槛
+    categories: list[str] = Field(default_factory=list)  # empty with skus empty: all lines
+    skus: list[str] = Field(default_factory=list)
+    valid_from: datetime | None = None  # inclusive; naive = store-local, aware = that instant
+    valid_to: datetime | None = None  # exclusive
+    weekdays: list[int] = Field(default_factory=list)  # ISO 1 = Monday ... 7 = Sunday
+    tiers: list[str] = Field(default_factory=list)  # empty: members and non-members alike
+    stackable: bool = False
+    with_tier_discount: bool = True
+    member_id: UUID | None = None  # a personal coupon; None = a public code
+    status: CouponStatus = CouponStatus.AVAILABLE
+    used_by_sale_id: UUID | None = None
+
+    def to_domain(self) -> Coupon:
+        """The pricing engine's ``Coupon`` (``used`` set when the service says it is used)."""
+        return Coupon(
+            code=self.code, kind=CouponKind(self.kind), value=self.value_fen, rate=self.rate,
+            cap=self.cap_fen, threshold=self.threshold_fen,
+            categories=frozenset(self.categories), skus=frozenset(self.skus),
+            valid_from=self.valid_from, valid_to=self.valid_to,
+            weekdays=frozenset(self.weekdays), tiers=frozenset(self.tiers),
+            stackable=self.stackable, with_tier_discount=self.with_tier_discount,
+            used=self.status is not CouponStatus.AVAILABLE,
+        )
+
+
+class CategoryData(WireOut):
+    id: str
+    name: str
+    name_en: str = ""
+    sort_order: int = 0
+    active: bool = True
+
+
+class ProductData(WireOut):
+    sku: str
+    name: str
+    name_en: str = ""
+    category_id: str | None = None
+    unit_price_fen: int
+    unit: Literal["pcs", "kg"] = "pcs"
+    discountable: bool = True
+    points_eligible: bool = True
+    active: bool = True
+
+
+class BarcodeData(WireOut):
+    code: str
+    sku: str
+
+
+class RulesData(WireOut):
+    version: int
+    effective_from: UtcDatetime
+    rules: dict[str, Any]  # Rules.to_dict() of pos_member/domain/rules.py (money: yuan strings)
+
+
+class RevokedCodeData(WireOut):
+    """Either a signing key (every code it signed) or a member (every code for them)."""
+
+    key_id: str | None = None
+    member_id: UUID | None = None
+    revoked_at: UtcDatetime
+    reason: str = ""
+
+
+class SigningKeyData(WireOut):
+    key_id: str
+    algorithm: Literal["Ed25519"] = "Ed25519"
+    public_key: str  # the raw 32-byte public key, standard base64 with padding
+    created_at: UtcDatetime
+    active: bool = True  # the key the service signs new codes with
+
+
+class _ChangeBase(WireOut):
+    seq: int  # position in the feed
+    id: str  # the entity's key: member id, coupon code, sku, barcode, rules version, ...
+    deleted: bool = False  # a tombstone: forget the entity; data is null
+
+
+class MemberChange(_ChangeBase):
+    entity: Literal["member"] = "member"
+    merged_into: UUID | None = None  # set on the tombstone of a member merged into another
+    data: MemberData | None = None
+
+
+class CouponChange(_ChangeBase):
+    entity: Literal["coupon"] = "coupon"
+    data: CouponData | None = None
+
+
+class CategoryChange(_ChangeBase):
+    entity: Literal["category"] = "category"
+    data: CategoryData | None = None
+
+
+class ProductChange(_ChangeBase):
+    entity: Literal["product"] = "product"
+    data: ProductData | None = None
+
+
+class BarcodeChange(_ChangeBase):
+    entity: Literal["barcode"] = "barcode"
+    data: BarcodeData | None = None
+
+
+class RulesChange(_ChangeBase):
+    entity: Literal["rules"] = "rules"
+    data: RulesData | None = None
+
+
+class RevokedCodeChange(_ChangeBase):
+    entity: Literal["revoked_code"] = "revoked_code"  # id: "key:<key_id>" or "member:<uuid>"
+    data: RevokedCodeData | None = None
+
+
+class SigningKeyChange(_ChangeBase):
+    entity: Literal["signing_key"] = "signing_key"
+    data: SigningKeyData | None = None
+
+
+Change = Annotated[
+    MemberChange | CouponChange | CategoryChange | ProductChange | BarcodeChange | RulesChange
+    | RevokedCodeChange | SigningKeyChange,
+    Field(discriminator="entity"),
+]
+ENTITY_TYPES = ("member", "coupon", "category", "product", "barcode", "rules", "revoked_code",
+                "signing_key")
+
+
+class ChangesPage(WireOut):
+    """``GET /v1/changes?cursor=C&limit=N``: the changes after ``C``, oldest first.
+
+    Each entity appears at most once per page, in its latest state (or as a tombstone).
+    Store ``next_cursor`` once the page is applied; ask again while ``has_more``. A different
+    ``feed_id`` from the one stored means the service's database was replaced: pull from "0".
+    """
+
+    changes: list[Change]
+    next_cursor: str
+    has_more: bool
+    feed_id: str
+    server_time: UtcDatetime
+    protocol_version: int = PROTOCOL_VERSION
+
+
+class MemberLookupResponse(WireOut):
+    """``GET /v1/members/lookup?phone=|card=|id=``: one member and their usable coupons."""
+
+    member: MemberData
+    coupons: list[CouponData] = Field(default_factory=list)
+    resolved_from: UUID | None = None  # the id asked for, when it was merged into ``member``
