@@ -112,6 +112,9 @@ def make_till(tmp_path: Path, *, online: bool = False) -> Till:
             if points:
                 s.add(PointLot(member_id=mid, earned_on=today - timedelta(days=300),
                                expires_on=date(2026, 12, 31), points=points))
+        repo.set_setting(s, "terminal_id", ctx.terminal_id)
+        repo.set_setting(s, "store_id", ctx.store_id)
+        repo.set_setting(s, "store_name", demo_brand.STORE_NAME)
         repo.set_setting(s, SIGNING_KEYS_SETTING, json.dumps(
             {KEY_ID: base64.b64encode(public_key_to_raw(public)).decode()}))
     return till
