@@ -4,15 +4,15 @@ panel, the totals, payment and the receipt.
 Keyboard (also in the F1 help):
   F2 find member · F3 product search · F4 register member · F5 points to redeem · F6 coupon code
   F7 quantity · F8 price override · Del remove line · Ctrl+Del void the sale · F9 pay
-  F10 functions menu · F11 remove the member · + / - quantity of the selected line
+  F10 functions menu · F11 remove the member · Ctrl+Up / Ctrl+Down select a line
 """
 
 from __future__ import annotations
 
 import logging
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QButtonGroup, QGridLayout, QHBoxLayout, QHeaderView, QLineEdit,
@@ -56,6 +56,7 @@ class CheckoutScreen(Screen):
         self.entry = make_scan_field(QLineEdit(self))
         self.entry.setObjectName("entry")
         self.entry.returnPressed.connect(self._entry_submitted)
+        self.entry.installEventFilter(self)  # Del on an empty field removes the line
         self.search_button = QPushButton(self)
         self.search_button.setObjectName("search_button")
         self.search_button.clicked.connect(self.open_search)
@@ -136,6 +137,13 @@ class CheckoutScreen(Screen):
         layout.addLayout(right, 2)
         self.retranslate()
         self._loaded = False
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if obj is self.entry and event.type() == QEvent.Type.ShortcutOverride \
+                and event.key() == Qt.Key.Key_Delete and not self.entry.text():
+            event.ignore()  # an empty field has nothing to delete: let Del / Ctrl+Del act
+            return True
+        return super().eventFilter(obj, event)
 
     # --- screen hooks ------------------------------------------------------------------------
 

@@ -203,23 +203,25 @@ class MemberPanel(QFrame):
         self._fill_coupons()
 
     def _fill_growth(self) -> None:
+        """The bar from the member's tier to the next, filled with their growth and this sale's."""
         m = self.member
         if m is None:
             return
         earned = self.pricing.growth_earned if self.pricing is not None else 0
-        growth = m.growth + earned
-        current = max((g for c, g in self.tiers if g <= growth), default=0)
-        nxt = next(((c, g) for c, g in self.tiers if g > growth), None)
+        current = max((g for c, g in self.tiers if g <= m.growth), default=0)
+        nxt = next(((c, g) for c, g in self.tiers if g > m.growth), None)
         if nxt is None:
             self.growth.setRange(0, 1)
             self.growth.setValue(1)
-            self.growth_text.setText(self.tr("Top tier · growth %1").replace("%1", str(growth)))
+            self.growth_text.setText(self.tr("Top tier · growth %1").replace("%1", str(m.growth)))
             return
         self.growth.setRange(0, max(1, nxt[1] - current))
-        self.growth.setValue(max(0, growth - current))
-        self.growth_text.setText(self.tr("Growth %1 / %2 to %3")
-                                 .replace("%1", str(growth)).replace("%2", str(nxt[1]))
-                                 .replace("%3", tier_name(nxt[0])))
+        self.growth.setValue(min(nxt[1], m.growth + earned) - current)
+        text = self.tr("Growth %1 / %2 to %3").replace("%1", str(m.growth)) \
+            .replace("%2", str(nxt[1])).replace("%3", tier_name(nxt[0]))
+        if earned:
+            text += " · " + self.tr("this sale +%1").replace("%1", str(earned))
+        self.growth_text.setText(text)
 
     def _fill_hints(self) -> None:
         if self.member is None:

@@ -168,15 +168,8 @@ class WedgeScanner(QObject):
         self._replaying = True
         try:
             for target, ev in held:
-                focus = QApplication.focusWidget()
-                receiver = target
-                # The focus may have moved while the key was held (a click): follow it within
-                # the same window, as the key would have done had it not been held.
-                if isinstance(focus, QWidget) and isinstance(target, QWidget) \
-                        and focus.window() is target.window():
-                    receiver = focus
                 try:
-                    QCoreApplication.sendEvent(receiver, ev)
+                    QCoreApplication.sendEvent(target, ev)  # where the key was going
                 except RuntimeError:  # the widget was deleted meanwhile
                     pass
         finally:

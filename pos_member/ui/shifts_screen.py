@@ -1,0 +1,657 @@
+"""The shift screen: open with a counted float, paid in and paid out with a reason, the no-sale
+drawer opening (manager), the X report on screen and on paper, and closing with a blind count
+by denomination, the manager's approval, the over/short and the Z report printed.
+
+Blind count: the count dialog never shows what the till expects. A cashier's X report leaves
+out the expected cash too (a manager sees it); the over/short appears once the shift is closed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QIntValidator, QKeySequence, QRegularExpressionValidator, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QVBoxLayout, QWidget,
+)
+
+from pos_member.domain.money import parse_yuan
+from pos_member.services import sales_query, shifts
+from pos_member.services.errors import ShiftStateError
+
+from .dialogs import AmountDialog
+from .figures import (
+    FigureTable, KeyPad, local_text, print_and_preview, printer_lang, receipt_printer,
+    shift_rows, yuan,
+)
+from .i18n import error_text, tender_name
+from .report_data import report_from_shift
+from .screen import MessageBar, Screen, set_role
+from .worker import Op
+
+log = logging.getLogger(__name__)
+
+OTHER_TENDERS = ("wechat", "alipay", "card", "voucher")
+_AMOUNT = QRegularExpression(r"^\d{0,7}(\.\d{0,2})?$")
+
+
+# --- work done on the DB worker (services only) ------------------------------------------------
+
+def load_shift_view(ctx, shift_id: str | None = None):
+    """("x", figures, extras) for the open shift; else ("z", ...) for ``shift_id`` or the last
+    closed one; ("none", None, None) on a till that never closed a shift."""
+    if shift_id is None:
+        try:
+            f = shifts.x_report(ctx)
+            return "x", f, sales_query.shift_extras(ctx, f.shift_id)
+        except ShiftStateError:
+            pass
+    try:
+        f = shifts.z_report(ctx, shift_id)
+    except Exception as exc:  # NotFound: nothing closed yet
+        if getattr(exc, "code", "") == "not_found":
+            return "none", None, None
+        raise
+    return "z", f, sales_query.shift_extras(ctx, f.shift_id)
+
+
+def print_shift_report(printer, kind, figures, extras, *, store_name: str, now, tz: str,
+                       show_expected: bool = True):
+    data = report_from_shift(
+        figures, kind=kind, store_name=store_name or extras.store_name,
+        terminal=extras.terminal, cashier=extras.opened_by_name, printed_at=now, tz=tz,
+        manager=extras.approver_name, report_number=extras.z_number,
+        tender_counts=extras.tender_counts, coupons=extras.coupons, voids_fen=extras.voids_fen,
+        lang=printer_lang(printer))
+    if not show_expected:
+        from dataclasses import replace
+
+        data = replace(data, tenders=tuple(replace(t, expected_fen=None) for t in data.tenders))
+    return print_and_preview(printer, data)
+
+
+# --- dialogs -----------------------------------------------------------------------------------
+
+class CashMovementDialog(QDialog):
+    """Paid in, paid out (an amount and a reason) or a no-sale opening (a reason)."""
+
+    submitted = Signal(int, str)  # fen, reason
+
+    def __init__(self, parent: QWidget | None, kind: str):
+        super().__init__(parent)
+        self.setObjectName("cash_movement_dialog")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.kind = kind
+        self.heading = set_role(QLabel(self), "title")
+        self.explain = QLabel(self)
+        self.explain.setWordWrap(True)
+        self.message = MessageBar(self)
+        self.amount_label = QLabel(self)
+        self.amount = QLineEdit(self)
+        self.amount.setObjectName("movement_amount")
+        self.amount.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        self.amount.setValidator(QRegularExpressionValidator(_AMOUNT, self.amount))
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.reason_label = QLabel(self)
+        self.reason = QComboBox(self)
+        self.reason.setObjectName("movement_reason")
+        self.reason.setEditable(True)
+        self.reason.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.pad = KeyPad(self)
+        self.pad.attach(self.amount)
+        self.ok = set_role(QPushButton(self), "primary")
+        self.ok.setObjectName("movement_ok")
+        self.ok.clicked.connect(self._submit)
+        self.cancel = QPushButton(self)
+        self.cancel.setObjectName("movement_cancel")
+        self.cancel.clicked.connect(self.reject)
+        self.amount.returnPressed.connect(lambda: self.reason.setFocus())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.explain)
+        layout.addWidget(self.message)
+        form = QGridLayout()
+        form.addWidget(self.amount_label, 0, 0)
+        form.addWidget(self.amount, 0, 1)
+        form.addWidget(self.reason_label, 1, 0)
+        form.addWidget(self.reason, 1, 1)
+        form.setColumnStretch(1, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.pad)
+        row = QHBoxLayout()
+        row.addWidget(self.cancel)
+        row.addWidget(self.ok, 1)
+        layout.addLayout(row)
+        no_amount = kind == "no_sale"
+        for w in (self.amount_label, self.amount, self.pad):
+            w.setVisible(not no_amount)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.reject)
+        self.setMinimumWidth(460)
+        self.retranslate()
+        (self.reason if no_amount else self.amount).setFocus()
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        titles = {"paid_in": self.tr("Paid in"), "paid_out": self.tr("Paid out"),
+                  "no_sale": self.tr("Open the drawer (no sale)")}
+        explains = {
+            "paid_in": self.tr("Cash put into the drawer that is not a sale, such as change "
+                               "from the bank."),
+            "paid_out": self.tr("Cash taken out of the drawer to pay for something. Keep the "
+                                "receipt with the drawer."),
+            "no_sale": self.tr("Opening the drawer without a sale needs a manager's approval "
+                               "and is recorded."),
+        }
+        presets = {
+            "paid_in": [self.tr("Change from the bank"), self.tr("Float top-up")],
+            "paid_out": [self.tr("Supplier paid in cash"), self.tr("Shop supplies"),
+                         self.tr("Cash taken to the safe")],
+            "no_sale": [self.tr("Change for a customer"), self.tr("Check the drawer")],
+        }
+        self.setWindowTitle(titles[self.kind])
+        self.heading.setText(titles[self.kind])
+        self.explain.setText(explains[self.kind])
+        self.amount_label.setText(self.tr("Amount (¥)"))
+        self.amount.setPlaceholderText("0.00")
+        self.reason_label.setText(self.tr("Reason"))
+        text = self.reason.currentText()
+        self.reason.clear()
+        self.reason.addItems(presets[self.kind])
+        self.reason.setEditText(text)
+        self.reason.lineEdit().setPlaceholderText(self.tr("Choose or type a reason"))
+        self.ok.setText(self.tr("Record") if self.kind != "no_sale" else self.tr("Open drawer"))
+        self.cancel.setText(self.tr("Cancel"))
+
+    def _submit(self) -> None:
+        fen = 0
+        if self.kind != "no_sale":
+            try:
+                fen = parse_yuan(self.amount.text().strip() or "0")
+            except ValueError:
+                fen = -1
+            if fen <= 0:
+                self.message.show_message(self.tr("Enter an amount greater than zero."), "error")
+                self.amount.setFocus()
+                return
+        reason = self.reason.currentText().strip()
+        if not reason:
+            self.message.show_message(self.tr("Give a reason."), "error")
+            self.reason.setFocus()
+            return
+        self.submitted.emit(fen, reason)
+        self.accept()
+
+
+def denomination_label(fen: int) -> str:
+    from .i18n import translate
+
+    if fen >= 100:
+        return translate("BlindCountDialog", "¥%1").replace("%1", str(fen // 100))
+    return translate("BlindCountDialog", "%1 jiao").replace("%1", str(fen // 10))
+
+
+class BlindCountDialog(QDialog):
+    """Count the drawer note by note without seeing what the till expects."""
+
+    counted = Signal(object, object)  # {denomination fen: count}, {tender: fen}
+
+    def __init__(self, parent: QWidget | None):
+        super().__init__(parent)
+        self.setObjectName("blind_count_dialog")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.heading = set_role(QLabel(self), "title")
+        self.explain = QLabel(self)
+        self.explain.setWordWrap(True)
+        self.message = MessageBar(self)
+        self.counts: dict[int, QLineEdit] = {}
+        self.amounts: dict[int, QLabel] = {}
+        self.denom_labels: dict[int, QLabel] = {}
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        self.count_header = set_role(QLabel(self), "muted")
+        self.amount_header = set_role(QLabel(self), "muted")
+        grid.addWidget(self.count_header, 0, 1)
+        grid.addWidget(self.amount_header, 0, 2)
+        for i, d in enumerate(shifts.DENOMINATIONS, start=1):
+            label = QLabel(self)
+            field = QLineEdit(self)
+            field.setObjectName(f"count_{d}")
+            field.setValidator(QIntValidator(0, 99999, field))
+            field.setAlignment(Qt.AlignmentFlag.AlignRight)
+            field.setPlaceholderText("0")
+            field.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+            field.textChanged.connect(self._update_total)
+            amount = QLabel(yuan(0), self)
+            amount.setObjectName(f"amount_{d}")
+            amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            amount.setMinimumWidth(110)
+            grid.addWidget(label, i, 0)
+            grid.addWidget(field, i, 1)
+            grid.addWidget(amount, i, 2)
+            self.counts[d], self.amounts[d], self.denom_labels[d] = field, amount, label
+        self.total = set_role(QLabel(self), "subtitle")
+        self.total.setObjectName("count_total")
+        self.others_heading = QLabel(self)
+        self.others_heading.setWordWrap(True)
+        self.others: dict[str, QLineEdit] = {}
+        self.other_labels: dict[str, QLabel] = {}
+        others = QGridLayout()
+        for i, t in enumerate(OTHER_TENDERS):
+            label = QLabel(self)
+            field = QLineEdit(self)
+            field.setObjectName(f"other_{t}")
+            field.setValidator(QRegularExpressionValidator(_AMOUNT, field))
+            field.setAlignment(Qt.AlignmentFlag.AlignRight)
+            field.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+            others.addWidget(label, i // 2, (i % 2) * 2)
+            others.addWidget(field, i // 2, (i % 2) * 2 + 1)
+            self.others[t], self.other_labels[t] = field, label
+        self.pad = KeyPad(self, decimal=True)
+        self.pad.attach(*self.counts.values(), *self.others.values())
+        self.confirm = set_role(QPushButton(self), "primary")
+        self.confirm.setObjectName("count_confirm")
+        self.confirm.clicked.connect(self._confirm)
+        self.cancel = QPushButton(self)
+        self.cancel.setObjectName("count_cancel")
+        self.cancel.clicked.connect(self.reject)
+
+        left = QVBoxLayout()
+        left.addLayout(grid)
+        left.addWidget(self.total)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(self.pad)
+        right.addStretch(1)
+        body = QHBoxLayout()
+        body.addLayout(left, 3)
+        body.addSpacing(16)
+        body.addLayout(right, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.explain)
+        layout.addWidget(self.message)
+        layout.addLayout(body)
+        rule = QFrame(self)
+        rule.setFrameShape(QFrame.Shape.HLine)
+        layout.addWidget(rule)
+        layout.addWidget(self.others_heading)
+        layout.addLayout(others)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.cancel)
+        buttons.addWidget(self.confirm, 1)
+        layout.addLayout(buttons)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.reject)
+        self.setMinimumWidth(760)
+        self.retranslate()
+        self.counts[shifts.DENOMINATIONS[0]].setFocus()
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Close the shift"))
+        self.heading.setText(self.tr("Count the drawer"))
+        self.explain.setText(self.tr(
+            "Count every note and coin in the drawer and enter how many there are of each. "
+            "The till shows what it expected only after the shift is closed."))
+        self.count_header.setText(self.tr("How many"))
+        self.amount_header.setText(self.tr("Amount"))
+        for d, label in self.denom_labels.items():
+            label.setText(denomination_label(d))
+        self.others_heading.setText(self.tr(
+            "Other tenders, from the payment terminals' settlement slips (leave empty to take "
+            "the till's figures):"))
+        for t, label in self.other_labels.items():
+            label.setText(tender_name(t))
+            self.others[t].setPlaceholderText(self.tr("as recorded"))
+        self.confirm.setText(self.tr("Confirm the count and close the shift"))
+        self.cancel.setText(self.tr("Cancel"))
+        self._update_total()
+
+    def denominations(self) -> dict[int, int]:
+        out = {}
+        for d, field in self.counts.items():
+            text = field.text().strip()
+            if text:
+                out[d] = int(text)
+        return out
+
+    def other_tenders(self) -> dict[str, int]:
+        out = {}
+        for t, field in self.others.items():
+            text = field.text().strip()
+            if text:
+                out[t] = parse_yuan(text)
+        return out
+
+    def counted_cash(self) -> int:
+        return sum(d * c for d, c in self.denominations().items())
+
+    def _update_total(self) -> None:
+        counts = self.denominations()
+        for d, label in self.amounts.items():
+            label.setText(yuan(d * counts.get(d, 0)))
+        self.total.setText(self.tr("Counted cash: %1").replace("%1", yuan(self.counted_cash())))
+
+    def _confirm(self) -> None:
+        try:
+            others = self.other_tenders()
+        except ValueError:
+            self.message.show_message(self.tr("Enter amounts like 12.50."), "error")
+            return
+        if not any(f.text().strip() for f in self.counts.values()):
+            self.message.show_message(self.tr("Enter the count of each note and coin (0 when "
+                                              "there is none)."), "error")
+            self.counts[shifts.DENOMINATIONS[0]].setFocus()
+            return
+        self.counted.emit(self.denominations(), others)
+        self.accept()
+
+
+# --- the screen ---------------------------------------------------------------------------------
+
+class ShiftScreen(Screen):
+    name = "shifts"
+
+    def __init__(self, env, window):
+        super().__init__(env)
+        self.window_ = window
+        self.kind = "none"         # x (open shift), z (a closed one), none
+        self.figures = None
+        self.extras = None
+        self.last_preview = b""
+        self.heading = set_role(QLabel(self), "title")
+        self.status = set_role(QLabel(self), "subtitle")
+        self.status.setObjectName("shift_status")
+        self.status.setWordWrap(True)
+        self.message = MessageBar(self)
+        self.result = MessageBar(self)
+        self.result.setObjectName("over_short_banner")
+
+        def button(name: str, role: str = "") -> QPushButton:
+            b = QPushButton(self)
+            b.setObjectName(name)
+            b.setMinimumHeight(60)
+            if role:
+                set_role(b, role)
+            return b
+
+        self.open_button = button("open_shift_button", "primary")
+        self.open_button.clicked.connect(self.open_shift)
+        self.paid_in_button = button("paid_in_button")
+        self.paid_in_button.clicked.connect(lambda: self.movement("paid_in"))
+        self.paid_out_button = button("paid_out_button")
+        self.paid_out_button.clicked.connect(lambda: self.movement("paid_out"))
+        self.no_sale_button = button("no_sale_button")
+        self.no_sale_button.clicked.connect(lambda: self.movement("no_sale"))
+        self.x_button = button("x_report_button")
+        self.x_button.clicked.connect(self.show_x_report)
+        self.print_button = button("print_report_button")
+        self.print_button.clicked.connect(self.print_report)
+        self.close_button = button("close_shift_button", "danger")
+        self.close_button.clicked.connect(self.close_shift)
+        self.back_button = button("shifts_back")
+        self.back_button.clicked.connect(self.back)
+        self.report_title = set_role(QLabel(self), "subtitle")
+        self.report_title.setObjectName("report_title")
+        self.table = FigureTable(self)
+        self.table.setObjectName("shift_figures")
+
+        actions = QVBoxLayout()
+        for b in (self.open_button, self.paid_in_button, self.paid_out_button,
+                  self.no_sale_button, self.x_button, self.print_button, self.close_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        actions.addWidget(self.back_button)
+        side = QWidget(self)
+        side.setLayout(actions)
+        side.setFixedWidth(300)
+        right = QVBoxLayout()
+        right.addWidget(self.result)
+        right.addWidget(self.report_title)
+        right.addWidget(self.table, 1)
+        body = QHBoxLayout()
+        body.addWidget(side)
+        body.addLayout(right, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.status)
+        layout.addWidget(self.message)
+        layout.addLayout(body, 1)
+        self._set_enabled()
+        self.retranslate()
+
+    # --- texts ----------------------------------------------------------------------------------
+
+    def title(self) -> str:
+        return self.tr("Shift")
+
+    def retranslate(self) -> None:
+        self.heading.setText(self.tr("Shift"))
+        self.open_button.setText(self.tr("Open a shift"))
+        self.paid_in_button.setText(self.tr("Paid in (F2)"))
+        self.paid_out_button.setText(self.tr("Paid out (F3)"))
+        self.no_sale_button.setText(self.tr("Open drawer, no sale (F4)"))
+        self.x_button.setText(self.tr("X report (F5)"))
+        self.print_button.setText(self.tr("Print the report (Ctrl+P)"))
+        self.close_button.setText(self.tr("Close the shift (F9)"))
+        self.back_button.setText(self.tr("Back (Esc)"))
+        self._render()
+
+    def shortcuts(self) -> list:
+        return [
+            (QKeySequence("F2"), lambda: self.movement("paid_in"), lambda: self.tr("Paid in")),
+            (QKeySequence("F3"), lambda: self.movement("paid_out"), lambda: self.tr("Paid out")),
+            (QKeySequence("F4"), lambda: self.movement("no_sale"),
+             lambda: self.tr("Open the drawer without a sale")),
+            (QKeySequence("F5"), self.show_x_report, lambda: self.tr("X report")),
+            (QKeySequence("Ctrl+P"), self.print_report, lambda: self.tr("Print the report")),
+            (QKeySequence("F9"), self.close_shift, lambda: self.tr("Close the shift")),
+            (QKeySequence(Qt.Key.Key_Escape), self.back, lambda: self.tr("Back")),
+        ]
+
+    # --- loading --------------------------------------------------------------------------------
+
+    def on_show(self) -> None:
+        self.refresh()
+
+    def back(self) -> None:
+        self.window_.show_screen("checkout" if "checkout" in self.window_.screens else "menu")
+
+    def refresh(self, shift_id: str | None = None) -> None:
+        Op(load_shift_view, self.env.ctx, shift_id).latest("shift_view") \
+            .success(self._loaded).run(self.env.worker)
+
+    def _loaded(self, view) -> None:
+        self.kind, self.figures, self.extras = view
+        self.env.shift_open = self.kind == "x"
+        self._set_enabled()
+        self._render()
+
+    def _set_enabled(self) -> None:
+        is_open = self.kind == "x"
+        self.open_button.setVisible(not is_open)
+        for b in (self.paid_in_button, self.paid_out_button, self.no_sale_button, self.x_button,
+                  self.close_button):
+            b.setEnabled(is_open)
+        self.print_button.setEnabled(self.figures is not None)
+
+    def show_expected(self) -> bool:
+        return self.kind == "z" or self.env.is_manager
+
+    def _render(self) -> None:
+        f, tz = self.figures, self.env.ctx.tz
+        if f is None:
+            self.status.setText(self.tr("No shift is open on this till. Count the float and "
+                                        "open a shift to start selling."))
+            self.report_title.setText("")
+            self.table.clear_rows()
+            return
+        names = {}
+        if self.extras is not None:
+            names = {f.opened_by: self.extras.opened_by_name}
+        if self.kind == "x":
+            self.status.setText(self.tr("Shift open since %1 (%2), float %3").replace(
+                "%1", local_text(f.opened_at, tz)).replace(
+                "%2", names.get(f.opened_by, f.opened_by)).replace("%3", yuan(f.float_fen)))
+            self.report_title.setText(self.tr("X report · %1").replace(
+                "%1", local_text(self.env.ctx.now(), tz, "%H:%M")))
+        else:
+            self.status.setText(self.tr("No shift is open. The last shift closed at %1.")
+                                .replace("%1", local_text(f.closed_at, tz)))
+            number = self.extras.z_number if self.extras else ""
+            self.report_title.setText(self.tr("Z report No. %1").replace("%1", number))
+        self.table.set_rows(shift_rows(f, tz, staff_names=names,
+                                       show_expected=self.show_expected()))
+
+    # --- opening ---------------------------------------------------------------------------------
+
+    def open_shift(self) -> None:
+        if self.kind == "x":
+            return
+        dialog = AmountDialog(self, self.tr("Open a shift"),
+                              self.tr("Count the float in the drawer and enter it."), 50000)
+        dialog.setObjectName("open_shift_dialog")
+        dialog.entered.connect(self._open)
+        dialog.open()
+
+    def _open(self, fen: int) -> None:
+        def opened(_shift_id) -> None:
+            self.env.shift_open = True
+            self.env.changed.emit("shift")
+            self.result.clear_message()
+            self.message.show_message(self.tr("The shift is open with a float of %1.")
+                                      .replace("%1", yuan(fen)), "ok")
+            self.refresh()
+
+        Op(shifts.open_shift, self.env.ctx, self.env.staff, fen).success(opened) \
+            .run(self.env.worker)
+
+    # --- cash movements ------------------------------------------------------------------------
+
+    def movement(self, kind: str) -> None:
+        if self.kind != "x":
+            self.message.show_message(self.tr("Open a shift first."), "warn")
+            return
+        dialog = CashMovementDialog(self, kind)
+        dialog.submitted.connect(lambda fen, reason: self._record_movement(kind, fen, reason))
+        dialog.open()
+
+    def _record_movement(self, kind: str, fen: int, reason: str) -> None:
+        words = {"paid_in": self.tr("Paid in %1 recorded."),
+                 "paid_out": self.tr("Paid out %1 recorded."),
+                 "no_sale": self.tr("The drawer was opened (no sale); it is recorded.")}
+
+        def done(_movement_id) -> None:
+            self.message.show_message(words[kind].replace("%1", yuan(fen)), "ok")
+            self.env.changed.emit("shift")
+            printer = receipt_printer(self.env)
+            if printer is not None:
+                Op(printer.open_drawer).failure(lambda exc: log.warning("drawer: %s", exc)) \
+                    .run(self.env.worker)
+            self.refresh()
+
+        op = Op(shifts.cash_movement, self.env.ctx, self.env.staff, kind, fen, reason)
+        if kind == "no_sale":
+            op = op.with_approval(self, self.tr("Open the drawer without a sale")) \
+                .cancelled(lambda: self.message.show_message(
+                    self.tr("The drawer stays closed."), "info"))
+        op.success(done).run(self.env.worker)
+
+    # --- reports --------------------------------------------------------------------------------
+
+    def show_x_report(self) -> None:
+        self.result.clear_message()
+        self.refresh()
+
+    def print_report(self) -> None:
+        if self.figures is None or self.extras is None:
+            return
+        printer = receipt_printer(self.env)
+        if printer is None:
+            self.message.show_message(self.tr("No receipt printer is set up."), "warn")
+            return
+        kind = "x" if self.kind == "x" else "z"
+        self._print(printer, kind)
+
+    def _print(self, printer, kind: str) -> None:
+        ctx = self.env.ctx
+
+        def printed(result) -> None:
+            job, png = result
+            self.last_preview = png
+            if job is None:
+                self.message.show_message(self.tr("The report could not be printed."), "error")
+            else:
+                self.message.show_message(
+                    (self.tr("X report sent to the printer.") if kind == "x"
+                     else self.tr("Z report sent to the printer.")), "ok")
+
+        Op(print_shift_report, printer, kind, self.figures, self.extras,
+           store_name=self.env.store.get("store_name", ""), now=ctx.now(), tz=ctx.tz_name,
+           show_expected=self.show_expected()).success(printed).run(self.env.worker)
+
+    # --- closing --------------------------------------------------------------------------------
+
+    def close_shift(self) -> None:
+        if self.kind != "x":
+            self.message.show_message(self.tr("No shift is open."), "warn")
+            return
+        dialog = BlindCountDialog(self)
+        dialog.counted.connect(self._close)
+        dialog.open()
+        self.count_dialog = dialog
+
+    count_dialog = None
+
+    def _close(self, denominations: dict, others: dict) -> None:
+        self.close_button.setEnabled(False)
+        Op(shifts.close_shift, self.env.ctx, self.env.staff, denominations, others) \
+            .with_approval(self, self.tr("Close the shift")) \
+            .success(self._closed) \
+            .cancelled(lambda: self.message.show_message(
+                self.tr("The shift is still open: a manager must approve the closing."), "warn")) \
+            .failure(lambda exc: self.message.show_message(error_text(exc), "error", 0)) \
+            .finally_(self._set_enabled).run(self.env.worker)
+
+    def _closed(self, figures) -> None:
+        self.env.shift_open = False
+        self.env.changed.emit("shift")
+        diff = (figures.over_short or {}).get("cash", 0)
+        if diff < 0:
+            text, kind = self.tr("Cash short by %1."), "error"
+        elif diff > 0:
+            text, kind = self.tr("Cash over by %1."), "warn"
+        else:
+            text, kind = self.tr("The cash balances exactly."), "ok"
+        text = text.replace("%1", yuan(abs(diff)))
+        text += " " + self.tr("Counted %1, expected %2.").replace(
+            "%1", yuan((figures.counted or {}).get("cash", 0))).replace(
+            "%2", yuan(figures.expected.get("cash", 0)))
+        self.result.show_message(text, kind, 0)
+        self.over_short = diff
+
+        def loaded(view) -> None:
+            self._loaded(view)
+            printer = receipt_printer(self.env)
+            if printer is None:
+                self.message.show_message(self.tr("The shift is closed. No receipt printer is "
+                                                  "set up for the Z report."), "warn")
+                return
+            self._print(printer, "z")
+
+        Op(load_shift_view, self.env.ctx, figures.shift_id).success(loaded).run(self.env.worker)
+
+    over_short: int | None = None
