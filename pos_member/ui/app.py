@@ -95,6 +95,7 @@ class CrashHook:
                              "manager; the details are in the log file."))
             box.setStandardButtons(QMessageBox.StandardButton.Ok)
             box.finished.connect(lambda _r: setattr(self, "_showing", False))
+            self._box = box  # keep it alive when it has no parent
             box.open()
         except Exception:  # the hook must never raise
             self._showing = False

@@ -33,7 +33,7 @@ from .payment import PaymentDialog
 from .receipts import build_card_slip, build_receipt, print_card_slip
 from .sale import SaleState
 from .scanner import CodeKind, classify_code, make_scan_field
-from .screen import MessageBar, Screen, set_role
+from .screen import MessageBar, Screen, alive, set_role
 from .worker import Op
 
 log = logging.getLogger(__name__)
@@ -703,11 +703,16 @@ class CheckoutScreen(Screen):
                               on_scan=self.handle_scan)
         self.last_done = done
         done.finished.connect(lambda _r: self.entry.setFocus())
+
+        def show_receipt(job_id, png) -> None:
+            if alive(done):  # the cashier may already be serving the next customer
+                done.set_receipt(job_id, png)
+
         done.open()
         self.env.changed.emit("sale")
         receipts = self.env.receipts
         if receipts is None:
-            done.set_receipt(None, b"")
+            show_receipt(None, b"")
             return
         ctx = self.env.ctx
         data = build_receipt(items=list(sale.items), pricing=pricing, result=result,
@@ -715,8 +720,8 @@ class CheckoutScreen(Screen):
                              store=self.env.store, terminal=ctx.terminal_id[:8], at=ctx.now(),
                              tz=ctx.tz_name)
         Op(receipts.print_sale, data, result.sale_id) \
-            .success(lambda r: done.set_receipt(*r)) \
-            .failure(lambda exc: (log.error("receipt: %s", exc), done.set_receipt(None, b""))) \
+            .success(lambda r: show_receipt(*r)) \
+            .failure(lambda exc: (log.error("receipt: %s", exc), show_receipt(None, b""))) \
             .run(self.env.worker)
 
     last_sale = None

@@ -27,6 +27,7 @@ class ReasonDialog(QDialog):
     def __init__(self, parent: QWidget | None, what: str):
         super().__init__(parent)
         self.setObjectName("reason_dialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per use: no leak
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setWindowTitle(self.tr("Why?"))
         label = QLabel(what, self)
@@ -62,6 +63,7 @@ class CodeDialog(QDialog):
     def __init__(self, parent: QWidget | None, title: str, prompt: str):
         super().__init__(parent)
         self.setObjectName("code_dialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per use: no leak
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setWindowTitle(title)
         self.field = make_scan_field(QLineEdit(self))
@@ -102,6 +104,7 @@ class ProductSearchDialog(QDialog):
         super().__init__(parent)
         self.env = env
         self.setObjectName("product_search_dialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per use: no leak
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setWindowTitle(self.tr("Find a product"))
         self.field = QLineEdit(text, self)
@@ -161,6 +164,7 @@ class SaleDoneDialog(QDialog):
                  upgraded: str = "", on_scan=None):
         super().__init__(parent)
         self.setObjectName("sale_done_dialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per use: no leak
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setWindowTitle(self.tr("Sale complete"))
         self._on_scan = on_scan

@@ -98,6 +98,7 @@ class ApprovalDialog(QDialog):
                  title: str | None = None):
         super().__init__(parent)
         self.setObjectName("approval_dialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per use: no leak
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self._title = title
         self._reason = reason
@@ -188,6 +189,7 @@ class AmountDialog(QDialog):
         from pos_member.domain.money import format_fen
 
         self.setObjectName("amount_dialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per use: no leak
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setWindowTitle(title)
         self.allow_zero = allow_zero

@@ -147,6 +147,8 @@ class MainWindow(QMainWindow):
         self.menu = MenuScreen(self.env, self)
         self.add_screen(self.menu)
         self._add_cashier_screens()
+        from .manager_screens import install as add_manager_screens  # shifts, refund, ...
+        add_manager_screens(self)
 
         # global keys
         QShortcut(QKeySequence(Qt.Key.Key_F12), self, self.lock_till)
@@ -334,6 +336,7 @@ class MainWindow(QMainWindow):
                           self.tr("The till could not finish this step. Nothing saved is lost; "
                                   "try again, and call your manager if it happens again."),
                           QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
     def toggle_language(self) -> None:
@@ -351,6 +354,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("Keyboard shortcuts"),
                           "\n".join(lines), QMessageBox.StandardButton.Ok, self)
         box.setObjectName("help_box")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802

@@ -31,6 +31,7 @@ class MemberLookupDialog(QDialog):
         super().__init__(parent)
         self.env = env
         self.setObjectName("lookup_dialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per use: no leak
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.result = None
         self.prompt = QLabel(self)
@@ -105,6 +106,7 @@ class RegistrationDialog(QDialog):
         super().__init__(parent)
         self.env = env
         self.setObjectName("registration_dialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per use: no leak
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.heading = QLabel(self)
         set_role(self.heading, "title")

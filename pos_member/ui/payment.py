@@ -32,6 +32,7 @@ class PaymentDialog(QDialog):
     def __init__(self, parent: QWidget | None, total: int):
         super().__init__(parent)
         self.setObjectName("payment_dialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per use: no leak
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.payment = Payment(total)
         self.heading = QLabel(self)

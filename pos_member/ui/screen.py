@@ -85,6 +85,13 @@ class MessageBar(QLabel):
         self.hide()
 
 
+def alive(widget) -> bool:
+    """False once Qt has deleted the widget (dialogs delete themselves on close)."""
+    import shiboken6
+
+    return widget is not None and shiboken6.isValid(widget)
+
+
 def set_role(widget: QWidget, role: str) -> QWidget:
     widget.setProperty("role", role)
     return widget

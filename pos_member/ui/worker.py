@@ -174,6 +174,7 @@ class Op:
         self._finally: Callable[[], None] | None = None
         self._cancelled: Callable[[], None] | None = None
         self._key: str | None = None
+        self._wants_approval = False
         self._approval_parent = None
         self._approval_title: str | None = None
         self._worker: DbWorker | None = None
@@ -204,6 +205,7 @@ class Op:
     def with_approval(self, parent, title: str | None = None, initial=None) -> "Op":
         """Call the function with ``approval=`` (``initial``, None by default, then a manager's
         Approval if the service asks for one)."""
+        self._wants_approval = True
         self._approval_parent = parent
         self._approval_title = title
         self._initial_approval = initial
@@ -217,7 +219,7 @@ class Op:
 
     def _submit(self, approval) -> int:
         kwargs = dict(self._kwargs)
-        if self._approval_parent is not None:
+        if self._wants_approval:
             kwargs["approval"] = approval
         fn, args = self._fn, self._args
 
@@ -240,7 +242,7 @@ class Op:
             exc = job.error
             from pos_member.services.errors import ApprovalNeeded
 
-            if isinstance(exc, ApprovalNeeded) and self._approval_parent is not None:
+            if isinstance(exc, ApprovalNeeded) and self._wants_approval:
                 pending_retry = True
                 self._ask_approval(exc)
                 return
@@ -268,4 +270,5 @@ class Op:
 
         dialog.approved.connect(accepted)
         dialog.cancelled.connect(rejected)
+        self._dialog = dialog  # a dialog without a parent must not be garbage-collected
         dialog.open()

@@ -78,6 +78,7 @@ def modal(qtbot, name: str, timeout=5000):
 
 def login(qtbot, window, code="S002", pin="1357", float_fen: int | None = 50000) -> None:
     """Sign in on the PIN pad; open the shift with a float when the till asks."""
+    window.login.code.clear()
     qtbot.keyClicks(window.login.code, code, delay=60)
     qtbot.waitUntil(lambda: window.login.code.text() == code)
     pin_pad(qtbot, window.login.pad, pin)
@@ -96,6 +97,13 @@ def activate(qtbot, window) -> None:
     window shortcuts such as F6 need an active window)."""
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+
+
+def gone(widget) -> bool:
+    """The dialog is closed (and deleted: dialogs delete themselves on close)."""
+    import shiboken6
+
+    return not shiboken6.isValid(widget) or not widget.isVisible()
 
 
 def shot(widget, name: str) -> Path:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from pos_member.domain import demo_brand
 from pos_member.store.models import OutboxEvent, Payment, Sale
 
-from .conftest import activate, click, idle, login, modal, scan, shot
+from .conftest import activate, click, gone, idle, login, modal, scan, shot
 
 BARCODE = {p.sku: p.barcode for p in demo_brand.PRODUCTS}
 
@@ -88,6 +88,6 @@ def test_member_sale_with_coupon_points_and_split_payment(qtbot, window, till):
     qtbot.waitUntil(receipt.exists, timeout=10000)
     # one key press: ready for the next customer
     qtbot.keyClick(done.next_button, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not done.isVisible())
+    qtbot.waitUntil(lambda: gone(done))
     assert co.sale.empty and co.sale.member is None
     assert co.totals.texts["total"] == "¥0.00"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from pos_member.domain import demo_brand
 from pos_member.store.models import AuditLogEntry, Member, OutboxEvent, Sale
 
-from .conftest import activate, click, idle, login, modal, pin_pad, scan
+from .conftest import activate, click, gone, idle, login, modal, pin_pad, scan
 
 BARCODE = {p.sku: p.barcode for p in demo_brand.PRODUCTS}
 
@@ -81,8 +81,8 @@ def test_last_four_pick_list_and_points_over_the_limit(qtbot, window, till):
     pay_exact_cash(qtbot, window)
     dialog = approve(qtbot, "S001", "0000")  # wrong PIN first
     idle(qtbot, window)
+    qtbot.waitUntil(lambda: gone(dialog))
     again = modal(qtbot, "approval_dialog")
-    qtbot.waitUntil(lambda: again is not dialog or again.isVisible())
     assert again.message.kind == "error"
     approve(qtbot, "S001", "2468")
     idle(qtbot, window)
@@ -134,6 +134,7 @@ def test_registration_at_the_counter(qtbot, window, till):
     idle(qtbot, window)
     assert reg.isVisible() and "already exists" in reg.message.text()
     reg.reject()
+    qtbot.waitUntil(lambda: gone(reg))
 
 
 def test_remove_line_needs_a_manager(qtbot, window, till):

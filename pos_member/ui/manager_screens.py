@@ -1,0 +1,48 @@
+"""Registers the shift, refund, reconciliation and settings screens and the customer display
+on the main window (``MainWindow.__init__`` calls :func:`install`).
+
+Keys that open them from any screen once someone is signed in (the checkout screen uses F2–F11
+for itself, so these take Ctrl): Ctrl+F6 shifts, Ctrl+F7 refund, Ctrl+F8 reconciliation
+(manager), Ctrl+F9 settings.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pos_member.services import settings
+
+from .customer_display import CustomerDisplay
+from .i18n import translate
+from .reconcile_screen import ReconcileScreen
+from .refund_screen import RefundScreen
+from .settings_screen import SettingsScreen
+from .shifts_screen import ShiftScreen
+from .worker import Op
+
+log = logging.getLogger(__name__)
+
+KEYS = {"shifts": "Ctrl+F6", "refund": "Ctrl+F7", "reconcile": "Ctrl+F8",
+        "settings": "Ctrl+F9"}
+
+
+def install(window) -> None:
+    env = window.env
+    window.shifts_screen = window.add_screen(
+        ShiftScreen(env, window), menu=lambda: translate("ManagerScreens", "Shifts"),
+        key=KEYS["shifts"])
+    window.refund_screen = window.add_screen(
+        RefundScreen(env, window), menu=lambda: translate("ManagerScreens", "Refund"),
+        key=KEYS["refund"])
+    window.reconcile_screen = window.add_screen(
+        ReconcileScreen(env, window), menu=lambda: translate("ManagerScreens", "Reconciliation"),
+        key=KEYS["reconcile"], manager_only=True)
+    window.settings_screen = window.add_screen(
+        SettingsScreen(env, window), menu=lambda: translate("ManagerScreens", "Settings"),
+        key=KEYS["settings"])
+    display = CustomerDisplay(env, window)
+    window.customer_display = display
+    Op(settings.join_url, env.ctx).success(display.set_join_url) \
+        .failure(lambda exc: log.warning("join link: %s", exc)).run(window.worker)
+    env.staff_changed.connect(lambda staff: staff is None and display.show_idle())
+    display.show_if_second_screen()
