@@ -129,3 +129,47 @@ def till_status(ctx: TillContext) -> TillStatus:
     with ctx.read_sessions() as s:
         return TillStatus(repo.count_pending_outbox(s),
                           current_shift(s, ctx.terminal_id) is not None)
+
+
+@dataclass(frozen=True)
+class CouponView:
+    """A coupon's figures, for the member panel (the engine says whether it applies)."""
+
+    code: str
+    kind: str  # amount_off | percent_off
+    value_fen: int | None
+    rate: str | None
+    cap_fen: int | None
+    threshold_fen: int
+    categories: tuple[str, ...]
+    skus: tuple[str, ...]
+    valid_to: object  # store-local naive datetime or None
+    stackable: bool
+    with_tier_discount: bool
+    member_id: str | None
+    status: str
+
+
+def coupon_details(ctx: TillContext, codes: list[str] | tuple[str, ...]) -> list[CouponView]:
+    """The coupons with these codes that the till knows, in the order given."""
+    from pos_member.store.models import Coupon
+
+    out = []
+    with ctx.read_sessions() as s:
+        for code in dict.fromkeys(codes):
+            c = s.get(Coupon, code)
+            if c is None:
+                continue
+            out.append(CouponView(c.code, c.kind, c.value_fen, c.rate, c.cap_fen,
+                                  c.threshold_fen or 0, tuple(c.categories or ()),
+                                  tuple(c.skus or ()), c.valid_to, c.stackable,
+                                  c.with_tier_discount, c.member_id, c.status))
+    return out
+
+
+def loyalty_tiers(ctx: TillContext) -> list[tuple[str, int]]:
+    """(tier code, growth needed) in ascending order, from the rules in force."""
+    from .rules import current_rules
+
+    with ctx.read_sessions() as s:
+        return [(t.code, t.min_growth) for t in current_rules(s).tiers]
