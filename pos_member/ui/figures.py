@@ -30,6 +30,11 @@ def yuan(fen: int) -> str:
     return ("−" if fen < 0 else "") + "¥" + format_fen(abs(fen))
 
 
+def minus_yuan(fen: int) -> str:
+    """A reduction: 1690 -> "−¥16.90"; nothing taken off shows as ¥0.00."""
+    return MINUS + yuan(fen) if fen else yuan(0)
+
+
 def signed_yuan(fen: int) -> str:
     return ("+" if fen > 0 else "") + yuan(fen)
 
@@ -180,18 +185,18 @@ def shift_rows(f, tz, *, staff_names: dict[str, str] | None = None,
         Row("sales_count", translate("Figures", "Number of sales"), str(f.sales_count)),
         Row("gross", translate("Figures", "Sales before discounts"), yuan(gross)),
         Row("tier_discount", translate("Figures", "Member discounts"),
-            MINUS + yuan(f.tier_discount)),
+            minus_yuan(f.tier_discount)),
         Row("coupon_discount", translate("Figures", "Coupons (%1 used)").replace(
-            "%1", str(f.coupons_used)), MINUS + yuan(f.coupon_discount)),
+            "%1", str(f.coupons_used)), minus_yuan(f.coupon_discount)),
         Row("points_value", translate("Figures", "Points redeemed (%1 points)").replace(
-            "%1", str(f.points_redeemed)), MINUS + yuan(f.points_value)),
+            "%1", str(f.points_redeemed)), minus_yuan(f.points_value)),
     ]
     if f.rounding:
-        rows.append(Row("rounding", translate("Figures", "Rounding"), MINUS + yuan(f.rounding)))
+        rows.append(Row("rounding", translate("Figures", "Rounding"), minus_yuan(f.rounding)))
     rows += [
         Row("sales_total", translate("Figures", "Paid with money"), yuan(f.sales_total), "total"),
         Row("refunds", translate("Figures", "Refunds (%1)").replace("%1", str(f.refunds_count)),
-            MINUS + yuan(f.refunds_total)),
+            minus_yuan(f.refunds_total)),
         Row("voids", translate("Figures", "Voided lines and baskets"), str(f.voids)),
         Row("net", translate("Figures", "Net takings"), yuan(f.sales_total - f.refunds_total),
             "total"),
@@ -205,12 +210,12 @@ def shift_rows(f, tz, *, staff_names: dict[str, str] | None = None,
         rows.append(Row(f"tender_{kind}", tender_name(kind), yuan(amount)))
         if refunds:
             rows.append(Row(f"refunds_{kind}", "    " + translate("Figures", "of which refunded"),
-                            MINUS + yuan(refunds)))
+                            minus_yuan(refunds)))
     rows += [
         section("drawer", translate("Figures", "Cash drawer")),
         Row("float", translate("Figures", "Opening float"), yuan(f.float_fen)),
         Row("paid_in", translate("Figures", "Paid in"), yuan(f.paid_in)),
-        Row("paid_out", translate("Figures", "Paid out"), MINUS + yuan(f.paid_out)),
+        Row("paid_out", translate("Figures", "Paid out"), minus_yuan(f.paid_out)),
         Row("no_sales", translate("Figures", "Drawer opened without a sale"), str(f.no_sales)),
     ]
     if show_expected:

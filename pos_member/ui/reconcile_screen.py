@@ -87,10 +87,10 @@ class ReconcileScreen(Screen):
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.dateChanged.connect(lambda _d: self.refresh())
-        self.prev_button = QPushButton("◀", self)
+        self.prev_button = QPushButton(self)
         self.prev_button.setObjectName("recon_prev")
         self.prev_button.clicked.connect(lambda: self.date.setDate(self.date.date().addDays(-1)))
-        self.next_button = QPushButton("▶", self)
+        self.next_button = QPushButton(self)
         self.next_button.setObjectName("recon_next")
         self.next_button.clicked.connect(lambda: self.date.setDate(self.date.date().addDays(1)))
         self.refresh_button = QPushButton(self)
@@ -159,6 +159,8 @@ class ReconcileScreen(Screen):
 
     def retranslate(self) -> None:
         self.heading.setText(self.tr("Reconciliation"))
+        self.prev_button.setText(self.tr("Previous day"))
+        self.next_button.setText(self.tr("Next day"))
         self.refresh_button.setText(self.tr("Refresh"))
         self.export_button.setText(self.tr("Export CSV"))
         self.print_button.setText(self.tr("Print (Ctrl+P)"))
