@@ -45,6 +45,7 @@ class SaleSummary:
     member_phone: str  # masked
     refunded_fen: int
     refunds_count: int
+    member_tier: str | None = None  # the member's tier now (a refund may drop it)
 
     @property
     def refundable_fen(self) -> int:
@@ -138,7 +139,7 @@ def _summaries(session, sales: list[Sale]) -> list[SaleSummary]:
         out.append(SaleSummary(
             s.id, s.receipt_no, s.created_at, s.tz, s.status, s.total_fen, s.staff_id,
             s.member_id, m.name if m else "", mask_phone(m.phone) if m and m.phone else "",
-            total, n))
+            total, n, m.tier if m else None))
     return out
 
 

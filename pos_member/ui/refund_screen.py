@@ -75,9 +75,11 @@ class RefundScreen(Screen):
         self.sales_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.sales_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.sales_table.verticalHeader().hide()
-        self.sales_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.sales_table.horizontalHeader().setStretchLastSection(True)
+        sh = self.sales_table.horizontalHeader()
+        sh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        sh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.sales_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sales_table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.sales_table.cellClicked.connect(lambda r, _c: self.open_row(r))
 
         self.sale_header = QLabel(self)
@@ -179,6 +181,10 @@ class RefundScreen(Screen):
         self.back_button.setText(self.tr("Back (Esc)"))
         self._fill_sales()
         self._fill_header()
+        if self._shown_result is not None:
+            self._show_result(*self._shown_result)
+
+    _shown_result = None
 
     def shortcuts(self) -> list:
         return [
@@ -221,7 +227,7 @@ class RefundScreen(Screen):
         return False
 
     def open_code(self, code: str) -> None:
-        self.result.clear_message()
+        self._clear_result()
         Op(sales_query.find_sale, self.env.ctx, code).success(self.show_detail) \
             .failure(lambda exc: self.message.show_message(
                 self.tr("No sale on this till has the receipt code %1.").replace("%1", code)
@@ -230,7 +236,7 @@ class RefundScreen(Screen):
 
     def open_row(self, row: int) -> None:
         if 0 <= row < len(self.sales):
-            self.result.clear_message()
+            self._clear_result()
             Op(sales_query.sale_detail, self.env.ctx, self.sales[row].id) \
                 .success(self.show_detail).run(self.env.worker)
 
@@ -288,7 +294,7 @@ class RefundScreen(Screen):
         text = " · ".join(parts) + "\n" + self.tr("Total %1, paid by %2").replace(
             "%1", yuan(s.total_fen)).replace("%2", paid or "—")
         if s.refunded_fen:
-            text += "\n" + self.tr("Already refunded: %1 (%2 refunds)").replace(
+            text += "\n" + self.tr("Already refunded: %1 (refunds: %2)").replace(
                 "%1", yuan(s.refunded_fen)).replace("%2", str(s.refunds_count))
         if d.coupons:
             text += "\n" + self.tr("Coupons used: %1").replace(
@@ -398,8 +404,9 @@ class RefundScreen(Screen):
             .failure(lambda exc: self.message.show_message(error_text(exc), "error", 0)) \
             .finally_(self._enable).run(self.env.worker)
 
-    def _refunded(self, detail, result) -> None:
-        self.last_result = result
+    def _show_result(self, detail, result) -> None:
+        """What came back, in words (again after a language change)."""
+        self._shown_result = (detail, result)
         out = result.outcome
         money = ", ".join(f"{tender_name(t)} {yuan(a)}" for t, a in result.payments)
         lines = [self.tr("Refunded %1: %2.").replace("%1", yuan(out.money))
@@ -410,9 +417,11 @@ class RefundScreen(Screen):
                                  "%3").replace("%1", str(out.points_reversed))
                          .replace("%2", str(out.points_returned))
                          .replace("%3", str(out.member_points_after)))
-            if detail.tier_before and out.tier_after != detail.tier_before:
-                lines.append(self.tr("Member tier after the refund: %1")
-                             .replace("%1", tier_name(out.tier_after)))
+            before = detail.summary.member_tier
+            if before and out.tier_after != before:
+                lines.append(self.tr("Member tier after the refund: %1 (was %2)")
+                             .replace("%1", tier_name(out.tier_after))
+                             .replace("%2", tier_name(before)))
         if out.coupons_restored:
             lines.append(self.tr("Coupon given back to the member: %1").replace(
                 "%1", ", ".join(out.coupons_restored)))
@@ -424,6 +433,14 @@ class RefundScreen(Screen):
                                  "balance is now negative (%1). It is recorded and reported to "
                                  "the manager.").replace("%1", str(out.member_points_after)))
         self.result.show_message("\n".join(lines), kind, 0)
+
+    def _clear_result(self) -> None:
+        self._shown_result = None
+        self.result.clear_message()
+
+    def _refunded(self, detail, result) -> None:
+        self.last_result = result
+        self._show_result(detail, result)
         self.env.changed.emit("refund")
         Op(sales_query.sale_detail, self.env.ctx, detail.id).success(self.show_detail) \
             .run(self.env.worker)

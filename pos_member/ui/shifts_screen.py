@@ -449,6 +449,8 @@ class ShiftScreen(Screen):
         self.close_button.setText(self.tr("Close the shift (F9)"))
         self.back_button.setText(self.tr("Back (Esc)"))
         self._render()
+        if self._closed_figures is not None and self.result.kind:
+            self._show_over_short(self._closed_figures)
 
     def shortcuts(self) -> list:
         return [
@@ -531,6 +533,7 @@ class ShiftScreen(Screen):
         def opened(_shift_id) -> None:
             self.env.shift_open = True
             self.env.changed.emit("shift")
+            self._closed_figures = None
             self.result.clear_message()
             self.message.show_message(self.tr("The shift is open with a float of %1.")
                                       .replace("%1", yuan(fen)), "ok")
@@ -573,6 +576,7 @@ class ShiftScreen(Screen):
     # --- reports --------------------------------------------------------------------------------
 
     def show_x_report(self) -> None:
+        self._closed_figures = None
         self.result.clear_message()
         self.refresh()
 
@@ -626,9 +630,9 @@ class ShiftScreen(Screen):
             .failure(lambda exc: self.message.show_message(error_text(exc), "error", 0)) \
             .finally_(self._set_enabled).run(self.env.worker)
 
-    def _closed(self, figures) -> None:
-        self.env.shift_open = False
-        self.env.changed.emit("shift")
+    def _show_over_short(self, figures) -> None:
+        """The over/short of the shift just closed (again after a language change)."""
+        self._closed_figures = figures
         diff = (figures.over_short or {}).get("cash", 0)
         if diff < 0:
             text, kind = self.tr("Cash short by %1."), "error"
@@ -642,6 +646,13 @@ class ShiftScreen(Screen):
             "%2", yuan(figures.expected.get("cash", 0)))
         self.result.show_message(text, kind, 0)
         self.over_short = diff
+
+    _closed_figures = None
+
+    def _closed(self, figures) -> None:
+        self.env.shift_open = False
+        self.env.changed.emit("shift")
+        self._show_over_short(figures)
 
         def loaded(view) -> None:
             self._loaded(view)
