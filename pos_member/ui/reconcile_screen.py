@@ -49,6 +49,7 @@ def print_day(printer, day, *, printed_at, manager: str):
 def _table(parent: QWidget, name: str, columns: int) -> QTableWidget:
     t = QTableWidget(0, columns, parent)
     t.setObjectName(name)
+    t.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     t.verticalHeader().hide()
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -125,6 +126,8 @@ class ReconcileScreen(Screen):
         self.content = QWidget(self)
         self.table = FigureTable(self.content)
         self.table.setObjectName("recon_figures")
+        self.table2 = FigureTable(self.content)  # points, voids, cash, sync
+        self.table2.setObjectName("recon_figures_more")
         self.shifts_label = set_role(QLabel(self.content), "subtitle")
         self.shifts = _table(self.content, "recon_shifts", 6)
         self.conflicts_label = set_role(QLabel(self.content), "subtitle")
@@ -136,8 +139,9 @@ class ReconcileScreen(Screen):
         right.addWidget(self.conflicts, 3)
         body = QHBoxLayout(self.content)
         body.setContentsMargins(0, 0, 0, 0)
-        body.addWidget(self.table, 4)
-        body.addLayout(right, 5)
+        body.addWidget(self.table, 3)
+        body.addWidget(self.table2, 3)
+        body.addLayout(right, 4)
 
         top = QHBoxLayout()
         top.addWidget(self.heading)
@@ -258,15 +262,21 @@ class ReconcileScreen(Screen):
         d = self.day_figures
         if d is None:
             self.table.clear_rows()
+            self.table2.clear_rows()
             self.csv_rows = []
             return
         rows, self.csv_rows = self._rows(d)
-        self.table.set_rows(rows)
+        cut = next(i for i, r in enumerate(rows) if r.key == "points")
+        self.table.set_rows(rows[:cut])
+        self.table2.set_rows(rows[cut:])
         tz = self.env.ctx.tz
+        def when(at) -> str:  # the time alone on the day shown
+            same = at.astimezone(tz).date() == d.day
+            return local_text(at, tz, "%H:%M" if same else "%m-%d %H:%M")
+
         _fill(self.shifts, [[
-            local_text(s.opened_at, tz, "%m-%d %H:%M"),
-            local_text(s.closed_at, tz, "%m-%d %H:%M") if s.closed_at else self.tr("open"),
-            s.opened_by + (f" / {s.approver}" if s.approver else ""),
+            when(s.opened_at), when(s.closed_at) if s.closed_at else self.tr("open"),
+            s.opened_by,
             yuan(s.expected_cash) if s.expected_cash is not None else "",
             yuan(s.counted_cash) if s.counted_cash is not None else "",
             signed_yuan(s.over_short_cash) if s.over_short_cash is not None else ""]
@@ -274,8 +284,26 @@ class ReconcileScreen(Screen):
         _fill(self.conflicts, [[local_text(c.created_at, tz, "%m-%d %H:%M"),
                                 self.conflict_kind(c.kind), c.message]
                                for c in d.conflicts])
+        for r, s in enumerate(d.shifts):
+            if s.approver:
+                self.shifts.item(r, 2).setToolTip(self.tr("Closing approved by %1")
+                                                  .replace("%1", s.approver))
         self.shifts.resizeRowsToContents()
         self.conflicts.resizeRowsToContents()
+
+    @property
+    def texts(self) -> dict[str, str]:
+        """Every figure shown, by its key (both tables)."""
+        return {**self.table.texts, **self.table2.texts}
+
+    def event_kind(self, kind: str) -> str:
+        return {
+            "sale": self.tr("Sales"), "refund": self.tr("Refunds"),
+            "shift_opened": self.tr("Shifts opened"), "shift_closed": self.tr("Shifts closed"),
+            "cash_movement": self.tr("Cash movements"),
+            "member_registered": self.tr("Members registered"),
+            "audit_head": self.tr("Audit log"),
+        }.get(kind, kind)
 
     def conflict_kind(self, kind: str) -> str:
         return {
@@ -360,7 +388,7 @@ class ReconcileScreen(Screen):
         count("voided_sales", self.tr("Voided sales"), d.voided_sales)
         if d.voided_fen:
             money("voided_fen", self.tr("Voided sales' amount"), d.voided_fen)
-        count("void_actions", self.tr("Lines and baskets voided before payment"),
+        count("void_actions", self.tr("Voided before payment"),
               d.void_actions)
 
         head("cash", self.tr("Cash"))
@@ -379,7 +407,7 @@ class ReconcileScreen(Screen):
         count("waiting", self.tr("Events waiting to sync"), d.unsynced_events,
               "bad" if d.unsynced_events else "good")
         for kind, n in sorted(d.unsynced_by_kind.items()):
-            count(f"waiting_{kind}", "    " + kind, n)
+            count(f"waiting_{kind}", "    " + self.event_kind(kind), n)
         if d.oldest_unsynced is not None:
             text = local_text(d.oldest_unsynced, self.env.ctx.tz)
             rows.append(Row("sync.oldest", self.tr("Oldest waiting since"), text))
