@@ -60,8 +60,10 @@ class PinPad(QWidget):
             self.retranslate()
         super().changeEvent(event)
 
+    ok_label = None  # a callable giving the OK button's text (e.g. "Sign in"); else "OK"
+
     def retranslate(self) -> None:
-        self.ok.setText(self.tr("OK"))
+        self.ok.setText(self.ok_label() if self.ok_label is not None else self.tr("OK"))
         self.field.setPlaceholderText(self.tr("PIN"))
 
     def press(self, key: str) -> None:

@@ -59,7 +59,8 @@ class LoginScreen(Screen):
         self.heading.setText(self.tr("Sign in with your staff code and PIN"))
         self.code_label.setText(self.tr("Staff code"))
         self.code.setPlaceholderText("S002")
-        self.pad.ok.setText(self.tr("Sign in"))
+        self.pad.ok_label = lambda: self.tr("Sign in")
+        self.pad.retranslate()
         other = "en" if self.env.language.language != "en" else "zh_CN"
         self.language_button.setText(LANGUAGES[other])
 
@@ -135,7 +136,8 @@ class LockScreen(Screen):
         staff = self.env.staff
         self.who.setText(self.tr("%1, enter your PIN to continue").replace(
             "%1", staff.name) if staff else "")
-        self.pad.ok.setText(self.tr("Unlock"))
+        self.pad.ok_label = lambda: self.tr("Unlock")
+        self.pad.retranslate()
         self.sign_out_button.setText(self.tr("Sign out (another cashier)"))
 
     def title(self) -> str:

@@ -394,8 +394,10 @@ def run_app(till) -> int:
     window = MainWindow(till.ctx, Path(till.db_path).parent, language=language)
     window_ref.append(window)
     if till.seeded:
-        window.login.message.show_message(window.tr(
-            "Demo data was created: cashier S002 PIN 1357, manager S001 PIN 2468."), "info", 0)
+        from .i18n import translate
+
+        window.login.message.show_message(translate(
+            "MainWindow", "Demo data was created: cashier S002 PIN 1357, manager S001 PIN 2468."), "info", 0)
     window.show()
     try:
         return app.exec()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar,
-    QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
 from pos_member.domain.money import format_fen
@@ -25,8 +26,11 @@ def coupon_description(c) -> str:
     if c is None:
         return ""
     if c.kind == "percent_off" and c.rate:
-        off = int((Decimal(1) - Decimal(c.rate)) * 100)
-        text = translate("Coupons", "%1% off").replace("%1", str(off))
+        pays = int(Decimal(c.rate) * 100)  # 85 for 0.85: 15 % off, 85折 in Chinese
+        off = 100 - pays
+        zhe = str(pays // 10) if pays % 10 == 0 else str(pays)
+        # %1 is the percentage off, %2 the Chinese 折 figure; a translation uses either
+        text = translate("Coupons", "%1% off").replace("%1", str(off)).replace("%2", zhe)
         if c.cap_fen:
             text += " " + translate("Coupons", "(up to %1)").replace("%1", yuan(c.cap_fen))
     else:
@@ -38,6 +42,34 @@ def coupon_description(c) -> str:
     if not c.with_tier_discount:
         text += " · " + translate("Coupons", "not with the member discount")
     return text
+
+
+class PointsField(QLineEdit):
+    """Whole points, typed or set; ``valueChanged(int)`` when the value changes (Enter, leaving
+    the field, or ``setValue``). A line edit rather than a QSpinBox: a spin box without
+    buttons draws no text under the style sheet, and the arrows are too small to touch."""
+
+    valueChanged = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setValidator(QIntValidator(0, 99_999_999, self))
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._value = 0
+        self.setText("0")
+        self.editingFinished.connect(lambda: self.setValue(int(self.text() or 0)))
+
+    def value(self) -> int:
+        return self._value
+
+    def setValue(self, value: int) -> None:  # noqa: N802 (like QSpinBox)
+        value = max(0, int(value))
+        if self.text() != str(value):
+            self.setText(str(value))
+        if value != self._value:
+            self._value = value
+            if not self.signalsBlocked():
+                self.valueChanged.emit(value)
 
 
 class MemberPanel(QFrame):
@@ -76,17 +108,17 @@ class MemberPanel(QFrame):
         self.hints = QLabel(self)
         self.hints.setObjectName("member_hints")
         self.hints.setWordWrap(True)
-        self.coupons_label = QLabel(self)
+        self.redeem_note_style = None
         self.coupons = QListWidget(self)
         self.coupons.setObjectName("member_coupons")
-        self.coupons.setMinimumHeight(90)
+        self.coupons.setMinimumHeight(80)
+        self.coupons.setWordWrap(True)
+        self.coupons.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.coupons.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self.coupons.itemChanged.connect(self._item_changed)
         self.redeem_label = QLabel(self)
-        self.redeem = QSpinBox(self)
+        self.redeem = PointsField(self)
         self.redeem.setObjectName("redeem_points")
-        self.redeem.setRange(0, 1_000_000)
-        self.redeem.setKeyboardTracking(False)
-        self.redeem.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
         self.redeem.valueChanged.connect(self.redeem_changed)
         self.redeem_max = QPushButton(self)
         self.redeem_max.setObjectName("redeem_max")
@@ -114,19 +146,27 @@ class MemberPanel(QFrame):
         buttons = QHBoxLayout()
         for b in (self.find_button, self.register_button, self.remove_button):
             buttons.addWidget(b)
+        who = QHBoxLayout()
+        who.addWidget(self.phone)
+        who.addStretch(1)
+        who.addWidget(self.points)
         layout = QVBoxLayout(self)
+        layout.setSpacing(4)
         layout.addLayout(top)
-        layout.addWidget(self.phone)
-        layout.addWidget(self.points)
+        layout.addLayout(who)
         layout.addWidget(self.growth)
         layout.addWidget(self.growth_text)
         layout.addWidget(self.hints)
-        layout.addWidget(self.coupons_label)
         layout.addWidget(self.coupons, 1)
         layout.addLayout(redeem_row)
         layout.addWidget(self.redeem_note)
         layout.addLayout(buttons)
         self.retranslate()
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     # --- state -------------------------------------------------------------------------------
 
@@ -170,7 +210,6 @@ class MemberPanel(QFrame):
 
     def retranslate(self) -> None:
         m = self.member
-        self.coupons_label.setText(self.tr("Coupons"))
         self.redeem_label.setText(self.tr("Points to redeem"))
         self.redeem_max.setText(self.tr("Max"))
         self.find_button.setText(self.tr("Find (F2)"))
@@ -185,11 +224,9 @@ class MemberPanel(QFrame):
                                        "find them by phone number."))
             self.coupons.clear()
             self.coupons.setVisible(bool(self.coupon_views))
-            self.coupons_label.setVisible(bool(self.coupon_views))
             self._fill_coupons()
             return
         self.coupons.setVisible(True)
-        self.coupons_label.setVisible(True)
         self.name.setText(m.name or self.tr("(no name)"))
         self.badge.setText(tier_name(m.tier))
         self.badge.setProperty("tier", m.tier)
@@ -277,18 +314,31 @@ class MemberPanel(QFrame):
 class TotalsBox(QFrame):
     """Subtotal, tier discount, each coupon, points, rounding, and the total to pay."""
 
+    MAX_ROWS = 10
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("totals")
         set_role(self, "panel")
         self.grid = QGridLayout(self)
         self.grid.setColumnStretch(0, 1)
+        self.grid.setVerticalSpacing(2)
         self.pricing = None
+        self.rows: list[tuple[QLabel, QLabel]] = []
+        for r in range(self.MAX_ROWS):  # a fixed pool of rows: shown or hidden, never rebuilt
+            a, b = QLabel(self), QLabel(self)
+            b.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.grid.addWidget(a, r, 0)
+            self.grid.addWidget(b, r, 1)
+            self.rows.append((a, b))
+        self.total_label = QLabel(self)
+        set_role(self.total_label, "subtitle")
         self.total = QLabel(self)
         self.total.setObjectName("total_amount")
         set_role(self.total, "total")
         self.total.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.rows: list[tuple[QLabel, QLabel]] = []
+        self.grid.addWidget(self.total_label, self.MAX_ROWS, 0)
+        self.grid.addWidget(self.total, self.MAX_ROWS, 1)
         self.texts: dict[str, str] = {}  # row key -> amount text (tests read these)
         self.retranslate()
 
@@ -296,12 +346,12 @@ class TotalsBox(QFrame):
         self.pricing = pricing
         self.retranslate()
 
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
     def retranslate(self) -> None:
-        for a, b in self.rows:
-            a.deleteLater()
-            b.deleteLater()
-        self.rows = []
-        self.texts = {}
         p = self.pricing
         entries: list[tuple[str, str, str]] = []
         if p is None:
@@ -310,7 +360,8 @@ class TotalsBox(QFrame):
             entries.append(("subtotal", self.tr("Subtotal"), yuan(p.subtotal)))
             if p.tier_discount:
                 entries.append(("tier", self.tr("%1 member discount")
-                                .replace("%1", tier_name(p.tier_before)), "−" + yuan(p.tier_discount)))
+                                .replace("%1", tier_name(p.tier_before)),
+                                "−" + yuan(p.tier_discount)))
             for a in p.applied:
                 entries.append((f"coupon:{a.code}", self.tr("Coupon %1").replace("%1", a.code),
                                 "−" + yuan(a.discount)))
@@ -319,20 +370,15 @@ class TotalsBox(QFrame):
                     "%1", str(p.points_redeemed)), "−" + yuan(p.points_value)))
             if p.rounding:
                 entries.append(("rounding", self.tr("Rounding"), "−" + yuan(p.rounding)))
-        for row, (key, label, amount) in enumerate(entries):
-            a = QLabel(label, self)
-            b = QLabel(amount, self)
-            b.setAlignment(Qt.AlignmentFlag.AlignRight)
-            self.grid.addWidget(a, row, 0)
-            self.grid.addWidget(b, row, 1)
-            self.rows.append((a, b))
-            self.texts[key] = amount
-        n = len(entries)
-        self.grid.removeWidget(self.total)
-        self.total_label = getattr(self, "total_label", None) or QLabel(self)
+        self.texts = {}
+        for r, (a, b) in enumerate(self.rows):
+            if r < len(entries):
+                key, label, amount = entries[r]
+                a.setText(label)
+                b.setText(amount)
+                self.texts[key] = amount
+            a.setVisible(r < len(entries))
+            b.setVisible(r < len(entries))
         self.total_label.setText(self.tr("Total"))
-        set_role(self.total_label, "subtitle")
-        self.grid.addWidget(self.total_label, n, 0)
-        self.grid.addWidget(self.total, n, 1)
         self.total.setText(yuan(p.total if p is not None else 0))
         self.texts["total"] = self.total.text()

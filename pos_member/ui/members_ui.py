@@ -62,7 +62,8 @@ class MemberLookupDialog(QDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Find a member"))
         self.prompt.setText(self.tr("Phone number, or its last four digits"))
-        self.pad.ok.setText(self.tr("Search"))
+        self.pad.ok_label = lambda: self.tr("Search")
+        self.pad.retranslate()
         self.cancel_button.setText(self.tr("Cancel"))
 
     def search(self, text: str) -> None:
@@ -82,8 +83,9 @@ class MemberLookupDialog(QDialog):
             return
         self.results.clear()
         for m in result.members:
+            points = self.tr("%1 points").replace("%1", str(m.points))
             item = QListWidgetItem(f"{m.name or '—'}    {m.phone or ''}    {tier_name(m.tier)}"
-                                   f"    {self.tr('%1 points').replace('%1', str(m.points))}")
+                                   f"    {points}")
             item.setData(Qt.ItemDataRole.UserRole, m)
             self.results.addItem(item)
         self.results.show()

@@ -107,6 +107,11 @@ def gone(widget) -> bool:
 
 
 def shot(widget, name: str) -> Path:
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    for _ in range(3):  # let queued shows, deferred deletes and layouts happen first
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QApplication.processEvents()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     widget.grab().save(str(path))
