@@ -52,6 +52,7 @@ def cmd_quote(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pos-member", description="POS Member till")
+    importlib.import_module("pos_member.version").add_version_option(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("quote", help="price a basket given as JSON (FILE, or - for stdin)")
@@ -72,6 +73,8 @@ _COMMAND_MODULES = (
     "pos_member.commands",  # run, report
     "pos_member.store.cli",  # db ...
     "pos_member.printing.cli",  # print-test
+    "pos_member.store.restore_cli",  # db restore (after store.cli: it joins the db group)
+    "pos_member.selftest",  # self-test
 )
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from pos_member.cli import CliError
@@ -33,10 +34,28 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _startup_backup(till) -> None:
+    """Today's backup at start-up (the scheduler keeps making one a day while the till runs).
+    A failed backup is logged and never stops the till."""
+    from pos_member.store.backups import daily_backup, keep_from_env
+
+    try:
+        daily_backup(till.db_path, keep_from_env())
+    except Exception:
+        logging.getLogger("pos_member").exception("the start-up backup failed")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.self_test:
+        from pos_member.selftest import main_from_args
+
+        return main_from_args(args)
     from pos_member.app import setup_logging
+    from pos_member.crash import install_excepthook
+    from pos_member.store.backups import BackupScheduler, keep_from_env
 
     log_path = setup_logging()
+    install_excepthook(log_path)  # non-UI paths; the window installs its own dialog hook
     till = _open(args, seed_demo_if_new=not args.no_demo, demo_members=args.demo_members)
     try:
         try:
@@ -44,7 +63,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         except ImportError:
             run_app = None
         if run_app is not None and not args.headless:
-            return int(run_app(till))
+            # The first check makes today's backup (start-up), then one a day while it runs.
+            scheduler = BackupScheduler(till.db_path, keep=keep_from_env())
+            scheduler.start()
+            try:
+                return int(run_app(till))
+            finally:
+                scheduler.stop()
+        _startup_backup(till)
         from pos_member.services.shifts import current_shift
         from pos_member.store import repositories as repo
 
@@ -65,6 +91,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             print("  demo data was created on this first start (staff codes S001 manager "
                   "PIN 2468, S002 cashier PIN 1357)")
         print(f"  log file: {log_path}")
+        from pos_member.store.paths import backups_dir_for
+
+        print(f"  backups: {backups_dir_for(till.db_path)}")
         if run_app is None:
             print("The cashier window is not part of this build yet; use the command line: "
                   "`python -m pos_member --help`.")
@@ -74,12 +103,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from pos_member.selftest import add_options as add_self_test_options
+    from pos_member.version import add_version_option
+
     p = sub.add_parser("run", help="start the till (creates the database and demo data on "
                                    "first start)")
     p.add_argument("--db", help="database file (default: the user's data folder)")
     p.add_argument("--no-demo", action="store_true", help="do not create demo data")
     p.add_argument("--demo-members", type=int, default=2000, metavar="N")
     p.add_argument("--headless", action="store_true", help="prepare the till, start no window")
+    p.add_argument("--self-test", action="store_true",
+                   help="check this installation and exit 0 if every step passed "
+                        "(see --data-dir, --require-ui)")
+    add_version_option(p)
+    add_self_test_options(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("report", help="print the X (open shift) or Z (closed shift) report")
