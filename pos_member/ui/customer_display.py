@@ -324,6 +324,9 @@ class CustomerDisplay(QWidget):
                     "%1", str(v.points_earned))
             self.points.setText(points)
             benefits = [hint_text(h) for h in m.hints]
+            if v.tier_discount_fen:
+                benefits.insert(0, self.tr("%1 price: you save %2 on this order").replace(
+                    "%1", tier_name(m.tier)).replace("%2", yuan(v.tier_discount_fen)))
             self.benefits.setText("\n".join(f"• {b}" for b in benefits))
             return
         if self.join_url and self._qr_for != self.join_url:

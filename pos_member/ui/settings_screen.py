@@ -381,7 +381,10 @@ class SettingsScreen(Screen):
         text = s.text if len(s.text) <= 60 else s.text[:57] + "…"
         self.scan_text.setText(self.tr("Code: %1 (%2 characters, from the %3 scanner)")
                                .replace("%1", text).replace("%2", str(len(s.text)))
-                               .replace("%3", s.source))
+                               .replace("%3", {"wedge": self.tr("keyboard-wedge"),
+                                               "serial": self.tr("serial"),
+                                               "camera": self.tr("camera")}.get(s.source,
+                                                                               s.source)))
         self.scan_detail.setText(scan_refusal(s.reason, s.message)
                                  if s.kind in (CodeKind.REFUSED, CodeKind.PAYMENT) else "")
 
