@@ -73,6 +73,7 @@ _COMMAND_MODULES = (
     "pos_member.commands",  # run, report
     "pos_member.store.cli",  # db ...
     "pos_member.printing.cli",  # print-test
+    "pos_member.sync.cli",  # sync --once, sync status, sync enrol
     "pos_member.store.restore_cli",  # db restore (after store.cli: it joins the db group)
     "pos_member.selftest",  # self-test
 )
