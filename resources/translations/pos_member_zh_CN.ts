@@ -527,6 +527,10 @@
             <translation>（本单 +%1）</translation>
         </message>
         <message>
+            <source>%1 price: you save %2 on this order</source>
+            <translation>%1价：本单为您节省 %2</translation>
+        </message>
+        <message>
             <source>Not a member yet? Scan to join and collect points on this order.</source>
             <translation>还不是会员？扫码注册，本单即可积分。</translation>
         </message>
@@ -1935,6 +1939,18 @@
         <message>
             <source>Code: %1 (%2 characters, from the %3 scanner)</source>
             <translation>码：%1（%2 个字符，来自%3扫码枪）</translation>
+        </message>
+        <message>
+            <source>keyboard-wedge</source>
+            <translation>键盘口</translation>
+        </message>
+        <message>
+            <source>serial</source>
+            <translation>串口</translation>
+        </message>
+        <message>
+            <source>camera</source>
+            <translation>摄像头</translation>
         </message>
         <message>
             <source>Printer settings saved.</source>
