@@ -173,3 +173,12 @@ def enrol_terminal(ctx: TillContext, central_url: str, code: str,
         if terminal_name:
             repo.set_setting(s, TERMINAL_NAME, terminal_name[:100])
     return EnrolmentStatus("pending", "recorded; the sync engine will enrol this till")
+
+
+def join_url(ctx: TillContext) -> str:
+    """The link a non-member scans to join (the customer display's QR code)."""
+    from .receipts import DEFAULT_JOIN_URL, JOIN_URL_SETTING
+
+    with ctx.read_sessions() as s:
+        url = repo.get_setting(s, JOIN_URL_SETTING) or DEFAULT_JOIN_URL
+    return url.replace("{store_id}", ctx.store_id)

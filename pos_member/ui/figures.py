@@ -178,7 +178,8 @@ def shift_rows(f, tz, *, staff_names: dict[str, str] | None = None,
         Row("opened_by", translate("Figures", "Opened by"), names.get(f.opened_by, f.opened_by)),
     ]
     if f.closed_at is not None:
-        rows.append(Row("closed_at", translate("Figures", "Closed"), local_text(f.closed_at, tz)))
+        rows.append(Row("closed_at", translate("Figures", "Closed at"),
+                        local_text(f.closed_at, tz)))
     gross = f.sales_total + f.tier_discount + f.coupon_discount + f.points_value + f.rounding
     rows += [
         section("sales", translate("Figures", "Sales")),

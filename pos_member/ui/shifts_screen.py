@@ -408,6 +408,8 @@ class ShiftScreen(Screen):
         self.report_title.setObjectName("report_title")
         self.table = FigureTable(self)
         self.table.setObjectName("shift_figures")
+        self.table2 = FigureTable(self)  # the drawer, the count, tiers, points, sync
+        self.table2.setObjectName("shift_figures_more")
 
         actions = QVBoxLayout()
         for b in (self.open_button, self.paid_in_button, self.paid_out_button,
@@ -421,7 +423,10 @@ class ShiftScreen(Screen):
         right = QVBoxLayout()
         right.addWidget(self.result)
         right.addWidget(self.report_title)
-        right.addWidget(self.table, 1)
+        tables = QHBoxLayout()
+        tables.addWidget(self.table, 1)
+        tables.addWidget(self.table2, 1)
+        right.addLayout(tables, 1)
         body = QHBoxLayout()
         body.addWidget(side)
         body.addLayout(right, 1)
@@ -500,6 +505,7 @@ class ShiftScreen(Screen):
                                         "open a shift to start selling."))
             self.report_title.setText("")
             self.table.clear_rows()
+            self.table2.clear_rows()
             return
         names = {}
         if self.extras is not None:
@@ -515,8 +521,15 @@ class ShiftScreen(Screen):
                                 .replace("%1", local_text(f.closed_at, tz)))
             number = self.extras.z_number if self.extras else ""
             self.report_title.setText(self.tr("Z report No. %1").replace("%1", number))
-        self.table.set_rows(shift_rows(f, tz, staff_names=names,
-                                       show_expected=self.show_expected()))
+        rows = shift_rows(f, tz, staff_names=names, show_expected=self.show_expected())
+        cut = next(i for i, r in enumerate(rows) if r.key == "drawer")
+        self.table.set_rows(rows[:cut])
+        self.table2.set_rows(rows[cut:])
+
+    @property
+    def texts(self) -> dict[str, str]:
+        """Every figure shown, by its key (both tables)."""
+        return {**self.table.texts, **self.table2.texts}
 
     # --- opening ---------------------------------------------------------------------------------
 

@@ -75,7 +75,7 @@ def test_open_sell_pay_out_close_short_with_approval(qtbot, window, till, tmp_pa
     idle(qtbot, window)
     qtbot.waitUntil(lambda: screen.kind == "x")
     assert window.env.shift_open and not screen.open_button.isVisible()
-    assert screen.table.texts["float"] == "¥500.00"
+    assert screen.texts["float"] == "¥500.00"
 
     # two sales through the services, as the checkout screen would record them
     cashier = window.env.staff
@@ -104,12 +104,12 @@ def test_open_sell_pay_out_close_short_with_approval(qtbot, window, till, tmp_pa
     click(qtbot, mv.ok)
     _approve(qtbot)
     idle(qtbot, window)
-    qtbot.waitUntil(lambda: screen.table.texts.get("no_sales") == "1")
+    qtbot.waitUntil(lambda: screen.texts.get("no_sales") == "1")
 
     # the X report: figures, but a cashier does not see the expected cash (blind count)
     click(qtbot, screen.x_button)
     idle(qtbot, window)
-    t = screen.table.texts
+    t = screen.texts
     assert t["sales_count"] == "2" and t["sales_total"] == "¥137.20"
     assert t["tender_cash"] == "¥84.00" and t["tender_wechat"] == "¥53.20"
     assert t["paid_out"] == "−¥20.00"
@@ -153,7 +153,7 @@ def test_open_sell_pay_out_close_short_with_approval(qtbot, window, till, tmp_pa
     # only now the over/short is shown, with the Z report
     assert screen.result.text().startswith("Cash short by ¥14.00.")
     assert screen.result.kind == "error"
-    t = screen.table.texts
+    t = screen.texts
     assert t["expected_cash"] == "¥564.00" and t["counted_cash"] == "¥550.00"
     assert t["over_short_cash"] == "−¥14.00"
     assert t["over_short_wechat"] == "¥0.00"
@@ -207,7 +207,7 @@ def test_manager_sees_expected_cash_and_closes_without_a_second_pin(qtbot, windo
     window.show_screen("shifts")
     screen = window.shifts_screen
     idle(qtbot, window)
-    assert screen.table.texts["expected_cash"] == "¥500.00"
+    assert screen.texts["expected_cash"] == "¥500.00"
     click(qtbot, screen.close_button)
     count = modal(qtbot, "blind_count_dialog")
     _type(qtbot, count.counts[10000], "5")
@@ -215,4 +215,4 @@ def test_manager_sees_expected_cash_and_closes_without_a_second_pin(qtbot, windo
     idle(qtbot, window)
     qtbot.waitUntil(lambda: screen.kind == "z")
     assert screen.result.kind == "ok"
-    assert screen.table.texts["over_short_cash"] == "¥0.00"
+    assert screen.texts["over_short_cash"] == "¥0.00"
