@@ -12,12 +12,17 @@ if getattr(sys, "frozen", False):
     # The bundle's folder may be read-only (Program Files): never try to write bytecode
     # beside the migration scripts Alembic loads from files.
     sys.dont_write_bytecode = True
-# A windowed Windows build has no console: give print() somewhere harmless to go.
+# A windowed Windows build has no console: give print() somewhere harmless to go, and have
+# messages meant for the user (another till running, a crash before the window) shown in a box.
+_windowed = sys.stdout is None or sys.stderr is None
 for _name in ("stdout", "stderr"):
     if getattr(sys, _name) is None:
         setattr(sys, _name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
 
+import pos_member.crash
 from pos_member.cli import main
+
+pos_member.crash.windowed = _windowed
 
 
 def command_line(args: list[str]) -> list[str]:

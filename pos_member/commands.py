@@ -16,6 +16,9 @@ def _open(args: argparse.Namespace, **kw):
     try:
         return open_till(args.db, **kw)
     except InstanceLockedError as exc:
+        from pos_member.crash import tell_user
+
+        tell_user(str(exc))  # the windowed build has no console for the message below
         raise CliError(f"the till is already running: {exc}", status=1) from None
 
 

@@ -19,6 +19,28 @@ from types import TracebackType
 
 log = logging.getLogger("pos_member.crash")
 
+# Set by main.py when the program has no console (the windowed Windows build, started from the
+# Start menu or at log-on): a message printed to stderr would reach nobody there.
+windowed = False
+
+
+def tell_user(text: str) -> bool:
+    """Show ``text`` in a message box when there is no console to print it to (Windows,
+    windowed build); True if shown. Uses the Windows API, not Qt: it runs before or without
+    the cashier window."""
+    if not windowed or sys.platform != "win32":
+        return False
+    try:
+        import ctypes
+
+        mb_iconwarning, mb_setforeground, mb_topmost = 0x30, 0x10000, 0x40000
+        ctypes.windll.user32.MessageBoxW(  # type: ignore[attr-defined]
+            None, text, "POS Member", mb_iconwarning | mb_setforeground | mb_topmost)
+    except Exception:
+        log.exception("could not show the message box")
+        return False
+    return True
+
 
 class ExceptHook:
     """``sys.excepthook`` / ``threading.excepthook`` that logs and names the log file."""
@@ -50,6 +72,7 @@ class ExceptHook:
         try:
             if stream is not None:
                 print(self.message(value), file=stream, flush=True)
+            tell_user(self.message(value))
         except Exception:  # noqa: BLE001, S110 - nowhere left to report to
             pass
 

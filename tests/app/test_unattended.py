@@ -4,6 +4,7 @@ hook for code outside the window, and --version. The program runs as a user star
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -172,3 +173,27 @@ def test_main_py_runs_commands_too(pos_home):
     helped = run_main(pos_home, "--help", timeout=60)
     assert helped.returncode == 0 and "self-test" in helped.stdout and "run" in helped.stdout
     assert not (pos_home / "till.sqlite3").exists()
+
+
+def test_without_a_console_the_user_is_told_in_a_message_box(monkeypatch):
+    """The windowed Windows build: a refused second start or a crash before the window shows
+    a message box (Windows API through ctypes, faked here)."""
+    import ctypes
+    import types
+
+    from pos_member import crash
+
+    shown: list[tuple] = []
+    fake = types.SimpleNamespace(user32=types.SimpleNamespace(
+        MessageBoxW=lambda *a: shown.append(a) or 1))
+    monkeypatch.setattr(ctypes, "windll", fake, raising=False)
+    monkeypatch.setattr(crash.sys, "platform", "win32")
+    monkeypatch.setattr(crash, "windowed", False)
+    assert crash.tell_user("hello") is False and shown == []  # a console: stderr has it
+    monkeypatch.setattr(crash, "windowed", True)
+    assert crash.tell_user("POS Member is already running") is True
+    assert shown[0][1:3] == ("POS Member is already running", "POS Member")
+    hook = crash.ExceptHook("C:/Users/x/AppData/Local/POSMember/logs/pos-member.log",
+                            stream=open(os.devnull, "w"))  # noqa: SIM115
+    hook(RuntimeError, RuntimeError("boom"), None)
+    assert "pos-member.log" in shown[1][1] and "boom" in shown[1][1]
