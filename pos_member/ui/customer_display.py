@@ -248,6 +248,10 @@ class CustomerDisplay(QWidget):
 
     # --- drawing -----------------------------------------------------------------------------
 
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._render_side()
+
     def changeEvent(self, event) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
@@ -329,7 +333,8 @@ class CustomerDisplay(QWidget):
                     "%1", tier_name(m.tier)).replace("%2", yuan(v.tier_discount_fen)))
             self.benefits.setText("\n".join(f"• {b}" for b in benefits))
             return
-        if self.join_url and self._qr_for != self.join_url:
+        # Drawn when first seen (the qrcode package is not loaded at start-up for nothing).
+        if self.join_url and self._qr_for != self.join_url and self.isVisible():
             try:
                 self.qr.setPixmap(qr_pixmap(self.join_url))
                 self._qr_for = self.join_url
