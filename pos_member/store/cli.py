@@ -471,6 +471,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="how many demo members (default 1000; 1,000,000 for the benchmarks)")
     p.add_argument("--today", default=None, metavar="YYYY-MM-DD",
                    help="the store's date the demo is made for (default: today)")
-    p.add_argument("--terminal-id", default="T01", metavar="ID",
-                   help="this till's terminal id, if not set yet (default T01)")
+    p.add_argument("--terminal-id", default=None, metavar="ID",
+                   help="this till's terminal id, if not set yet (default: a new UUID)")
     add("info", cmd_info, "show the path, revision and row counts")

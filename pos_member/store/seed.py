@@ -38,6 +38,7 @@ import os
 import sqlite3
 import sys
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -50,7 +51,7 @@ from pos_member.domain import demo_brand
 from pos_member.domain.points import lot_expiry
 from pos_member.domain.rules import DEFAULT_RULES, Rules
 
-DEFAULT_TERMINAL_ID = "T01"
+DEFAULT_TERMINAL_ID = None  # a new UUID: the sync protocol identifies tills by UUID
 DEFAULT_MEMBERS = 1000
 MAX_MEMBERS = 10_000_000  # demo phone numbers stay unique far beyond; this guards typos
 RULES_VERSION = 1
@@ -260,7 +261,7 @@ def seed_demo(
     db_path: str | os.PathLike[str],
     members: int = DEFAULT_MEMBERS,
     today: date | None = None,
-    terminal_id: str = DEFAULT_TERMINAL_ID,
+    terminal_id: str | None = DEFAULT_TERMINAL_ID,
     *,
     report: Report | None = None,
 ) -> SeedResult:
@@ -277,6 +278,8 @@ def seed_demo(
         raise SeedError("the number of members must be a whole number, 0 or more")
     if members > MAX_MEMBERS:
         raise SeedError(f"at most {MAX_MEMBERS:,} demo members")
+    if terminal_id is None:
+        terminal_id = str(uuid.uuid4())
     if not isinstance(terminal_id, str) or not terminal_id.strip() or len(terminal_id) > 64:
         raise SeedError("the terminal id must be 1 to 64 characters")
     today = today or store_today()
