@@ -57,6 +57,7 @@ from pos_member.sync.apply import (
     PageStats,
     PushedEvent,
     apply_changes_page,
+    apply_member_lookup,
     apply_push_results,
     count_open_conflicts,
 )
@@ -82,6 +83,7 @@ log = logging.getLogger(__name__)
 
 LAST_SUCCESS_KEY = "sync_last_success"
 LAST_ERROR_KEY = "sync_last_error"
+LAST_STATE_KEY = "sync_last_state"  # the state the last cycle ended in (online, offline...)
 AUDIT_HEAD_KEY = "sync_audit_head"  # "<seq>:<hash>" of the last audit head queued
 
 DEFAULT_BATCH = 200
@@ -139,6 +141,23 @@ def _utc_from_text(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def wire_events(rows: list[tuple[str, int, str, str, str]], terminal_id: str | None
+                ) -> tuple[list[dict[str, Any]], list[PushedEvent]]:
+    """Outbox rows ``(event_id, terminal_seq, kind, payload JSON, created_at)`` as the push
+    request's events. The same row always gives the same event (a replay must match the
+    service's content hash): the only change is ``payload.terminal_id``, set to the id the
+    service gave this till at enrolment (the till's own id is a local name)."""
+    events, pushed = [], []
+    for event_id, seq, kind, payload_text, created_at in rows:
+        payload = json.loads(payload_text)
+        if terminal_id and payload.get("terminal_id") is not None:
+            payload["terminal_id"] = terminal_id
+        events.append({"event_id": event_id, "terminal_seq": seq, "kind": kind,
+                       "created_at": created_at, "payload": payload})
+        pushed.append(PushedEvent.from_payload(event_id, kind, payload))
+    return events, pushed
+
+
 class SyncEngine:
     """Push and pull for one till; see the module's documentation."""
 
@@ -188,6 +207,11 @@ class SyncEngine:
         self._state = "idle"
         with self.readers() as s:
             self._last_error = repo.get_setting(s, LAST_ERROR_KEY) or None
+            last_state = repo.get_setting(s, LAST_STATE_KEY)
+        # After a restart the last cycle's failure is still the news; a success is old news
+        # until this engine has talked to the service itself.
+        if last_state in ("offline", "error", "not_enrolled"):
+            self._state = last_state
 
     # -- the thread ---------------------------------------------------------------------------
 
@@ -294,6 +318,33 @@ class SyncEngine:
             self._succeeded()
             return report
 
+    def push(self) -> SyncReport:
+        """Only push (no pull); the thread and ``sync --once`` use :meth:`run_once`."""
+        with self._run_lock:
+            report = SyncReport()
+            client = self._client_for_run()
+            self._queue_audit_head()
+            self._push_all(client, report)
+            return report
+
+    def pull(self) -> SyncReport:
+        """Only pull. Prefer :meth:`run_once`: pulling right after a push whose answer was
+        lost would show that push's points twice until its answer arrives."""
+        with self._run_lock:
+            report = SyncReport()
+            self._pull_all(self._client_for_run(), report)
+            return report
+
+    def lookup_online(self, *, phone: str | None = None, card: str | None = None,
+                      member_id: str | None = None) -> p.MemberLookupResponse | None:
+        """A member not in the cache, asked of the service and cached with their coupons;
+        None when the service has no such member. Raises :class:`SyncError` when offline."""
+        with self._run_lock:
+            found = self._client_for_run().lookup(phone=phone, card=card, member_id=member_id)
+            if found is not None:
+                apply_member_lookup(self.sessions, found, self.tz)
+            return found
+
     def _check_stop(self) -> None:
         if self._stop.is_set():
             raise _Stopped()
@@ -359,15 +410,7 @@ class SyncEngine:
             rows = self._pending(size)
             if not rows:
                 return
-            events, pushed = [], []
-            for event_id, seq, kind, payload_text, created_at in rows:
-                payload = json.loads(payload_text)
-                if terminal_id and payload.get("terminal_id") is not None:
-                    # The service knows this till by the id it gave it at enrolment.
-                    payload["terminal_id"] = terminal_id
-                events.append({"event_id": event_id, "terminal_seq": seq, "kind": kind,
-                               "created_at": created_at, "payload": payload})
-                pushed.append(PushedEvent.from_payload(event_id, kind, payload))
+            events, pushed = wire_events(rows, terminal_id)
             ids = [e.event_id for e in pushed]
             try:
                 response = client.push(events)
@@ -471,6 +514,7 @@ class SyncEngine:
         self._last_error = None
         with transaction(self.sessions) as s:
             repo.set_setting(s, LAST_SUCCESS_KEY, datetime.now(UTC).isoformat())
+            repo.set_setting(s, LAST_STATE_KEY, "online")
             if repo.get_setting(s, LAST_ERROR_KEY):
                 repo.set_setting(s, LAST_ERROR_KEY, "")
         self._publish()
@@ -491,6 +535,7 @@ class SyncEngine:
         try:
             with transaction(self.sessions) as s:
                 repo.set_setting(s, LAST_ERROR_KEY, self._last_error)
+                repo.set_setting(s, LAST_STATE_KEY, self._state)
         except Exception:  # noqa: BLE001 - the database itself may be the problem
             log.exception("cannot record the sync error")
         self._publish()

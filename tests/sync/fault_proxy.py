@@ -53,6 +53,7 @@ class FaultProxy:
         self.offline = False
         self.lock = threading.Lock()
         self.requests: list[tuple[str, str, str]] = []  # (method, path, what happened)
+        self.inflight = 0
         proxy = self
 
         class Handler(socketserver.BaseRequestHandler):
@@ -110,7 +111,24 @@ class FaultProxy:
                     return fault
         return None
 
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Until no request is in flight (a delayed one has reached the service)."""
+        deadline = time.monotonic() + timeout
+        while self.inflight and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if self.inflight:
+            raise TimeoutError("requests still in flight through the proxy")
+
     def _handle(self, sock: socket.socket) -> None:
+        with self.lock:
+            self.inflight += 1
+        try:
+            self._serve(sock)
+        finally:
+            with self.lock:
+                self.inflight -= 1
+
+    def _serve(self, sock: socket.socket) -> None:
         sock.settimeout(60)
         try:
             request = _read_request(sock)

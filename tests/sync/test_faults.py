@@ -4,8 +4,6 @@ on the service, points once, and once idle the service's totals equal the till's
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from pos_member.sync.client import (
@@ -28,11 +26,6 @@ def world(make_central_server, tmp_path):
     yield server, proxy, till, opening
     till.engine.close()
     proxy.close()
-
-
-def _wait_quiet(proxy: FaultProxy, seconds: float) -> None:
-    """Let a request the client gave up on reach the service (a delayed forward)."""
-    time.sleep(seconds)
 
 
 PUSH_FAULTS = [
@@ -59,8 +52,7 @@ def test_push_faults_lose_nothing_and_apply_once(world, fault, error):
     assert till.pending() > 0  # nothing marked sent without an answer
     check_exactly_once(server, [till])
     check_points_once(server, [till], opening)
-    if fault.startswith("delay"):
-        _wait_quiet(proxy, 1.5)
+    proxy.wait_idle()  # a delayed request the client gave up on reaches the service
     # After the fault: the same events again; the service answers what it already applied
     # as duplicates, so nothing is applied twice.
     report = till.settle()
