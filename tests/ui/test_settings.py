@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from pos_member.services import catalogue, settings
-from pos_member.services.checkout import CartLine, quote_basket
+from pos_member.services.checkout import quote_basket
 from pos_member.services.members import get_member
 from pos_member.ui.customer_display import BasketView, DisplayLine, basket_view_from_sale
 from pos_member.ui.sale import SaleState
