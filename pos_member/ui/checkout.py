@@ -472,10 +472,10 @@ class CheckoutScreen(Screen):
         via = loaded.lookup.via
         code = loaded.lookup.code if via == "dynamic_code" else None
         self.sale.set_member(loaded.member, via, code, loaded.wallet)
-        self.member_panel.set_member(loaded.member, loaded.coupons)
-        self.sale_version_quoted = None
-        if loaded.pricing is not None:
-            self._show_pricing(loaded.pricing, self.sale.version)
+        # one pass over the panel: the member, their coupons and the basket priced for them
+        self.member_panel.set_member(loaded.member, loaded.coupons, loaded.pricing)
+        if loaded.pricing is not None or self.sale.empty:
+            self._show_pricing(loaded.pricing, self.sale.version, panel=False)
         else:
             self.requote()
         self.env.changed.emit("checkout_member")
@@ -592,14 +592,16 @@ class CheckoutScreen(Screen):
             .latest("quote").success(lambda p: self._show_pricing(p, version)) \
             .failure(lambda exc: self._quote_failed(exc, version)).run(self.env.worker)
 
-    def _show_pricing(self, pricing, version: int) -> None:
+    def _show_pricing(self, pricing, version: int, panel: bool = True) -> None:
         if version != self.sale.version:
             return  # a newer change is being priced
         self.sale.pricing = pricing
         self.totals.set_pricing(pricing)
-        self.member_panel.set_pricing(pricing, self.sale.redeem_points)
+        if panel:
+            self.member_panel.set_pricing(pricing, self.sale.redeem_points)
         self._fill_table()
-        self.pay_button.setEnabled(not self.sale.empty)
+        if self.pay_button.isEnabled() == self.sale.empty:
+            self.pay_button.setEnabled(not self.sale.empty)
         self.quoted_version = version
 
     quoted_version = -1
@@ -627,7 +629,8 @@ class CheckoutScreen(Screen):
         items = self.sale.items
         p = self.sale.pricing
         lines = p.lines if p is not None and len(p.lines) == len(items) else None
-        self.table.setRowCount(len(items))
+        if self.table.rowCount() != len(items):
+            self.table.setRowCount(len(items))
         for r, item in enumerate(items):
             name = item.product.display_name(lang)
             if item.override is not None:
@@ -638,10 +641,15 @@ class CheckoutScreen(Screen):
             cells = [name, qty, yuan(item.unit_price), yuan(amount), ("−" + yuan(disc)) if disc
                      else ""]
             for c, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                if c:
-                    cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(r, c, cell)
+                cell = self.table.item(r, c)
+                if cell is None:  # items are made once per row and then only re-texted
+                    cell = QTableWidgetItem(text)
+                    if c:
+                        cell.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                              | Qt.AlignmentFlag.AlignVCenter)
+                    self.table.setItem(r, c, cell)
+                elif cell.text() != text:
+                    cell.setText(text)
         if select is not None and 0 <= select < len(items):
             self.table.selectRow(select)
 

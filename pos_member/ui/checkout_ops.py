@@ -32,7 +32,7 @@ def load_member(ctx, text: str | None, member_id: str | None, cart, entered: tup
         return MemberLoaded(lookup, None, [], {}, None)
     wallet = members.member_coupons(ctx, member.id)
     codes = tuple(dict.fromkeys([*wallet, *entered]))
-    views = {c.code: c for c in catalogue.coupon_details(ctx, codes)}
+    views = {c.code: c for c in catalogue.coupon_details(ctx, codes)} if codes else {}
     pricing = checkout.quote_basket(ctx, cart, member.id, codes) if cart else None
     return MemberLoaded(lookup, member, wallet, views, pricing)
 

@@ -12,8 +12,6 @@ from PySide6.QtWidgets import (
     QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
-from pos_member.services.staff import Approval
-
 from .i18n import error_text
 from .scanner import make_scan_field
 from .screen import MessageBar, set_role
@@ -159,6 +157,8 @@ class ApprovalDialog(QDialog):
         if not pin:
             self.message.show_message(self.tr("Enter the manager's PIN."), "error")
             return
+        from pos_member.services.staff import Approval  # not at import: keeps start-up light
+
         self.approved.emit(Approval(code, pin))
         self.done(QDialog.DialogCode.Accepted)
 

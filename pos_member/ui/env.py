@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from pos_member.services.context import TillContext
-
 from .i18n import LanguageManager
 from .worker import DbWorker
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pos_member.services.context import TillContext
     from pos_member.services.staff import StaffMember
 
     from .receipts import ReceiptService
@@ -28,9 +27,11 @@ class UiEnv(QObject):
     # "catalogue", "settings", "refund", "sync". Views coalesce with a timer where it matters.
     changed = Signal(str)
 
-    def __init__(self, ctx: TillContext, worker: DbWorker, language: LanguageManager,
+    def __init__(self, ctx: "TillContext | None", worker: DbWorker, language: LanguageManager,
                  data_dir: Path, parent: QObject | None = None):
         super().__init__(parent)
+        # None until the till is open (the launcher shows the login screen first and opens
+        # the database on the worker; every op runs after that one, so ops see the context)
         self.ctx = ctx
         self.worker = worker
         self.language = language

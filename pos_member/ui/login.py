@@ -5,13 +5,19 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from pos_member.services import staff as staff_service
-
 from .dialogs import PinPad
 from .i18n import LANGUAGES, error_text
 from .scanner import make_scan_field
 from .screen import MessageBar, Screen, set_role
 from .worker import Op
+
+
+def _login(env, code: str, pin: str):
+    """On the worker: the till's context is read here, not when the PIN was typed (the
+    launcher may still be opening the database then; this op runs after that one)."""
+    from pos_member.services import staff as staff_service
+
+    return staff_service.login(env.ctx, code, pin)
 
 
 class LoginScreen(Screen):
@@ -82,7 +88,7 @@ class LoginScreen(Screen):
             self.code.setFocus()
             return
         self.pad.setEnabled(False)
-        Op(staff_service.login, self.env.ctx, code, pin) \
+        Op(_login, self.env, code, pin) \
             .success(self._ok).failure(self._failed) \
             .finally_(lambda: self.pad.setEnabled(True)).run(self.env.worker)
 
@@ -154,7 +160,7 @@ class LockScreen(Screen):
             self.sign_out.emit()
             return
         self.pad.setEnabled(False)
-        Op(staff_service.login, self.env.ctx, staff.id, pin) \
+        Op(_login, self.env, staff.id, pin) \
             .success(lambda _m: (self.pad.clear(), self.message.clear_message(),
                                  self.unlocked.emit())) \
             .failure(lambda exc: (self.pad.clear(),

@@ -11,19 +11,21 @@ Adding a screen (see docs/ui.md)::
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication, QDialog, QGridLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
     QStackedWidget, QVBoxLayout, QWidget,
 )
 
-from pos_member.services import catalogue, shifts
-from pos_member.services.context import TillContext
-from pos_member.services.errors import ServiceError
+# No database stack imported here (services import SQLAlchemy): the window and the login
+# screen must paint before it is loaded (see launcher.py); services are imported where used.
+if TYPE_CHECKING:  # pragma: no cover
+    from pos_member.services.context import TillContext
 
 from .app import create_application, install_crash_hook
 from .dialogs import AmountDialog
@@ -97,20 +99,30 @@ class MenuScreen(Screen):
 
 class MainWindow(QMainWindow):
     screen_changed = Signal(str)
+    ready = Signal()          # the till is open and every screen is built
+    first_painted = Signal()  # the login screen has been painted once
 
-    def __init__(self, ctx: TillContext, data_dir: Path, *, language: str = DEFAULT_LANGUAGE,
+    def __init__(self, ctx: "TillContext | None", data_dir: Path, *,
+                 language: str = DEFAULT_LANGUAGE,
                  language_manager: LanguageManager | None = None, watchdog: bool = True,
                  printer: bool = True):
+        """With ``ctx`` the window is complete when this returns. With ``ctx=None`` only the
+        login and lock screens exist; call :meth:`attach` once the till is open (the launcher
+        does, from the op that opened it)."""
         super().__init__()
         self.setObjectName("main_window")
+        self.is_ready = False
+        self._want_printer = printer
         self.worker = DbWorker(self)
         set_default_worker(self.worker)
         set_default_failure(self._op_failed)
         self.language = language_manager or LanguageManager(self)
+        if language != self.language.language:  # before any widget: no retranslation storm
+            self.language.set_language(language)
         self.env = UiEnv(ctx, self.worker, self.language, Path(data_dir), self)
         self.stack = QStackedWidget(self)
         self.setCentralWidget(self.stack)
-        self.status = StatusBar(self, tz=ctx.tz)
+        self.status = StatusBar(self, tz=ctx.tz if ctx is not None else None)
         self.setStatusBar(self.status)
         self.screens: dict[str, Screen] = {}
         self.menu_entries: list[dict] = []
@@ -132,23 +144,17 @@ class MainWindow(QMainWindow):
         if watchdog:
             self.watchdog.start()
 
-        # printing
-        if printer:
-            self._start_printer()
-
-        # screens
+        # the screens that need no database to show
         self.login = LoginScreen(self.env)
         self.login.logged_in.connect(self._after_login)
         self.add_screen(self.login)
+        self.login.installEventFilter(self)  # for first_painted
         self.lock = LockScreen(self.env)
         self.lock.unlocked.connect(lambda: self.show_screen(self._previous or "checkout"))
         self.lock.sign_out.connect(self.sign_out)
         self.add_screen(self.lock)
         self.menu = MenuScreen(self.env, self)
         self.add_screen(self.menu)
-        self._add_cashier_screens()
-        from .manager_screens import install as add_manager_screens  # shifts, refund, ...
-        add_manager_screens(self)
 
         # global keys
         QShortcut(QKeySequence(Qt.Key.Key_F12), self, self.lock_till)
@@ -157,21 +163,64 @@ class MainWindow(QMainWindow):
 
         self.env.staff_changed.connect(
             lambda s: self.status.set_staff(f"{s.name} ({s.id})" if s else ""))
-        self.env.changed.connect(lambda _what: self.refresh_status())
+        # what changes the outbox; the checkout's own notices ("checkout_...") do not
+        self.env.changed.connect(lambda what: what.startswith("checkout")
+                                 or self.refresh_status())
         self.language.changed.connect(lambda _l: self.retranslate())
         self._poll = QTimer(self)
         self._poll.setInterval(STATUS_POLL_MS)
         self._poll.timeout.connect(self.refresh_status)
-        self._poll.start()
 
         self.resize(1280, 800)
         self.setMinimumSize(1024, 700)
-        if language != self.language.language:
-            self.language.set_language(language)
         self.retranslate()
         self.show_screen("login")
-        Op(catalogue.store_info, ctx).success(self._store_info).run(self.worker)
+        if ctx is not None:
+            self.attach(ctx)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if obj is self.login and event.type() == QEvent.Type.Paint:
+            self.login.removeEventFilter(self)
+            QTimer.singleShot(0, self.first_painted.emit)
+        return False
+
+    def attach(self, ctx, staged: bool = False) -> None:
+        """The till is open: build the screens that need it, start the printer and the status
+        polling. ``staged`` builds one part per event-loop turn, so the login screen stays
+        responsive (the launcher uses it); otherwise all at once."""
+        self.env.ctx = ctx
+        self.status.tz = ctx.tz
+        steps = [self._add_cashier_screens, self._add_manager_screens]
+        if self._want_printer:
+            steps.append(self._start_printer)
+        steps.append(self._became_ready)
+        if not staged:
+            for step in steps:
+                step()
+            return
+
+        def run_next() -> None:
+            steps.pop(0)()
+            if steps:
+                QTimer.singleShot(0, run_next)
+
+        QTimer.singleShot(0, run_next)
+
+    def _add_manager_screens(self) -> None:
+        try:
+            from .manager_screens import install as add_manager_screens  # shifts, refund ...
+        except ImportError:
+            return
+        add_manager_screens(self)
+
+    def _became_ready(self) -> None:
+        from pos_member.services import catalogue
+
+        self.is_ready = True
+        self._poll.start()
+        Op(catalogue.store_info, self.env.ctx).success(self._store_info).run(self.worker)
         self.refresh_status()
+        self.ready.emit()
 
     # --- screens ------------------------------------------------------------------------------
 
@@ -234,6 +283,11 @@ class MainWindow(QMainWindow):
     # --- signing in and out -------------------------------------------------------------------
 
     def _after_login(self, staff) -> None:
+        if not self.is_ready:  # signed in while the screens were still being built
+            self.ready.connect(lambda: self._after_login(staff), Qt.ConnectionType.SingleShotConnection)
+            return
+        from pos_member.services import catalogue
+
         Op(catalogue.till_status, self.env.ctx).success(self._check_shift).run(self.worker)
 
     def _check_shift(self, status) -> None:
@@ -255,6 +309,8 @@ class MainWindow(QMainWindow):
             self.env.shift_open = True
             self.env.changed.emit("shift")
             self.show_screen("checkout")
+
+        from pos_member.services import shifts
 
         dialog.entered.connect(lambda fen: Op(shifts.open_shift, self.env.ctx, self.env.staff, fen)
                                .success(opened).run(self.worker))
@@ -296,6 +352,10 @@ class MainWindow(QMainWindow):
     # --- status -------------------------------------------------------------------------------
 
     def refresh_status(self) -> None:
+        if self.env.ctx is None:
+            return
+        from pos_member.services import catalogue
+
         Op(catalogue.till_status, self.env.ctx).latest("till_status") \
             .success(lambda st: self.status.set_waiting(st.events_waiting)) \
             .failure(lambda exc: log.warning("till status: %s", exc)).run(self.worker)
@@ -321,6 +381,8 @@ class MainWindow(QMainWindow):
     # --- failures, help, language ---------------------------------------------------------------
 
     def _op_failed(self, exc: BaseException) -> None:
+        from pos_member.services.errors import ServiceError
+
         screen = self.current_screen()
         target = getattr(screen, "message", None)
         if isinstance(exc, ServiceError):
@@ -385,6 +447,22 @@ class MainWindow(QMainWindow):
         set_default_worker(None)
 
 
+class _PaintProbe(QObject):
+    def __init__(self, app):
+        super().__init__(app)
+        self.app = app
+
+    def eventFilter(self, _obj, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            print("painted", flush=True)
+            QTimer.singleShot(0, self.app.quit)
+        return False
+
+
+def _exit_when_painted(app, widget) -> None:
+    widget.installEventFilter(_PaintProbe(app))
+
+
 def run_app(till) -> int:
     """Start the cashier application on an opened till (pos_member.app.OpenTill)."""
     app = create_application()
@@ -397,7 +475,10 @@ def run_app(till) -> int:
         from .i18n import translate
 
         window.login.message.show_message(translate(
-            "MainWindow", "Demo data was created: cashier S002 PIN 1357, manager S001 PIN 2468."), "info", 0)
+            "MainWindow", "Demo data was created: cashier S002 PIN 1357, manager S001 PIN "
+                          "2468."), "info", 0)
+    if os.environ.get("POS_MEMBER_EXIT_WHEN_SHOWN"):  # bench/startup.py: time to first paint
+        _exit_when_painted(app, window.login)
     window.show()
     try:
         return app.exec()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QIntValidator
+from PySide6.QtGui import QColor, QIntValidator, QPainter
 from PySide6.QtWidgets import (
-    QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar,
+    QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
     QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
@@ -72,6 +72,53 @@ class PointsField(QLineEdit):
                 self.valueChanged.emit(value)
 
 
+class GrowthBar(QWidget):
+    """A plain progress bar that schedules its repaint (QProgressBar.setValue repaints
+    synchronously, which costs a millisecond or more on every member scan)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFixedHeight(14)
+        self._max = 1
+        self._value = 0
+        self._empty = True
+
+    def set_empty(self, empty: bool) -> None:
+        """No member: draw nothing (the space stays, so nothing below moves)."""
+        if empty != self._empty:
+            self._empty = empty
+            self.update()
+
+    def setRange(self, _minimum: int, maximum: int) -> None:  # noqa: N802 (like QProgressBar)
+        self._max = max(1, maximum)
+
+    def setValue(self, value: int) -> None:  # noqa: N802
+        if value != self._value:
+            self._value = value
+            self.update()
+
+    def value(self) -> int:
+        return self._value
+
+    def maximum(self) -> int:
+        return self._max
+
+    def paintEvent(self, _event) -> None:  # noqa: N802
+        if self._empty:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("#eceef1"))
+        r = self.rect()
+        p.drawRoundedRect(r, 6, 6)
+        w = int(r.width() * min(1.0, max(0.0, self._value / self._max)))
+        if w > 0:
+            p.setBrush(QColor("#c79a1e"))
+            p.drawRoundedRect(r.adjusted(0, 0, w - r.width(), 0), 6, 6)
+        p.end()
+
+
 class MemberPanel(QFrame):
     """Who the member is, their tier and points, growth to the next tier, coupons, hints."""
 
@@ -86,6 +133,9 @@ class MemberPanel(QFrame):
         self.setObjectName("member_panel")
         set_role(self, "panel")
         self.member = None
+        self._shows_member: bool | None = None
+        self._note_kind: str | None = None
+        self._badge_tier: str | None = None
         self.tiers: list[tuple[str, int]] = []
         self.coupon_views: dict[str, object] = {}
         self.pricing = None
@@ -99,16 +149,14 @@ class MemberPanel(QFrame):
         self.phone.setObjectName("member_phone")
         self.points = QLabel(self)
         self.points.setObjectName("member_points")
-        self.growth = QProgressBar(self)
+        self.growth = GrowthBar(self)
         self.growth.setObjectName("member_growth")
-        self.growth.setTextVisible(False)
         self.growth_text = QLabel(self)
         self.growth_text.setObjectName("member_growth_text")
         set_role(self.growth_text, "muted")
         self.hints = QLabel(self)
         self.hints.setObjectName("member_hints")
         self.hints.setWordWrap(True)
-        self.redeem_note_style = None
         self.coupons = QListWidget(self)
         self.coupons.setObjectName("member_coupons")
         self.coupons.setMinimumHeight(80)
@@ -139,26 +187,34 @@ class MemberPanel(QFrame):
         top = QHBoxLayout()
         top.addWidget(self.name, 1)
         top.addWidget(self.badge)
-        redeem_row = QHBoxLayout()
+        # what only a member has lives in two boxes, shown or hidden in one call each
+        self.member_box = QWidget(self)
+        who = QHBoxLayout()
+        who.addWidget(self.phone)
+        who.addStretch(1)
+        who.addWidget(self.points)
+        box = QVBoxLayout(self.member_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(4)
+        box.addLayout(who)
+        box.addWidget(self.growth)
+        box.addWidget(self.growth_text)
+        self.redeem_box = QWidget(self)
+        redeem_row = QHBoxLayout(self.redeem_box)
+        redeem_row.setContentsMargins(0, 0, 0, 0)
         redeem_row.addWidget(self.redeem_label)
         redeem_row.addWidget(self.redeem, 1)
         redeem_row.addWidget(self.redeem_max)
         buttons = QHBoxLayout()
         for b in (self.find_button, self.register_button, self.remove_button):
             buttons.addWidget(b)
-        who = QHBoxLayout()
-        who.addWidget(self.phone)
-        who.addStretch(1)
-        who.addWidget(self.points)
         layout = QVBoxLayout(self)
         layout.setSpacing(4)
         layout.addLayout(top)
-        layout.addLayout(who)
-        layout.addWidget(self.growth)
-        layout.addWidget(self.growth_text)
+        layout.addWidget(self.member_box)
         layout.addWidget(self.hints)
         layout.addWidget(self.coupons, 1)
-        layout.addLayout(redeem_row)
+        layout.addWidget(self.redeem_box)
         layout.addWidget(self.redeem_note)
         layout.addLayout(buttons)
         self.retranslate()
@@ -170,14 +226,17 @@ class MemberPanel(QFrame):
 
     # --- state -------------------------------------------------------------------------------
 
-    def set_member(self, member, coupon_views: dict[str, object] | None = None) -> None:
+    def set_member(self, member, coupon_views: dict[str, object] | None = None,
+                   pricing=None) -> None:
+        """Show a member (None: no member), their coupons and, when given, the basket's
+        pricing for them, in one pass."""
         self.member = member
         self.coupon_views = dict(coupon_views or {})
-        self.pricing = None
+        self.pricing = pricing
         self.redeem.blockSignals(True)
         self.redeem.setValue(0)
         self.redeem.blockSignals(False)
-        self.redeem_note.clear()
+        self._set_note("", "")
         self.retranslate()
 
     def add_coupon_views(self, views: dict[str, object]) -> None:
@@ -190,21 +249,29 @@ class MemberPanel(QFrame):
         self._fill_hints()
         self._fill_growth()
         if pricing is not None and asked and pricing.points_redeemed < asked:
-            self.redeem_note.setProperty("kind", "warn")
-            self.redeem_note.setText(
-                self.tr("Only %1 of the %2 points asked can be redeemed: %3.")
-                .replace("%1", str(pricing.points_redeemed)).replace("%2", str(asked))
-                .replace("%3", limit_reason(pricing.redeem_limited_by)))
+            self._set_note("warn", self.tr("Only %1 of the %2 points asked can be redeemed: %3.")
+                           .replace("%1", str(pricing.points_redeemed))
+                           .replace("%2", str(asked))
+                           .replace("%3", limit_reason(pricing.redeem_limited_by)))
         elif pricing is not None and pricing.points_redeemed:
-            self.redeem_note.setProperty("kind", "ok")
-            self.redeem_note.setText(self.tr("%1 points take %2 off.")
-                                     .replace("%1", str(pricing.points_redeemed))
-                                     .replace("%2", yuan(pricing.points_value)))
+            self._set_note("ok", self.tr("%1 points take %2 off.")
+                           .replace("%1", str(pricing.points_redeemed))
+                           .replace("%2", yuan(pricing.points_value)))
         else:
-            self.redeem_note.setProperty("kind", "")
-            self.redeem_note.clear()
-        self.redeem_note.style().unpolish(self.redeem_note)
-        self.redeem_note.style().polish(self.redeem_note)
+            self._set_note("", "")
+
+    def _set_note(self, kind: str, text: str) -> None:
+        note = self.redeem_note
+        note.setText(text)
+        # The state is kept in Python: QObject.property() of a property never set returns None
+        # without a reference in PySide6 6.12, which wears None's refcount down and crashes
+        # Python 3.11 (see docs/ui.md). Re-polishing is not free either: only on change.
+        if self._note_kind != kind:
+            self._note_kind = kind
+            note.setProperty("kind", kind)
+            note.style().unpolish(note)
+            note.style().polish(note)
+
 
     # --- drawing -----------------------------------------------------------------------------
 
@@ -215,29 +282,41 @@ class MemberPanel(QFrame):
         self.find_button.setText(self.tr("Find (F2)"))
         self.register_button.setText(self.tr("Join (F4)"))
         self.remove_button.setText(self.tr("Remove (F11)"))
-        for w in (self.badge, self.phone, self.points, self.growth, self.growth_text,
-                  self.redeem, self.redeem_max, self.redeem_label, self.remove_button):
-            w.setVisible(m is not None)
+        # Nothing is hidden or shown between customers (showing widgets relays out the whole
+        # screen, milliseconds per scan): the layout stays put, texts go blank, controls that
+        # need a member are disabled.
+        if self._shows_member is not (m is not None):
+            self._shows_member = m is not None
+            self.redeem_box.setEnabled(m is not None)
+            self.remove_button.setEnabled(m is not None)
         if m is None:
             self.name.setText(self.tr("No member"))
-            self.hints.setText(self.tr("Scan the member's code from their app, or press F2 to "
-                                       "find them by phone number."))
-            self.coupons.clear()
-            self.coupons.setVisible(bool(self.coupon_views))
+            self._set_badge("none", "")
+            self.phone.setText("")
+            self.points.setText("")
+            self.growth.set_empty(True)
+            self.growth_text.setText(self.tr("Scan the member's code from their app, or press "
+                                             "F2 to find them by phone number."))
+            self.hints.setText("")
             self._fill_coupons()
             return
-        self.coupons.setVisible(True)
         self.name.setText(m.name or self.tr("(no name)"))
-        self.badge.setText(tier_name(m.tier))
-        self.badge.setProperty("tier", m.tier)
-        self.badge.style().unpolish(self.badge)
-        self.badge.style().polish(self.badge)
+        self._set_badge(m.tier, tier_name(m.tier))
+        self.growth.set_empty(False)
         self.phone.setText(m.phone or "")
         self.points.setText(self.tr("Points: %1 (available %2)")
                             .replace("%1", str(m.points)).replace("%2", str(m.available_points)))
         self._fill_growth()
         self._fill_hints()
         self._fill_coupons()
+
+    def _set_badge(self, tier: str, text: str) -> None:
+        self.badge.setText(text)
+        if self._badge_tier != tier:  # not badge.property(): see _set_note
+            self._badge_tier = tier
+            self.badge.setProperty("tier", tier)
+            self.badge.style().unpolish(self.badge)
+            self.badge.style().polish(self.badge)
 
     def _fill_growth(self) -> None:
         """The bar from the member's tier to the next, filled with their growth and this sale's."""
@@ -265,7 +344,6 @@ class MemberPanel(QFrame):
             return
         hints = self.pricing.hints if self.pricing is not None else ()
         self.hints.setText("\n".join("• " + hint_text(h) for h in hints))
-        self.hints.setVisible(bool(hints))
 
     def _fill_coupons(self) -> None:
         p = self.pricing
@@ -377,8 +455,9 @@ class TotalsBox(QFrame):
                 a.setText(label)
                 b.setText(amount)
                 self.texts[key] = amount
-            a.setVisible(r < len(entries))
-            b.setVisible(r < len(entries))
+            if a.isVisibleTo(self) != (r < len(entries)):  # setVisible is not free
+                a.setVisible(r < len(entries))
+                b.setVisible(r < len(entries))
         self.total_label.setText(self.tr("Total"))
         self.total.setText(yuan(p.total if p is not None else 0))
         self.texts["total"] = self.total.text()

@@ -38,8 +38,6 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
-from pos_member.security.member_codes import ScanKind, classify_scan
-
 log = logging.getLogger(__name__)
 
 RECEIPT_PREFIX = "PMR."  # the code printed on every receipt: PMR.<sale uuid>
@@ -71,6 +69,8 @@ def receipt_code(sale_id: str) -> str:
 
 def classify_code(text: str, source: str = "wedge") -> Scan:
     """Tell member codes, product barcodes, receipt codes and foreign codes apart. Never raises."""
+    from pos_member.security.member_codes import ScanKind, classify_scan  # start-up stays light
+
     text = (text or "").strip()
     if text[: len(RECEIPT_PREFIX)].upper() == RECEIPT_PREFIX:
         return Scan(text, CodeKind.RECEIPT, source=source)

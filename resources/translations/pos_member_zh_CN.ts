@@ -778,6 +778,17 @@
         </message>
     </context>
     <context>
+        <name>Launcher</name>
+        <message>
+            <source>The till is already running on this computer.</source>
+            <translation>本机已在运行收银程序。</translation>
+        </message>
+        <message>
+            <source>The till's database could not be opened; the details are in the log file.</source>
+            <translation>无法打开收银数据库，详细信息已记录在日志文件中。</translation>
+        </message>
+    </context>
+    <context>
         <name>LockScreen</name>
         <message>
             <source>Till locked</source>
