@@ -63,7 +63,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     migrate(url)
     db = Database(url)
     with db.write() as s:
-        counts = seed_demo(s)
+        counts = seed_demo(s, members=args.members)
     db.dispose()
     print(f"seeded {BRAND}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
     return 0
@@ -150,8 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_serve)
     with_db(sub.add_parser("migrate", help="create or upgrade the schema")).set_defaults(
         func=cmd_migrate)
-    with_db(sub.add_parser("seed-demo", help="write the demo brand")).set_defaults(
-        func=cmd_seed_demo)
+    d = with_db(sub.add_parser("seed-demo", help="write the demo brand (the till's own)"))
+    d.add_argument("--members", type=int, default=1000,
+                   help="demo members to create (default 1000, as the till's seed)")
+    d.set_defaults(func=cmd_seed_demo)
     e = with_db(sub.add_parser("enrol-code", help="print a one-time terminal enrolment code"))
     e.add_argument("--store", default=None, help="only a terminal of this store may use it")
     e.add_argument("--hours", type=float, default=24.0, help="validity (default 24 hours)")

@@ -21,25 +21,25 @@ def url(tmp_path) -> str:
 
 
 def test_seed_demo_enrol_code_and_member_code(url, capsys):
-    assert main(["seed-demo", "--database-url", url]) == 0
+    assert main(["seed-demo", "--members", "8", "--database-url", url]) == 0
     out = capsys.readouterr().out
-    assert "30 products" in out and "8 members created" in out
-    assert main(["seed-demo", "--database-url", url]) == 0  # again: updates, no duplicates
+    assert "28 products" in out and "8 members created" in out
+    assert main(["seed-demo", "--members", "8", "--database-url", url]) == 0  # no duplicates
     assert "0 members created" in capsys.readouterr().out
 
     assert main(["enrol-code", "--database-url", url]) == 0
     code = capsys.readouterr().out.strip()
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
 
-    from pos_central.demo import demo_id
+    from pos_member.domain.demo_brand import member_id
 
-    member = demo_id("member:gold")
+    member = member_id(1)  # the till's demo member 1 too
     assert main(["member-code", member, "--database-url", url]) == 0
     assert capsys.readouterr().out.strip().startswith("PM1.")
     assert main(["member-code", member, "--qr", "--database-url", url]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("PM1.") and len(lines) > 20 and "█" in "".join(lines)
-    assert main(["member-code", "800000000001", "--database-url", url]) == 0  # by card number
+    assert main(["member-code", "8000000001", "--database-url", url]) == 0  # by card number
     assert capsys.readouterr().out.startswith("PM1.")
     assert main(["member-code", "no-such-member", "--database-url", url]) == 2
 
