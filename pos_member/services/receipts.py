@@ -24,7 +24,7 @@ from .errors import NotFound
 from .members import member_view
 from .rules import current_rules
 
-RECEIPT_CODE_PREFIX = "PMS."  # the QR on a receipt: PMS.<sale id>, scanned for a refund
+RECEIPT_CODE_PREFIX = "PMR."  # the QR on a receipt: PMR.<sale id>, scanned for a refund
 JOIN_URL_SETTING = "join_url"
 DEFAULT_JOIN_URL = "https://member.example.com/join?store={store_id}"
 
