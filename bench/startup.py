@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _timing import pct  # noqa: E402
+from _timing import pct
 
 BARE = r"""
 import sys

@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from _timing import describe, pct  # noqa: E402
+from _timing import describe, pct
 
 
 def prepare(db: Path, members: int) -> tuple[object, str]:
@@ -65,7 +65,7 @@ def prepare(db: Path, members: int) -> tuple[object, str]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--members", type=int, default=1_000_000)
-    ap.add_argument("--runs", type=int, default=300)
+    ap.add_argument("--runs", type=int, default=500)
     ap.add_argument("--db", help="reuse a seeded database (made if missing)")
     args = ap.parse_args()
 
@@ -82,12 +82,12 @@ def main() -> int:
     from pos_member.domain import demo_brand
     from pos_member.security.member_codes import issue_dynamic_code
     from pos_member.services import checkout, members
-    from pos_member.ui.app import create_application
-    from pos_member.ui.main_window import MainWindow
 
     # time the two halves: the op on the DB worker, the callback on the GUI thread
     from pos_member.ui import checkout as checkout_screen
     from pos_member.ui import checkout_ops
+    from pos_member.ui.app import create_application
+    from pos_member.ui.main_window import MainWindow
 
     op_times: list[float] = []
     cb_times: list[float] = []

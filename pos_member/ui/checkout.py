@@ -15,13 +15,21 @@ from decimal import Decimal
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QButtonGroup, QGridLayout, QHBoxLayout, QHeaderView, QLineEdit,
-    QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
 )
 
+from pos_member.security.roles import Action
 from pos_member.services import catalogue, checkout
 from pos_member.services import staff as staff_service
-from pos_member.security.roles import Action
 
 from . import checkout_ops
 from .checkout_dialogs import CodeDialog, ProductSearchDialog, ReasonDialog, SaleDoneDialog
@@ -138,7 +146,7 @@ class CheckoutScreen(Screen):
         self.retranslate()
         self._loaded = False
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+    def eventFilter(self, obj, event) -> bool:
         if obj is self.entry and event.type() == QEvent.Type.ShortcutOverride \
                 and event.key() == Qt.Key.Key_Delete and not self.entry.text():
             event.ignore()  # an empty field has nothing to delete: let Del / Ctrl+Del act
@@ -678,11 +686,11 @@ class CheckoutScreen(Screen):
     def _record(self, tenders) -> None:
         sale = self.sale
         pricing = sale.pricing
-        req = dict(sale_id=sale.sale_id, staff=self.env.staff, lines=sale.cart(),
-                   tenders=tuple(tenders), member_id=sale.member_id,
-                   coupon_codes=sale.coupons(), chosen_coupons=sale.chosen,
-                   redeem_points=pricing.points_redeemed if pricing else 0,
-                   member_code_nonce=sale.nonce, member_code_expires=sale.code_expires)
+        req = {"sale_id": sale.sale_id, "staff": self.env.staff, "lines": sale.cart(),
+               "tenders": tuple(tenders), "member_id": sale.member_id,
+               "coupon_codes": sale.coupons(), "chosen_coupons": sale.chosen,
+               "redeem_points": pricing.points_redeemed if pricing else 0,
+               "member_code_nonce": sale.nonce, "member_code_expires": sale.code_expires}
 
         def run(approval=None):
             return checkout.checkout(self.env.ctx, checkout.CheckoutRequest(**req,

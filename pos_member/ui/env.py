@@ -27,7 +27,7 @@ class UiEnv(QObject):
     # "catalogue", "settings", "refund", "sync". Views coalesce with a timer where it matters.
     changed = Signal(str)
 
-    def __init__(self, ctx: "TillContext | None", worker: DbWorker, language: LanguageManager,
+    def __init__(self, ctx: TillContext | None, worker: DbWorker, language: LanguageManager,
                  data_dir: Path, parent: QObject | None = None):
         super().__init__(parent)
         # None until the till is open (the launcher shows the login screen first and opens
@@ -42,7 +42,7 @@ class UiEnv(QObject):
         self.scanner: WedgeScanner | None = None
         self.shift_open: bool | None = None  # known after login
 
-    def set_staff(self, staff: "StaffMember | None") -> None:
+    def set_staff(self, staff: StaffMember | None) -> None:
         self.staff = staff
         self.staff_changed.emit(staff)
 

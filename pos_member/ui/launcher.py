@@ -33,28 +33,29 @@ log = logging.getLogger(__name__)
 
 def launch(db: str | None = None, *, seed_demo_if_new: bool = True,
            demo_members: int = 2000, language: str | None = None) -> int:
-    from PySide6.QtCore import QTimer
-
-    from pos_member.store.paths import default_db_path  # platformdirs only
 
     from .app import create_application, install_crash_hook
     from .i18n import DEFAULT_LANGUAGE, translate
     from .main_window import MainWindow, _exit_when_painted
     from .worker import Op
 
-    db_path = Path(db) if db else default_db_path()
+    db_path = Path(db) if db else None  # the default needs platformdirs: found on the worker
     app = create_application()
     window_ref: list = []
     install_crash_hook(lambda: window_ref[0] if window_ref else None)
-    window = MainWindow(None, db_path.parent, language=language or DEFAULT_LANGUAGE)
+    window = MainWindow(None, db_path.parent if db_path else Path("."),
+                        language=language or DEFAULT_LANGUAGE)
     window_ref.append(window)
     opened: list = []
 
     def open_the_till():  # on the DB worker
         from pos_member.app import open_till, setup_logging
+        from pos_member.store.paths import default_db_path
 
         setup_logging()
-        till = open_till(db_path, seed_demo_if_new=seed_demo_if_new, demo_members=demo_members)
+        path = db_path or default_db_path()
+        window.env.data_dir = path.parent  # receipts and print jobs live beside the database
+        till = open_till(path, seed_demo_if_new=seed_demo_if_new, demo_members=demo_members)
         window.env.ctx = till.ctx  # before any later op runs: they all come after this one
         return till
 

@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication, QDialog, QGridLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
-    QStackedWidget, QVBoxLayout, QWidget,
+    QApplication,
+    QGridLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
 )
 
 # No database stack imported here (services import SQLAlchemy): the window and the login
@@ -48,7 +55,7 @@ class MenuScreen(Screen):
 
     name = "menu"
 
-    def __init__(self, env: UiEnv, window: "MainWindow"):
+    def __init__(self, env: UiEnv, window: MainWindow):
         super().__init__(env)
         self.window_ = window
         self.heading = QLabel(self)
@@ -102,7 +109,7 @@ class MainWindow(QMainWindow):
     ready = Signal()          # the till is open and every screen is built
     first_painted = Signal()  # the login screen has been painted once
 
-    def __init__(self, ctx: "TillContext | None", data_dir: Path, *,
+    def __init__(self, ctx: TillContext | None, data_dir: Path, *,
                  language: str = DEFAULT_LANGUAGE,
                  language_manager: LanguageManager | None = None, watchdog: bool = True,
                  printer: bool = True):
@@ -144,17 +151,11 @@ class MainWindow(QMainWindow):
         if watchdog:
             self.watchdog.start()
 
-        # the screens that need no database to show
+        # the screen that needs no database to show (the rest: attach)
         self.login = LoginScreen(self.env)
         self.login.logged_in.connect(self._after_login)
         self.add_screen(self.login)
         self.login.installEventFilter(self)  # for first_painted
-        self.lock = LockScreen(self.env)
-        self.lock.unlocked.connect(lambda: self.show_screen(self._previous or "checkout"))
-        self.lock.sign_out.connect(self.sign_out)
-        self.add_screen(self.lock)
-        self.menu = MenuScreen(self.env, self)
-        self.add_screen(self.menu)
 
         # global keys
         QShortcut(QKeySequence(Qt.Key.Key_F12), self, self.lock_till)
@@ -178,7 +179,7 @@ class MainWindow(QMainWindow):
         if ctx is not None:
             self.attach(ctx)
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+    def eventFilter(self, obj, event) -> bool:
         if obj is self.login and event.type() == QEvent.Type.Paint:
             self.login.removeEventFilter(self)
             QTimer.singleShot(0, self.first_painted.emit)
@@ -190,7 +191,7 @@ class MainWindow(QMainWindow):
         responsive (the launcher uses it); otherwise all at once."""
         self.env.ctx = ctx
         self.status.tz = ctx.tz
-        steps = [self._add_cashier_screens, self._add_manager_screens]
+        steps = [self._add_lock_and_menu, self._add_cashier_screens, self._add_manager_screens]
         if self._want_printer:
             steps.append(self._start_printer)
         steps.append(self._became_ready)
@@ -205,6 +206,14 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, run_next)
 
         QTimer.singleShot(0, run_next)
+
+    def _add_lock_and_menu(self) -> None:
+        self.lock = LockScreen(self.env)
+        self.lock.unlocked.connect(lambda: self.show_screen(self._previous or "checkout"))
+        self.lock.sign_out.connect(self.sign_out)
+        self.add_screen(self.lock)
+        self.menu = MenuScreen(self.env, self)
+        self.add_screen(self.menu)
 
     def _add_manager_screens(self) -> None:
         try:
@@ -318,7 +327,8 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def lock_till(self) -> None:
-        if self.env.staff is None or self.current_name() in ("login", "lock"):
+        if self.env.staff is None or self.current_name() in ("login", "lock") \
+                or "lock" not in self.screens:
             return
         self.show_screen("lock")
 
@@ -331,9 +341,8 @@ class MainWindow(QMainWindow):
     def dispatch_scan(self, scan: Scan) -> None:
         """A modal dialog that takes scans gets it first, then the current screen."""
         modal = QApplication.activeModalWidget()
-        if modal is not None and hasattr(modal, "handle_scan"):
-            if modal.handle_scan(scan):
-                return
+        if modal is not None and hasattr(modal, "handle_scan") and modal.handle_scan(scan):
+            return
         screen = self.current_screen()
         if modal is None and isinstance(screen, Screen) and screen.handle_scan(scan):
             return
@@ -419,7 +428,7 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
@@ -433,7 +442,7 @@ class MainWindow(QMainWindow):
         part = screen.title() if isinstance(screen, Screen) else ""
         self.setWindowTitle(" · ".join(x for x in (self.tr("POS Member"), store, part) if x))
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         self.shutdown()
         super().closeEvent(event)
 
@@ -452,7 +461,7 @@ class _PaintProbe(QObject):
         super().__init__(app)
         self.app = app
 
-    def eventFilter(self, _obj, event) -> bool:  # noqa: N802
+    def eventFilter(self, _obj, event) -> bool:
         if event.type() == QEvent.Type.Paint:
             print("painted", flush=True)
             QTimer.singleShot(0, self.app.quit)

@@ -7,8 +7,16 @@ from decimal import Decimal
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QIntValidator, QPainter
 from PySide6.QtWidgets import (
-    QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-    QLineEdit, QPushButton, QVBoxLayout, QWidget,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from pos_member.domain.money import format_fen
@@ -62,7 +70,7 @@ class PointsField(QLineEdit):
     def value(self) -> int:
         return self._value
 
-    def setValue(self, value: int) -> None:  # noqa: N802 (like QSpinBox)
+    def setValue(self, value: int) -> None:
         value = max(0, int(value))
         if self.text() != str(value):
             self.setText(str(value))
@@ -89,10 +97,10 @@ class GrowthBar(QWidget):
             self._empty = empty
             self.update()
 
-    def setRange(self, _minimum: int, maximum: int) -> None:  # noqa: N802 (like QProgressBar)
+    def setRange(self, _minimum: int, maximum: int) -> None:
         self._max = max(1, maximum)
 
-    def setValue(self, value: int) -> None:  # noqa: N802
+    def setValue(self, value: int) -> None:
         if value != self._value:
             self._value = value
             self.update()
@@ -103,7 +111,7 @@ class GrowthBar(QWidget):
     def maximum(self) -> int:
         return self._max
 
-    def paintEvent(self, _event) -> None:  # noqa: N802
+    def paintEvent(self, _event) -> None:
         if self._empty:
             return
         p = QPainter(self)
@@ -219,7 +227,7 @@ class MemberPanel(QFrame):
         layout.addLayout(buttons)
         self.retranslate()
 
-    def changeEvent(self, event) -> None:  # noqa: N802
+    def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
@@ -424,7 +432,7 @@ class TotalsBox(QFrame):
         self.pricing = pricing
         self.retranslate()
 
-    def changeEvent(self, event) -> None:  # noqa: N802
+    def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)

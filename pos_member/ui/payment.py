@@ -9,8 +9,15 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton,
-    QVBoxLayout, QWidget,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from pos_member.domain.money import format_fen, parse_yuan
@@ -18,9 +25,9 @@ from pos_member.domain.money import format_fen, parse_yuan
 from .dialogs import PinPad
 from .i18n import tender_name
 from .member_panel import yuan
+from .sale import Payment
 from .scanner import CodeKind, make_scan_field
 from .screen import MessageBar, set_role
-from .sale import Payment
 
 TENDER_KEYS = (("cash", "F1"), ("wechat", "F2"), ("alipay", "F3"), ("card", "F4"),
                ("voucher", "F5"))
@@ -170,7 +177,7 @@ class PaymentDialog(QDialog):
         self.paid.emit(list(self.payment.tenders))
         self.accept()
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.payment.remaining == 0:
             self._finish()
             return

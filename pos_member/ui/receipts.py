@@ -11,15 +11,21 @@ to a hundred milliseconds).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 from pos_member.domain.pricing import PricingResult
 from pos_member.printing.jobs import JsonFileJobStore
 from pos_member.printing.model import (
-    CouponUse, MemberInfo, ReceiptData, ReceiptLine, Tender as PrintTender,
+    CouponUse,
+    MemberInfo,
+    ReceiptData,
+    ReceiptLine,
+)
+from pos_member.printing.model import (
+    Tender as PrintTender,
 )
 from pos_member.printing.printer import ReceiptPrinter
 from pos_member.printing.queue import QueueState
@@ -167,7 +173,7 @@ def build_card_slip(member, coupon: str | None, store: dict[str, str], terminal:
         joined_at=at, tz=tz, terminal=terminal, welcome_coupon=coupon or "")
 
 
-def print_card_slip(service: "ReceiptService | None", data) -> int | None:
+def print_card_slip(service: ReceiptService | None, data) -> int | None:
     """On the worker thread: queue the card slip (None without a printer)."""
     if service is None or service.printer is None:
         return None

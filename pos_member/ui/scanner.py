@@ -115,7 +115,7 @@ class WedgeScanner(QObject):
 
     # --- the filter --------------------------------------------------------------------------
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or self._replaying or not self.enabled:
             return False
         if not isinstance(obj, QWidget):

@@ -98,7 +98,7 @@ class StatusBar(QStatusBar):
         if not self._dirty.isActive():
             self._dirty.start()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.redraw()
         super().changeEvent(event)

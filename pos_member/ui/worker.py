@@ -26,8 +26,9 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
@@ -42,7 +43,7 @@ class _Job:
     fn: Callable[[], Any]
     key: str | None
     name: str
-    deliver: Callable[["_Job"], None] = field(repr=False)
+    deliver: Callable[[_Job], None] = field(repr=False)
     result: Any = None
     error: BaseException | None = None
     superseded: bool = False
@@ -56,7 +57,7 @@ class _Bridge(QObject):
 
 
 class _WorkerThread(QThread):
-    def __init__(self, jobs: "queue.Queue[_Job | None]", latest: dict[str, int],
+    def __init__(self, jobs: queue.Queue[_Job | None], latest: dict[str, int],
                  lock: threading.Lock, bridge: _Bridge):
         super().__init__()
         self.setObjectName("pos-db-worker")
@@ -180,29 +181,29 @@ class Op:
         self._worker: DbWorker | None = None
         self.approval = None  # the manager's Approval the op finally ran with, if any
 
-    def success(self, cb: Callable[[Any], None]) -> "Op":
+    def success(self, cb: Callable[[Any], None]) -> Op:
         self._success = cb
         return self
 
-    def failure(self, cb: Callable[[BaseException], None]) -> "Op":
+    def failure(self, cb: Callable[[BaseException], None]) -> Op:
         self._failure = cb
         return self
 
-    def finally_(self, cb: Callable[[], None]) -> "Op":
+    def finally_(self, cb: Callable[[], None]) -> Op:
         self._finally = cb
         return self
 
-    def cancelled(self, cb: Callable[[], None]) -> "Op":
+    def cancelled(self, cb: Callable[[], None]) -> Op:
         """Called when the manager-approval dialog is cancelled."""
         self._cancelled = cb
         return self
 
-    def latest(self, key: str) -> "Op":
+    def latest(self, key: str) -> Op:
         """Only the newest waiting op with this key runs; older ones are dropped silently."""
         self._key = key
         return self
 
-    def with_approval(self, parent, title: str | None = None, initial=None) -> "Op":
+    def with_approval(self, parent, title: str | None = None, initial=None) -> Op:
         """Call the function with ``approval=`` (``initial``, None by default, then a manager's
         Approval if the service asks for one)."""
         self._wants_approval = True

@@ -4,7 +4,6 @@ coupon, points, split payment with change; the sale and its outbox event in the 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from pos_member.domain import demo_brand

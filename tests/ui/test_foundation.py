@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
@@ -97,7 +97,7 @@ def test_watchdog_logs_a_blocked_gui_thread(qtbot, caplog):
 def test_status_bar_follows_the_sync_engine_from_its_thread(qtbot, window):
     bar = window.status
     assert bar.connection.text() == "● Offline"
-    at = datetime(2026, 11, 24, 6, 30, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)
     t = threading.Thread(target=lambda: [bar.publish(SyncState(online=True, last_success=at,
                                                                waiting=n)) for n in (5, 4, 3)])
     t.start()
@@ -186,3 +186,35 @@ def test_none_survives_many_void_qt_calls(qtbot):
     if sys.version_info < (3, 12):
         assert _none_guard._applied
         assert before - sys.getrefcount(None) >= 0  # (the bug may be fixed one day: fine)
+
+
+def test_window_first_start_takes_a_pin_typed_before_the_till_is_open(qtbot, till, tmp_path):
+    """The launcher's order: the login screen first, the till opened by an op on the worker,
+    the other screens built in stages; a PIN typed in between is checked after the open."""
+    import threading
+
+    from pos_member.ui.main_window import MainWindow
+
+    w = MainWindow(None, tmp_path, language="en")
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    gate = threading.Event()
+    assert w.env.ctx is None and "checkout" not in w.screens
+
+    def open_the_till():  # what launcher.open_the_till does, held until the PIN is in
+        gate.wait(5)
+        w.env.ctx = till.ctx
+        return till
+
+    try:
+        Op(open_the_till).success(lambda t: w.attach(t.ctx, staged=True)).run(w.worker)
+        w.login.code.setText("S002")
+        pin_pad(qtbot, w.login.pad, "1357")  # queued behind the open
+        gate.set()
+        qtbot.waitUntil(lambda: w.is_ready and "checkout" in w.screens)
+        modal(qtbot, "open_shift_dialog").reject()
+        qtbot.waitUntil(lambda: w.current_name() == "checkout")
+        assert w.env.staff is not None and w.env.staff.id == "S002"
+    finally:
+        w.shutdown()

@@ -116,7 +116,7 @@ def test_registration_at_the_counter(qtbot, window, till):
     assert co.member_panel.phone.text() == "135****5678"
     assert co.member_panel.badge.text() == "Regular"
     assert "WELCOME-15" in co.message.text()
-    assert co.member_panel.coupon_item([c for c in co.sale.wallet][0]) is not None
+    assert co.member_panel.coupon_item(co.sale.wallet[0]) is not None
     with till.session() as s:
         m = s.scalars(select(Member).where(Member.phone == "13512345678")).one()
         assert m.name == "Zhou Min" and m.marketing_consent

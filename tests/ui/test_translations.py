@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from .conftest import click, idle, login, modal, scan, shot
+from .conftest import click, idle, login, scan, shot
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOL = ROOT / "resources" / "translations" / "tool.py"
