@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from pos_member.cli import CliError
 
@@ -59,20 +60,29 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     log_path = setup_logging()
     install_excepthook(log_path)  # non-UI paths; the window installs its own dialog hook
+    launch = None
+    if not args.headless:
+        try:
+            from pos_member.ui.launcher import launch  # the cashier application
+        except ImportError:  # a build without Qt: the till still runs headless
+            launch = None
+    if launch is not None:
+        # Window first: the login screen is painted before the database stack loads; the
+        # launcher opens the till (lock, upgrade with backup, demo data) on its DB worker.
+        from pos_member.store.paths import default_db_path
+
+        db_path = Path(args.db) if args.db else default_db_path()
+        # The first check makes today's backup (start-up), then one a day while it runs.
+        scheduler = BackupScheduler(db_path, keep=keep_from_env())
+        scheduler.start()
+        try:
+            return int(launch(str(db_path), seed_demo_if_new=not args.no_demo,
+                              demo_members=args.demo_members))
+        finally:
+            scheduler.stop()
+    run_app = None
     till = _open(args, seed_demo_if_new=not args.no_demo, demo_members=args.demo_members)
     try:
-        try:
-            from pos_member.ui.main_window import run_app  # the cashier application
-        except ImportError:
-            run_app = None
-        if run_app is not None and not args.headless:
-            # The first check makes today's backup (start-up), then one a day while it runs.
-            scheduler = BackupScheduler(till.db_path, keep=keep_from_env())
-            scheduler.start()
-            try:
-                return int(run_app(till))
-            finally:
-                scheduler.stop()
         _startup_backup(till)
         from pos_member.services.shifts import current_shift
         from pos_member.store import repositories as repo
