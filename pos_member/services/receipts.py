@@ -145,3 +145,10 @@ def _zhe(rate: Decimal) -> str:
         text = text[0]
     return f"{text}折"
 
+
+
+def print_job_store(ctx: TillContext):
+    """The print queue kept in the till database (a JobStore for the printing package)."""
+    from pos_member.store.print_jobs import SqlJobStore
+
+    return SqlJobStore(ctx.sessions)

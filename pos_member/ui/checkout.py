@@ -611,6 +611,16 @@ class CheckoutScreen(Screen):
         if self.pay_button.isEnabled() == self.sale.empty:
             self.pay_button.setEnabled(not self.sale.empty)
         self.quoted_version = version
+        self._feed_customer_display(lambda d: d.update_from_sale(self.sale))
+
+    def _feed_customer_display(self, update) -> None:
+        """The second screen follows the basket; a display fault never stops a sale."""
+        display = getattr(self.window_, "customer_display", None)
+        if display is not None:
+            try:
+                update(display)
+            except Exception:
+                log.exception("the customer display could not be updated")
 
     quoted_version = -1
 
@@ -715,6 +725,8 @@ class CheckoutScreen(Screen):
             upgraded = self.tr("Upgraded to %1!").replace("%1", tier_name(pricing.tier_after))
         self.last_sale = result
         self.new_sale()
+        self._feed_customer_display(
+            lambda d: d.show_paid(pricing.total, result.change, pricing.points_earned))
         done = SaleDoneDialog(self, result.receipt_no, pricing.total, result.change, upgraded,
                               on_scan=self.handle_scan)
         self.last_done = done

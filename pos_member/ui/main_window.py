@@ -383,7 +383,13 @@ class MainWindow(QMainWindow):
         except ImportError:
             return
         try:
-            self.env.receipts = ReceiptService(self.env.data_dir, self.status.publish_printer)
+            from pos_member.services.receipts import print_job_store
+
+            # Print jobs wait in the till's database, so a receipt held up by a printer that
+            # is off or out of paper survives a restart.
+            self.env.receipts = ReceiptService(self.env.data_dir, self.status.publish_printer,
+                                               job_store=print_job_store(self.env.ctx)
+                                               if self.env.ctx is not None else None)
         except Exception:
             log.exception("the receipt printer could not be set up; selling continues")
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from pos_member.domain.pricing import PricingResult
-from pos_member.printing.jobs import JsonFileJobStore
+from pos_member.printing.jobs import JobStore, JsonFileJobStore
 from pos_member.printing.model import (
     CouponUse,
     MemberInfo,
@@ -47,8 +47,10 @@ def default_spec(data_dir: Path) -> str:
 
 class ReceiptService:
     def __init__(self, data_dir: Path, publish: Callable[[PrinterState], None] | None = None,
-                 spec: str | None = None, width: int = 48, encoding: str = "gb18030"):
+                 spec: str | None = None, width: int = 48, encoding: str = "gb18030",
+                 job_store: JobStore | None = None):
         self.data_dir = Path(data_dir)
+        self.job_store = job_store
         self.publish = publish or (lambda _s: None)
         self.spec = spec or default_spec(self.data_dir)
         self.printer: ReceiptPrinter | None = None
@@ -59,7 +61,7 @@ class ReceiptService:
             self.printer.stop()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         settings = PrinterSettings(self.spec, width=width, encoding=encoding)
-        store = JsonFileJobStore(self.data_dir / "print-jobs.json")
+        store = self.job_store or JsonFileJobStore(self.data_dir / "print-jobs.json")
         self.printer = ReceiptPrinter(settings, store, on_change=self._changed)
         self.printer.start()
 

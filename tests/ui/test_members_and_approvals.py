@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from pos_member.domain import demo_brand
-from pos_member.store.models import AuditLogEntry, Member, OutboxEvent, Sale
+from pos_member.store.models import AuditLogEntry, Member, OutboxEvent, ReceiptPrintJob, Sale
 
 from .conftest import activate, click, gone, idle, login, modal, pin_pad, scan
 
@@ -122,9 +122,12 @@ def test_registration_at_the_counter(qtbot, window, till):
         assert m.name == "Zhou Min" and m.marketing_consent
         assert s.scalars(select(OutboxEvent).where(
             OutboxEvent.kind == "member_registered")).one().payload["member_id"] == m.id
-    # the card slip went to the print queue
-    jobs = window.env.data_dir / "print-jobs.json"
-    qtbot.waitUntil(lambda: jobs.exists() and "card" in jobs.read_text(), timeout=10000)
+    # the card slip went to the print queue, kept in the till database
+    def card_queued() -> bool:
+        with till.session() as s:
+            return any(j.kind == "card_slip" for j in s.scalars(select(ReceiptPrintJob)))
+
+    qtbot.waitUntil(card_queued, timeout=10000)
     # the same phone again is refused with the reason
     activate(qtbot, window)
     qtbot.keyClick(co.entry, Qt.Key.Key_F4)
