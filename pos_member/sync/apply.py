@@ -51,6 +51,7 @@ from pos_member.store.fastwrite import insert_rows
 from pos_member.store.models import SyncConflict
 from pos_member.store.types import dump_json
 from pos_member.sync import protocol as p
+from pos_member.sync.lean import LeanPage
 
 CURSOR_KEY = "sync_cursor"
 FEED_ID_KEY = "sync_feed_id"
@@ -176,21 +177,25 @@ class PageStats:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def apply_changes_page(sessions: sessionmaker[Session], page: p.ChangesPage,
+def apply_changes_page(sessions: sessionmaker[Session], page: p.ChangesPage | LeanPage,
                        tz: tzinfo | str = "Asia/Shanghai") -> PageStats:
-    """Apply one page and store its cursor and feed id, all in one transaction."""
+    """Apply one page (a protocol ``ChangesPage``, or the pull's ``LeanPage`` whose live
+    members are checked dicts) and store its cursor and feed id, all in one transaction."""
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
     with transaction(sessions) as s:
-        stats = apply_changes(s, page.changes, zone)
+        stats = apply_changes(s, page.changes, zone, getattr(page, "members", None))
         repo.set_setting(s, CURSOR_KEY, page.next_cursor)
         repo.set_setting(s, FEED_ID_KEY, page.feed_id)
     return stats
 
 
-def apply_changes(session: Session, changes: Sequence[Any], tz: tzinfo) -> PageStats:
-    """Apply ``changes`` (protocol Change models) inside the caller's transaction."""
-    stats = PageStats(changes=len(changes))
-    if not changes:
+def apply_changes(session: Session, changes: Sequence[Any], tz: tzinfo,
+                  lean_members: Sequence[dict[str, Any]] | None = None) -> PageStats:
+    """Apply ``changes`` (protocol Change models) and ``lean_members`` (live members as
+    checked wire dicts, :mod:`pos_member.sync.lean`) inside the caller's transaction."""
+    lean_members = lean_members or []
+    stats = PageStats(changes=len(changes) + len(lean_members))
+    if not stats.changes:
         return stats
     now = utc_text(datetime.now(UTC))
     by: dict[str, list[Any]] = {}
@@ -213,8 +218,8 @@ def apply_changes(session: Session, changes: Sequence[Any], tz: tzinfo) -> PageS
         _apply_revocations(session, live("revoked_code"), gone("revoked_code"))
         deferred = _load_json_setting(session, DEFERRED_KEY)
         members = [c.data for c in live("member")]
-        stats.members = len(members)
-        stats.deferred += upsert_members(cur, members, deferred, now)
+        stats.members = len(members) + len(lean_members)
+        stats.deferred += upsert_members(cur, members, deferred, now, lean_members)
         merged_into: dict[str, str] = {}
         for change in gone("member"):
             if change.merged_into is not None:
@@ -337,16 +342,37 @@ def _member_row(m: p.MemberData, now: str) -> list[Any]:
             utc_text(m.last_purchase_at), "central", now, m.version]
 
 
+def _instant_text(value: str | None) -> str | None:
+    """A wire instant (``2026-11-24T07:00:00Z``, ``…:00.5Z``) as the stored UTC text, by
+    string surgery when it is already UTC (a million of them in an initial pull)."""
+    if value is None:
+        return None
+    if len(value) >= 20 and value[-1] == "Z" and value[19] in ".Z" and len(value) <= 27:
+        return f"{value[:19]}.{value[20:-1]:0<6}Z"
+    return utc_text(datetime.fromisoformat(value))
+
+
+def _lean_row(d: dict[str, Any], now: str) -> list[Any]:
+    phone = d.get("phone")
+    registered = d.get("registered_at")
+    return [d["id"], phone, phone[-4:] if phone else None, d.get("card_no"), d["name"],
+            d.get("birthday"), d["tier"], d["growth"], d["points"],
+            1 if d["marketing_consent"] else 0,
+            _instant_text(registered) if registered else now,
+            _instant_text(d.get("last_purchase_at")), "central", now, d["version"]]
+
+
 def upsert_members(cur: sqlite3.Cursor, members: list[p.MemberData], deferred: dict[str, Any],
-                   now: str) -> int:
-    """Upsert ``members`` and replace their lots; returns how many identities were deferred.
+                   now: str, lean: Sequence[dict[str, Any]] = ()) -> int:
+    """Upsert ``members`` (models) and ``lean`` (checked wire dicts) and replace their lots;
+    returns how many identities were deferred.
 
     The fast path is one ``executemany``; if a phone or card number is held by another row it
     fails as a whole (inside a savepoint) and the page goes row by row.
     """
-    if not members:
+    if not members and not lean:
         return 0
-    rows = [_member_row(m, now) for m in members]
+    rows = [_member_row(m, now) for m in members] + [_lean_row(d, now) for d in lean]
     ids = [(r[0],) for r in rows]
     for member_id, in ids:  # this delivery brings the member's identity afresh
         deferred.pop(member_id, None)
@@ -361,6 +387,8 @@ def upsert_members(cur: sqlite3.Cursor, members: list[p.MemberData], deferred: d
     cur.executemany("DELETE FROM point_lots WHERE member_id = ?", ids)
     lots = [(str(m.id), lot.earned_on.isoformat(), lot.expires_on.isoformat(), lot.points)
             for m in members for lot in m.lots if lot.points > 0]
+    lots += [(d["id"], lot["earned_on"], lot["expires_on"], lot["points"])
+             for d in lean for lot in d["lots"] if lot["points"] > 0]
     if lots:
         cur.executemany(_LOT_INSERT, lots)
     return count

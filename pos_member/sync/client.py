@@ -33,6 +33,7 @@ from pydantic import BaseModel, ValidationError
 
 from pos_member import __version__
 from pos_member.sync import protocol as p
+from pos_member.sync.lean import LeanPage, PageError, read_page
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
@@ -143,6 +144,10 @@ class SyncClient:
         wire = [e.model_dump(mode="json") if isinstance(e, BaseModel) else e for e in events]
         return self._call("POST", "/push", p.PushResponse, body={"events": wire})
 
+    def push_body(self, body: bytes) -> p.PushResponse:
+        """Push a request body already serialised (``{"events": [...]}`` as UTF-8 JSON)."""
+        return self._call("POST", "/push", p.PushResponse, raw=body)
+
     def changes(self, cursor: str = "0", limit: int = p.DEFAULT_PAGE_SIZE) -> p.ChangesPage:
         return self._call("GET", "/changes", p.ChangesPage,
                           params={"cursor": cursor, "limit": int(limit)})
@@ -178,16 +183,41 @@ class SyncClient:
     # -- plumbing -----------------------------------------------------------------------------
 
     def _call(self, method: str, path: str, model: type[M], *, body: Any = None,
-              params: Mapping[str, Any] | None = None, auth: bool = True) -> M:
+              params: Mapping[str, Any] | None = None, auth: bool = True,
+              raw: bytes | None = None) -> M:
+        content = self._exchange(method, path, body=body, params=params, auth=auth, raw=raw)
+        try:
+            return model.model_validate_json(content)
+        except ValidationError as exc:
+            raise CorruptResponse(f"the answer is not a valid {model.__name__}: "
+                                  f"{_first_error(exc)}") from None
+        except ValueError as exc:  # pragma: no cover - pydantic wraps most of these
+            raise CorruptResponse(f"the answer is not JSON: {exc}") from None
+
+    def changes_lean(self, cursor: str = "0", limit: int = p.DEFAULT_PAGE_SIZE) -> LeanPage:
+        """``changes`` for the pull's hot path: live members as checked dicts (see
+        :mod:`pos_member.sync.lean`), everything else as protocol models."""
+        content = self._exchange("GET", "/changes", params={"cursor": cursor,
+                                                            "limit": int(limit)})
+        try:
+            return read_page(content)
+        except PageError as exc:
+            raise CorruptResponse(f"the answer is not a valid ChangesPage: {exc}") from None
+
+    def _exchange(self, method: str, path: str, *, body: Any = None,
+                  params: Mapping[str, Any] | None = None, auth: bool = True,
+                  raw: bytes | None = None) -> bytes:
+        """One request; the body of a 2xx answer, every failure mapped to an exception."""
         url = f"{self.base_url}{p.API_PREFIX}{path}"
         headers = {}
         if auth:
             if not self.token:
                 raise AuthError("this till is not enrolled with the central service (no token)")
             headers["Authorization"] = f"Bearer {self.token}"
-        data = None
+        data = raw
         if body is not None:
             data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if data is not None:
             headers["Content-Type"] = "application/json"
         try:
             response = self.http.request(method, url, params=params, data=data,
@@ -207,22 +237,13 @@ class SyncClient:
             raise OfflineError(f"cannot reach {self.base_url}: {_short(exc)}") from None
         except requests.exceptions.RequestException as exc:  # invalid URL and the like
             raise OfflineError(f"request to {self.base_url} failed: {_short(exc)}") from None
-        return self._read(response, content, model)
-
-    def _read(self, response: requests.Response, content: bytes, model: type[M]) -> M:
         status = response.status_code
         declared = response.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) != len(content):
             raise CorruptResponse(f"the answer was cut short ({len(content)} of {declared} "
                                   "bytes)")
         if 200 <= status < 300:
-            try:
-                return model.model_validate_json(content)
-            except ValidationError as exc:
-                raise CorruptResponse(f"the answer is not a valid {model.__name__}: "
-                                      f"{_first_error(exc)}") from None
-            except ValueError as exc:  # pragma: no cover - pydantic wraps most of these
-                raise CorruptResponse(f"the answer is not JSON: {exc}") from None
+            return content
         error = _error_body(content)
         detail = error.message if error is not None else _snippet(content)
         text = f"HTTP {status}: {detail}"

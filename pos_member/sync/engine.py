@@ -33,6 +33,7 @@ import logging
 import random
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -86,7 +87,7 @@ LAST_ERROR_KEY = "sync_last_error"
 LAST_STATE_KEY = "sync_last_state"  # the state the last cycle ended in (online, offline...)
 AUDIT_HEAD_KEY = "sync_audit_head"  # "<seq>:<hash>" of the last audit head queued
 
-DEFAULT_BATCH = 200
+DEFAULT_BATCH = 500
 DEFAULT_PAGE = 2000
 
 
@@ -141,14 +142,23 @@ def _utc_from_text(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def wire_events(rows: list[tuple[str, int, str, str, str]], terminal_id: str | None
+def _settle(ahead: tuple[str, Future] | None) -> None:
+    """Wait for a page fetched ahead that is no longer wanted (the session is not shared)."""
+    if ahead is not None and not ahead[1].cancel():
+        try:
+            ahead[1].result()
+        except Exception:  # noqa: BLE001 - its failure no longer matters
+            pass
+
+
+def wire_events(rows: list[tuple[Any, ...]], terminal_id: str | None
                 ) -> tuple[list[dict[str, Any]], list[PushedEvent]]:
-    """Outbox rows ``(event_id, terminal_seq, kind, payload JSON, created_at)`` as the push
-    request's events. The same row always gives the same event (a replay must match the
+    """Outbox rows ``(event_id, terminal_seq, kind, payload JSON, created_at, ...)`` as the
+    push request's events. The same row always gives the same event (a replay must match the
     service's content hash): the only change is ``payload.terminal_id``, set to the id the
     service gave this till at enrolment (the till's own id is a local name)."""
     events, pushed = [], []
-    for event_id, seq, kind, payload_text, created_at in rows:
+    for event_id, seq, kind, payload_text, created_at, *_ in rows:
         payload = json.loads(payload_text)
         if terminal_id and payload.get("terminal_id") is not None:
             payload["terminal_id"] = terminal_id
@@ -158,13 +168,37 @@ def wire_events(rows: list[tuple[str, int, str, str, str]], terminal_id: str | N
     return events, pushed
 
 
+def wire_body(rows: list[tuple[Any, ...]], terminal_id: str | None
+              ) -> tuple[bytes, list[PushedEvent]]:
+    """The push request's body for rows of :meth:`SyncEngine._pending`: the same events as
+    :func:`wire_events`, composed around the stored payload text instead of parsing and
+    re-serialising it (the outbox keeps compact JSON; only ``terminal_id`` is replaced)."""
+    parts, pushed = [], []
+    for event_id, seq, kind, payload_text, created_at, sale_id, refund_id, local_id in rows:
+        if terminal_id and local_id is not None and local_id != terminal_id:
+            old = '"terminal_id":' + json.dumps(local_id, ensure_ascii=False)
+            if payload_text.count(old) == 1:
+                payload_text = payload_text.replace(old, f'"terminal_id":"{terminal_id}"')
+            else:  # not the compact form this till writes: do it the long way
+                payload = json.loads(payload_text)
+                payload["terminal_id"] = terminal_id
+                payload_text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        parts.append(f'{{"event_id":{json.dumps(event_id)},"terminal_seq":{int(seq)},'
+                     f'"kind":{json.dumps(kind)},"created_at":{json.dumps(created_at)},'
+                     f'"payload":{payload_text}}}')
+        pushed.append(PushedEvent(event_id, kind,
+                                  sale_id if kind in ("sale", "refund") else None,
+                                  refund_id if kind == "refund" else None))
+    return ('{"events":[' + ",".join(parts) + "]}").encode("utf-8"), pushed
+
+
 class SyncEngine:
     """Push and pull for one till; see the module's documentation."""
 
     def __init__(self, till: TillContext | sessionmaker[Session],
                  client: SyncClient | None = None, *, token_store: TokenStore | None = None,
                  batch_size: int = DEFAULT_BATCH, page_size: int = DEFAULT_PAGE,
-                 initial_page_size: int = p.MAX_PAGE_SIZE, interval: float = 60.0,
+                 catch_up_page_size: int = p.MAX_PAGE_SIZE, interval: float = 60.0,
                  backoff_base: float = 1.0, backoff_cap: float = 300.0,
                  connect_timeout: float = 5.0, read_timeout: float = 30.0,
                  rng: random.Random | None = None, tz: tzinfo | str | None = None) -> None:
@@ -185,7 +219,7 @@ class SyncEngine:
             raise ValueError(f"batch_size must be 1..{p.MAX_EVENTS_PER_PUSH}")
         self.batch_size = batch_size
         self.page_size = max(1, min(page_size, p.MAX_PAGE_SIZE))
-        self.initial_page_size = max(1, min(initial_page_size, p.MAX_PAGE_SIZE))
+        self.catch_up_page_size = max(1, min(catch_up_page_size, p.MAX_PAGE_SIZE))
         self.interval = interval
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -395,10 +429,14 @@ class SyncEngine:
 
     # -- push ---------------------------------------------------------------------------------
 
-    def _pending(self, limit: int) -> list[tuple[str, int, str, str, str]]:
+    def _pending(self, limit: int) -> list[tuple[Any, ...]]:
+        """Pending outbox rows in sequence order: ``(event_id, terminal_seq, kind, payload
+        JSON text, created_at text, payload's sale_id, refund_id, terminal_id)``."""
         with self.readers() as s:
             return [tuple(r) for r in s.execute(text(
-                "SELECT event_id, terminal_seq, kind, payload, created_at FROM outbox "
+                "SELECT event_id, terminal_seq, kind, payload, created_at, "
+                "json_extract(payload, '$.sale_id'), json_extract(payload, '$.refund_id'), "
+                "json_extract(payload, '$.terminal_id') FROM outbox "
                 "WHERE status = 'pending' ORDER BY terminal_seq LIMIT :n"), {"n": limit})]
 
     def _push_all(self, client: SyncClient, report: SyncReport) -> None:
@@ -410,10 +448,10 @@ class SyncEngine:
             rows = self._pending(size)
             if not rows:
                 return
-            events, pushed = wire_events(rows, terminal_id)
+            body, pushed = wire_body(rows, terminal_id)
             ids = [e.event_id for e in pushed]
             try:
-                response = client.push(events)
+                response = client.push_body(body)
             except ProtocolError as exc:
                 if exc.status == 413 and size > 1:
                     size = max(1, size // 2)
@@ -469,38 +507,58 @@ class SyncEngine:
     # -- pull ---------------------------------------------------------------------------------
 
     def _pull_all(self, client: SyncClient, report: SyncReport) -> None:
+        """Pages until ``has_more`` is false. While catching up (``has_more``), pages are of
+        ``catch_up_page_size`` and the next one is fetched on a helper thread while this one
+        is stored (the service's reading and the till's writing overlap); the cursor only
+        moves with a page stored."""
         with self.readers() as s:
             cursor = repo.get_setting(s, CURSOR_KEY) or "0"
             feed = repo.get_setting(s, FEED_ID_KEY)
         restarted = False
-        while True:
-            self._check_stop()
-            limit = self.initial_page_size if cursor == "0" else self.page_size
-            try:
-                page = client.changes(cursor, limit)
-            except ProtocolError as exc:
-                if exc.code == p.ErrorCode.CURSOR_UNKNOWN.value and not restarted:
-                    log.warning("the service does not know cursor %s: pulling from 0", cursor)
-                    cursor, restarted = "0", True
+        size = self.catch_up_page_size if cursor == "0" else self.page_size
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pos-member-pull")
+        ahead: tuple[str, Future] | None = None  # a page asked for before it is needed
+        try:
+            while True:
+                self._check_stop()
+                if ahead is None or ahead[0] != cursor:
+                    _settle(ahead)
+                    ahead = (cursor, pool.submit(client.changes_lean, cursor, size))
+                fetched, ahead = ahead[1], None
+                try:
+                    page = fetched.result()
+                except ProtocolError as exc:
+                    if exc.code == p.ErrorCode.CURSOR_UNKNOWN.value and not restarted:
+                        log.warning("the service does not know cursor %s: pulling from 0",
+                                    cursor)
+                        cursor, restarted, size = "0", True, self.catch_up_page_size
+                        report.restarted_feed = True
+                        continue
+                    raise
+                if feed is not None and page.feed_id != feed and cursor != "0":
+                    if restarted:
+                        raise CorruptResponse("the service's feed id keeps changing")
+                    log.warning("the service's feed changed (%s -> %s): pulling from 0", feed,
+                                page.feed_id)
+                    cursor, restarted, feed = "0", True, None
+                    size = self.catch_up_page_size
                     report.restarted_feed = True
                     continue
-                raise
-            if feed is not None and page.feed_id != feed and cursor != "0":
-                if restarted:
-                    raise CorruptResponse("the service's feed id keeps changing")
-                log.warning("the service's feed changed (%s -> %s): pulling from 0", feed,
-                            page.feed_id)
-                cursor, restarted, feed = "0", True, None
-                report.restarted_feed = True
-                continue
-            if page.has_more and page.next_cursor == cursor:
-                raise CorruptResponse("the change feed did not advance")
-            stats = apply_changes_page(self.sessions, page, self.tz)
-            report.pages += 1
-            report.pulled.add(stats)
-            cursor, feed = page.next_cursor, page.feed_id
-            if not page.has_more:
-                return
+                if page.has_more and page.next_cursor == cursor:
+                    raise CorruptResponse("the change feed did not advance")
+                if page.has_more:
+                    size = self.catch_up_page_size
+                    ahead = (page.next_cursor,
+                             pool.submit(client.changes_lean, page.next_cursor, size))
+                stats = apply_changes_page(self.sessions, page, self.tz)
+                report.pages += 1
+                report.pulled.add(stats)
+                cursor, feed = page.next_cursor, page.feed_id
+                if not page.has_more:
+                    return
+        finally:
+            _settle(ahead)
+            pool.shutdown(wait=True)
 
     # -- state --------------------------------------------------------------------------------
 

@@ -284,3 +284,29 @@ def test_the_settings_hook_enrols_at_once_and_wakes_the_engine(make_central_serv
     finally:
         uninstall_settings_hook()
     assert settings.ENROL_HOOK is None
+
+
+def test_the_composed_push_body_is_the_same_events_as_the_parsed_one(world):
+    """wire_body composes the request around the stored payload text; it must say exactly
+    what wire_events (parse, replace terminal_id, serialise) says, or a replay would be a
+    409 on the service."""
+    from decimal import Decimal
+
+    from pos_member.services.shifts import cash_movement
+    from pos_member.sync.engine import wire_body, wire_events
+
+    server, proxy, till, opening = world
+    sale = till.sell("gold", skus=(("C002", 2), ("B001", 1)), redeem=5)
+    till.refund(sale, {2: Decimal(1)})
+    till.register("18612340000", name="“引号” \\ 和\\n换行")
+    cash_movement(till.ctx, till.manager, "paid_in", 1000, reason='含 "引号"')
+    rows = till.engine._pending(1000)
+    assert {r[2] for r in rows} >= {"sale", "refund", "member_registered", "cash_movement"}
+    body, pushed = wire_body(rows, till.central_terminal_id)
+    events, pushed_too = wire_events(rows, till.central_terminal_id)
+    assert __import__("json").loads(body)["events"] == events
+    assert pushed == pushed_too
+    assert all(e["payload"].get("terminal_id") in (None, till.central_terminal_id)
+               for e in events)
+    till.sync()
+    check_settled(server, [till], opening)
