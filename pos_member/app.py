@@ -89,3 +89,21 @@ def open_till(db_path: str | os.PathLike[str] | None = None, *, lock: bool = Tru
         if instance is not None:
             instance.release()
         raise
+
+
+def start_sync(ctx: TillContext, listener=None):
+    """Start the background sync engine for this till (push, pull, back-off on its own
+    thread; idle until the till is enrolled) and route its status to ``listener``.
+
+    Also lets the settings screen's enrolment enrol at once and wake the engine.
+    Returns the engine; call ``stop()`` on it at shutdown.
+    """
+    from pos_member.sync.engine import SyncEngine
+    from pos_member.sync.enrolment import install_settings_hook
+
+    engine = SyncEngine(ctx)
+    if listener is not None:
+        engine.listeners.append(listener)
+    install_settings_hook(engine)
+    engine.start()
+    return engine

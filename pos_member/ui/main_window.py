@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: TillContext | None, data_dir: Path, *,
                  language: str = DEFAULT_LANGUAGE,
                  language_manager: LanguageManager | None = None, watchdog: bool = True,
-                 printer: bool = True):
+                 printer: bool = True, sync: bool = False):
         """With ``ctx`` the window is complete when this returns. With ``ctx=None`` only the
         login and lock screens exist; call :meth:`attach` once the till is open (the launcher
         does, from the op that opened it)."""
@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.is_ready = False
         self._want_printer = printer
+        self._want_sync = sync  # the real application (launcher, run_app) syncs; tests choose
         self.worker = DbWorker(self)
         set_default_worker(self.worker)
         set_default_failure(self._op_failed)
@@ -194,6 +195,8 @@ class MainWindow(QMainWindow):
         steps = [self._add_lock_and_menu, self._add_cashier_screens, self._add_manager_screens]
         if self._want_printer:
             steps.append(self._start_printer)
+        if self._want_sync:
+            steps.append(self._start_sync)
         steps.append(self._became_ready)
         if not staged:
             for step in steps:
@@ -377,6 +380,30 @@ class MainWindow(QMainWindow):
             screen.retranslate()
         self.retranslate()
 
+    sync_engine = None
+
+    def _start_sync(self) -> None:
+        """The sync engine on its own thread; its status reaches the status bar through the
+        bridge, and a recorded sale wakes it. Built on the DB worker (it reads settings)."""
+        from .status import SyncState
+
+        def publish(st) -> None:  # the sync thread
+            self.status.publish(SyncState(st.online, st.last_success, st.events_waiting,
+                                          st.conflicts_open, st.last_error or ""))
+
+        def started(engine) -> None:
+            self.sync_engine = engine
+            self.env.changed.connect(
+                lambda what: engine.wake() if what in ("sale", "refund", "shift") else None)
+
+        def start():
+            from pos_member.app import start_sync
+
+            return start_sync(self.env.ctx, publish)
+
+        Op(start).success(started).failure(
+            lambda exc: log.warning("sync could not start: %s", exc)).run(self.worker)
+
     def _start_printer(self) -> None:
         try:
             from .receipts import ReceiptService
@@ -453,6 +480,8 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
+        if self.sync_engine is not None:
+            self.sync_engine.stop(timeout=5.0)
         self.watchdog.stop()
         self._poll.stop()
         self.scanner.uninstall()
@@ -484,7 +513,7 @@ def run_app(till) -> int:
     window_ref: list[MainWindow] = []
     install_crash_hook(lambda: window_ref[0] if window_ref else None)
     language = DEFAULT_LANGUAGE
-    window = MainWindow(till.ctx, Path(till.db_path).parent, language=language)
+    window = MainWindow(till.ctx, Path(till.db_path).parent, language=language, sync=True)
     window_ref.append(window)
     if till.seeded:
         from .i18n import translate
