@@ -89,7 +89,7 @@ def main() -> int:
     py = sys.executable
     commands = {
         "bare PySide6 window": [py, "-c", BARE],
-        "main.py (opens the till first)": [py, "main.py", "--db", str(db)],
+        "main.py": [py, "main.py", "--db", str(db)],
         "launcher (window first)": [py, "-m", "pos_member.ui.launcher", "--db", str(db)],
     }
     for cmd in commands.values():

@@ -14,13 +14,14 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from pos_member.services.context import TillContext
-from pos_member.store import repositories as repo
-from pos_member.store.db import (
-    InstanceLock, acquire_instance_lock, create_engine_for, session_factory, transaction,
-)
-from pos_member.store.migrate import upgrade_to_head
+from typing import TYPE_CHECKING
+
 from pos_member.store.paths import data_dir, default_db_path
+
+if TYPE_CHECKING:  # the database stack is imported when a till is opened, not before:
+    # `python main.py` paints its window first (setup_logging is needed before that)
+    from pos_member.services.context import TillContext
+    from pos_member.store.db import InstanceLock
 
 log = logging.getLogger("pos_member")
 
@@ -59,6 +60,13 @@ def setup_logging(level: int = logging.INFO) -> Path:
 
 def open_till(db_path: str | os.PathLike[str] | None = None, *, lock: bool = True,
               seed_demo_if_new: bool = False, demo_members: int = 2000) -> OpenTill:
+    from pos_member.services.context import TillContext
+    from pos_member.store import repositories as repo
+    from pos_member.store.db import (
+        acquire_instance_lock, create_engine_for, session_factory, transaction,
+    )
+    from pos_member.store.migrate import upgrade_to_head
+
     path = Path(db_path) if db_path else default_db_path()
     instance = acquire_instance_lock(path) if lock else None
     try:
@@ -107,3 +115,11 @@ def start_sync(ctx: TillContext, listener=None):
     install_settings_hook(engine)
     engine.start()
     return engine
+
+
+def stop_sync(engine, timeout: float = 5.0) -> None:
+    """Stop the engine :func:`start_sync` started and take its enrolment hook back."""
+    from pos_member.sync.enrolment import uninstall_settings_hook
+
+    uninstall_settings_hook()
+    engine.stop(timeout=timeout)

@@ -50,7 +50,9 @@ def cmd_quote(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given ``argv`` naming a command, only that command's module is imported
+    (``python main.py`` starts the window without loading the store's or printer's CLI)."""
     parser = argparse.ArgumentParser(prog="pos-member", description="POS Member till")
     importlib.import_module("pos_member.version").add_version_option(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -60,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pretty", action="store_true", help="indent the JSON output")
     p.set_defaults(func=cmd_quote)
 
-    for name in _COMMAND_MODULES:
+    for name in _modules_for(argv):
         importlib.import_module(name).register(sub)
     for register in _EXTRA_COMMANDS:
         register(sub)
@@ -78,10 +80,27 @@ _COMMAND_MODULES = (
     "pos_member.selftest",  # self-test
 )
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+# Which modules a command needs (the others are left unimported when that command runs).
+_MODULES_OF = {
+    "run": ("pos_member.commands",),
+    "report": ("pos_member.commands",),
+    "db": ("pos_member.store.cli", "pos_member.store.restore_cli"),
+    "print-test": ("pos_member.printing.cli",),
+    "sync": ("pos_member.sync.cli",),
+    "self-test": ("pos_member.selftest",),
+    "quote": (),
+}
+
+
+def _modules_for(argv: Sequence[str] | None) -> tuple[str, ...]:
+    words = [a for a in (argv if argv is not None else sys.argv[1:]) if not a.startswith("-")]
+    if words and words[0] in _MODULES_OF:
+        return _MODULES_OF[words[0]]
+    return _COMMAND_MODULES  # help, a typo, or no command: list everything
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -74,6 +74,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         db_path = Path(args.db) if args.db else default_db_path()
         # The first check makes today's backup (start-up), then one a day while it runs.
         scheduler = BackupScheduler(db_path, keep=keep_from_env())
+        # Let the window and the till open first (and a first start create the database).
+        scheduler.first_delay = 60.0
         scheduler.start()
         try:
             return int(launch(str(db_path), seed_demo_if_new=not args.no_demo,

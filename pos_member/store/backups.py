@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from pos_member.store import migrate
 from pos_member.store.paths import backups_dir_for
 
 log = logging.getLogger(__name__)
@@ -116,6 +115,7 @@ def daily_backup(db_path: str | os.PathLike[str], keep: int = DEFAULT_KEEP, *,
     None when there is no database yet (nothing to back up). Safe while the till sells: the
     online backup API reads a consistent snapshot without blocking writers.
     """
+    from pos_member.store import migrate  # lazily: alembic is heavy
     path = Path(db_path).expanduser().resolve()
     if not path.exists() or path.stat().st_size == 0:
         return None
@@ -181,7 +181,11 @@ class BackupScheduler(threading.Thread):
                 self.on_backup(result)
         return result
 
+    first_delay: float = 0.0  # seconds before the first check (the till starts first)
+
     def run(self) -> None:
+        if self.first_delay and self._stop_event.wait(self.first_delay):
+            return
         while not self._stop_event.is_set():
             self.run_once()
             self._stop_event.wait(self.check_every)
@@ -208,6 +212,7 @@ class RestoreResult:
 
 def inspect_backup(backup: str | os.PathLike[str]) -> str:
     """Check that ``backup`` is a sound till database; returns its revision."""
+    from pos_member.store import migrate  # lazily: alembic is heavy
     path = Path(backup).expanduser()
     if not path.is_file():
         raise RestoreError(f"no backup file at {path}")
@@ -256,6 +261,7 @@ def restore_backup(db_path: str | os.PathLike[str],
     renamed aside instead. The backup is then written into place with SQLite's backup API,
     which replaces the whole database, WAL included, in one step.
     """
+    from pos_member.store import migrate  # lazily: alembic is heavy
     path = Path(db_path).expanduser().resolve()
     source = Path(backup).expanduser().resolve()
     if source == path:

@@ -481,7 +481,10 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         if self.sync_engine is not None:
-            self.sync_engine.stop(timeout=5.0)
+            from pos_member.app import stop_sync
+
+            stop_sync(self.sync_engine)
+            self.sync_engine = None
         self.watchdog.stop()
         self._poll.stop()
         self.scanner.uninstall()
