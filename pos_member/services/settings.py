@@ -113,6 +113,35 @@ def save_language(ctx: TillContext, language: str) -> str:
     return language
 
 
+STORE_NAME = "store_name"  # the key the seed and catalogue.store_info use
+NAME_MAX = 100
+
+
+def _clean_name(name: str, what: str) -> str:
+    text = " ".join((name or "").split())
+    if not text:
+        raise InvalidInput(f"enter the {what}", code="bad_name")
+    if len(text) > NAME_MAX:
+        raise InvalidInput(f"the {what} has at most {NAME_MAX} characters", code="bad_name")
+    return text
+
+
+def save_store_name(ctx: TillContext, name: str) -> str:
+    """The store's name as receipts and the window title show it (first-run set-up)."""
+    name = _clean_name(name, "store name")
+    with transaction(ctx.sessions) as s:
+        repo.set_setting(s, STORE_NAME, name)
+    return name
+
+
+def save_terminal_name(ctx: TillContext, name: str) -> str:
+    """This till's name (reports, the central service's list of tills)."""
+    name = _clean_name(name, "till name")
+    with transaction(ctx.sessions) as s:
+        repo.set_setting(s, TERMINAL_NAME, name)
+    return name
+
+
 def normalise_central_url(url: str) -> str:
     url = (url or "").strip().rstrip("/")
     parts = urlsplit(url)

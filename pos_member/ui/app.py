@@ -2,9 +2,10 @@
 
 ``create_application()`` is idempotent (tests get pytest-qt's QApplication and only the styling
 is applied). ``install_crash_hook()`` replaces ``sys.excepthook``: an unexpected exception in a
-slot is logged with its traceback and the cashier sees a calm dialog ("Something went wrong;
-the sale in progress is kept"), never a crash to the desktop. Work already saved is safe in
-the database: the services write each business event in one transaction.
+slot is logged with its traceback and the cashier sees a calm dialog that says nothing was lost
+and names the log file (:func:`log_file`), never a crash to the desktop. Nothing is lost
+because the services write each business event in one transaction: a sale is recorded whole or
+not at all, never half, and the basket on screen stays as it was.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -55,15 +57,41 @@ def apply_look(app: QApplication) -> None:
         log.warning("style sheet not found: %s", STYLE_SHEET)
 
 
-class CrashHook:
-    """``sys.excepthook`` (and ``threading.excepthook``): log, then a calm dialog."""
+def log_file() -> Path:
+    """The file the log goes to: the root logger's rotating file when one is set up
+    (``pos_member.app.setup_logging``), else where that function puts it
+    (``<data folder>/logs/pos-member.log``)."""
+    import logging.handlers
 
-    def __init__(self, parent: Callable[[], QWidget | None] = lambda: None):
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.handlers.RotatingFileHandler):
+            return Path(handler.baseFilename)
+    from pos_member.store.paths import data_dir
+
+    return data_dir() / "logs" / "pos-member.log"
+
+
+def _flush_log() -> None:
+    for handler in logging.getLogger().handlers:
+        try:
+            handler.flush()
+        except Exception:  # noqa: BLE001, S110 - the hook must never raise
+            pass
+
+
+class CrashHook:
+    """``sys.excepthook`` (and ``threading.excepthook``): log, then a calm dialog that names the
+    log file (``log_path``, or :func:`log_file` at the time of the error)."""
+
+    def __init__(self, parent: Callable[[], QWidget | None] = lambda: None,
+                 log_path: str | Path | None = None):
         self.parent = parent
+        self.log_path = Path(log_path) if log_path is not None else None
         self.count = 0
         self.last: BaseException | None = None
         self._showing = False
         self.show_dialog = True  # tests turn the dialog off and look at ``last``
+        self.text = ""            # the dialog's last text
 
     def __call__(self, etype: type[BaseException], value: BaseException,
                  tb: TracebackType | None) -> None:
@@ -73,6 +101,7 @@ class CrashHook:
         self.count += 1
         self.last = value
         log.error("unexpected error:\n%s", "".join(traceback.format_exception(etype, value, tb)))
+        _flush_log()
         if self.show_dialog and QApplication.instance() is not None:
             # Defer: we may be inside a slot, or on another thread.
             QTimer.singleShot(0, self._show)
@@ -80,18 +109,32 @@ class CrashHook:
     def _thread_hook(self, args: threading.ExceptHookArgs) -> None:
         self(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback)
 
+    def message(self) -> str:
+        """The dialog's text in the current language, with the log file's path."""
+        try:
+            path = str(self.log_path or log_file())
+        except Exception:  # noqa: BLE001 - the hook must never raise
+            path = "logs/pos-member.log"
+        return (QCoreApplication.translate(
+            "CrashHook", "Something unexpected happened. Nothing that was saved is lost: a sale "
+                         "is recorded in full or not at all, never half, and the basket on "
+                         "screen is kept as it was. If it happens again, call your manager.")
+            + "\n\n" + QCoreApplication.translate(
+                "CrashHook", "The details are in the log file:\n%1").replace("%1", path))
+
     def _show(self) -> None:
         if self._showing:
             return
         self._showing = True
         try:
             box = QMessageBox(self.parent())
+            box.setObjectName("crash_dialog")
             box.setIcon(QMessageBox.Icon.Warning)
             box.setWindowTitle(QCoreApplication.translate("CrashHook", "Something went wrong"))
-            box.setText(QCoreApplication.translate(
-                "CrashHook", "Something unexpected happened. Nothing that was saved is lost, "
-                             "and the basket on screen is kept. If it happens again, call your "
-                             "manager; the details are in the log file."))
+            self.text = self.message()
+            box.setText(self.text)
+            box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            box.setStyleSheet("QLabel#qt_msgbox_label { min-width: 420px; }")  # fewer lines
             box.setStandardButtons(QMessageBox.StandardButton.Ok)
             box.finished.connect(lambda _r: setattr(self, "_showing", False))
             self._box = box  # keep it alive when it has no parent
@@ -101,8 +144,10 @@ class CrashHook:
             log.exception("could not show the error dialog")
 
 
-def install_crash_hook(parent: Callable[[], QWidget | None] = lambda: None) -> CrashHook:
-    hook = CrashHook(parent)
+def install_crash_hook(parent: Callable[[], QWidget | None] = lambda: None,
+                       log_path: str | Path | None = None) -> CrashHook:
+    """``log_path``: the file the dialog names; by default the log's actual file."""
+    hook = CrashHook(parent, log_path)
     sys.excepthook = hook
     threading.excepthook = hook._thread_hook
     return hook

@@ -14,10 +14,19 @@ bare PySide6 window takes to appear:
 3. back on the GUI thread, the other screens are built one per event-loop turn
    (:meth:`MainWindow.attach` with ``staged=True``).
 
-    python -m pos_member.ui.launcher [--db FILE] [--no-demo] [--demo-members N]
+On a first start (no database file yet, see :func:`first_run.needs_first_run`) the set-up
+wizard (:mod:`pos_member.ui.first_run`) is shown instead of the login screen: language, store and
+till, printer, then the central service or the demo brand. Its "Finish" opens the till on the
+same DB worker; then the main window appears and step 3 follows. Cancelling it quits and
+leaves no database. A till that has a database never sees the wizard.
 
-To make it what ``python main.py`` starts, ``commands.cmd_run`` would call :func:`launch`
-instead of opening the till itself (that file is not part of the UI package).
+When the till opens, the ``language`` setting saved by the wizard or the settings screen is
+applied (unless ``language=`` was given to :func:`launch`).
+
+    python -m pos_member.ui.launcher [--db FILE] [--no-demo] [--demo-members N] [--no-setup]
+
+``python main.py`` (``commands.cmd_run``) calls :func:`launch`. Tests call :func:`start`, which
+builds the same thing without running the event loop.
 """
 
 from __future__ import annotations
@@ -26,50 +35,146 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 
-def launch(db: str | None = None, *, seed_demo_if_new: bool = True,
-           demo_members: int = 2000, language: str | None = None) -> int:
+class Launcher:
+    """The main window (login first), or the first-run wizard before it; see the module doc."""
 
-    from .app import create_application, install_crash_hook
-    from .i18n import DEFAULT_LANGUAGE, translate
-    from .main_window import MainWindow, _exit_when_painted
-    from .worker import Op
+    def __init__(self, db: str | os.PathLike[str] | None = None, *,
+                 seed_demo_if_new: bool = True, demo_members: int = 2000,
+                 language: str | None = None, first_run: bool = True, sync: bool = True,
+                 quit: Callable[[int], None] | None = None):
+        from .app import create_application, install_crash_hook
+        from .i18n import DEFAULT_LANGUAGE
+        from .main_window import MainWindow
 
-    db_path = Path(db) if db else None  # the default needs platformdirs: found on the worker
-    app = create_application()
-    window_ref: list = []
-    install_crash_hook(lambda: window_ref[0] if window_ref else None)
-    window = MainWindow(None, db_path.parent if db_path else Path("."),
-                        language=language or DEFAULT_LANGUAGE)
-    window_ref.append(window)
-    opened: list = []
+        # The default path needs platformdirs (a few ms): resolved here only when the wizard
+        # may be needed, otherwise on the worker.
+        self.db_path = Path(db) if db else None
+        if self.db_path is None and first_run:
+            from pos_member.store.paths import default_db_path
 
-    def open_the_till():  # on the DB worker
+            self.db_path = default_db_path()
+        self.seed_demo_if_new = seed_demo_if_new
+        self.demo_members = demo_members
+        self.explicit_language = language
+        self.app = create_application()
+        self._quit = quit or self.app.exit
+        self.window = None
+        self.wizard = None
+        self.crash_hook = install_crash_hook(self._dialog_parent)
+        self.sync = sync
+        self.window = MainWindow(None, self.db_path.parent if self.db_path else Path("."),
+                                 language=language or DEFAULT_LANGUAGE, sync=sync)
+        self.opened: list = []
+        self.failure: BaseException | None = None
+
+        if first_run and self.db_path is not None:
+            from .first_run import needs_first_run
+
+            if needs_first_run(self.db_path):
+                self._show_wizard()
+                return
+        self.window.first_painted.connect(self._open)
+        self.window.show()
+
+    def _dialog_parent(self):
+        if self.wizard is not None and self.wizard.isVisible():
+            return self.wizard
+        return self.window
+
+    # --- first start --------------------------------------------------------------------------
+
+    def _show_wizard(self) -> None:
+        from .first_run import FirstRunWizard
+
+        window = self.window
+        window.scanner.enabled = False  # typing in the wizard is typing, not scans
+        self.wizard = FirstRunWizard(window.language, window.worker, self.db_path,
+                                     demo_allowed=self.seed_demo_if_new,
+                                     demo_members=self.demo_members, enrol_online=self.sync)
+        self.wizard.completed.connect(self._set_up)
+        self.wizard.rejected.connect(self._cancelled)
+        self.wizard.show()
+
+    def _set_up(self, result) -> None:
+        from .i18n import translate
+
+        self.window.scanner.enabled = True
+        self.window.env.data_dir = Path(result.till.db_path).parent
+        self.window.show()
+        self.window.raise_()
+        self.window.activateWindow()
+        self._attached(result.till)
+        status = result.enrolment
+        if status is not None:
+            text = (translate("Launcher", "This till is enrolled with the central service. "
+                                          "Products and members arrive with the first sync.")
+                    if status.state == "enrolled"
+                    else translate("Launcher", "The enrolment code is recorded; the till enrols "
+                                               "when the sync service runs, then products and "
+                                               "members arrive."))
+            self.window.login.message.show_message(text, "info", 0)
+
+    def _cancelled(self) -> None:
+        log.info("first-run set-up cancelled: nothing was created")
+        self._quit(0)
+
+    # --- opening an existing till (or any till when the wizard is off) -------------------------
+
+    def _open(self) -> None:
+        from .worker import Op
+
+        Op(self._open_the_till).success(self._opened).failure(self._failed) \
+            .run(self.window.worker)
+
+    def _open_the_till(self):  # on the DB worker
         from pos_member.app import open_till, setup_logging
+        from pos_member.services.settings import till_settings
         from pos_member.store.paths import default_db_path
 
         setup_logging()
-        path = db_path or default_db_path()
-        window.env.data_dir = path.parent  # receipts and print jobs live beside the database
-        till = open_till(path, seed_demo_if_new=seed_demo_if_new, demo_members=demo_members)
-        window.env.ctx = till.ctx  # before any later op runs: they all come after this one
-        return till
+        path = self.db_path or default_db_path()
+        self.window.env.data_dir = path.parent  # receipts and print jobs live beside it
+        till = open_till(path, seed_demo_if_new=self.seed_demo_if_new,
+                         demo_members=self.demo_members)
+        self.window.env.ctx = till.ctx  # before any later op runs: they all come after this
+        try:
+            language = till_settings(till.ctx).language
+        except Exception:
+            log.exception("the saved language could not be read")
+            language = ""
+        return till, language
 
-    def attached(till) -> None:
-        opened.append(till)
-        window.attach(till.ctx, staged=True)
+    def _opened(self, answer) -> None:
+        till, language = answer
+        from .i18n import LANGUAGES
+
+        if (self.explicit_language is None and language in LANGUAGES
+                and language != self.window.language.language):
+            self.window.language.set_language(language)  # the setting the till saved
+        self._attached(till)
+
+    def _attached(self, till) -> None:
+        from .i18n import translate
+
+        self.opened.append(till)
+        self.window.attach(till.ctx, staged=True)
         if till.seeded:
-            window.login.message.show_message(translate(
+            self.window.login.message.show_message(translate(
                 "MainWindow", "Demo data was created: cashier S002 PIN 1357, manager S001 PIN "
                               "2468."), "info", 0)
 
-    def failed(exc: BaseException) -> None:
+    def _failed(self, exc: BaseException) -> None:
         from pos_member.store.db import InstanceLockedError
 
+        from .i18n import translate
+
+        self.failure = exc
         if isinstance(exc, InstanceLockedError):
             text = translate("Launcher", "The till is already running on this computer.")
         else:
@@ -77,20 +182,46 @@ def launch(db: str | None = None, *, seed_demo_if_new: bool = True,
                                                                 exc.__traceback__))
             text = translate("Launcher", "The till's database could not be opened; the "
                                          "details are in the log file.")
-        window.login.message.show_message(text, "error", 0)
-        window.login.pad.setEnabled(False)
+        self.window.login.message.show_message(text, "error", 0)
+        self.window.login.pad.setEnabled(False)
 
-    window.first_painted.connect(
-        lambda: Op(open_the_till).success(attached).failure(failed).run(window.worker))
-    if os.environ.get("POS_MEMBER_EXIT_WHEN_SHOWN"):  # bench/startup.py
-        _exit_when_painted(app, window.login)
-    window.show()
-    try:
-        return app.exec()
-    finally:
-        window.shutdown()
-        for till in opened:
+    def close(self) -> None:
+        if self.wizard is not None:
+            self.wizard.rejected.disconnect(self._cancelled)
+            self.wizard.hide()
+            self.wizard.deleteLater()
+        self.window.shutdown()
+        for till in self.opened:
             till.close()
+        self.opened = []
+
+
+def start(db: str | os.PathLike[str] | None = None, *, seed_demo_if_new: bool = True,
+          demo_members: int = 2000, language: str | None = None, first_run: bool = True,
+          sync: bool = True, quit: Callable[[int], None] | None = None) -> Launcher:
+    """Build the start (wizard or login screen) without running the event loop. ``sync``: run
+    the sync engine once the till is open, and enrol from the wizard at once."""
+    return Launcher(db, seed_demo_if_new=seed_demo_if_new, demo_members=demo_members,
+                    language=language, first_run=first_run, sync=sync, quit=quit)
+
+
+def launch(db: str | None = None, *, seed_demo_if_new: bool = True,
+           demo_members: int = 2000, language: str | None = None,
+           first_run: bool = True) -> int:
+    """Run the cashier application; returns the exit code (0 when the set-up is cancelled).
+
+    ``first_run=False`` never shows the set-up wizard (a new database is made as before, with
+    the demo brand when ``seed_demo_if_new``)."""
+    from .main_window import _exit_when_painted
+
+    launcher = start(db, seed_demo_if_new=seed_demo_if_new, demo_members=demo_members,
+                     language=language, first_run=first_run)
+    if os.environ.get("POS_MEMBER_EXIT_WHEN_SHOWN"):  # bench/startup.py
+        _exit_when_painted(launcher.app, launcher.wizard or launcher.window.login)
+    try:
+        return launcher.app.exec()
+    finally:
+        launcher.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,8 +229,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", help="database file (default: the user's data folder)")
     ap.add_argument("--no-demo", action="store_true", help="do not create demo data")
     ap.add_argument("--demo-members", type=int, default=2000, metavar="N")
+    ap.add_argument("--no-setup", action="store_true",
+                    help="never show the first-run set-up (a new database is made at once)")
     args = ap.parse_args(argv)
-    return launch(args.db, seed_demo_if_new=not args.no_demo, demo_members=args.demo_members)
+    return launch(args.db, seed_demo_if_new=not args.no_demo, demo_members=args.demo_members,
+                  first_run=not args.no_setup)
 
 
 if __name__ == "__main__":

@@ -444,12 +444,18 @@
     <context>
         <name>CrashHook</name>
         <message>
-            <source>Something went wrong</source>
-            <translation>出现问题</translation>
+            <source>Something unexpected happened. Nothing that was saved is lost: a sale is recorded in full or not at all, never half, and the basket on screen is kept as it was. If it happens again, call your manager.</source>
+            <translation>发生了意外情况。已保存的数据不会丢失：一笔销售要么完整记录，要么完全没有记录，绝不会只记录一半；屏幕上的购物篮也原样保留。如再次出现，请联系店长。</translation>
         </message>
         <message>
-            <source>Something unexpected happened. Nothing that was saved is lost, and the basket on screen is kept. If it happens again, call your manager; the details are in the log file.</source>
-            <translation>发生了意外情况。已保存的数据不会丢失，屏幕上的购物篮也会保留。如再次出现，请联系店长；详细信息已记录在日志文件中。</translation>
+            <source>The details are in the log file:
+%1</source>
+            <translation>详细信息已记录在日志文件中：
+%1</translation>
+        </message>
+        <message>
+            <source>Something went wrong</source>
+            <translation>出现问题</translation>
         </message>
     </context>
     <context>
@@ -778,7 +784,133 @@
         </message>
     </context>
     <context>
+        <name>FirstRunWizard</name>
+        <message>
+            <source>POS Member: set up this till</source>
+            <translation>POS Member：设置这台收银机</translation>
+        </message>
+        <message>
+            <source>Back</source>
+            <translation>上一步</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Step %1 of %2</source>
+            <translation>第 %1 步，共 %2 步</translation>
+        </message>
+        <message>
+            <source>Finish set-up</source>
+            <translation>完成设置</translation>
+        </message>
+        <message>
+            <source>Next</source>
+            <translation>下一步</translation>
+        </message>
+        <message>
+            <source>Checking…</source>
+            <translation>正在检查…</translation>
+        </message>
+        <message>
+            <source>Creating the till's database and enrolling with the central service…</source>
+            <translation>正在创建收银机数据库并向总部服务注册…</translation>
+        </message>
+        <message>
+            <source>Creating the till's database with the demo brand… (a few seconds)</source>
+            <translation>正在创建收银机数据库和演示品牌…（需要几秒钟）</translation>
+        </message>
+        <message>
+            <source>These printer settings cannot be used: %1</source>
+            <translation>无法使用这些打印机设置：%1</translation>
+        </message>
+        <message>
+            <source>Enter the printer first.</source>
+            <translation>请先填写打印机。</translation>
+        </message>
+        <message>
+            <source>The till is already running on this computer, or another start has just set it up. Close this window and start the till again.</source>
+            <translation>收银程序已在这台电脑上运行，或另一次启动刚刚完成了设置。请关闭此窗口，然后重新启动收银程序。</translation>
+        </message>
+        <message>
+            <source>Enter the central service's address, e.g. https://pos.example.com</source>
+            <translation>请输入总部服务的地址，例如 https://pos.example.com</translation>
+        </message>
+        <message>
+            <source>An enrolment code has 12 letters and digits, e.g. 7KQ4-M2XD-9RTB.</source>
+            <translation>注册码由 12 位字母和数字组成，例如 7KQ4-M2XD-9RTB。</translation>
+        </message>
+        <message>
+            <source>The central service cannot be reached at this address. Check the address and the network, then try again.</source>
+            <translation>无法通过此地址连接总部服务。请检查地址和网络，然后重试。</translation>
+        </message>
+        <message>
+            <source>The central service did not answer in time. Try again in a moment.</source>
+            <translation>总部服务未能及时响应，请稍后重试。</translation>
+        </message>
+        <message>
+            <source>The central service has a problem right now. Try again later.</source>
+            <translation>总部服务暂时出现问题，请稍后重试。</translation>
+        </message>
+        <message>
+            <source>This enrolment code is not valid (or not for this store). Ask your head office for a new one.</source>
+            <translation>此注册码无效（或不属于本门店）。请向总部索取新的注册码。</translation>
+        </message>
+        <message>
+            <source>This enrolment code has already been used. Ask your head office for a new one.</source>
+            <translation>此注册码已被使用。请向总部索取新的注册码。</translation>
+        </message>
+        <message>
+            <source>This enrolment code has expired. Ask your head office for a new one.</source>
+            <translation>此注册码已过期。请向总部索取新的注册码。</translation>
+        </message>
+        <message>
+            <source>Enter the store's name and the till's name.</source>
+            <translation>请输入门店名称和收银机名称。</translation>
+        </message>
+        <message>
+            <source>The set-up could not finish: %1</source>
+            <translation>设置未能完成：%1</translation>
+        </message>
+        <message>
+            <source>The set-up could not finish: %1. The details are in the log file.</source>
+            <translation>设置未能完成：%1。详细信息已记录在日志文件中。</translation>
+        </message>
+        <message>
+            <source>Nothing was created: try again, or choose the demo brand for now.</source>
+            <translation>未创建任何数据：请重试，或先选择演示品牌。</translation>
+        </message>
+        <message>
+            <source>Nothing was created: try again.</source>
+            <translation>未创建任何数据：请重试。</translation>
+        </message>
+    </context>
+    <context>
+        <name>LanguagePage</name>
+        <message>
+            <source>Welcome to POS Member</source>
+            <translation>欢迎使用 POS Member</translation>
+        </message>
+        <message>
+            <source>Choose the till's language. 请选择收银台的语言。</source>
+            <translation>请选择收银台的语言。Choose the till's language.</translation>
+        </message>
+        <message>
+            <source>You can change it later in Settings, or with Ctrl+Shift+L.</source>
+            <translation>以后可以在“设置”中更改，或按 Ctrl+Shift+L 切换。</translation>
+        </message>
+    </context>
+    <context>
         <name>Launcher</name>
+        <message>
+            <source>This till is enrolled with the central service. Products and members arrive with the first sync.</source>
+            <translation>这台收银机已在总部服务注册。商品和会员将在首次同步时下载。</translation>
+        </message>
+        <message>
+            <source>The enrolment code is recorded; the till enrols when the sync service runs, then products and members arrive.</source>
+            <translation>注册码已记录；同步服务运行时收银机将完成注册，随后下载商品和会员。</translation>
+        </message>
         <message>
             <source>The till is already running on this computer.</source>
             <translation>本机已在运行收银程序。</translation>
@@ -1014,6 +1146,45 @@
         </message>
     </context>
     <context>
+        <name>ModePage</name>
+        <message>
+            <source>Products and members</source>
+            <translation>商品和会员</translation>
+        </message>
+        <message>
+            <source>Connect this till to your brand's central service, or try the till with the demo brand.</source>
+            <translation>将这台收银机连接到品牌的总部服务，或先用演示品牌试用收银机。</translation>
+        </message>
+        <message>
+            <source>Use the demo brand</source>
+            <translation>使用演示品牌</translation>
+        </message>
+        <message>
+            <source>A tea and coffee shop with drinks, bakery and retail goods, members with points and coupons, and staff to sign in with (cashier S002, PIN 1357; manager S001, PIN 2468). Sell within a minute.</source>
+            <translation>一家茶饮咖啡店：饮品、烘焙和零售商品，带积分和优惠券的会员，以及可登录的员工（收银员 S002，密码 1357；店长 S001，密码 2468）。一分钟内即可开始收银。</translation>
+        </message>
+        <message>
+            <source>Not offered: this till was started without demo data.</source>
+            <translation>不可用：收银程序以“不创建演示数据”方式启动。</translation>
+        </message>
+        <message>
+            <source>Connect to the central service</source>
+            <translation>连接总部服务</translation>
+        </message>
+        <message>
+            <source>Your head office gives you the service's address and a one-time enrolment code for this till. Products and members then come from there.</source>
+            <translation>总部会提供服务地址和这台收银机的一次性注册码。之后商品和会员都从总部同步。</translation>
+        </message>
+        <message>
+            <source>Address</source>
+            <translation>地址</translation>
+        </message>
+        <message>
+            <source>Enrolment code</source>
+            <translation>注册码</translation>
+        </message>
+    </context>
+    <context>
         <name>PaymentDialog</name>
         <message>
             <source>Enter an amount like 12.50.</source>
@@ -1085,6 +1256,77 @@
         <message>
             <source>PIN</source>
             <translation>密码</translation>
+        </message>
+    </context>
+    <context>
+        <name>PrinterPage</name>
+        <message>
+            <source>Receipt printer</source>
+            <translation>小票打印机</translation>
+        </message>
+        <message>
+            <source>Connect the printer, enter where it is and print a test page. No printer yet? Choose "No printer for now".</source>
+            <translation>连接打印机，填写打印机位置并打印测试页。还没有打印机？请选择“暂不使用打印机”。</translation>
+        </message>
+        <message>
+            <source>Printer</source>
+            <translation>打印机</translation>
+        </message>
+        <message>
+            <source>Network: network:192.168.1.50:9100 · USB: usb:04b8:0202 (vendor:product) · serial: serial:COM3 · a file or device: file:/dev/usb/lp0</source>
+            <translation>网络：network:192.168.1.50:9100 · USB：usb:04b8:0202（厂商:产品）· 串口：serial:COM3 · 文件或设备：file:/dev/usb/lp0</translation>
+        </message>
+        <message>
+            <source>Paper</source>
+            <translation>纸宽</translation>
+        </message>
+        <message>
+            <source>80 mm (48 columns)</source>
+            <translation>80 毫米（48 列）</translation>
+        </message>
+        <message>
+            <source>58 mm (32 columns)</source>
+            <translation>58 毫米（32 列）</translation>
+        </message>
+        <message>
+            <source>Encoding</source>
+            <translation>编码</translation>
+        </message>
+        <message>
+            <source>gb18030 for printers with Chinese fonts; raster prints Chinese as an image on any printer.</source>
+            <translation>带中文字库的打印机选 gb18030；raster 以图像方式打印中文，适用于任何打印机。</translation>
+        </message>
+        <message>
+            <source>Testing…</source>
+            <translation>正在测试…</translation>
+        </message>
+        <message>
+            <source>Print a test page</source>
+            <translation>打印测试页</translation>
+        </message>
+        <message>
+            <source>No printer for now</source>
+            <translation>暂不使用打印机</translation>
+        </message>
+        <message>
+            <source>Printing the test page on %1…</source>
+            <translation>正在 %1 上打印测试页…</translation>
+        </message>
+        <message>
+            <source>These printer settings cannot be used: %1</source>
+            <translation>无法使用这些打印机设置：%1</translation>
+        </message>
+        <message>
+            <source>Enter the printer first.</source>
+            <translation>请先填写打印机。</translation>
+        </message>
+        <message>
+            <source>Test page printed on %1 (%2 bytes). Check the paper: Chinese, the ruler and the QR code should be clear.</source>
+            <translation>测试页已在 %1 上打印（%2 字节）。请检查纸上的中文、标尺和二维码是否清晰。</translation>
+        </message>
+        <message>
+            <source>Not printed on %1: %2. Check the cable, the power and the paper, then try again.</source>
+            <translation>未能在 %1 上打印：%2。请检查连线、电源和纸张，然后重试。</translation>
         </message>
     </context>
     <context>
@@ -2216,6 +2458,41 @@
         <message>
             <source>%1 receipts waiting</source>
             <translation>%1 张小票待打印</translation>
+        </message>
+    </context>
+    <context>
+        <name>StorePage</name>
+        <message>
+            <source>Store and till</source>
+            <translation>门店和收银机</translation>
+        </message>
+        <message>
+            <source>The names the screens, the reports and the central service show.</source>
+            <translation>收银屏幕、报表和总部服务中显示的名称。</translation>
+        </message>
+        <message>
+            <source>Store name</source>
+            <translation>门店名称</translation>
+        </message>
+        <message>
+            <source>e.g. Corner Café, Jing'an</source>
+            <translation>例如：街角咖啡 静安店</translation>
+        </message>
+        <message>
+            <source>Shown at the top of the till's screens and reports.</source>
+            <translation>显示在收银屏幕和报表的顶部。</translation>
+        </message>
+        <message>
+            <source>Till name</source>
+            <translation>收银机名称</translation>
+        </message>
+        <message>
+            <source>Tells this till apart from the store's other tills.</source>
+            <translation>用于区分本店的其他收银机。</translation>
+        </message>
+        <message>
+            <source>Till 1</source>
+            <translation>1号收银台</translation>
         </message>
     </context>
     <context>
