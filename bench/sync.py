@@ -23,6 +23,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -30,15 +31,13 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pos_member.sync import protocol as p  # noqa: E402  (FastAPI resolves the annotation)
-
+from pos_member.sync import protocol as p
 
 # -- the service in a subprocess ---------------------------------------------------------------
 
@@ -148,8 +147,13 @@ def bench_push(folder: Path, sales: int, batch: int) -> dict:
 
     from pos_central import admin
     from pos_central.db import Database
-    from pos_member.services.checkout import CartLine, CheckoutRequest, Tender, checkout
-    from pos_member.services.checkout import quote_basket
+    from pos_member.services.checkout import (
+        CartLine,
+        CheckoutRequest,
+        Tender,
+        checkout,
+        quote_basket,
+    )
     from pos_member.services.shifts import open_shift
     from pos_member.store.models import Member
     from pos_member.sync.engine import SyncEngine, wire_events
@@ -345,7 +349,7 @@ def bench_pull(folder: Path, count: int) -> dict:
         code = enrol_code(url)
         out = subprocess.run([sys.executable, __file__, "--pull-child", str(folder / "pull.db"),
                               service.url, code], cwd=ROOT, capture_output=True, text=True,
-                             timeout=1800)
+                             timeout=1800, check=False)
         if out.returncode != 0:
             raise RuntimeError(out.stderr)
         if out.stderr.strip():
@@ -375,6 +379,13 @@ def main() -> int:
         pull_child(*args.pull_child)
         return 0
     folder = Path(tempfile.mkdtemp(prefix="bench-sync-"))
+    try:
+        return run(args, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # a million members take a gigabyte
+
+
+def run(args: argparse.Namespace, folder: Path) -> int:
     ok = True
     if not args.skip_push:
         r = bench_push(folder, args.sales, args.batch)

@@ -56,7 +56,7 @@ from pos_member.sync.lean import LeanPage
 CURSOR_KEY = "sync_cursor"
 FEED_ID_KEY = "sync_feed_id"
 DEFERRED_KEY = "sync_deferred_identities"  # {member_id: {"phone": ..., "card_no": ...}}
-MERGE_KIND = "member_merged"  # a SyncConflict row that records a merge (informational)
+MERGE_KIND = "member_merged"  # a SyncConflict row that records a merge
 PLACEHOLDER_VERSION = 0  # members.central_version of a placeholder row
 
 _MEMBER_COLUMNS = ("id", "phone", "phone_last4", "card_no", "name", "birthday", "tier",
@@ -617,19 +617,19 @@ def apply_push_results(sessions: sessionmaker[Session], pushed: Sequence[PushedE
                     key = (event.event_id, MERGE_KIND, str(merge.member_id))
                     if key not in known:
                         known.add(key)
-                        conflict_rows.append(dict(
-                            event_id=event.event_id, kind=MERGE_KIND, created_at=now_dt,
-                            detail={"message": f"Member {merge.member_id} (phone "
-                                               f"{merge.phone or '?'}) was merged into "
-                                               f"{merge.merged_into}, who registered first.",
-                                    **merge.model_dump(mode="json")}))
+                        conflict_rows.append({
+                            "event_id": event.event_id, "kind": MERGE_KIND, "created_at": now_dt,
+                            "detail": {"message": f"Member {merge.member_id} (phone "
+                                                  f"{merge.phone or '?'}) was merged into "
+                                                  f"{merge.merged_into}, who registered first.",
+                                       **merge.model_dump(mode="json")}})
                 for info in result.conflicts:
                     key = (event.event_id, info.kind.value, str(info.id))
                     if key not in known:
                         known.add(key)
-                        conflict_rows.append(dict(event_id=event.event_id, kind=info.kind.value,
-                                                  created_at=now_dt,
-                                                  detail=info.model_dump(mode="json")))
+                        conflict_rows.append({"event_id": event.event_id,
+                                              "kind": info.kind.value, "created_at": now_dt,
+                                              "detail": info.model_dump(mode="json")})
                 confirmed = _confirm_ledger(cur, event)
                 if result.member is not None and (
                         result.status is not p.EventStatus.DUPLICATE or confirmed):
@@ -691,8 +691,7 @@ def _confirm_ledger(cur: sqlite3.Cursor, event: PushedEvent) -> int:
 
 
 def count_open_conflicts(session: Session) -> int:
-    """Conflicts not yet resolved by a manager (merges are information, not counted)."""
+    """Conflicts (and merges) no manager has resolved yet: what the X report counts too."""
     row = _raw(session).execute(
-        "SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL AND kind <> ?",
-        (MERGE_KIND,)).fetchone()
+        "SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL").fetchone()
     return int(row[0])

@@ -33,8 +33,8 @@ import logging
 import random
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -311,7 +311,7 @@ class SyncEngine:
                 break
             except SyncError as exc:
                 delay = self.backoff_delay(transient=exc.transient)
-            except Exception:  # noqa: BLE001 - a bug or a locked database: log, back off
+            except Exception:
                 log.exception("sync cycle failed")
                 delay = self.backoff_delay(transient=True)
             else:
@@ -372,12 +372,30 @@ class SyncEngine:
     def lookup_online(self, *, phone: str | None = None, card: str | None = None,
                       member_id: str | None = None) -> p.MemberLookupResponse | None:
         """A member not in the cache, asked of the service and cached with their coupons;
-        None when the service has no such member. Raises :class:`SyncError` when offline."""
-        with self._run_lock:
-            found = self._client_for_run().lookup(phone=phone, card=card, member_id=member_id)
-            if found is not None:
-                apply_member_lookup(self.sessions, found, self.tz)
-            return found
+        None when the service has no such member. Raises :class:`SyncError` when offline.
+
+        Safe to call from another thread while a cycle runs (its own HTTP session; the cache
+        write is one short transaction)."""
+        if self._given_client is not None:
+            client, own = self._given_client, False
+        else:
+            with self.readers() as s:
+                url = repo.get_setting(s, CENTRAL_URL)
+                ca_bundle = repo.get_setting(s, CA_BUNDLE) or None
+            token = (self._token_store or token_store_for(self.sessions)).get()
+            if not url or not token:
+                raise NotEnrolled("this till is not enrolled with a central service yet")
+            client, own = SyncClient(url, token, ca_bundle=ca_bundle,
+                                     connect_timeout=self.timeouts[0],
+                                     read_timeout=min(self.timeouts[1], 10.0)), True
+        try:
+            found = client.lookup(phone=phone, card=card, member_id=member_id)
+        finally:
+            if own:
+                client.close()
+        if found is not None:
+            apply_member_lookup(self.sessions, found, self.tz)
+        return found
 
     def _check_stop(self) -> None:
         if self._stop.is_set():
@@ -501,8 +519,8 @@ class SyncEngine:
         with transaction(self.sessions) as s:
             for event_id in ids:
                 repo.mark_outbox_conflict(s, event_id, detail["message"])
-            insert_rows(s, SyncConflict, [dict(event_id=i, kind=kind, detail=detail,
-                                               created_at=now) for i in ids])
+            insert_rows(s, SyncConflict, [{"event_id": i, "kind": kind, "detail": detail,
+                                           "created_at": now} for i in ids])
 
     # -- pull ---------------------------------------------------------------------------------
 
@@ -594,7 +612,7 @@ class SyncEngine:
             with transaction(self.sessions) as s:
                 repo.set_setting(s, LAST_ERROR_KEY, self._last_error)
                 repo.set_setting(s, LAST_STATE_KEY, self._state)
-        except Exception:  # noqa: BLE001 - the database itself may be the problem
+        except Exception:
             log.exception("cannot record the sync error")
         self._publish()
 
@@ -620,11 +638,11 @@ class SyncEngine:
             return
         try:
             status = self.status()
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("cannot read the sync status")
             return
         for listener in list(self.listeners):
             try:
                 listener(status)
-            except Exception:  # noqa: BLE001 - a listener's bug must not stop sync
+            except Exception:
                 log.exception("sync status listener failed")

@@ -19,7 +19,12 @@ from cryptography.x509.oid import NameOID
 
 from pos_member.sync import protocol as p
 from pos_member.sync.client import (
-    AuthError, CorruptResponse, OfflineError, ProtocolError, ServerError, SyncClient,
+    AuthError,
+    CorruptResponse,
+    OfflineError,
+    ProtocolError,
+    ServerError,
+    SyncClient,
     SyncTimeout,
 )
 from tests.central.builders import sale_event
@@ -37,7 +42,7 @@ def service(central_server):
 
 
 def test_typed_calls(service):
-    server, proxy, terminal, client = service
+    _server, _proxy, terminal, client = service
     assert isinstance(client.time(), p.TimeResponse)
     assert client.health().status == "ok"
     page = client.changes("0", 50)
@@ -62,7 +67,7 @@ def test_each_fault_is_one_exception(service, fault, error):
 
 
 def test_refusals(service):
-    server, proxy, terminal, client = service
+    _server, proxy, terminal, client = service
     with pytest.raises(AuthError) as caught:
         SyncClient(proxy.base_url, "pmt_not-a-real-token").changes()
     assert not caught.value.transient
@@ -118,7 +123,7 @@ def _self_signed(tmp_path):
 
 
 class _TimeHandler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         body = json.dumps({"server_time": "2026-11-24T07:00:00Z",
                            "protocol_version": 1}).encode()
         self.send_response(200)

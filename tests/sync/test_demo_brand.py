@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from pos_central.demo import seed_demo, store_today
 from pos_member.domain import demo_brand
-from pos_member.services.rules import current_rules
 from pos_member.services.context import TillContext
+from pos_member.services.rules import current_rules
 from pos_member.store.db import create_engine_for, session_factory
 from pos_member.store.migrate import upgrade_to_head
 from pos_member.store.models import Barcode, Category, Coupon, Member, PointLot, Product

@@ -23,13 +23,19 @@ from pos_member.sync.apply import CURSOR_KEY
 from pos_member.sync.client import OfflineError
 from pos_member.sync.engine import NotEnrolled, SyncEngine, SyncStatus
 from pos_member.sync.enrolment import (
-    CENTRAL_TERMINAL_ID, install_settings_hook, uninstall_settings_hook,
+    CENTRAL_TERMINAL_ID,
+    install_settings_hook,
+    uninstall_settings_hook,
 )
 from pos_member.sync.token_store import TokenStore
 from tests.services.support import make_till
 from tests.sync.fault_proxy import FaultProxy
 from tests.sync.harness import (
-    MEMBERS, SyncTill, central_events, check_settled, seed_central_members,
+    MEMBERS,
+    SyncTill,
+    central_events,
+    check_settled,
+    seed_central_members,
 )
 
 
@@ -55,7 +61,7 @@ def wait_for(predicate, timeout=10.0):
 
 
 def test_the_thread_syncs_at_start_on_wake_and_stops_at_once(world):
-    server, proxy, till, opening = world
+    server, _proxy, till, opening = world
     engine = till.new_engine(interval=3600)
     seen: list[SyncStatus] = []
     engine.listeners.append(seen.append)
@@ -77,7 +83,7 @@ def test_the_thread_syncs_at_start_on_wake_and_stops_at_once(world):
 
 
 def test_back_off_with_full_jitter_while_the_service_is_down(world):
-    server, proxy, till, opening = world
+    _server, proxy, till, _opening = world
     engine = till.new_engine(interval=3600, backoff_base=0.05, backoff_cap=0.4,
                              rng=random.Random(7))
     seen: list[SyncStatus] = []
@@ -112,7 +118,7 @@ def test_backoff_delays_are_full_jitter_and_capped(world):
 
 
 def test_a_wake_during_back_off_waits_unless_forced(world):
-    server, proxy, till, opening = world
+    _server, proxy, till, _opening = world
     engine = till.new_engine(interval=3600, backoff_base=60, backoff_cap=60,
                              rng=random.Random(3))
     engine._rng.uniform = lambda a, b: 30.0  # a long back-off
@@ -145,7 +151,7 @@ def test_a_stop_during_a_long_request_ends_after_it(world):
 
 
 def test_the_audit_head_is_pushed_when_it_moves(world):
-    server, proxy, till, opening = world
+    server, _proxy, till, _opening = world
     till.sync()
 
     def heads():
@@ -167,7 +173,7 @@ def test_the_audit_head_is_pushed_when_it_moves(world):
 
 
 def test_an_event_the_service_refuses_is_set_aside_not_blocking(world):
-    server, proxy, till, opening = world
+    server, _proxy, till, _opening = world
     till.sell("gold")
     with transaction(till.ctx.sessions) as s:  # a till bug: an event the protocol refuses
         repo.add_outbox_event(s, "sale", {"sale_id": str(uuid.uuid4()), "total_fen": 1.5})
@@ -185,7 +191,7 @@ def test_an_event_the_service_refuses_is_set_aside_not_blocking(world):
 
 
 def test_a_replaced_service_database_and_an_unknown_cursor_restart_the_pull(world):
-    server, proxy, till, opening = world
+    server, _proxy, till, _opening = world
     with server.write() as s:
         s.get(cm.Meta, "feed_id").value = str(uuid.uuid4())
     report = till.sync()
@@ -199,7 +205,7 @@ def test_a_replaced_service_database_and_an_unknown_cursor_restart_the_pull(worl
 
 
 def test_a_stale_answer_replayed_does_not_overwrite_a_newer_balance(world):
-    server, proxy, till, opening = world
+    server, _proxy, till, opening = world
     till.sell("gold")
     till.sync()
     till.sell("gold")
@@ -215,7 +221,7 @@ def test_a_stale_answer_replayed_does_not_overwrite_a_newer_balance(world):
 
 
 def test_online_lookup_caches_a_member_the_till_does_not_have(world):
-    server, proxy, till, opening = world
+    server, proxy, till, _opening = world
     with server.write() as s:
         newcomer = admin.create_member(s, phone="13388887777", name="外店会员", points=30,
                                        growth=10).id
@@ -295,7 +301,7 @@ def test_the_composed_push_body_is_the_same_events_as_the_parsed_one(world):
     from pos_member.services.shifts import cash_movement
     from pos_member.sync.engine import wire_body, wire_events
 
-    server, proxy, till, opening = world
+    server, _proxy, till, opening = world
     sale = till.sell("gold", skus=(("C002", 2), ("B001", 1)), redeem=5)
     till.refund(sale, {2: Decimal(1)})
     till.register("18612340000", name="“引号” \\ 和\\n换行")

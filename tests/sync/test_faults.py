@@ -7,12 +7,22 @@ from __future__ import annotations
 import pytest
 
 from pos_member.sync.client import (
-    CorruptResponse, OfflineError, ServerError, SyncError, SyncTimeout,
+    CorruptResponse,
+    OfflineError,
+    ServerError,
+    SyncError,
+    SyncTimeout,
 )
 from tests.sync.fault_proxy import FaultProxy
 from tests.sync.harness import (
-    MEMBERS, SyncTill, central_conflicts, central_events, check_exactly_once, check_points_once,
-    check_settled, seed_central_members,
+    MEMBERS,
+    SyncTill,
+    central_conflicts,
+    central_events,
+    check_exactly_once,
+    check_points_once,
+    check_settled,
+    seed_central_members,
 )
 
 
@@ -53,6 +63,8 @@ def test_push_faults_lose_nothing_and_apply_once(world, fault, error):
     check_exactly_once(server, [till])
     check_points_once(server, [till], opening)
     proxy.wait_idle()  # a delayed request the client gave up on reaches the service
+    check_exactly_once(server, [till])
+    check_points_once(server, [till], opening)
     # After the fault: the same events again; the service answers what it already applied
     # as duplicates, so nothing is applied twice.
     report = till.settle()
@@ -82,7 +94,7 @@ def test_pull_faults_keep_the_cursor_and_retry(world, fault, error):
 
 
 def test_service_down_then_restarted(world):
-    server, proxy, till, opening = world
+    server, _proxy, till, opening = world
     till.sell("gold")
     server.stop()
     outcome = till.try_sync()

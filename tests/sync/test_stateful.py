@@ -15,7 +15,11 @@ import requests
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine, initialize, invariant, precondition, rule,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
 )
 from sqlalchemy import select, update
 
@@ -28,7 +32,11 @@ from tests.central.builders import registration_event
 from tests.central.server_fixture import CentralServer, sqlite_url
 from tests.sync.fault_proxy import FAULTS, FaultProxy
 from tests.sync.harness import (
-    MEMBERS, SyncTill, check_exactly_once, check_points_once, check_settled,
+    MEMBERS,
+    SyncTill,
+    check_exactly_once,
+    check_points_once,
+    check_settled,
     seed_central_members,
 )
 

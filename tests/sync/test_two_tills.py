@@ -18,12 +18,23 @@ from pos_central import admin
 from pos_central import models as cm
 from pos_member.services.shifts import x_report
 from pos_member.store.models import (
-    Coupon, Member, OutboxEvent, PointsLedgerEntry, Sale, SyncConflict,
+    Coupon,
+    Member,
+    OutboxEvent,
+    PointsLedgerEntry,
+    Sale,
+    SyncConflict,
 )
 from pos_member.sync.client import OfflineError
 from tests.sync.fault_proxy import FaultProxy
 from tests.sync.harness import (
-    MEMBERS, SyncTill, central_conflicts, central_points, check_settled, make_coupon, merges,
+    MEMBERS,
+    SyncTill,
+    central_conflicts,
+    central_points,
+    check_settled,
+    make_coupon,
+    merges,
     seed_central_members,
 )
 
@@ -107,7 +118,7 @@ def test_coupon_and_points_spent_at_two_offline_tills(world):
 
 
 def test_same_phone_registered_offline_at_two_tills_becomes_one_member(world):
-    server, proxy, a, b, ids, opening = world
+    server, proxy, a, b, _ids, opening = world
     phone = "18600001234"
     proxy.offline = True
     x = a.register(phone, "王先到")
@@ -124,7 +135,7 @@ def test_same_phone_registered_offline_at_two_tills_becomes_one_member(world):
 
     assert merges(server) == {y: x}  # the one that reached the service first survives
     assert b.conflicts() == {"member_merged": 1}
-    assert b.engine.status().conflicts_open == 0  # a merge is information, not a conflict
+    assert b.engine.status().conflicts_open == 1  # the manager reviews it, as the X report
     with b.ctx.read_sessions() as s:
         assert s.get(Member, y) is None
         survivor = s.get(Member, x)
@@ -141,7 +152,7 @@ def test_a_pulled_member_whose_phone_a_local_registration_holds(world):
     """The service already has the phone (registered at till A and pushed); till B
     registered it offline too and pulls before it pushes: no crash, the local row stays, and
     the push's merge answer sorts it out."""
-    server, proxy, a, b, ids, opening = world
+    server, _proxy, a, b, _ids, opening = world
     phone = "18600005678"
     x = a.register(phone)
     a.settle()
