@@ -84,6 +84,7 @@ _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 _MODULES_OF = {
     "run": ("pos_member.commands",),
     "report": ("pos_member.commands",),
+    "staff": ("pos_member.commands",),
     "db": ("pos_member.store.cli", "pos_member.store.restore_cli"),
     "print-test": ("pos_member.printing.cli",),
     "sync": ("pos_member.sync.cli",),

@@ -117,6 +117,32 @@ def cmd_run(args: argparse.Namespace) -> int:
         till.close()
 
 
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    """Add a staff member; the PIN is asked for twice without echo unless --pin is given."""
+    import getpass
+
+    from pos_member.services.errors import ServiceError
+    from pos_member.services.staff import add_staff
+
+    pin = args.pin
+    if pin is None:
+        if not sys.stdin.isatty():
+            pin = sys.stdin.readline().strip()
+        else:
+            pin = getpass.getpass("PIN: ")
+            if getpass.getpass("PIN again: ") != pin:
+                raise CliError("the two PINs differ")
+    till = _open(args, lock=False)
+    try:
+        member = add_staff(till.ctx, args.code, args.name, args.role, pin)
+    except ServiceError as exc:
+        raise CliError(exc.message) from None
+    finally:
+        till.close()
+    print(f"added {member.role.value} {member.name} (staff code {member.id})")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     from pos_member.selftest import add_options as add_self_test_options
     from pos_member.version import add_version_option
@@ -133,6 +159,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_version_option(p)
     add_self_test_options(p)
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("staff", help="staff: add a cashier or manager (e.g. the first "
+                                     "manager of a till set up from the central service)")
+    staff_sub = p.add_subparsers(dest="staff_command", required=True, metavar="STAFF_COMMAND")
+    a = staff_sub.add_parser("add", help="add a staff member (PIN asked without echo, or read "
+                                         "from standard input)")
+    a.add_argument("code", help="the staff code typed at log-in, e.g. S004")
+    a.add_argument("name")
+    a.add_argument("--role", choices=("cashier", "manager"), default="cashier")
+    a.add_argument("--pin", help="the PIN (avoid: it stays in the shell history)")
+    a.add_argument("--db", help="database file (default: the user's data folder)")
+    a.set_defaults(func=cmd_staff_add)
 
     p = sub.add_parser("report", help="print the X (open shift) or Z (closed shift) report")
     p.add_argument("kind", choices=("x", "z"))

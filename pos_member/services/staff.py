@@ -17,7 +17,7 @@ from pos_member.store.fastwrite import insert_rows
 from pos_member.store.models import AuditLogEntry, Staff
 
 from .context import TillContext
-from .errors import ApprovalNeeded, AuthFailed, NotFound
+from .errors import ApprovalNeeded, AuthFailed, InvalidInput, NotFound, ServiceError
 
 
 @dataclass(frozen=True)
@@ -152,3 +152,36 @@ def authorize_action(ctx: TillContext, actor: StaffMember, action: Action,
     if approver_id is None and actor.role is Role.MANAGER:
         return actor.id
     return approver_id
+
+
+def add_staff(ctx: TillContext, login_code: str, name: str, role: str, pin: str,
+              actor: StaffMember | None = None) -> StaffMember:
+    """Create a staff member (the first manager of a till set up from the central service,
+    or a new cashier). The PIN must pass the PIN policy; only its argon2id hash is kept."""
+    from pos_member.security.pins import PinPolicyError, hash_pin
+
+    code = (login_code or "").strip()
+    if not code or len(code) > 16 or not code.isalnum():
+        raise InvalidInput("the staff code is 1 to 16 letters or digits", code="bad_code")
+    name = " ".join((name or "").split())
+    if not name or len(name) > 100:
+        raise InvalidInput("enter the staff member's name (at most 100 characters)",
+                           code="bad_name")
+    try:
+        staff_role = Role(role)
+    except ValueError:
+        raise InvalidInput("the role is cashier or manager", code="bad_role") from None
+    try:
+        pin_hash = hash_pin(pin)
+    except PinPolicyError as exc:
+        raise InvalidInput(str(exc), code="weak_pin") from None
+    now = ctx.now()
+    with transaction(ctx.sessions) as session:
+        taken = session.scalars(select(Staff).where(Staff.login_code == code)).first()
+        if taken is not None or session.get(Staff, code) is not None:
+            raise ServiceError("that staff code is taken", code="code_taken")
+        session.add(Staff(id=code, login_code=code, name=name, role=staff_role.value,
+                          pin_hash=pin_hash, failed_count=0, lockout_count=0, active=True))
+        append_audit(session, actor=actor.id if actor else "setup", action="staff_added",
+                     at=now, details={"staff_id": code, "role": staff_role.value})
+    return StaffMember(code, name, staff_role)
