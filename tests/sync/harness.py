@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -133,6 +134,18 @@ class SyncTill:
     def new_engine(self, **kw: Any) -> SyncEngine:
         """A fresh engine on the same database: what a restarted till would make."""
         return SyncEngine(self.ctx, token_store=self.token_store, **{**self.engine_kw, **kw})
+
+    @contextmanager
+    def short_timeout(self, seconds: float):
+        """An engine that gives up on an answer after ``seconds`` (for the delay faults; the
+        usual one waits longer, so a loaded machine does not fail the other tests)."""
+        usual = self.engine
+        self.engine = self.new_engine(read_timeout=seconds)
+        try:
+            yield self.engine
+        finally:
+            self.engine.close()
+            self.engine = usual
 
     def restart_engine(self) -> None:
         self.engine.close()

@@ -35,7 +35,7 @@ from tests.sync.fault_proxy import FaultProxy
 def service(central_server):
     proxy = FaultProxy(central_server.host, central_server.port)
     terminal = central_server.enrol("Client test")
-    client = SyncClient(proxy.base_url, terminal.token, read_timeout=1.0)
+    client = SyncClient(proxy.base_url, terminal.token, read_timeout=10.0)
     yield central_server, proxy, terminal, client
     client.close()
     proxy.close()
@@ -59,6 +59,8 @@ def test_typed_calls(service):
     ("garbage", CorruptResponse), ("delay", SyncTimeout), ("delay_after", SyncTimeout)])
 def test_each_fault_is_one_exception(service, fault, error):
     _server, proxy, terminal, client = service
+    if fault.startswith("delay"):  # a client that gives up before the delay is over
+        client = SyncClient(proxy.base_url, terminal.token, read_timeout=0.5)
     proxy.inject(fault, seconds=1.5)
     with pytest.raises(error) as caught:
         client.push([sale_event(terminal)])
