@@ -33,14 +33,6 @@ def receipt_code(sale_id: str) -> str:
     return RECEIPT_CODE_PREFIX + sale_id
 
 
-def parse_receipt_code(text: str) -> str | None:
-    """The sale id in a scanned receipt code, or None when it is not one."""
-    text = (text or "").strip()
-    if text.startswith(RECEIPT_CODE_PREFIX) and 30 <= len(text) - len(RECEIPT_CODE_PREFIX) <= 40:
-        return text[len(RECEIPT_CODE_PREFIX):]
-    return None
-
-
 def qty_text(milli: int) -> str:
     """2000 -> "2"; 350 -> "0.35"; 1250 -> "1.25" (what a receipt prints)."""
     qty = milli_to_qty(milli)

@@ -16,8 +16,9 @@ from pos_member.printing.printer import ReceiptPrinter
 from pos_member.printing.settings import PrinterSettings
 from pos_member.services.checkout import CartLine, CheckoutRequest, Tender, checkout
 from pos_member.services.members import lookup
-from pos_member.services.receipts import parse_receipt_code, receipt_code, sale_receipt
+from pos_member.services.receipts import receipt_code, sale_receipt
 from pos_member.services.refunds import refund_sale
+from pos_member.services.sales_query import receipt_sale_id
 from pos_member.services.receipts import refund_receipt
 from pos_member.services.staff import Approval
 from pos_member.store.print_jobs import SqlJobStore
@@ -54,7 +55,7 @@ def test_receipt_data_reads_the_recorded_sale(till, member_sale):
     assert [(c.code, c.discount_fen) for c in data.coupons] == [("NOTH-10", 1000)]
     assert data.member.masked_phone == "139****2222"
     assert data.member.points_after - data.member.points_before == member_sale.pricing.points_earned
-    assert parse_receipt_code(data.qr_payload) == member_sale.sale_id
+    assert receipt_sale_id(data.qr_payload) == member_sale.sale_id
     assert sale_receipt(till.ctx, member_sale.sale_id, reprint=True).is_reprint
 
 
