@@ -442,6 +442,9 @@ class EventStatus(enum.StrEnum):
     APPLIED = "applied"
     DUPLICATE = "duplicate"  # applied before: the stored answer, conflicts and merges included
     CONFLICT = "conflict"  # applied, with the conflicts listed
+    # NOT applied and never will be: a permanent refusal of this one event (``rejection``
+    # says why). Stored like any other answer, so a replay answers ``duplicate`` with it.
+    REJECTED = "rejected"
 
 
 class ConflictKind(enum.StrEnum):
@@ -457,6 +460,10 @@ class ConflictKind(enum.StrEnum):
     CARD_NO_TAKEN = "card_no_taken"  # registration's card number belongs to another member
     SEQUENCE_REUSED = "sequence_reused"  # terminal_seq already used by another event
     AUDIT_CHAIN_MISMATCH = "audit_chain_mismatch"  # same audit seq, different hash
+    # A refund beyond its sale (quantities per line, money per tender, points returned or
+    # reversed, across all refunds of the sale): the money is recorded, the excess points
+    # are not moved; ``detail["excess"]`` names what was excess.
+    REFUND_EXCEEDS_SALE = "refund_exceeds_sale"
 
 
 class ConflictInfo(WireOut):
@@ -487,6 +494,14 @@ class MemberBalance(WireOut):
     tier: str
 
 
+class Rejection(WireOut):
+    """Why an event was refused for good (status ``rejected``, or a ``duplicate`` of one)."""
+
+    code: str  # machine code: "foreign_store", "not_your_shift", "not_your_sale", ...
+    message: str  # human readable (English)
+    field: str | None = None  # dotted path in the event, e.g. "payload.shift_id"
+
+
 class EventResult(WireOut):
     event_id: UUID
     terminal_seq: int
@@ -495,6 +510,7 @@ class EventResult(WireOut):
     conflicts: list[ConflictInfo] = Field(default_factory=list)
     merges: list[MemberMerge] = Field(default_factory=list)
     member: MemberBalance | None = None  # the member's figures right after the event
+    rejection: Rejection | None = None  # set when the event was rejected (not applied)
 
 
 class PushResponse(WireOut):
