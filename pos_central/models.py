@@ -197,6 +197,34 @@ class AuditHead(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class AuditAck(Base):
+    """Per terminal, the audit head the service acknowledged last (in arrival order): the next
+    head must extend it (see apply.apply_audit_head). ``broken_at``/``breaks`` flag a terminal
+    whose chain broke at least once; the conflicts say where."""
+
+    __tablename__ = "audit_acks"
+    terminal_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[str | None] = mapped_column(String(UUID_LEN))  # None: from before 0002
+    acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    breaks: Mapped[int] = mapped_column(Integer, default=0)
+    broken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last break
+
+
+class MemberCodeNonce(Base):
+    """Each dynamic member-code nonce that spent points, once: a second sale spending with the
+    same nonce is a ``member_code_reused`` conflict naming this first sale."""
+
+    __tablename__ = "member_code_nonces"
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sale_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    terminal_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    member_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    event_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the sale's sold_at
+
+
 # -- members and loyalty ------------------------------------------------------------------------
 
 

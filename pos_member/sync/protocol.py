@@ -379,6 +379,20 @@ class AuditHeadPayload(WireIn):
     seq: Annotated[int, Strict(), Field(ge=0)]  # sequence of the chain's last entry
     hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]  # its hash (hex SHA-256)
     at: UtcDatetime
+    # The link to the head the service acknowledged last (the till stores it from the answer):
+    # that seq, and the hash the till's log holds at that seq NOW. The service requires it to
+    # be its acknowledged head, so entries it saw cannot be deleted or re-hashed unnoticed.
+    # Both or neither (a till that has no acknowledged head yet, or an older till, sends none).
+    prev_ack_seq: Annotated[int, Strict(), Field(ge=1, le=2**63 - 1)] | None = None
+    prev_ack_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+    @model_validator(mode="after")
+    def _link(self) -> AuditHeadPayload:
+        if (self.prev_ack_seq is None) != (self.prev_ack_hash is None):
+            raise ValueError("prev_ack_seq and prev_ack_hash go together")
+        if self.prev_ack_seq is not None and self.prev_ack_seq > self.seq:
+            raise ValueError("prev_ack_seq: a head cannot come before the head it extends")
+        return self
 
 
 class _EventBase(WireIn):
@@ -460,6 +474,17 @@ class ConflictKind(enum.StrEnum):
     CARD_NO_TAKEN = "card_no_taken"  # registration's card number belongs to another member
     SEQUENCE_REUSED = "sequence_reused"  # terminal_seq already used by another event
     AUDIT_CHAIN_MISMATCH = "audit_chain_mismatch"  # same audit seq, different hash
+    # The pushed audit head does not extend the last acknowledged one: the log is shorter than
+    # what the service acknowledged (tail deleted, old backup) or its entry at the acknowledged
+    # seq has another hash (re-hashed); ``detail["reason"]`` is ``shorter`` or ``rewritten``.
+    AUDIT_CHAIN_BROKEN = "audit_chain_broken"
+    # The same member-code nonce spent points in a second sale (another till or the same one):
+    # both sales are kept; ``other_sale_id``/``other_terminal_id`` name the first.
+    MEMBER_CODE_REUSED = "member_code_reused"
+    # A sale spent points with a nonce the service did not issue, issued for another member, or
+    # outside the code's validity; ``detail["reason"]``: not_issued, other_member, expired,
+    # not_yet_valid. The sale and its points are kept.
+    MEMBER_CODE_INVALID = "member_code_invalid"
     # A refund beyond its sale (quantities per line, money per tender, points returned or
     # reversed, across all refunds of the sale): the money is recorded, the excess points
     # are not moved; ``detail["excess"]`` names what was excess.

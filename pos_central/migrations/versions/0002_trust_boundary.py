@@ -44,8 +44,37 @@ def _downgrade_ownership_and_refunds() -> None:
 
 
 def _upgrade_nonces_and_audit() -> None:
-    pass
+    op.create_table(
+        "audit_acks",
+        sa.Column("terminal_id", sa.String(length=36), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=True),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("breaks", sa.Integer(), nullable=False),
+        sa.Column("broken_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("terminal_id", name=op.f("pk_audit_acks")),
+    )
+    # A terminal that pushed heads before this revision: its highest head is the acknowledged
+    # one, so the next head it pushes is checked against it.
+    op.execute(
+        "INSERT INTO audit_acks (terminal_id, seq, hash, event_id, acknowledged_at, breaks) "
+        "SELECT h.terminal_id, h.seq, h.hash, NULL, h.at, 0 FROM audit_heads h "
+        "WHERE h.seq = (SELECT max(x.seq) FROM audit_heads x "
+        "WHERE x.terminal_id = h.terminal_id)"
+    )
+    op.create_table(
+        "member_code_nonces",
+        sa.Column("nonce", sa.String(length=64), nullable=False),
+        sa.Column("sale_id", sa.String(length=36), nullable=False),
+        sa.Column("terminal_id", sa.String(length=36), nullable=False),
+        sa.Column("member_id", sa.String(length=36), nullable=True),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("nonce", name=op.f("pk_member_code_nonces")),
+    )
 
 
 def _downgrade_nonces_and_audit() -> None:
-    pass
+    op.drop_table("member_code_nonces")
+    op.drop_table("audit_acks")
