@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from .i18n import error_text
-from .scanner import make_scan_field
+from .scanner import make_scan_field, mark_pin_field
 from .screen import MessageBar, set_role
 
 
@@ -38,6 +38,7 @@ class PinPad(QWidget):
         self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
         if masked:
             self.field.setEchoMode(QLineEdit.EchoMode.Password)
+            mark_pin_field(self.field)  # a PIN is typed, never scanned (ui.scanner)
         self.field.returnPressed.connect(self._submit)
         grid = QGridLayout()
         grid.setSpacing(8)

@@ -17,6 +17,20 @@ ignored), so no field needs the focus:
   ends without Enter, or is too short, the held keys are delivered to their widget as they were,
   in order: typing still works everywhere, at most ``max_gap_ms`` late.
 
+The gap between two keys is measured on the key events' own timestamps
+(``QKeyEvent.timestamp()``, the window system's clock in ms, taken when the key arrived from the
+device), not on when the GUI thread gets to handle them: a GUI thread stalled mid-burst delivers
+the rest of the burst in a late clump, and the keys are still one burst because their own
+timestamps are a few ms apart (and keys typed 150 ms apart stay typing, however they are
+delivered). When a timestamp is missing (0: synthetic events, QTest, some platforms), runs
+backwards (wrap-around) or jumps absurdly, the gap falls back to the arrival clock. The gap timer
+that ends a burst without Enter runs on the arrival clock: when it fires late (the event loop was
+busy, so keys of the burst may still be queued) it waits once more instead of giving up.
+
+A field that expects a PIN (a ``QLineEdit`` in a password echo mode, or one marked with
+:func:`mark_pin_field`, such as the PIN pads of the login, lock and approval screens) never feeds
+the scanner: its keys go straight to the field, however fast they are typed.
+
 Scan fields turn the input method off (``Qt.WA_InputMethodEnabled``), since a Chinese IME
 would swallow the scanner's keys; see :func:`make_scan_field`.
 
@@ -100,12 +114,16 @@ class WedgeScanner(QObject):
         self.min_length = min_length
         self.enabled = True
         self._held: list[tuple[QObject, QKeyEvent]] = []
-        self._last_at = 0.0
+        self._last_at = 0.0      # arrival clock (perf_counter, s) of the last held key
+        self._last_stamp = 0     # its own timestamp (window system, ms); 0 when it had none
+        self._armed_at = 0.0     # when the gap timer was started (arrival clock)
+        self._armed_ms = 0
+        self._waits = 0          # extra waits granted to a late gap timer in this burst
         self._replaying = False
         self._last_seen: tuple | None = None  # (target, key, text, timestamp) of the last press
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._flush)
+        self._timer.timeout.connect(self._gap_timeout)
 
     def install(self, app: QCoreApplication | None = None) -> None:
         (app or QApplication.instance()).installEventFilter(self)
@@ -127,19 +145,32 @@ class WedgeScanner(QObject):
                 and _is_ancestor(obj, last[0]):
             return False  # the same press, passed on to a parent widget
         self._last_seen = (obj, *ident)
+        if expects_pin(obj):
+            self._flush()  # keys held for another widget were typed before this one
+            return False   # a PIN is typed, never scanned: the key goes to the field
         return self._on_press(obj, key_event)
+
+    def gap_ms(self, stamp: int, now: float) -> float:
+        """The time between the last held key and a key with timestamp ``stamp`` (ms) arriving
+        at ``now`` (perf_counter): by the keys' own timestamps when both have a usable one,
+        else by the arrival clock."""
+        last = self._last_stamp
+        if stamp and last and 0 <= stamp - last <= _MAX_STAMP_GAP_MS:
+            return float(stamp - last)
+        return (now - self._last_at) * 1000.0
 
     def _on_press(self, obj: QObject, ev: QKeyEvent) -> bool:
         now = time.perf_counter()
-        gap_ms = (now - self._last_at) * 1000.0
+        stamp = _stamp(ev)
         key = ev.key()
         text = ev.text()
-        in_burst = bool(self._held) and gap_ms <= self.max_gap_ms
+        in_burst = bool(self._held) and self.gap_ms(stamp, now) <= self.max_gap_ms
         if key in _ENTER and not (ev.modifiers() & _MODIFIERS):
             if in_burst and len(self._held) >= self.min_length:
                 code = "".join(e.text() for _, e in self._held)
                 self._held.clear()
                 self._timer.stop()
+                self._waits = 0
                 self._emit(code)
                 return True
             self._flush()
@@ -153,15 +184,34 @@ class WedgeScanner(QObject):
             return False
         if self._held and not in_burst:
             self._flush()
-        self._held.append((obj, QKeyEvent(ev.type(), key, ev.modifiers(), text,
-                                          ev.isAutoRepeat(), ev.count())))
+        copy = QKeyEvent(ev.type(), key, ev.modifiers(), text, ev.isAutoRepeat(), ev.count())
+        copy.setTimestamp(ev.timestamp())
+        self._held.append((obj, copy))
         self._last_at = now
-        self._timer.start(self.max_gap_ms)
+        self._last_stamp = stamp
+        self._arm(self.max_gap_ms)
         return True
+
+    def _arm(self, ms: int) -> None:
+        self._armed_at = time.perf_counter()
+        self._armed_ms = ms
+        self._timer.start(ms)
+
+    def _gap_timeout(self) -> None:
+        """No key came within the gap, by the arrival clock. If the timer fired late, the event
+        loop was busy: keys of the burst may be waiting in the queue with timestamps that say
+        they belong to it, so wait once more (they are handled first) before calling it typing."""
+        late_ms = (time.perf_counter() - self._armed_at) * 1000.0 - self._armed_ms
+        if self._held and late_ms > self.max_gap_ms / 2 and self._waits < _MAX_LATE_WAITS:
+            self._waits += 1
+            self._arm(self.max_gap_ms)
+            return
+        self._flush()
 
     def _flush(self) -> None:
         """Deliver held keys to their widgets, in order: they were typed by a person."""
         self._timer.stop()
+        self._waits = 0
         held, self._held = self._held, []
         if not held:
             return
@@ -184,6 +234,38 @@ class WedgeScanner(QObject):
 
     def feed(self, code: str, source: str = "test") -> None:
         self.scanned.emit(classify_code(code, source))
+
+
+PIN_FIELD_PROPERTY = "expects_pin"
+_PIN_ECHO_MODES = (QLineEdit.EchoMode.Password, QLineEdit.EchoMode.PasswordEchoOnEdit,
+                   QLineEdit.EchoMode.NoEcho)
+_MAX_STAMP_GAP_MS = 60_000  # a larger jump between two keys' timestamps is not to be trusted
+_MAX_LATE_WAITS = 10        # a gap timer firing late waits again at most this often per burst
+
+
+def mark_pin_field(widget: QWidget) -> QWidget:
+    """Mark a field that expects a PIN (or any secret typed by hand): its keys never feed the
+    scanner. Fields in a password echo mode are treated so without the mark."""
+    widget.setProperty(PIN_FIELD_PROPERTY, True)
+    return widget
+
+
+def expects_pin(obj: QObject) -> bool:
+    """The widget receiving a key is a PIN field (marked, or a line edit in password mode)."""
+    try:
+        if obj.property(PIN_FIELD_PROPERTY):
+            return True
+        return isinstance(obj, QLineEdit) and obj.echoMode() in _PIN_ECHO_MODES
+    except RuntimeError:  # deleted meanwhile
+        return False
+
+
+def _stamp(ev: QKeyEvent) -> int:
+    """The key event's own timestamp in ms, 0 when it has none."""
+    try:
+        return int(ev.timestamp())
+    except (OverflowError, TypeError, ValueError):
+        return 0
 
 
 def _is_ancestor(parent: QWidget, child: QWidget) -> bool:
