@@ -1,41 +1,120 @@
-"""A PricingResult as plain JSON (kept with each sale in ``sales.quote_json``) and back."""
+"""A PricingResult as plain JSON (kept with each sale in ``sales.quote_json``) and back.
+
+The stored quote is what answers the retry of a sale already recorded, so every quote a till
+has ever stored must stay readable by every later release (and, after a rollback, by the one
+before). Format 2 (``"format": 2``) names every field; reading it
+
+- takes each field of the current model by name,
+- fills a field the stored quote does not have from the model's default (a field added in a
+  later release), and refuses one the model cannot default (``QuoteFormatError`` names it),
+- ignores names the model does not know (written by a newer release).
+
+Format 1, the positional lists written before format 2 existed (no ``"format"`` key), is still
+read: sales already in tills' databases carry it. See docs/database.md, "Stored quotes".
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping
 
 from pos_member.domain.coupons import Reason
 from pos_member.domain.pricing import AppliedCoupon, LineResult, PricingResult, RejectedCoupon
 
+QUOTE_FORMAT = 2
+
+# Format 1 stored these records as lists, in this order (frozen: never edit).
+_V1_LINE = ("sku", "name", "amount", "tier_discount", "coupon_discount", "points_value",
+            "points_redeemed", "rounding", "paid", "points_eligible")
+_V1_APPLIED = ("code", "discount", "per_line")
+_V1_REJECTED = ("code", "reason", "shortfall")
+
+
+class QuoteFormatError(ValueError):
+    """A stored quote that cannot be read into the current model (the message says why)."""
+
 
 def pricing_to_dict(r: PricingResult) -> dict[str, Any]:
-    return {
-        "subtotal": r.subtotal, "tier_discount": r.tier_discount,
-        "coupon_discount": r.coupon_discount, "points_redeemed": r.points_redeemed,
-        "points_value": r.points_value, "rounding": r.rounding, "total": r.total,
-        "lines": [[x.sku, x.name, x.amount, x.tier_discount, x.coupon_discount, x.points_value,
-                   x.points_redeemed, x.rounding, x.paid, x.points_eligible] for x in r.lines],
-        "applied": [[a.code, a.discount, list(a.per_line)] for a in r.applied],
-        "rejected": [[x.code, x.reason.value, x.shortfall] for x in r.rejected],
-        "points_earned": r.points_earned, "growth_earned": r.growth_earned,
-        "multiplier": str(r.multiplier), "multiplier_source": r.multiplier_source,
-        "tier_before": r.tier_before, "tier_after": r.tier_after,
-        "redeem_limited_by": r.redeem_limited_by, "hints": list(r.hints),
-    }
+    out: dict[str, Any] = {"format": QUOTE_FORMAT}
+    for f in dataclasses.fields(r):
+        v = getattr(r, f.name)
+        if f.name == "lines":
+            out[f.name] = [_record(x) for x in v]
+        elif f.name == "applied":
+            out[f.name] = [_record(x) for x in v]
+        elif f.name == "rejected":
+            out[f.name] = [_record(x) for x in v]
+        elif f.name == "hints":
+            out[f.name] = list(v)
+        else:
+            out[f.name] = _plain(v)
+    return out
 
 
-def pricing_from_dict(d: dict[str, Any]) -> PricingResult:
-    return PricingResult(
-        subtotal=d["subtotal"], tier_discount=d["tier_discount"],
-        coupon_discount=d["coupon_discount"], points_redeemed=d["points_redeemed"],
-        points_value=d["points_value"], rounding=d["rounding"], total=d["total"],
-        lines=tuple(LineResult(*x) for x in d["lines"]),
-        applied=tuple(AppliedCoupon(c, disc, tuple(per)) for c, disc, per in d["applied"]),
-        rejected=tuple(RejectedCoupon(c, Reason(reason), short) for c, reason, short
-                       in d["rejected"]),
-        points_earned=d["points_earned"], growth_earned=d["growth_earned"],
-        multiplier=Decimal(d["multiplier"]), multiplier_source=d["multiplier_source"],
-        tier_before=d["tier_before"], tier_after=d["tier_after"],
-        redeem_limited_by=d["redeem_limited_by"], hints=tuple(d["hints"]),
-    )
+def pricing_from_dict(d: Mapping[str, Any]) -> PricingResult:
+    if not isinstance(d, Mapping):
+        raise QuoteFormatError("a stored quote is a JSON object")
+    fmt = d.get("format", 1)
+    if fmt == 1:
+        lines = [_positional(x, _V1_LINE, "lines[]") for x in d.get("lines", ())]
+        applied = [_positional(x, _V1_APPLIED, "applied[]") for x in d.get("applied", ())]
+        rejected = [_positional(x, _V1_REJECTED, "rejected[]") for x in d.get("rejected", ())]
+    elif isinstance(fmt, int) and not isinstance(fmt, bool) and fmt >= 2:
+        # A later format keeps format 2's rule: fields are named, new ones are defaulted.
+        lines, applied, rejected = (list(d.get(k, ())) for k in ("lines", "applied", "rejected"))
+    else:
+        raise QuoteFormatError(f"unknown stored quote format {fmt!r}")
+    top = dict(d)
+    top["lines"] = tuple(_build(LineResult, x, "lines[]") for x in lines)
+    top["applied"] = tuple(_build(AppliedCoupon, x, "applied[]") for x in applied)
+    top["rejected"] = tuple(_build(RejectedCoupon, x, "rejected[]") for x in rejected)
+    return _build(PricingResult, top, "quote")
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return str(v)
+    if isinstance(v, Reason):
+        return v.value
+    if isinstance(v, tuple):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _record(obj: Any) -> dict[str, Any]:
+    return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+
+
+def _positional(x: Any, names: tuple[str, ...], where: str) -> dict[str, Any]:
+    if not isinstance(x, (list, tuple)) or len(x) > len(names):
+        raise QuoteFormatError(f"{where}: format 1 expects a list of at most {len(names)}")
+    return dict(zip(names, x))
+
+
+def _build(cls: type, d: Any, where: str) -> Any:
+    if not isinstance(d, Mapping):
+        raise QuoteFormatError(f"{where}: expected an object")
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name in d:
+            kwargs[f.name] = _typed(cls, f.name, d[f.name])
+        elif (f.default is dataclasses.MISSING
+              and f.default_factory is dataclasses.MISSING):  # type: ignore[misc]
+            raise QuoteFormatError(f"{where}.{f.name} is missing and has no default")
+    return cls(**kwargs)
+
+
+def _typed(cls: type, name: str, v: Any) -> Any:
+    """The stored value as the model holds it (JSON keeps Decimals as strings, tuples as lists)."""
+    if cls is PricingResult and name == "multiplier":
+        return Decimal(str(v))
+    if cls is PricingResult and name == "hints":
+        return tuple(v)
+    if cls is AppliedCoupon and name == "per_line":
+        return tuple(v)
+    if cls is RejectedCoupon and name == "reason":
+        return Reason(v)
+    return v
