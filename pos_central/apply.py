@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -37,6 +38,14 @@ class Outcome:
     conflicts: list[p.ConflictInfo] = field(default_factory=list)
     merges: list[p.MemberMerge] = field(default_factory=list)
     member: p.MemberBalance | None = None
+    rejection: p.Rejection | None = None  # set: the event was not applied (see check_owner)
+
+
+@dataclass
+class SoldLine:
+    qty: Decimal
+    paid_fen: int
+    points_redeemed: int
 
 
 @dataclass
@@ -44,6 +53,57 @@ class SaleInfo:
     terminal_id: str
     member_id: str | None
     local_date: date
+    store_id: str | None = None
+    # What refunds are bounded by: the money paid, the points redeemed and earned, and (for
+    # sales stored since migration 0002) each line and the money by tender.
+    total_fen: int = 0
+    points_redeemed: int = 0
+    points_earned: int = 0
+    growth_earned: int = 0
+    lines: dict[int, SoldLine] | None = None
+    tenders: dict[str, int] | None = None
+
+
+@dataclass
+class Refunded:
+    """What the refunds of one sale took so far: money as paid out, points as moved."""
+
+    amount_fen: int = 0
+    points_returned: int = 0
+    points_reversed: int = 0
+    growth_reversed: int = 0
+    lines: dict[int, list] = field(default_factory=dict)  # line_no -> [qty, fen, points]
+    tenders: dict[str, int] = field(default_factory=dict)
+
+    def add_lines(self, lines: list[dict[str, Any]] | None) -> None:
+        for line in lines or ():
+            taken = self.lines.setdefault(int(line["line_no"]), [Decimal(0), 0, 0])
+            taken[0] += Decimal(str(line["qty"]))
+            taken[1] += int(line["amount_fen"])
+            taken[2] += int(line.get("points_returned", 0))
+
+    def add_tenders(self, tenders: dict[str, int] | None) -> None:
+        for tender, fen in (tenders or {}).items():
+            self.tenders[tender] = self.tenders.get(tender, 0) + int(fen)
+
+
+class Rejected(Exception):
+    """An event refused for good (the answer's ``rejection``); nothing of it is applied."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.rejection = p.Rejection(code=code, message=message, field=field)
+
+
+def _sold_lines(lines: list[dict[str, Any]] | None) -> dict[int, SoldLine] | None:
+    if lines is None:
+        return None
+    return {int(x["line_no"]): SoldLine(Decimal(str(x["qty"])), int(x["paid_fen"]),
+                                        int(x.get("points_redeemed", 0))) for x in lines}
+
+
+def _qty_text(qty: Decimal) -> str:
+    return format(qty.normalize(), "f")
 
 
 def _s(value: Any) -> str | None:
@@ -62,6 +122,7 @@ class Context:
     rules: Rules
     now: datetime
     event_id: str = ""
+    store_id: str = ""  # the terminal's store (bound at enrolment); every event must be of it
     outcome: Outcome = field(default_factory=Outcome)
     members: dict[str, m.Member] = field(default_factory=dict)  # by id, merged ones too
     by_phone: dict[str, m.Member] = field(default_factory=dict)
@@ -69,6 +130,7 @@ class Context:
     coupons: dict[str, m.Coupon] = field(default_factory=dict)
     sales: dict[str, SaleInfo] = field(default_factory=dict)
     refund_ids: set[str] = field(default_factory=set)
+    refunded: dict[str, Refunded] = field(default_factory=dict)  # by sale id
     rows: dict[Any, list[dict[str, Any]]] = field(default_factory=dict)
 
     # -- loading and writing ----------------------------------------------------------------
@@ -76,6 +138,7 @@ class Context:
     def preload(self, events: list[Any]) -> None:
         s = self.session
         member_ids, phones, codes, sale_ids, refund_ids = set(), set(), set(), set(), set()
+        refunded_sales: set[str] = set()
         for event in events:
             pl = event.payload
             if event.kind in ("sale", "refund") and pl.member_id is not None:
@@ -85,17 +148,32 @@ class Context:
                 codes.update(c.code for c in pl.coupons)
             elif event.kind == "refund":
                 sale_ids.add(str(pl.sale_id))
+                refunded_sales.add(str(pl.sale_id))
                 refund_ids.add(str(pl.refund_id))
                 codes.update(pl.coupons_restored)
             elif event.kind == "member_registered":
                 member_ids.add(str(pl.member_id))
                 phones.add(pl.phone)
         for chunk in _chunks(sorted(sale_ids)):
-            for row in s.execute(select(m.Sale.id, m.Sale.terminal_id, m.Sale.member_id,
-                                        m.Sale.local_date).where(m.Sale.id.in_(chunk))):
-                self.sales[row.id] = SaleInfo(row.terminal_id, row.member_id, row.local_date)
-                if row.member_id:
-                    member_ids.add(row.member_id)
+            # Locked (before members: lock order sales, members, coupons) so that refunds of
+            # one sale pushed by two tills at once are bounded one after the other.
+            for sale in s.execute(select(m.Sale).where(m.Sale.id.in_(chunk))
+                                  .order_by(m.Sale.id).with_for_update()).scalars():
+                self.sales[sale.id] = SaleInfo(
+                    sale.terminal_id, sale.member_id, sale.local_date, sale.store_id,
+                    sale.total_fen, sale.points_redeemed or 0, sale.points_earned or 0,
+                    sale.growth_earned or 0, _sold_lines(sale.lines), sale.tenders)
+                if sale.member_id:
+                    member_ids.add(sale.member_id)
+        for chunk in _chunks(sorted(refunded_sales)):
+            for row in s.execute(select(m.Refund).where(m.Refund.sale_id.in_(chunk))).scalars():
+                taken = self.refunded.setdefault(row.sale_id, Refunded())
+                taken.amount_fen += row.amount_fen
+                taken.points_returned += row.points_returned or 0
+                taken.points_reversed += row.points_reversed or 0
+                taken.growth_reversed += row.growth_reversed or 0
+                taken.add_lines(row.lines)
+                taken.add_tenders(row.tenders)
         for chunk in _chunks(sorted(refund_ids)):
             self.refund_ids.update(s.execute(
                 select(m.Refund.id).where(m.Refund.id.in_(chunk))).scalars())
@@ -177,8 +255,55 @@ class Context:
 def apply_event(ctx: Context, event: Any) -> Outcome:
     ctx.event_id = str(event.event_id)
     ctx.outcome = Outcome()
+    try:
+        check_owner(ctx, event)
+    except Rejected as exc:
+        ctx.outcome.rejection = exc.rejection
+        return ctx.outcome
     APPLIERS[event.kind](ctx, event.payload)
     return ctx.outcome
+
+
+# -- the trust boundary: a terminal writes only its own data -----------------------------------
+
+
+def check_owner(ctx: Context, event: Any) -> None:
+    """Raise :class:`Rejected` when the event is about data that is not the terminal's: another
+    store, another terminal's shift or cash movement, a refund of another store's sale.
+
+    A refund of a sale made at another till of the *same* store is normal retail practice (a
+    customer returns at any counter) and is applied. Checked before anything is applied, so a
+    rejected event changes nothing (docs/sync-api.md, "A terminal writes only its own data").
+    """
+    pl = event.payload
+    store_id = getattr(pl, "store_id", None)
+    if ctx.store_id and store_id is not None and store_id != ctx.store_id:
+        raise Rejected("foreign_store",
+                       f"This terminal is enrolled for store {ctx.store_id}; the event is for "
+                       f"store {store_id}. A till that moved to another store must be enrolled "
+                       "again.", "payload.store_id")
+    if event.kind in ("shift_opened", "shift_closed", "cash_movement"):
+        ctx.session.flush()  # shifts and movements of earlier events of the batch
+        shift = ctx.session.get(m.Shift, str(pl.shift_id))
+        if shift is not None and shift.terminal_id != ctx.terminal_id:
+            raise Rejected("not_your_shift",
+                           f"Shift {pl.shift_id} belongs to another terminal; a terminal can "
+                           "only open, close and move cash in its own shifts.",
+                           "payload.shift_id")
+        if event.kind == "cash_movement":
+            move = ctx.session.get(m.CashMovement, str(pl.movement_id))
+            if move is not None and move.terminal_id != ctx.terminal_id:
+                raise Rejected("not_your_movement",
+                               f"Cash movement {pl.movement_id} was recorded by another "
+                               "terminal.", "payload.movement_id")
+    elif event.kind == "refund":
+        sale = ctx.sales.get(str(pl.sale_id))
+        if sale is not None and ctx.store_id and sale.store_id not in (None, ctx.store_id):
+            raise Rejected("sale_of_another_store",
+                           f"Sale {pl.sale_id} was made in store {sale.store_id}; this "
+                           f"terminal (store {ctx.store_id}) can refund only its own store's "
+                           "sales. The customer returns it at that store, or the brand "
+                           "settles it between the stores.", "payload.sale_id")
 
 
 def _account_for(ctx: Context, member_id: Any, sale_id: Any) -> loyalty.Account | None:
@@ -207,7 +332,10 @@ def apply_sale(ctx: Context, sale: p.SalePayload) -> None:
     account = _account_for(ctx, sale.member_id, sale_id)
     member_id = account.member.id if account else _s(sale.member_id)
     today = sale.local_time.date()
-    ctx.sales[sale_id] = SaleInfo(ctx.terminal_id, member_id, today)
+    lines, tenders = _sale_bounds(sale)
+    ctx.sales[sale_id] = SaleInfo(ctx.terminal_id, member_id, today, sale.store_id,
+                                  sale.total_fen, sale.points_redeemed, sale.points_earned,
+                                  sale.growth_earned, _sold_lines(lines), tenders)
     ctx.insert(m.Sale, id=sale_id, event_id=ctx.event_id, terminal_id=ctx.terminal_id,
                store_id=sale.store_id, receipt_no=sale.receipt_no, member_id=member_id,
                sold_at=sale.sold_at, local_date=today, tz=sale.tz,
@@ -215,7 +343,7 @@ def apply_sale(ctx: Context, sale: p.SalePayload) -> None:
                discount_fen=sale.tier_discount_fen + sale.coupon_discount_fen,
                total_fen=sale.total_fen, points_redeemed=sale.points_redeemed,
                points_earned=sale.points_earned, growth_earned=sale.growth_earned,
-               coupon_codes=sorted(c.code for c in sale.coupons))
+               coupon_codes=sorted(c.code for c in sale.coupons), lines=lines, tenders=tenders)
     _use_coupons(ctx, sale)
     if account is None:
         return
@@ -238,6 +366,22 @@ def apply_sale(ctx: Context, sale: p.SalePayload) -> None:
         member.last_purchase_at = sale.sold_at
     loyalty.touch(ctx.session, member)
     ctx.outcome.member = member_balance(member)
+
+
+def _sale_bounds(sale: p.SalePayload) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """What the sale's refunds are bounded by: each line, and the money by tender (the
+    ``points`` tender is the redeemed points, bounded by ``points_redeemed`` instead)."""
+    lines = [{"line_no": x.line_no, "sku": x.sku, "qty": _qty_text(x.qty),
+              "paid_fen": x.paid_fen, "points_redeemed": x.points_redeemed} for x in sale.lines]
+    return lines, _by_tender(sale.payments)
+
+
+def _by_tender(payments: list[p.PaymentLine]) -> dict[str, int]:
+    tenders: dict[str, int] = {}
+    for pay in payments:
+        if pay.tender != "points":
+            tenders[pay.tender] = tenders.get(pay.tender, 0) + max(pay.amount_fen, 0)
+    return tenders
 
 
 def _use_coupons(ctx: Context, sale: p.SalePayload) -> None:
@@ -286,12 +430,26 @@ def apply_refund(ctx: Context, refund: p.RefundPayload) -> None:
                      "its figures were applied.", sale_id=sale_id)
     member_id = refund.member_id or (sale.member_id if sale else None)
     account = _account_for(ctx, member_id, sale_id)
+    moved = _bound_refund(ctx, sale, refund, account.member.id if account else member_id)
+    lines = [{"line_no": x.line_no, "sku": x.sku, "qty": _qty_text(x.qty),
+              "amount_fen": x.amount_fen, "points_returned": x.points_returned}
+             for x in refund.lines]
+    tenders = _by_tender(refund.payments)
+    taken = ctx.refunded.setdefault(sale_id, Refunded())
+    taken.amount_fen += refund.amount_fen
+    taken.add_lines(lines)
+    taken.add_tenders(tenders)
+    taken.points_reversed += moved["points_reversed"]
+    taken.growth_reversed += moved["growth_reversed"]
+    taken.points_returned += moved["points_returned"]
     ctx.insert(m.Refund, id=refund_id, event_id=ctx.event_id, sale_id=sale_id,
                terminal_id=ctx.terminal_id,
                member_id=account.member.id if account else _s(member_id),
                refunded_at=refund.refunded_at, amount_fen=refund.amount_fen,
-               points_reversed=refund.points_reversed, growth_reversed=refund.growth_reversed,
-               points_returned=refund.points_returned)
+               points_reversed=moved["points_reversed"],
+               growth_reversed=moved["growth_reversed"],
+               points_returned=moved["points_returned"], store_id=refund.store_id,
+               lines=lines, tenders=tenders)
     for code in sorted(set(refund.coupons_restored)):
         coupon = ctx.coupons.get(code)
         if coupon is not None and coupon.used_by_sale_id == sale_id:
@@ -303,18 +461,101 @@ def apply_refund(ctx: Context, refund: p.RefundPayload) -> None:
         return
     member = account.member
     earned_on = sale.local_date if sale else refund.local_time.date()
-    account.reverse(refund.points_reversed, refund.growth_reversed, refund.points_returned,
-                    earned_on, ctx.rules, ctx.event_id, refund.refunded_at)
-    if member.points < 0 and refund.points_reversed:
+    account.reverse(moved["points_reversed"], moved["growth_reversed"],
+                    moved["points_returned"], earned_on, ctx.rules, ctx.event_id,
+                    refund.refunded_at)
+    if member.points < 0 and moved["points_reversed"]:
         ctx.conflict(
             ConflictKind.NEGATIVE_BALANCE,
-            f"Refund {refund.receipt_no} took back {refund.points_reversed} points already "
+            f"Refund {refund.receipt_no} took back {moved['points_reversed']} points already "
             f"spent; the balance is now {member.points}.",
-            member_id=member.id, sale_id=sale_id, points_requested=refund.points_reversed,
+            member_id=member.id, sale_id=sale_id, points_requested=moved["points_reversed"],
             balance_after=member.points,
         )
     loyalty.touch(ctx.session, member)
     ctx.outcome.member = member_balance(member)
+
+
+def _bound_refund(ctx: Context, sale: SaleInfo | None, refund: p.RefundPayload,
+                  member_id: Any) -> dict[str, int]:
+    """The points and growth this refund may move, within what its sale has left after every
+    earlier refund (of any terminal); anything beyond the sale is a ``refund_exceeds_sale``
+    conflict naming it. Money is never held back: it already left the till."""
+    asked = {"points_reversed": refund.points_reversed, "growth_reversed": refund.growth_reversed,
+             "points_returned": refund.points_returned}
+    if sale is None:  # unknown sale: nothing to bound by (an unknown_sale conflict says so)
+        return asked
+    taken = ctx.refunded.get(str(refund.sale_id)) or Refunded()
+    excess: dict[str, Any] = {}
+
+    def left(whole: int, used: int) -> int:
+        return max(whole - used, 0)
+
+    money_over = refund.amount_fen - left(sale.total_fen, taken.amount_fen)
+    if money_over > 0:
+        excess["amount_fen"] = money_over
+    if sale.tenders is not None:
+        over = {t: fen - left(sale.tenders.get(t, 0), taken.tenders.get(t, 0))
+                for t, fen in sorted(_by_tender(refund.payments).items())}
+        if any(v > 0 for v in over.values()):
+            excess["tenders"] = {t: v for t, v in over.items() if v > 0}
+    line_points_allowed = None
+    if sale.lines is not None:
+        excess_lines, line_points_allowed = [], 0
+        for line in refund.lines:
+            sold = sale.lines.get(line.line_no)
+            before = taken.lines.get(line.line_no, [Decimal(0), 0, 0])
+            if sold is None:
+                qty_over, fen_over, pts_over = line.qty, line.amount_fen, line.points_returned
+            else:
+                qty_over = line.qty - max(sold.qty - before[0], Decimal(0))
+                fen_over = line.amount_fen - left(sold.paid_fen, before[1])
+                pts_over = line.points_returned - left(sold.points_redeemed, before[2])
+            qty_over, fen_over, pts_over = max(qty_over, Decimal(0)), max(fen_over, 0), \
+                max(pts_over, 0)
+            line_points_allowed += line.points_returned - pts_over
+            if qty_over or fen_over or pts_over:
+                excess_lines.append({"line_no": line.line_no, "qty": _qty_text(qty_over),
+                                     "amount_fen": fen_over, "points_returned": pts_over})
+        if excess_lines:
+            excess["lines"] = excess_lines
+    moved = {
+        "points_reversed": min(asked["points_reversed"],
+                               left(sale.points_earned, taken.points_reversed)),
+        "growth_reversed": min(asked["growth_reversed"],
+                               left(sale.growth_earned, taken.growth_reversed)),
+        "points_returned": min(asked["points_returned"],
+                               left(sale.points_redeemed, taken.points_returned),
+                               *([line_points_allowed] if line_points_allowed is not None
+                                 else [])),
+    }
+    for key in moved:
+        if asked[key] > moved[key]:
+            excess[key] = asked[key] - moved[key]
+    if excess:
+        ctx.conflict(ConflictKind.REFUND_EXCEEDS_SALE,
+                     f"Refund {refund.receipt_no} goes beyond what is left of its sale "
+                     f"({_describe_excess(excess)}). The refund is recorded as paid out; "
+                     "points beyond the sale's were not moved.",
+                     member_id=member_id, sale_id=refund.sale_id, excess=excess, applied=moved)
+    return moved
+
+
+def _describe_excess(excess: dict[str, Any]) -> str:
+    parts = []
+    if "amount_fen" in excess:
+        parts.append(f"{excess['amount_fen']} fen of money")
+    for tender, fen in excess.get("tenders", {}).items():
+        parts.append(f"{fen} fen by {tender}")
+    for line in excess.get("lines", ()):
+        parts.append(f"line {line['line_no']}: qty {line['qty']}, {line['amount_fen']} fen, "
+                     f"{line['points_returned']} points")
+    for key, label in (("points_returned", "redeemed points returned"),
+                       ("points_reversed", "earned points reversed"),
+                       ("growth_reversed", "growth reversed")):
+        if key in excess:
+            parts.append(f"{excess[key]} {label}")
+    return "; ".join(parts)
 
 
 # -- registrations ------------------------------------------------------------------------------

@@ -136,6 +136,12 @@ class Sale(Base):
     points_earned: Mapped[int] = mapped_column(BigInteger, default=0)
     growth_earned: Mapped[int] = mapped_column(BigInteger, default=0)
     coupon_codes: Mapped[Any] = mapped_column(JSON)
+    # What a refund is bounded by (apply.refund_bounds): per line {"line_no", "sku", "qty"
+    # (decimal text), "paid_fen", "points_redeemed"}, and money by tender ({"cash": 1800};
+    # the points tender left out). NULL on sales stored before migration 0002: their refunds
+    # are bounded by the sale's totals only.
+    lines: Mapped[Any] = mapped_column(JSON, nullable=True)
+    tenders: Mapped[Any] = mapped_column(JSON, nullable=True)
 
 
 class Refund(Base):
@@ -150,6 +156,12 @@ class Refund(Base):
     points_reversed: Mapped[int] = mapped_column(BigInteger, default=0)
     growth_reversed: Mapped[int] = mapped_column(BigInteger, default=0)
     points_returned: Mapped[int] = mapped_column(BigInteger, default=0)
+    # points_* and growth_reversed above are what moved on the member's account: at most what
+    # the sale has left (a refund_exceeds_sale conflict names the rest). amount_fen, lines and
+    # tenders are what the till paid out, as sent. NULL lines/tenders: stored before 0002.
+    store_id: Mapped[str | None] = mapped_column(String(CODE_LEN))
+    lines: Mapped[Any] = mapped_column(JSON, nullable=True)  # [{line_no, qty, amount_fen, ...}]
+    tenders: Mapped[Any] = mapped_column(JSON, nullable=True)  # {"cash": 1800}
 
 
 class Conflict(Base):

@@ -101,7 +101,9 @@ def _push_once(db: Database, terminal_id: str, events: list[Any], hashes: list[s
             select(m.EventRow.terminal_seq, m.EventRow.event_id)
             .where(m.EventRow.terminal_id == terminal_id,
                    m.EventRow.terminal_seq.in_(set(seqs))))}
-        ctx = Context(session=s, terminal_id=terminal_id, rules=current_rules(s), now=now)
+        terminal = s.get(m.Terminal, terminal_id)
+        ctx = Context(session=s, terminal_id=terminal_id, rules=current_rules(s), now=now,
+                      store_id=terminal.store_id or "")
         fresh = [e for e, eid in zip(events, ids) if eid not in stored]
         ctx.preload(fresh)
         results: list[p.EventResult] = []
@@ -114,15 +116,21 @@ def _push_once(db: Database, terminal_id: str, events: list[Any], hashes: list[s
             with s.no_autoflush:
                 outcome = apply_event(ctx, event)
             other = taken.get(event.terminal_seq)
-            if other is not None and other != eid:
+            if other is not None and other != eid and outcome.rejection is None:
                 ctx.conflict(p.ConflictKind.SEQUENCE_REUSED,
                              f"Terminal sequence {event.terminal_seq} was already used by "
                              f"event {other}; both are kept.", other_event_id=other)
             taken.setdefault(event.terminal_seq, eid)
-            status = p.EventStatus.CONFLICT if outcome.conflicts else p.EventStatus.APPLIED
+            if outcome.rejection is not None:  # not applied; stored so a replay says so again
+                status = p.EventStatus.REJECTED
+            elif outcome.conflicts:
+                status = p.EventStatus.CONFLICT
+            else:
+                status = p.EventStatus.APPLIED
             result = p.EventResult(event_id=eid, terminal_seq=event.terminal_seq,
                                    kind=event.kind, status=status, conflicts=outcome.conflicts,
-                                   merges=outcome.merges, member=outcome.member)
+                                   merges=outcome.merges, member=outcome.member,
+                                   rejection=outcome.rejection)
             ctx.insert(m.EventRow, event_id=eid, terminal_id=terminal_id,
                        terminal_seq=event.terminal_seq, kind=event.kind, payload_hash=digest,
                        payload=payload,
@@ -131,7 +139,6 @@ def _push_once(db: Database, terminal_id: str, events: list[Any], hashes: list[s
             answered[eid] = result
             results.append(result)
         ctx.write()
-        terminal = s.get(m.Terminal, terminal_id)
         terminal.last_push_at = now
         terminal.highest_seq = max(terminal.highest_seq or 0, *seqs)
     return p.PushResponse(results=results, server_time=now)

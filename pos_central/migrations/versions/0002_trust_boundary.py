@@ -33,11 +33,30 @@ def downgrade() -> None:
 
 
 def _upgrade_ownership_and_refunds() -> None:
-    pass
+    # A terminal's store was recorded at enrolment since 0001 (terminals.store_id, NOT NULL),
+    # so existing terminals are bound already: nothing to backfill there. Sales keep their
+    # lines and money by tender from now on (refunds are bounded by them); older sales have
+    # NULL and their refunds are bounded by the sale's totals. Refunds get their store (from
+    # the terminal that pushed them) and what they paid out.
+    with op.batch_alter_table('sales', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('lines', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('tenders', sa.JSON(), nullable=True))
+    with op.batch_alter_table('refunds', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('store_id', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('lines', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('tenders', sa.JSON(), nullable=True))
+    op.execute("UPDATE refunds SET store_id = (SELECT terminals.store_id FROM terminals "
+               "WHERE terminals.id = refunds.terminal_id)")
 
 
 def _downgrade_ownership_and_refunds() -> None:
-    pass
+    with op.batch_alter_table('refunds', schema=None) as batch_op:
+        batch_op.drop_column('tenders')
+        batch_op.drop_column('lines')
+        batch_op.drop_column('store_id')
+    with op.batch_alter_table('sales', schema=None) as batch_op:
+        batch_op.drop_column('tenders')
+        batch_op.drop_column('lines')
 
 
 # -- central member-code nonces and the acknowledged audit head ----------------------------------
