@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -23,55 +24,10 @@ from pos_member.store.repositories import pending_outbox
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HEAD = migrate.head_revision()
 
-# Rows written at revision 0001 with plain SQL, as the 0001 code would have written them.
-SEED_0001 = """
-INSERT INTO shifts (id, terminal_id, tz, opened_at, opened_by, float_fen, status)
-VALUES ('shift-1', 'T01', 'Asia/Shanghai', '2024-05-01T01:00:00.000000Z', 'staff-1', 20000, 'open');
-
-INSERT INTO members (id, phone, phone_last4, card_no, name, tier, growth, points,
-                     marketing_consent, registered_at, last_purchase_at, origin, updated_at)
-VALUES ('member-1', '13812341234', '1234', 'C0001', '张三', 'silver', 3500, -5, 1,
-        '2023-01-01T00:00:00.000000Z', '2024-04-01T00:00:00.000000Z', 'central',
-        '2024-04-01T00:00:00.000000Z');
-INSERT INTO point_lots (member_id, earned_on, expires_on, points)
-VALUES ('member-1', '2024-04-01', '2025-12-31', 40);
-INSERT INTO coupons (code, member_id, kind, value_fen, threshold_fen, stackable,
-                     with_tier_discount, status, updated_at)
-VALUES ('CPN-1', 'member-1', 'amount_off', 3000, 30000, 0, 1, 'used',
-        '2024-04-01T00:00:00.000000Z');
-
-INSERT INTO sales (id, terminal_id, terminal_seq, receipt_no, shift_id, staff_id, member_id,
-                   created_at, tz, status, subtotal_fen, tier_discount_fen, coupon_discount_fen,
-                   points_value_fen, rounding_fen, total_fen, points_redeemed, points_earned,
-                   growth_earned, tier_before, tier_after, multiplier, quote_json)
-VALUES ('sale-1', 'T01', 1, 'T01-000001', 'shift-1', 'staff-1', 'member-1',
-        '2024-05-01T02:00:00.000000Z', 'Asia/Shanghai', 'completed', 35000, 1750, 3000, 0, 0,
-        30250, 0, 30, 302, 'silver', 'silver', '1', '{"total":"302.50"}'),
-       ('sale-2', 'T01', 3, 'T01-000002', 'shift-1', 'staff-1', NULL,
-        '2024-05-01T03:00:00.000000Z', 'Asia/Shanghai', 'voided', 800, 0, 0, 0, 0,
-        800, 0, 0, 0, NULL, NULL, NULL, '{"total":"8.00"}');
-INSERT INTO sale_lines (sale_id, line_no, sku, name, unit_price_fen, qty_milli, amount_fen,
-                        tier_discount_fen, coupon_discount_fen, points_value_fen, points_redeemed,
-                        rounding_fen, paid_fen, discountable, points_eligible, category_id)
-VALUES ('sale-1', 1, 'TEA-1', '奶茶', 1500, 2000, 3000, 150, 257, 0, 0, 0, 2593, 1, 1, 'tea'),
-       ('sale-1', 2, 'BEEF', '牛肉', 9500, 350, 3325, 166, 285, 0, 0, 0, 2874, 1, 1, 'meat'),
-       ('sale-1', 3, 'GIFT', 'Gift', 28675, 1000, 28675, 1434, 2458, 0, 0, 0, 24783, 1, 0, NULL),
-       ('sale-2', 1, 'TEA-1', '奶茶', 800, 1000, 800, 0, 0, 0, 0, 0, 800, 1, 1, 'tea');
-INSERT INTO payments (sale_id, tender, amount_fen, tendered_fen, change_fen, reference)
-VALUES ('sale-1', 'cash', 20000, 20000, 0, NULL),
-       ('sale-1', 'wechat', 10250, NULL, 0, 'wx-123');
-INSERT INTO coupon_redemptions (sale_id, coupon_code, discount_fen)
-VALUES ('sale-1', 'CPN-1', 3000);
-INSERT INTO points_ledger (member_id, sale_id, kind, points, growth, at, confirmed)
-VALUES ('member-1', 'sale-1', 'earn', 30, 302, '2024-05-01T02:00:00.000000Z', 0);
-
-INSERT INTO outbox (event_id, terminal_seq, kind, payload, created_at, status, attempts)
-VALUES ('00000000-0000-4000-8000-000000000001', 1, 'sale', '{"sale_id":"sale-1"}',
-        '2024-05-01T02:00:00.000000Z', 'pending', 0),
-       ('00000000-0000-4000-8000-000000000003', 3, 'sale', '{"sale_id":"sale-2"}',
-        '2024-05-01T03:00:00.000000Z', 'pending', 2);
-INSERT INTO sync_state (key, value) VALUES ('next_terminal_seq', '4'), ('terminal_id', 'T01');
-"""
+# Frozen databases of each released schema, with rows of real data (how they were made:
+# fixtures/make_release_dbs.py). The upgrade tests upgrade these, never a file built by today's
+# migrations, so an edited released migration or a new one that loses rows shows up here.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 TABLES_0001 = [
     "shifts",
@@ -102,13 +58,23 @@ def _dump(path: Path, table: str, columns: str = "*") -> list[tuple]:
         con.close()
 
 
+def _release(path: Path, revision: str) -> None:
+    """Put the frozen database of release ``revision`` at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(FIXTURES / f"till-{revision}.sqlite3", path)
+    assert migrate.current_revision(path) == revision
+
+
 def _seeded_0001(path: Path) -> None:
-    result = migrate.upgrade(path, "0001")
-    assert (result.before, result.after, result.backup_path) == (None, "0001", None)
-    con = _raw(path)
-    with con:
-        con.executescript(SEED_0001)
-    con.close()
+    _release(path, "0001")
+
+
+def _schema(path: Path) -> list[tuple]:
+    """Every table, index and trigger with its definition. Alembic's batch copy writes a copied
+    table's constraints in set order (it differs from run to run with the hash seed), so a
+    table's definition is compared as the set of its lines."""
+    return [(kind, name, table, sorted(l.strip().rstrip(",") for l in (sql or "").splitlines()))
+            for kind, name, table, sql in _dump(path, "sqlite_master", "type, name, tbl_name, sql")]
 
 
 def _columns_0001(path: Path, table: str) -> str:
@@ -190,6 +156,57 @@ def test_upgrade_from_0001_keeps_every_row(db_path: Path) -> None:
                 s.delete(s.get(Sale, "sale-1"))
     finally:
         engine.dispose()
+
+
+TABLES_0002 = TABLES_0001 + ["receipt_print_jobs"]
+
+
+def test_upgrade_from_0002_keeps_every_row(db_path: Path) -> None:
+    _release(db_path, "0002")
+    before = {t: (_columns_0001(db_path, t), _dump(db_path, t)) for t in TABLES_0002}
+
+    result = migrate.upgrade_to_head(db_path)
+
+    assert (result.before, result.after) == ("0002", HEAD)
+    assert result.changed == (HEAD != "0002")
+    for table, (columns, rows) in before.items():
+        assert _dump(db_path, table, columns) == rows, f"{table} changed in the upgrade"
+    assert migrate.integrity_check(db_path) == []
+
+    from pos_member.services.pricing_json import pricing_from_dict
+
+    engine = create_engine_for(db_path)
+    try:
+        with transaction(session_factory(engine)) as s:
+            voided = s.get(Sale, "sale-4")
+            assert (voided.status, voided.void_reason, voided.void_approver_id) == (
+                "voided", "顾客不要了", "staff-2")
+            assert voided.voided_at is not None and voided.voided_at.minute == 5
+            # the quote stored by that release still answers a retry of the sale
+            quote = pricing_from_dict(s.get(Sale, "sale-3").quote_json)
+            assert (quote.total, [x.paid for x in quote.lines]) == (5320, [5320])
+            assert [e.terminal_seq for e in pending_outbox(s, 10)] == [1, 3, 4]
+    finally:
+        engine.dispose()
+    con = sqlite3.connect(db_path)
+    try:
+        assert con.execute(
+            "SELECT sale_id, status, attempts, copy, length(payload) FROM receipt_print_jobs "
+            "ORDER BY id").fetchall() == [
+                ("sale-3", "pending", 2, 0, 12), ("sale-1", "printed", 1, 1, 5)]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("revision", ["0001", "0002"])
+def test_a_released_migration_still_builds_the_released_schema(
+        revision: str, db_path: Path, tmp_path: Path) -> None:
+    # A released migration must never be edited: tills already ran it. If today's scripts build
+    # a different schema at that revision than the frozen file holds, one was.
+    _release(db_path, revision)
+    fresh = tmp_path / "fresh.sqlite3"
+    migrate.upgrade(fresh, revision, backup_dir=tmp_path / "scratch")
+    assert _schema(fresh) == _schema(db_path)
 
 
 def test_backup_is_taken_before_the_upgrade(db_path: Path, monkeypatch) -> None:
