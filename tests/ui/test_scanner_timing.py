@@ -176,3 +176,22 @@ def test_pin_typed_fast_after_tab_in_the_approval_dialog(qtbot, window):
     qtbot.waitUntil(lambda: done == ["S001"])
     assert [getattr(a, "pin", None) for a in calls] == [None, "1111", "2468"]
     assert scans == []
+
+
+def test_member_code_scanned_while_the_checkout_stalls(qtbot, window, till):
+    """End to end: the checkout identifies the member although the GUI thread stalled 300 ms in
+    the middle of the burst."""
+    login(qtbot, window)
+    co = window.checkout
+    code = till.dynamic_code("gold")
+    half = len(code) // 2
+    next_stamp = post_keys(co.entry, code[:half], 2_000_000, KEY_MS)
+
+    def stall() -> None:
+        time.sleep(STALL_S)
+        post_keys(co.entry, code[half:] + "\r", next_stamp, KEY_MS)
+
+    QTimer.singleShot(0, stall)
+    qtbot.waitUntil(lambda: co.sale.member is not None, timeout=5000)
+    assert co.sale.member.id == till.members["gold"] and co.sale.via == "dynamic_code"
+    assert co.entry.text() == ""
