@@ -291,9 +291,16 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
             raise PricingError(f"member.tier: unknown tier {member.tier!r}")
         tier_code = member.tier
         rate = rules.tier(member.tier).discount_rate
-    codes = [c.code for c in req.coupons]
-    if len(set(codes)) != len(codes):
-        raise PricingError("coupons: the same coupon code is presented twice")
+    # Presented coupons are a set by code: the same coupon presented twice is one coupon, two
+    # different coupons under one code are a data error.
+    presented: dict[str, Coupon] = {}
+    for cp in req.coupons:
+        seen = presented.setdefault(cp.code, cp)
+        if seen != cp:
+            raise PricingError(f"coupons: two different coupons share the code {cp.code!r}")
+    coupons = tuple(presented.values())
+    chosen = (tuple(dict.fromkeys(req.chosen_coupons)) if req.chosen_coupons is not None
+              else None)
 
     lines = req.lines
     amounts = [line.amount for line in lines]
@@ -303,7 +310,7 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
 
     rejected: dict[str, RejectedCoupon] = {}
     valid: list[_Cand] = []
-    for cp in req.coupons:
+    for cp in coupons:
         reason = static_rejection(cp, req.at, tier_code, lines)
         if reason is not None:
             rejected[cp.code] = RejectedCoupon(cp.code, reason)
@@ -311,8 +318,8 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
             valid.append(_make_cand(cp, lines, amounts, req.at))
 
     limit = rules.max_coupons_per_order
-    if req.chosen_coupons is not None:
-        best = _forced(ctx, valid, rejected, req.chosen_coupons, limit)
+    if chosen is not None:
+        best = _forced(ctx, valid, rejected, chosen, limit)
     else:
         best = _choose(ctx, valid, limit)
 
@@ -327,7 +334,7 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
             basis = sum(amounts[i] - (tier_full[i] if wtd else 0) for i in c.elig)
             rejected[c.coupon.code] = RejectedCoupon(
                 c.coupon.code, Reason.BELOW_THRESHOLD, c.coupon.threshold - basis)
-        elif req.chosen_coupons is not None:
+        elif chosen is not None:
             rejected[c.coupon.code] = RejectedCoupon(c.coupon.code, Reason.NOT_CHOSEN)
         elif best.cands and (not c.coupon.stackable or best_has_exclusive):
             rejected[c.coupon.code] = RejectedCoupon(c.coupon.code, Reason.NOT_COMBINABLE)
@@ -396,7 +403,7 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
         total=total,
         lines=line_results,
         applied=tuple(applied),
-        rejected=tuple(rejected[c.code] for c in req.coupons if c.code in rejected),
+        rejected=tuple(rejected[c.code] for c in coupons if c.code in rejected),
         points_earned=points_earned,
         growth_earned=growth_earned,
         multiplier=multiplier,

@@ -5,6 +5,7 @@ event). Calling it again with the same sale id records nothing new and returns t
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -100,27 +101,85 @@ def _open_shift(session: Session, terminal_id: str) -> Shift:
     return shift
 
 
+# Bounds a till never meets in trade, well inside what SQLite's 64-bit integers and the sync
+# protocol (10^15 fen) carry: an amount beyond them is a typing or scanning error.
+MAX_FEN = 10**12  # ¥10,000,000,000.00: any price, tender, or the basket's total
+MAX_QTY = Decimal(100_000)  # per line
+MAX_LINES = 1000  # the sync protocol's limit for one sale
+MAX_POINTS = 10**12
+MAX_REFERENCE = 128  # the sync protocol's limit for a tender's reference
+MAX_CODE = 64  # sku, coupon and member-code fields in the sync protocol
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _fen(value: object, what: str, code: str) -> None:
+    if not _is_int(value):
+        raise InvalidInput(f"{what} must be a whole number of fen", code=code)
+    if value < 0:  # type: ignore[operator]
+        raise InvalidInput(f"{what} cannot be negative", code=code)
+    if value > MAX_FEN:  # type: ignore[operator]
+        raise InvalidInput(f"{what} is beyond ¥{format_fen(MAX_FEN)}", code=code)
+
+
+def _codes(value: object, what: str) -> None:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)) or not all(
+            isinstance(c, str) and 0 < len(c) <= MAX_CODE for c in value):
+        raise InvalidInput(f"{what}: expected a list of coupon codes", code="bad_coupons")
+
+
+def _is_uuid(value: object) -> bool:
+    if not isinstance(value, str) or len(value) != 36:
+        return False
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
+
+
 def _validate(req: CheckoutRequest) -> None:
     if not req.lines:
         raise InvalidInput("the basket is empty", code="empty_basket")
+    if len(req.lines) > MAX_LINES:
+        raise InvalidInput(f"a sale has at most {MAX_LINES} lines", code="too_many_lines")
     for line in req.lines:
+        if not isinstance(line.sku, str) or not 0 < len(line.sku) <= MAX_CODE:
+            raise InvalidInput("a basket line needs a product code", code="unknown_product")
         if not isinstance(line.qty, Decimal) or not line.qty.is_finite() or line.qty <= 0:
             raise InvalidInput(f"{line.sku}: the quantity must be greater than zero",
+                               code="bad_quantity")
+        if line.qty > MAX_QTY:
+            raise InvalidInput(f"{line.sku}: at most {MAX_QTY} on one line",
                                code="bad_quantity")
         try:
             qty_to_milli(line.qty)
         except (ValueError, ArithmeticError):
             raise InvalidInput(f"{line.sku}: weigh to the gram (three decimals at most)",
                                code="bad_quantity") from None
-        if line.unit_price is not None and line.unit_price < 0:
-            raise InvalidInput(f"{line.sku}: a price cannot be negative", code="bad_price")
-    if req.redeem_points < 0:
-        raise InvalidInput("points to redeem cannot be negative", code="bad_points")
+        if line.unit_price is not None:
+            _fen(line.unit_price, f"{line.sku}: the price", "bad_price")
+    if not _is_int(req.redeem_points) or not 0 <= req.redeem_points <= MAX_POINTS:
+        raise InvalidInput("points to redeem must be a whole number, not negative",
+                           code="bad_points")
+    if req.member_id is not None and (not isinstance(req.member_id, str)
+                                      or not 0 < len(req.member_id) <= 128):
+        raise InvalidInput("the member is not a member id", code="bad_member")
+    _codes(req.coupon_codes, "coupons")
+    if req.chosen_coupons is not None:
+        _codes(req.chosen_coupons, "chosen coupons")
     for t in req.tenders:
         if t.kind not in TENDERS:
             raise InvalidInput(f"unknown tender {t.kind!r}", code="bad_tender")
-        if t.amount < 0 or (t.tendered is not None and t.tendered < 0):
-            raise InvalidInput("tender amounts cannot be negative", code="bad_tender")
+        _fen(t.amount, "a tender's amount", "bad_tender")
+        if t.tendered is not None:
+            _fen(t.tendered, "the cash handed over", "bad_tender")
+        if t.reference is not None and (
+                not isinstance(t.reference, str) or len(t.reference) > MAX_REFERENCE
+                or not t.reference.isprintable()):
+            raise InvalidInput(f"a tender's reference is printable text of at most "
+                               f"{MAX_REFERENCE} characters", code="bad_tender")
         if t.kind == "voucher" and not (t.reference or "").strip():
             raise InvalidInput("a third-party voucher needs its code", code="bad_tender")
 
@@ -161,6 +220,8 @@ def _existing(session: Session, sale_id: str) -> CheckoutResult | None:
 
 
 def checkout(ctx: TillContext, req: CheckoutRequest) -> CheckoutResult:
+    if not _is_uuid(req.sale_id):
+        raise InvalidInput("a sale id is a UUID made by the till", code="bad_sale_id")
     _validate(req)
     needs_override = any(line.unit_price is not None for line in req.lines)
     needs_points_ok = req.redeem_points > 0 and req.member_code_nonce is None
@@ -247,6 +308,9 @@ def _price(ctx: TillContext, session: Session, cart: tuple[CartLine, ...],
                                       redeem_points, ctx.online(), chosen), rules)
     except PricingError as exc:
         raise InvalidInput(str(exc), code="pricing") from None
+    if result.subtotal > MAX_FEN:
+        raise InvalidInput(f"the basket comes to more than ¥{format_fen(MAX_FEN)}",
+                           code="amount_too_large")
     return lines, result
 
 

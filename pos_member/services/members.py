@@ -168,6 +168,11 @@ def register(ctx: TillContext, staff: StaffMember, reg: Registration) -> tuple[M
     phone = normalize_phone(reg.phone or "")
     if phone is None:
         raise InvalidInput("enter an 11-digit mobile number", code="bad_phone")
+    if reg.name is not None and not isinstance(reg.name, str):
+        raise InvalidInput("the name is text", code="bad_name")
+    if reg.birthday is not None and (not isinstance(reg.birthday, date)
+                                     or isinstance(reg.birthday, datetime)):
+        raise InvalidInput("the birthday is a date", code="bad_birthday")
     name = (reg.name or "").strip()
     if len(name) > 100:
         raise InvalidInput("the name is longer than 100 characters", code="bad_name")

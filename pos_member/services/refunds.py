@@ -22,9 +22,9 @@ from pos_member.store.models import (
 )
 from pos_member.store.types import milli_to_qty, new_uuid, qty_to_milli
 
-from .checkout import _coupon, _open_shift
+from .checkout import _coupon, _is_uuid, _open_shift
 from .context import TillContext
-from .errors import InvalidInput, NotFound
+from .errors import InvalidInput, NotFound, ServiceError
 from .members import member_view
 from .rules import current_rules
 from .staff import Approval, StaffMember, append_audit, authorize_action
@@ -49,8 +49,19 @@ def refund_sale(ctx: TillContext, staff: StaffMember, sale_id: str,
                 lines: dict[int, Decimal] | None, approval: Approval | None,
                 reason: str = "", refund_id: str | None = None) -> RefundResult:
     """Refund ``lines`` (sale line number -> quantity) or, with None, all that is left."""
+    if reason is None:
+        reason = ""
+    if not isinstance(reason, str):
+        raise InvalidInput("the reason is text", code="bad_reason")
+    if refund_id is not None and not _is_uuid(refund_id):
+        raise InvalidInput("a refund id is a UUID made by the till", code="bad_refund_id")
     if lines is not None:
+        if not isinstance(lines, dict):
+            raise InvalidInput("lines: sale line numbers and quantities", code="bad_refund")
         for no, qty in lines.items():
+            if not isinstance(no, int) or isinstance(no, bool):
+                raise InvalidInput(f"line {no!r}: not a line number of the sale",
+                                   code="bad_refund")
             if not isinstance(qty, Decimal) or not qty.is_finite() or qty <= 0:
                 raise InvalidInput(f"line {no}: the quantity must be greater than zero",
                                    code="bad_quantity")
@@ -64,6 +75,8 @@ def refund_sale(ctx: TillContext, staff: StaffMember, sale_id: str,
     local = ctx.local(now)
     refund_id = refund_id or new_uuid()
     with transaction(ctx.sessions) as session:
+        if session.get(Refund, refund_id) is not None:
+            raise ServiceError("this refund was already recorded", code="refund_recorded")
         sale = session.get(Sale, sale_id)
         if sale is None:
             raise NotFound("no such sale on this till", code="unknown_sale")

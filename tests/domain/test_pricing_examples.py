@@ -389,10 +389,10 @@ def test_negative_redemption_is_refused():
         quote([line("A", 100)], member("silver", points=10), redeem_points=-1)
 
 
-def test_a_coupon_presented_twice_is_refused():
-    c = amount_off("X", 100)
+def test_two_different_coupons_under_one_code_are_refused():
+    # The same coupon presented twice is one coupon (tests/domain/test_coupon_input.py).
     with pytest.raises(PricingError, match="coupons"):
-        quote([line("A", 1000)], coupons=[c, c])
+        quote([line("A", 1000)], coupons=[amount_off("X", 100), amount_off("X", 200)])
 
 
 def test_an_unknown_tier_is_refused():
