@@ -57,6 +57,7 @@ CURSOR_KEY = "sync_cursor"
 FEED_ID_KEY = "sync_feed_id"
 DEFERRED_KEY = "sync_deferred_identities"  # {member_id: {"phone": ..., "card_no": ...}}
 MERGE_KIND = "member_merged"  # a SyncConflict row that records a merge
+REJECTED_KIND = "event_rejected"  # a SyncConflict row of an event the service rejected for good
 PLACEHOLDER_VERSION = 0  # members.central_version of a placeholder row
 
 _MEMBER_COLUMNS = ("id", "phone", "phone_last4", "card_no", "name", "birthday", "tier",
@@ -584,6 +585,7 @@ class PushStats:
     duplicates: int = 0
     conflicts: int = 0
     merges: int = 0
+    rejected: int = 0  # events the service rejected for good (parked as event_rejected)
     event_ids_with_conflicts: list[str] = field(default_factory=list)
 
 
@@ -630,6 +632,24 @@ def apply_push_results(sessions: sessionmaker[Session], pushed: Sequence[PushedE
                         conflict_rows.append({"event_id": event.event_id,
                                               "kind": info.kind.value, "created_at": now_dt,
                                               "detail": info.model_dump(mode="json")})
+                if result.rejection is not None:
+                    # Not applied, never will be: park the event (outbox ``conflict``, not
+                    # retried) and show the manager why; the rest of the outbox carries on.
+                    stats.rejected += 1
+                    rej = result.rejection
+                    key = (event.event_id, REJECTED_KIND, rej.code)
+                    if key not in known:
+                        known.add(key)
+                        conflict_rows.append({
+                            "event_id": event.event_id, "kind": REJECTED_KIND,
+                            "created_at": now_dt,
+                            "detail": {"message": rej.message, "code": rej.code,
+                                       "field": rej.field, "event_kind": event.kind,
+                                       "sale_id": event.sale_id,
+                                       "refund_id": event.refund_id}})
+                    repo.mark_outbox_conflict(s, event.event_id,
+                                              f"{REJECTED_KIND}: {rej.code}: {rej.message}")
+                    continue
                 confirmed = _confirm_ledger(cur, event)
                 if result.member is not None and (
                         result.status is not p.EventStatus.DUPLICATE or confirmed):
@@ -648,6 +668,7 @@ def apply_push_results(sessions: sessionmaker[Session], pushed: Sequence[PushedE
                     sent.append(event.event_id)
             if conflict_rows:
                 insert_rows(s, SyncConflict, conflict_rows)
+            _acknowledge_audit_head(cur, s, results)
             for chunk in _in_chunks(sent, 500):
                 repo.mark_outbox_sent(s, chunk, at=now_dt)
             if any(r.merges for _, r in results):
@@ -658,6 +679,23 @@ def apply_push_results(sessions: sessionmaker[Session], pushed: Sequence[PushedE
         finally:
             cur.close()
     return stats
+
+
+def _acknowledge_audit_head(cur: sqlite3.Cursor, session: Session,
+                            results: list[tuple[PushedEvent, p.EventResult]]) -> None:
+    """Store the last audit head the service took (applied, with a conflict, or a replay of
+    either; not one it rejected): the next head links to it and ``db check`` holds the log
+    to it."""
+    last = None
+    for event, result in results:
+        if event.kind == "audit_head" and result.status.value != "rejected":
+            last = event.event_id
+    if last is None:
+        return
+    row = cur.execute("SELECT payload FROM outbox WHERE event_id = ?", (last,)).fetchone()
+    payload = json.loads(row[0]) if row and isinstance(row[0], str) else (row[0] if row else {})
+    if isinstance(payload, dict) and isinstance(payload.get("seq"), int) and payload.get("hash"):
+        repo.set_audit_ack(session, payload["seq"], payload["hash"])
 
 
 def _known_conflicts(cur: sqlite3.Cursor, event_ids: list[str]) -> set[tuple[str, str, str]]:
@@ -671,7 +709,8 @@ def _known_conflicts(cur: sqlite3.Cursor, event_ids: list[str]) -> set[tuple[str
                 d = json.loads(detail) if detail else {}
             except ValueError:
                 d = {}
-            ident = d.get("member_id") if kind == MERGE_KIND else d.get("id")
+            ident = (d.get("member_id") if kind == MERGE_KIND
+                     else d.get("code") if kind == REJECTED_KIND else d.get("id"))
             known.add((event_id, kind, str(ident)))
     return known
 

@@ -499,6 +499,7 @@ class SyncEngine:
             report.duplicates += stats.duplicates
             report.conflicts += stats.conflicts
             report.merges += stats.merges
+            report.refused += stats.rejected  # rejected for good: parked like a 422's events
 
     def _record_failure(self, ids: list[str], exc: SyncError) -> None:
         with transaction(self.sessions) as s:
