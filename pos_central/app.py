@@ -96,7 +96,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     @app.get(f"{v1}/changes", response_model=p.ChangesPage, responses=_ERRORS, tags=["sync"])
     def get_changes(
         terminal_id: TerminalId,
-        cursor: Annotated[str, Query(max_length=32)] = "0",
+        cursor: Annotated[str, Query(max_length=18, pattern=r"^[0-9]{0,18}$")] = "0",
         limit: Annotated[int, Query(ge=1, le=p.MAX_PAGE_SIZE)] = p.DEFAULT_PAGE_SIZE,
     ) -> p.ChangesPage:
         """The changes after ``cursor`` in sequence order, tombstones included."""
@@ -121,13 +121,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
              responses=_ERRORS, tags=["members"])
     def lookup_member(
         terminal_id: TerminalId,
-        phone: Annotated[str | None, Query(max_length=32)] = None,
-        card: Annotated[str | None, Query(max_length=32)] = None,
-        id: Annotated[str | None, Query(max_length=36)] = None,
+        phone: Annotated[str | None, Query(pattern=r"^\+?[0-9]{5,20}$")] = None,
+        card: Annotated[str | None, Query(pattern=r"^[0-9]{6,18}$")] = None,
+        id: Annotated[uuid.UUID | None, Query()] = None,
     ) -> p.MemberLookupResponse:
         """One member by full phone number, card number or id (merges are followed)."""
-        given = {k: v.strip() for k, v in (("phone", phone), ("card", card), ("id", id))
-                 if v is not None and v.strip()}
+        given = {k: str(v) for k, v in (("phone", phone), ("card", card), ("id", id))
+                 if v is not None}
         if len(given) != 1:
             raise invalid("give exactly one of phone, card or id", ["query"])
         (key, value), = given.items()
@@ -197,6 +197,9 @@ def _validation_items(errors) -> list[p.ErrorItem]:
         loc = [x if isinstance(x, (str, int)) else str(x) for x in err.get("loc", ())]
         message = str(err.get("msg", "invalid"))
         kind = str(err.get("type", ""))
+        named = err.get("ctx", {}).get("field") if isinstance(err.get("ctx"), dict) else None
+        if isinstance(named, str):  # a rule across fields names the field it refuses
+            loc += [int(x) if x.isdigit() else x for x in named.split(".")]
         if kind == "json_invalid" and isinstance(err.get("ctx"), dict):
             message = f"{message}: {err['ctx'].get('error', '')} (at character {loc[-1]})"
         elif kind.startswith("int") and loc and str(loc[-1]).endswith("_fen"):

@@ -18,6 +18,7 @@ Conventions (docs/sync-api.md is the prose version):
 from __future__ import annotations
 
 import enum
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -36,6 +37,7 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from pos_member.domain.coupons import Coupon, CouponKind
 
@@ -49,14 +51,21 @@ MAX_PAGE_SIZE = 5000
 # ---------------------------------------------------------------------------------------------
 # Scalar types
 
-_MONEY_LIMIT = 10**15
+# Every integer a till sends is bounded for its meaning, far inside a 64-bit column (and its
+# sums): an integer beyond the bound is a field-named 422, never a database overflow.
+_MONEY_LIMIT = 10**12  # ¥10,000,000,000.00
+_POINTS_LIMIT = 10**10
+_SEQ_LIMIT = 10**15  # terminal sequences, audit positions
+_COUNT_LIMIT = 10**9
 Fen = Annotated[int, Strict(), Field(ge=-_MONEY_LIMIT, le=_MONEY_LIMIT)]
 """A signed amount of fen (rounding, differences)."""
 FenAmount = Annotated[int, Strict(), Field(ge=0, le=_MONEY_LIMIT)]
 """A non-negative amount of fen."""
-Points = Annotated[int, Strict(), Field(ge=0, le=10**12)]
-SignedPoints = Annotated[int, Strict(), Field(ge=-(10**12), le=10**12)]
-Count = Annotated[int, Strict(), Field(ge=0)]
+Points = Annotated[int, Strict(), Field(ge=0, le=_POINTS_LIMIT)]
+SignedPoints = Annotated[int, Strict(), Field(ge=-_POINTS_LIMIT, le=_POINTS_LIMIT)]
+Count = Annotated[int, Strict(), Field(ge=0, le=_COUNT_LIMIT)]
+Seq = Annotated[int, Strict(), Field(ge=1, le=_SEQ_LIMIT)]
+LineNo = Annotated[int, Strict(), Field(ge=1, le=10_000)]
 
 
 def _decimal_text(value: Any) -> Decimal:
@@ -94,18 +103,101 @@ DecimalText = Annotated[
 Quantity = Annotated[DecimalText, AfterValidator(_positive)]
 
 
+# Times and dates a till sends are ISO 8601 text in the years 1900 to 2199 (no year 1 or 9999:
+# converted to UTC or to a lot's expiry they would overflow), checked by one regular
+# expression that is also the OpenAPI document's pattern, so the document states exactly what
+# the service accepts (no unix numbers, no impossible days such as 02-30).
+_YEAR = r"(19[0-9]{2}|2[01][0-9]{2})"
+_LEAP_YEAR = (r"(19([02468][48]|[13579][26]|[2468]0)|20([02468][048]|[13579][26])"
+              r"|21([02468][48]|[13579][26]|[2468]0))")
+_MONTH_DAY = (r"((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)"
+              r"|(0[13578]|1[02])-31)")
+_DATE_RE = rf"({_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
+_TIME_RE = r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+_OFFSET_RE = r"(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00)"
+DATE_PATTERN = rf"^{_DATE_RE}$"
+LOCAL_TIME_PATTERN = rf"^{_DATE_RE}T{_TIME_RE}$"
+INSTANT_PATTERN = rf"^{_DATE_RE}T{_TIME_RE}{_OFFSET_RE}$"
+LOCAL_OR_INSTANT_PATTERN = rf"^{_DATE_RE}T{_TIME_RE}{_OFFSET_RE}?$"
+
+
+def _text_matching(pattern: str, what: str):
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, (datetime, date)):  # built in Python (the service's answers)
+            if not 1900 <= value.year <= 2199:
+                raise ValueError(f"must be {what} in the years 1900 to 2199")
+            return value
+        if not isinstance(value, str) or compiled.fullmatch(value) is None:
+            raise ValueError(f"must be {what} in the years 1900 to 2199")
+        return value
+    return BeforeValidator(check)
+
+
 def _to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+UtcDatetime = Annotated[
+    AwareDatetime,
+    _text_matching(INSTANT_PATTERN, "an ISO 8601 time with an offset (2026-05-20T12:00:00+08:00)"),
+    AfterValidator(_to_utc),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN,
+                    "examples": ["2026-05-20T04:00:00Z"]}),
+]
 """An instant with an offset, normalised to UTC (serialised with a ``Z``)."""
+LocalDatetime = Annotated[
+    NaiveDatetime,
+    _text_matching(LOCAL_TIME_PATTERN, "a wall-clock time without an offset (2026-05-20T12:00:00)"),
+    WithJsonSchema({"type": "string", "pattern": LOCAL_TIME_PATTERN,
+                    "examples": ["2026-05-20T12:00:00"]}),
+]
+"""A store's wall-clock time: ISO 8601 without an offset."""
+WireDate = Annotated[
+    date, _text_matching(DATE_PATTERN, "a date (1988-03-12)"),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+]
+LocalOrInstant = Annotated[
+    datetime,
+    WithJsonSchema({"type": "string", "pattern": LOCAL_OR_INSTANT_PATTERN,
+                    "description": "without an offset: the store's wall clock; with one: "
+                                   "that instant"}),
+]
+"""A coupon window's edge as the service sends it: naive (store-local) or with an offset."""
 
-ShortText = Annotated[str, Field(min_length=1, max_length=64)]
+_NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot store NUL characters; the schema says so
+ShortText = Annotated[str, Field(min_length=1, max_length=64, pattern=_NO_NUL)]
+
+
+def Text(max_length: int, min_length: int = 0) -> Any:  # noqa: N802 - a type factory
+    """Free text of at most ``max_length`` characters, without NUL characters."""
+    return Annotated[str, Field(min_length=min_length, max_length=max_length, pattern=_NO_NUL)]
+
+
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:/-]+$")]
 """SKUs, coupon codes, category ids, store ids, barcodes: printable ASCII without spaces."""
-TierCode = Annotated[str, Field(min_length=1, max_length=32)]
-TzName = Annotated[str, Field(min_length=1, max_length=64, examples=["Asia/Shanghai"])]
+TierCode = Annotated[str, Field(min_length=1, max_length=32, pattern=_NO_NUL)]
+
+
+def _time_zones() -> list[str]:
+    from zoneinfo import available_timezones
+    return sorted(z for z in available_timezones() if len(z) <= 64)
+
+
+TIME_ZONES = frozenset(_time_zones())
+
+
+def _known_zone(value: Any) -> Any:
+    if not isinstance(value, str) or value not in TIME_ZONES:
+        raise ValueError("must be an IANA time zone name such as 'Asia/Shanghai'")
+    return value
+
+
+TzName = Annotated[str, BeforeValidator(_known_zone),
+                   WithJsonSchema({"type": "string", "enum": sorted(TIME_ZONES),
+                                   "examples": ["Asia/Shanghai"]})]
+"""An IANA time zone the service's zone database knows (the document lists them)."""
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9]{5,20}$", examples=["13812341234"])]
 TenderCode = Annotated[
     str,
@@ -166,10 +258,10 @@ class ErrorResponse(WireOut):
 
 
 class EnrolRequest(WireIn):
-    code: Annotated[str, Field(min_length=4, max_length=64)]
-    terminal_name: Annotated[str, Field(min_length=1, max_length=100)]
+    code: Text(64, min_length=4)
+    terminal_name: Text(100, min_length=1)
     store_id: Code
-    app_version: Annotated[str, Field(max_length=64)] = ""
+    app_version: Text(64) = ""
 
 
 class EnrolResponse(WireOut):
@@ -211,13 +303,13 @@ class PaymentLine(WireIn):
     amount_fen: Fen  # what this tender covers of the total (negative in a refund is not used)
     tendered_fen: FenAmount | None = None  # cash handed over
     change_fen: FenAmount = 0
-    reference: Annotated[str, Field(max_length=128)] | None = None  # voucher code, provider ref
+    reference: Text(128) | None = None  # voucher code, provider ref
 
 
 class SaleLine(WireIn):
-    line_no: Annotated[int, Strict(), Field(ge=1)]
+    line_no: LineNo
     sku: Code
-    name: Annotated[str, Field(max_length=200)] = ""
+    name: Text(200) = ""
     category_id: Code | None = None
     qty: Quantity
     unit_price_fen: FenAmount
@@ -245,7 +337,7 @@ class SalePayload(WireIn):
     shift_id: UUID | None = None
     staff_id: ShortText | None = None
     sold_at: UtcDatetime
-    local_time: NaiveDatetime  # the store's wall clock at sold_at
+    local_time: LocalDatetime  # the store's wall clock at sold_at
     tz: TzName
     member_id: UUID | None = None
     lines: Annotated[list[SaleLine], Field(min_length=1, max_length=1000)]
@@ -263,7 +355,7 @@ class SalePayload(WireIn):
     multiplier: DecimalText | None = None
     tier_before: TierCode | None = None
     tier_after: TierCode | None = None
-    member_code_nonce: Annotated[str, Field(max_length=64)] | None = None
+    member_code_nonce: Text(64) | None = None
 
     @model_validator(mode="after")
     def _lines_unique(self) -> SalePayload:
@@ -275,9 +367,46 @@ class SalePayload(WireIn):
             raise ValueError("points and growth need a member_id")
         return self
 
+    @model_validator(mode="after")
+    def _figures_add_up(self) -> SalePayload:
+        """The sale's figures are the sums of its lines', each line's ``paid_fen`` is its
+        amount less its discounts, points value and rounding, the total is what is left, and
+        money tenders (every tender but ``points``), when given, cover the total."""
+        for i, line in enumerate(self.lines):
+            _must_equal(f"lines.{i}.paid_fen", line.paid_fen,
+                        line.amount_fen - line.tier_discount_fen - line.coupon_discount_fen
+                        - line.points_value_fen - line.rounding_fen,
+                        "the line's amount less its discounts, points value and rounding")
+        for name in ("amount_fen", "tier_discount_fen", "coupon_discount_fen",
+                     "points_value_fen", "rounding_fen", "points_redeemed", "paid_fen"):
+            total_name = {"amount_fen": "subtotal_fen", "paid_fen": "total_fen"}.get(name, name)
+            _must_equal(total_name, getattr(self, total_name),
+                        sum(getattr(line, name) for line in self.lines), f"the lines' {name}")
+        _must_equal("coupon_discount_fen", self.coupon_discount_fen,
+                    sum(c.discount_fen for c in self.coupons), "the coupons' discount_fen")
+        _must_equal("total_fen", self.total_fen,
+                    self.subtotal_fen - self.tier_discount_fen - self.coupon_discount_fen
+                    - self.points_value_fen - self.rounding_fen,
+                    "subtotal_fen less the discounts, points value and rounding")
+        _tenders_cover("total_fen", self.total_fen, self.payments)
+        return self
+
+
+def _must_equal(field: str, value: int, expected: int, what: str) -> None:
+    if value != expected:
+        raise PydanticCustomError(
+            "figures_do_not_add_up", "{field} is {value}, but {what} come to {expected}",
+            {"field": field, "value": value, "what": what, "expected": expected})
+
+
+def _tenders_cover(field: str, amount: int, payments: list[PaymentLine]) -> None:
+    money = [x.amount_fen for x in payments if x.tender != "points"]
+    if money:
+        _must_equal(field, amount, sum(money), "the money tenders (payments but points)")
+
 
 class RefundLine(WireIn):
-    line_no: Annotated[int, Strict(), Field(ge=1)]  # the sale's line
+    line_no: LineNo  # the sale's line
     sku: Code
     qty: Quantity
     amount_fen: FenAmount  # money refunded for the line
@@ -294,7 +423,7 @@ class RefundPayload(WireIn):
     staff_id: ShortText | None = None
     approved_by: ShortText | None = None  # the manager who approved
     refunded_at: UtcDatetime
-    local_time: NaiveDatetime
+    local_time: LocalDatetime
     tz: TzName
     member_id: UUID | None = None
     lines: Annotated[list[RefundLine], Field(min_length=1, max_length=1000)]
@@ -306,14 +435,25 @@ class RefundPayload(WireIn):
     coupons_restored: list[Code] = Field(default_factory=list)
     full: bool = False  # after this refund every line of the sale is refunded
     tier_after: TierCode | None = None
-    reason: Annotated[str, Field(max_length=500)] | None = None
+    reason: Text(500) | None = None
+
+    @model_validator(mode="after")
+    def _figures_add_up(self) -> RefundPayload:
+        """``amount_fen`` and ``points_returned`` are the sums of the lines'; money tenders,
+        when given, cover ``amount_fen``."""
+        _must_equal("amount_fen", self.amount_fen, sum(x.amount_fen for x in self.lines),
+                    "the lines' amount_fen")
+        _must_equal("points_returned", self.points_returned,
+                    sum(x.points_returned for x in self.lines), "the lines' points_returned")
+        _tenders_cover("amount_fen", self.amount_fen, self.payments)
+        return self
 
 
 class MemberRegisteredPayload(WireIn):
     member_id: UUID  # made on the till
     phone: Phone
-    name: Annotated[str, Field(max_length=100)] = ""
-    birthday: date | None = None
+    name: Text(100) = ""
+    birthday: WireDate | None = None
     marketing_consent: bool = False
     card_no: Annotated[str, Field(pattern=r"^[0-9]{6,18}$")] | None = None
     registered_at: UtcDatetime
@@ -338,7 +478,7 @@ class TenderCount(WireIn):
 
 
 class DenominationCount(WireIn):
-    denomination_fen: Annotated[int, Strict(), Field(ge=1)]
+    denomination_fen: Annotated[int, Strict(), Field(ge=1, le=_MONEY_LIMIT)]
     count: Count
 
 
@@ -369,21 +509,21 @@ class CashMovementPayload(WireIn):
     store_id: Code
     kind: CashMovementKind
     amount_fen: FenAmount
-    reason: Annotated[str, Field(max_length=500)] = ""
+    reason: Text(500) = ""
     staff_id: ShortText
     approved_by: ShortText | None = None
     at: UtcDatetime
 
 
 class AuditHeadPayload(WireIn):
-    seq: Annotated[int, Strict(), Field(ge=0)]  # sequence of the chain's last entry
+    seq: Annotated[int, Strict(), Field(ge=0, le=_SEQ_LIMIT)]  # the chain's last entry
     hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]  # its hash (hex SHA-256)
     at: UtcDatetime
     # The link to the head the service acknowledged last (the till stores it from the answer):
     # that seq, and the hash the till's log holds at that seq NOW. The service requires it to
     # be its acknowledged head, so entries it saw cannot be deleted or re-hashed unnoticed.
     # Both or neither (a till that has no acknowledged head yet, or an older till, sends none).
-    prev_ack_seq: Annotated[int, Strict(), Field(ge=1, le=2**63 - 1)] | None = None
+    prev_ack_seq: Annotated[int, Strict(), Field(ge=1, le=_SEQ_LIMIT)] | None = None
     prev_ack_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
 
     @model_validator(mode="after")
@@ -397,7 +537,7 @@ class AuditHeadPayload(WireIn):
 
 class _EventBase(WireIn):
     event_id: UUID
-    terminal_seq: Annotated[int, Strict(), Field(ge=1)]
+    terminal_seq: Seq
     created_at: UtcDatetime
 
 
@@ -588,8 +728,8 @@ class CouponData(WireOut):
     threshold_fen: int = 0  # 0 = 无门槛
     categories: list[str] = Field(default_factory=list)  # empty with skus empty: all lines
     skus: list[str] = Field(default_factory=list)
-    valid_from: datetime | None = None  # inclusive; naive = store-local, aware = that instant
-    valid_to: datetime | None = None  # exclusive
+    valid_from: LocalOrInstant | None = None  # inclusive; naive = store-local, aware = instant
+    valid_to: LocalOrInstant | None = None  # exclusive
     weekdays: list[int] = Field(default_factory=list)  # ISO 1 = Monday ... 7 = Sunday
     tiers: list[str] = Field(default_factory=list)  # empty: members and non-members alike
     stackable: bool = False

@@ -41,19 +41,21 @@ def sale_event(till: EnrolledTerminal, *, member_id: str | None = None, total_fe
         points_earned = total_fen // 1000 if points_earned is None else points_earned
         growth_earned = total_fen // 100 if growth_earned is None else growth_earned
     discount = sum(d for _, d in coupons)
+    points_value = points_redeemed * 100  # 1 point = ¥1; the line's amount covers it
     payload = p.SalePayload(
         sale_id=sale_id or uuid.uuid4(), receipt_no=receipt_no or f"R{random.randrange(10**8)}",
         store_id=till.store_id, terminal_id=till.terminal_id, sold_at=sold_at,
         local_time=(sold_at.astimezone(UTC) + CST).replace(tzinfo=None), tz=TZ,
         member_id=member_id,
         lines=[p.SaleLine(line_no=1, sku="C002", name="拿铁", category_id="coffee",
-                          qty=Decimal(1), unit_price_fen=total_fen + discount,
-                          amount_fen=total_fen + discount, coupon_discount_fen=discount,
+                          qty=Decimal(1), unit_price_fen=total_fen + discount + points_value,
+                          amount_fen=total_fen + discount + points_value,
+                          coupon_discount_fen=discount, points_value_fen=points_value,
                           points_redeemed=points_redeemed, paid_fen=total_fen)],
         payments=[p.PaymentLine(tender="wechat", amount_fen=total_fen)] if total_fen else [],
         coupons=[p.CouponUse(code=code, discount_fen=d) for code, d in coupons],
-        subtotal_fen=total_fen + discount, coupon_discount_fen=discount,
-        points_value_fen=points_redeemed * 100, total_fen=total_fen,
+        subtotal_fen=total_fen + discount + points_value, coupon_discount_fen=discount,
+        points_value_fen=points_value, total_fen=total_fen,
         points_redeemed=points_redeemed, points_earned=points_earned or 0,
         growth_earned=growth_earned or 0, tier_before="regular", tier_after="regular",
     )

@@ -106,14 +106,15 @@ def test_the_event_hash_survives_a_round_trip_through_json():
     event = EVENT.validate_python(sale())
     again = EVENT.validate_python(json.loads(json.dumps(event.model_dump(mode="json"))))
     assert event_hash(event) == event_hash(again)
-    changed = EVENT.validate_python(sale(total_fen=4481))
+    changed = EVENT.validate_python(sale(receipt_no="R2"))
     assert event_hash(changed) != event_hash(event)
 
 
-@given(fen=st.integers(min_value=0, max_value=10**15),
+@given(fen=st.integers(min_value=0, max_value=10**12),
        qty=st.decimals(min_value=Decimal("0.001"), max_value=Decimal(99999), places=3))
 def test_money_and_quantities_round_trip_exactly(fen, qty):
-    event = sale(total_fen=fen)
+    event = sale(total_fen=fen, subtotal_fen=fen)
+    event["payload"]["lines"][0].update(amount_fen=fen, paid_fen=fen)
     event["payload"]["lines"][0]["qty"] = format(qty, "f")
     parsed = EVENT.validate_json(json.dumps(event))
     back = json.loads(json.dumps(parsed.model_dump(mode="json")))

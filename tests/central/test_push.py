@@ -58,8 +58,8 @@ def test_the_same_id_with_other_content_is_409_and_changes_nothing(central_serve
     assert till.push([sale]).status_code == 200
 
     altered = copy.deepcopy(sale)
-    altered["payload"]["total_fen"] = 9000
-    altered["payload"]["points_earned"] = 9
+    altered["payload"]["points_earned"] = 9  # other content, figures that still add up
+    altered["payload"]["receipt_no"] = "ALTERED"
     fresh = sale_event(till, member_id=member_id, total_fen=2000)
     answer = till.push([fresh, altered])
     assert answer.status_code == 409
