@@ -233,7 +233,18 @@ def test_member_points_may_be_negative(sessions) -> None:
 def test_adjust_entries_may_go_either_way(sessions) -> None:
     with transaction(sessions) as s:
         s.add(PointsLedgerEntry(member_id="x", kind="adjust", points=-5, growth=3))
+        s.add(PointsLedgerEntry(member_id="x", kind="adjust", points=7, growth=-2))
         s.add(PointsLedgerEntry(member_id="x", kind="reverse_earn", points=-30, growth=-300))
+    with transaction(sessions) as s:
+        rows = s.scalars(select(PointsLedgerEntry).where(PointsLedgerEntry.member_id == "x")
+                         .order_by(PointsLedgerEntry.id)).all()
+        assert [(e.kind, e.points, e.growth) for e in rows] == [
+            ("adjust", -5, 3), ("adjust", 7, -2), ("reverse_earn", -30, -300)]
+    # the same mixed signs on any other kind are refused
+    for kind, points, growth in (("earn", 5, -1), ("reverse_earn", 5, -1), ("expire", -1, 1)):
+        with pytest.raises(IntegrityError, match="ck_points_ledger_sign_matches_kind"):
+            with transaction(sessions) as s:
+                s.add(PointsLedgerEntry(member_id="x", kind=kind, points=points, growth=growth))
 
 
 def test_phone_last4_follows_the_phone(sessions) -> None:
