@@ -59,7 +59,13 @@ def setup_logging(level: int = logging.INFO) -> Path:
 
 
 def open_till(db_path: str | os.PathLike[str] | None = None, *, lock: bool = True,
-              seed_demo_if_new: bool = False, demo_members: int = 2000) -> OpenTill:
+              seed_demo_if_new: bool = False, demo_members: int = 2000,
+              quick_check: bool = True) -> OpenTill:
+    """Open (and on a first start create) the till at ``db_path``.
+
+    Raises :class:`pos_member.store.health.DatabaseDamaged` (nothing changed) when the file is
+    empty, missing where a till lived, corrupt (``quick_check``) or behind its high-water mark.
+    """
     from pos_member.services.context import TillContext
     from pos_member.store import repositories as repo
     from pos_member.store.db import (
@@ -67,10 +73,13 @@ def open_till(db_path: str | os.PathLike[str] | None = None, *, lock: bool = Tru
     )
     from pos_member.store.migrate import upgrade_to_head
 
+    from pos_member.store import health
+
     path = Path(db_path) if db_path else default_db_path()
     instance = acquire_instance_lock(path) if lock else None
     try:
-        is_new = not path.exists() or path.stat().st_size == 0
+        # Never a new till over an old one's remains (raises health.DatabaseDamaged).
+        is_new = health.check_database(path, quick_check=quick_check) == "new"
         result = upgrade_to_head(path)
         if result.backup_path:
             log.info("database upgraded %s -> %s, backup at %s", result.before, result.after,
@@ -81,7 +90,8 @@ def open_till(db_path: str | os.PathLike[str] | None = None, *, lock: bool = Tru
 
             seed_demo(path, members=demo_members)
             seeded = True
-        sessions = session_factory(create_engine_for(path))
+        engine = create_engine_for(path)
+        sessions = session_factory(engine)
         readers = session_factory(create_engine_for(path, read_only=True))
         with transaction(sessions) as s:
             terminal_id = repo.get_setting(s, "terminal_id")
@@ -90,6 +100,13 @@ def open_till(db_path: str | os.PathLike[str] | None = None, *, lock: bool = Tru
                 repo.set_setting(s, "terminal_id", terminal_id)
             store_id = repo.get_setting(s, SETTING_STORE_ID, DEFAULT_STORE_ID)
             tz_name = repo.get_setting(s, "store_tz", "Asia/Shanghai")
+        # The high-water mark from now on follows every commit (store/health.py).
+        try:
+            mark = health.refresh_mark(path)
+        except OSError as exc:
+            log.warning("could not write the high-water mark beside %s: %s", path, exc)
+            mark = None
+        health.install_mark_writer(engine, sessions, path, mark)
         ctx = TillContext(sessions=sessions, readers=readers, terminal_id=terminal_id,
                           store_id=store_id, tz_name=tz_name)
         return OpenTill(ctx, path, instance, seeded)

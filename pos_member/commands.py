@@ -10,17 +10,56 @@ from pathlib import Path
 from pos_member.cli import CliError
 
 
+EXIT_DAMAGED = 2  # the database is damaged or missing: nothing was started or changed
+
+
+def _tell(message: str) -> None:
+    from pos_member.crash import tell_user
+
+    tell_user(message)  # the windowed build has no console for the CliError's line
+
+
+def unwritable_folder(exc: BaseException, folder: Path) -> CliError:
+    """A data folder the till cannot write to (read-only disk, permissions), as one line."""
+    where = getattr(exc, "filename", None) or folder
+    why = getattr(exc, "strerror", None) or str(getattr(exc, "orig", exc))
+    message = (f"the till cannot write to its data folder {folder} ({why}: {where}). Make the folder writable for this user, or set POS_MEMBER_HOME to "
+               "a writable folder.")
+    _tell(message)
+    return CliError(message, status=EXIT_DAMAGED)
+
+
 def _open(args: argparse.Namespace, **kw):
     from pos_member.app import open_till
     from pos_member.store.db import InstanceLockedError
+    from pos_member.store.health import DatabaseDamaged
+    from pos_member.store.paths import default_db_path
 
     try:
         return open_till(args.db, **kw)
     except InstanceLockedError as exc:
-        from pos_member.crash import tell_user
-
-        tell_user(str(exc))  # the windowed build has no console for the message below
+        _tell(str(exc))
         raise CliError(f"the till is already running: {exc}", status=1) from None
+    except DatabaseDamaged as exc:
+        logging.getLogger("pos_member").error("the till was not started: %s", exc)
+        _tell(str(exc))
+        raise CliError(f"the till was not started. {exc}", status=EXIT_DAMAGED) from None
+    except Exception as exc:
+        if not is_unwritable(exc):
+            raise
+        folder = (Path(args.db) if args.db else default_db_path()).resolve().parent
+        raise unwritable_folder(exc, folder) from None
+
+
+def is_unwritable(exc: BaseException) -> bool:
+    """A read-only disk or folder, or missing permissions (not any OSError: others may be
+    bugs worth their traceback in the log)."""
+    import errno
+
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+    text = str(getattr(exc, "orig", exc)).lower()  # SQLAlchemy wraps sqlite3's errors
+    return "readonly database" in text or "unable to open database file" in text
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -58,7 +97,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pos_member.crash import install_excepthook
     from pos_member.store.backups import BackupScheduler, keep_from_env
 
-    log_path = setup_logging()
+    try:
+        log_path = setup_logging()
+    except OSError as exc:
+        if not is_unwritable(exc):
+            raise
+        from pos_member.store.paths import data_dir
+
+        raise unwritable_folder(exc, data_dir()) from None
     install_excepthook(log_path)  # non-UI paths; the window installs its own dialog hook
     launch = None
     if not args.headless:

@@ -186,7 +186,7 @@ def print_test_page(spec: str, width: int, encoding: str) -> TestPageResult:
 
 def _database_files(db_path: Path) -> list[Path]:
     return [db_path] + [db_path.with_name(db_path.name + s)
-                        for s in ("-wal", "-shm", "-journal")]
+                        for s in ("-wal", "-shm", "-journal", ".highwater")]
 
 
 def _delete_database(db_path: Path) -> None:

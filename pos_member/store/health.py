@@ -1,0 +1,331 @@
+"""Is the database on disk the till's whole database? Checked before a till is opened.
+
+A till must never start a new database (with a new terminal id) over the remains of an old
+one, nor sell on a file that lost committed sales. :func:`check_database` looks, before
+anything writes, for:
+
+- ``missing``: no ``till.sqlite3`` although the folder shows a till lived here (backups in
+  ``backups/``, or a high-water mark file);
+- ``empty``: a zero-byte ``till.sqlite3`` (outside an unfinished first-run set-up);
+- ``corrupt``: a file SQLite cannot read, or one ``PRAGMA quick_check`` finds damaged;
+- ``behind``: a database behind its own high-water mark (see below): committed transactions
+  are gone, typically a ``-wal`` file that vanished (copied without it, deleted, restored by
+  a file-sync tool) while sales were in it;
+- ``other_till``: the file belongs to another terminal than the one that last wrote here.
+
+It raises :class:`DatabaseDamaged`, whose message names the problem and the newest backup that
+passes its check, and says how to restore it (``db restore``). The start-up code turns that
+into a calm message (command line: stderr and exit status 2; window: a dialog).
+
+High-water mark
+---------------
+``till.sqlite3.highwater`` beside the database is a small JSON file: the terminal id, the next
+terminal sequence number (which is also the receipt counter: the receipt number is made from
+it) and the central feed id and pull cursor the till reached. :func:`install_mark_writer`
+hooks the write engine: inside each committing transaction it reads those four
+``sync_state`` rows (one indexed SELECT), and after the commit succeeded it rewrites the file
+(temporary file and ``os.replace``, no fsync) when a value changed. The file is therefore
+never ahead of what was committed; after a power cut it may be a little behind, which only
+makes the check weaker, never wrong. ``db restore`` rewrites it from the restored database.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import sqlite3
+import threading
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pos_member.store.paths import backups_dir_for
+
+log = logging.getLogger(__name__)
+
+MARK_SUFFIX = ".highwater"
+SETUP_MARKER_SUFFIX = ".setup"  # pos_member.ui.first_run: an unfinished first-run set-up
+
+MISSING, EMPTY, CORRUPT, BEHIND, OTHER_TILL = "missing", "empty", "corrupt", "behind", "other_till"
+
+_TERMINAL_ID, _NEXT_SEQ = "terminal_id", "next_terminal_seq"
+_FEED, _CURSOR = "sync_feed_id", "sync_cursor"
+_MARK_KEYS = (_TERMINAL_ID, _NEXT_SEQ, _FEED, _CURSOR)
+_MARK_SQL = (f"SELECT key, value FROM sync_state WHERE key IN "
+             f"({', '.join(repr(k) for k in _MARK_KEYS)})")
+
+
+def mark_path_for(db_path: str | os.PathLike[str]) -> Path:
+    """``till.sqlite3`` -> ``till.sqlite3.highwater``."""
+    p = Path(db_path).expanduser().resolve()
+    return p.with_name(p.name + MARK_SUFFIX)
+
+
+@dataclass(frozen=True)
+class HighWaterMark:
+    terminal_id: str | None = None
+    next_terminal_seq: int = 1   # the next terminal sequence / receipt number to hand out
+    feed_id: str | None = None   # the central service's feed the cursor belongs to
+    cursor: str | None = None    # the last central change page applied
+
+    @classmethod
+    def from_rows(cls, rows: dict[str, str]) -> HighWaterMark:
+        raw = rows.get(_NEXT_SEQ) or "1"
+        return cls(rows.get(_TERMINAL_ID), int(raw) if raw.isdigit() else 1, rows.get(_FEED),
+                   rows.get(_CURSOR))
+
+    def describe(self) -> str:
+        text = f"terminal sequence {self.next_terminal_seq - 1}"
+        if self.cursor:
+            text += f", central position {self.cursor}"
+        return text
+
+
+class DatabaseDamaged(RuntimeError):
+    """The database cannot be used as it is; the message says what and which backup to use."""
+
+    def __init__(self, problem: str, detail: str, db_path: Path, backup: Path | None):
+        self.problem = problem
+        self.detail = detail
+        self.db_path = db_path
+        self.backup = backup
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return f"{self.detail} {advice(self.backup)}"
+
+
+def advice(backup: Path | None) -> str:
+    """What to do, naming the newest good backup (the same words everywhere)."""
+    if backup is None:
+        return ("No sound backup was found in the backups folder. Nothing was changed; ask "
+                "for help before starting this till again.")
+    when = datetime.fromtimestamp(backup.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    return (f"The newest good backup is {backup.name} ({when}). Nothing was changed; restore "
+            f"it with: pos-member db restore {backup.name}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and writing the mark
+
+
+def read_mark(db_path: str | os.PathLike[str]) -> HighWaterMark | None:
+    """The mark beside ``db_path``; None when there is none or it cannot be read (then the
+    check is simply skipped: the file is a hint, written without fsync)."""
+    path = mark_path_for(db_path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return HighWaterMark(data.get("terminal_id"), int(data["next_terminal_seq"]),
+                             data.get("feed_id"), data.get("cursor"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("the high-water mark %s cannot be read (%s); not using it", path, exc)
+        return None
+
+
+def write_mark(db_path: str | os.PathLike[str], mark: HighWaterMark) -> None:
+    path = mark_path_for(db_path)
+    tmp = path.with_name(path.name + ".tmp")
+    body = dict(asdict(mark), written_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    tmp.write_text(json.dumps(body), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def remove_mark(db_path: str | os.PathLike[str]) -> None:
+    mark_path_for(db_path).unlink(missing_ok=True)
+
+
+def mark_of_connection(con: Any) -> HighWaterMark:
+    """The mark as the database behind a DBAPI connection holds it (inside its transaction)."""
+    try:
+        rows = dict(con.execute(_MARK_SQL).fetchall())
+    except sqlite3.OperationalError:  # no sync_state table yet
+        rows = {}
+    return HighWaterMark.from_rows(rows)
+
+
+def mark_of_database(db_path: str | os.PathLike[str]) -> HighWaterMark:
+    con = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return mark_of_connection(con)
+    finally:
+        con.close()
+
+
+def refresh_mark(db_path: str | os.PathLike[str]) -> HighWaterMark:
+    """Rewrite the mark from the database as it is now (after a restore, at a sound start)."""
+    mark = mark_of_database(db_path)
+    write_mark(db_path, mark)
+    return mark
+
+
+class MarkWriter:
+    """Keeps ``till.sqlite3.highwater`` in step with the committed database (module doc)."""
+
+    def __init__(self, db_path: str | os.PathLike[str], last: HighWaterMark | None = None):
+        self.db_path = Path(db_path).expanduser().resolve()
+        self.last = last
+        self.writes = 0
+        self.failures = 0
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._generation = 0      # commit order (taken under SQLite's write lock)
+        self._written_generation = 0
+
+    # Core "commit": inside the transaction, before COMMIT (SQLite's write lock is held, so
+    # generations follow the commit order).
+    def on_commit(self, conn: Any) -> None:
+        try:
+            mark = mark_of_connection(conn.connection.driver_connection)
+        except Exception:  # noqa: BLE001 - the mark must never break a sale
+            log.exception("reading the high-water mark failed")
+            self._local.pending = None
+            return
+        with self._lock:
+            self._generation += 1
+            self._local.pending = (self._generation, mark)
+
+    def on_rollback(self, _conn: Any) -> None:
+        self._local.pending = None
+
+    # Session "after_commit": the COMMIT succeeded.
+    def after_commit(self, _session: Any) -> None:
+        pending = getattr(self._local, "pending", None)
+        self._local.pending = None
+        if pending is None:
+            return
+        generation, mark = pending
+        with self._lock:
+            if generation <= self._written_generation or mark == self.last:
+                return
+            try:
+                write_mark(self.db_path, mark)
+            except OSError as exc:
+                self.failures += 1
+                log.warning("could not write the high-water mark %s: %s", self.db_path, exc)
+                return
+            self.last = mark
+            self._written_generation = generation
+            self.writes += 1
+
+
+def install_mark_writer(engine: Any, sessions: Any, db_path: str | os.PathLike[str],
+                        last: HighWaterMark | None = None) -> MarkWriter:
+    """Hook ``engine`` (the write engine) and ``sessions`` (its sessionmaker)."""
+    from sqlalchemy import event
+
+    writer = MarkWriter(db_path, last)
+    event.listen(engine, "commit", writer.on_commit)
+    event.listen(engine, "rollback", writer.on_rollback)
+    event.listen(sessions, "after_commit", writer.after_commit)
+    return writer
+
+
+# ---------------------------------------------------------------------------------------------
+# The check
+
+
+def newest_good_backup(db_path: str | os.PathLike[str]) -> Path | None:
+    """The newest backup of ``db_path`` that passes its check (None: there is none)."""
+    from pos_member.store.backups import RestoreError, inspect_backup, list_backups
+
+    for candidate in list_backups(db_path):
+        if candidate.name.endswith("-before-restore.sqlite3"):
+            continue  # the state a restore replaced: not what a restore should bring back
+        try:
+            inspect_backup(candidate)
+        except (RestoreError, OSError):
+            continue
+        return candidate
+    return None
+
+
+def _has_history(path: Path) -> bool:
+    folder = backups_dir_for(path)
+    backups = folder.is_dir() and any(folder.glob(f"{path.stem}-*.sqlite3"))
+    return bool(backups) or mark_path_for(path).exists()
+
+
+def _damaged(problem: str, detail: str, path: Path) -> DatabaseDamaged:
+    return DatabaseDamaged(problem, detail, path, newest_good_backup(path))
+
+
+def looks_damaged(db_path: str | os.PathLike[str]) -> bool:
+    """The cheap half of :func:`check_database` (no SQLite): a missing file where a till lived,
+    or a zero-byte one. The launcher asks this before offering the first-run set-up."""
+    path = Path(db_path).expanduser().resolve()
+    try:
+        if not path.exists():
+            return _has_history(path)
+        return path.stat().st_size == 0 and not path.with_name(
+            path.name + SETUP_MARKER_SUFFIX).exists()
+    except OSError:
+        return False
+
+
+def check_database(db_path: str | os.PathLike[str], *, quick_check: bool = True) -> str:
+    """``"new"`` (nothing here: a first start may create the till) or ``"existing"`` (sound as
+    far as checked); raises :class:`DatabaseDamaged`. Call it holding the instance lock."""
+    path = Path(db_path).expanduser().resolve()
+    if not path.exists():
+        if _has_history(path):
+            raise _damaged(MISSING, f"The till's database {path.name} is missing from {path.parent}, "
+                                    "but this folder has backups of it: it is not a new till.",
+                           path)
+        return "new"
+    if path.stat().st_size == 0:
+        if path.with_name(path.name + SETUP_MARKER_SUFFIX).exists():
+            return "new"  # a first-run set-up that did not finish
+        raise _damaged(EMPTY, f"The till's database {path} is empty (0 bytes): its data is "
+                              "gone.", path)
+    try:
+        con = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=5.0)
+        try:
+            if quick_check:
+                rows = [r[0] for r in con.execute("PRAGMA quick_check(3)").fetchall()]
+                if rows != ["ok"]:
+                    raise _damaged(CORRUPT, f"The till's database {path} is damaged "
+                                            f"(SQLite's check: {'; '.join(rows)[:200]}).", path)
+            found = mark_of_connection(con)
+        finally:
+            con.close()
+    except sqlite3.OperationalError as exc:
+        text = str(exc).lower()
+        if "readonly" in text or "read-only" in text or "unable to open" in text:
+            # WAL needs to write -shm beside the file: a read-only folder or file.
+            raise PermissionError(errno.EACCES, f"SQLite cannot write the database ({exc})",
+                                  str(path)) from None
+        if "locked" in text or "busy" in text:
+            raise
+        raise _damaged(CORRUPT, f"The till's database {path} cannot be read ({exc}).",
+                       path) from None
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(CORRUPT, f"The till's database {path} cannot be read ({exc}).",
+                       path) from None
+    mark = read_mark(path)
+    if mark is not None:
+        _compare(path, found, mark)
+    return "existing"
+
+
+def _compare(path: Path, found: HighWaterMark, mark: HighWaterMark) -> None:
+    if mark.terminal_id and found.terminal_id and found.terminal_id != mark.terminal_id:
+        raise _damaged(OTHER_TILL, f"The database {path} belongs to terminal "
+                                   f"{found.terminal_id}, but this folder's till is terminal "
+                                   f"{mark.terminal_id}.", path)
+    lost = found.next_terminal_seq < mark.next_terminal_seq
+    if (not lost and mark.cursor and found.feed_id == mark.feed_id
+            and (mark.cursor or "").isdigit()):
+        lost = not (found.cursor or "0").isdigit() or int(found.cursor or "0") < int(mark.cursor)
+    if mark.terminal_id and not found.terminal_id:
+        lost = True
+    if lost:
+        raise _damaged(BEHIND, f"The till's database {path} is behind what this till had "
+                               f"recorded (it reached {mark.describe()}; the file holds "
+                               f"{found.describe()}): recent sales are missing, probably "
+                               f"with a lost {path.name}-wal file.", path)
