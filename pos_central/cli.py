@@ -155,7 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="demo members to create (default 1000, as the till's seed)")
     d.set_defaults(func=cmd_seed_demo)
     e = with_db(sub.add_parser("enrol-code", help="print a one-time terminal enrolment code"))
-    e.add_argument("--store", default=None, help="only a terminal of this store may use it")
+    # A code is issued for a store: the terminal it enrols belongs to that store for good and
+    # the service refuses its events about any other store (docs/sync-api.md).
+    which = e.add_mutually_exclusive_group(required=True)
+    which.add_argument("--store", default=None,
+                       help="the store the terminal will belong to (e.g. S001)")
+    which.add_argument("--any-store", action="store_true",
+                       help="let the till name its store when it enrols (development, demo)")
     e.add_argument("--hours", type=float, default=24.0, help="validity (default 24 hours)")
     e.set_defaults(func=cmd_enrol_code)
     c = with_db(sub.add_parser("member-code", help="print a member's dynamic code"))

@@ -27,7 +27,7 @@ def test_seed_demo_enrol_code_and_member_code(url, capsys):
     assert main(["seed-demo", "--members", "8", "--database-url", url]) == 0  # no duplicates
     assert "0 members created" in capsys.readouterr().out
 
-    assert main(["enrol-code", "--database-url", url]) == 0
+    assert main(["enrol-code", "--store", "S001", "--database-url", url]) == 0
     code = capsys.readouterr().out.strip()
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
 
@@ -81,8 +81,34 @@ def test_serve_runs_the_service_in_a_subprocess(tmp_path):
 
 
 def test_a_database_that_cannot_be_reached_is_one_line(capsys):
-    code = main(["enrol-code", "--database-url",
+    code = main(["enrol-code", "--store", "S001", "--database-url",
                  "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"])
     assert code == 1
     err = capsys.readouterr().err
     assert err.startswith("pos-central enrol-code: database error") and err.count("\n") == 1
+
+
+def test_an_enrolment_code_is_for_a_store_unless_any_store_is_asked_for(url, capsys):
+    import pytest
+    from sqlalchemy import select
+
+    from pos_central import models as m
+    from pos_central.auth import _sha256, normalize_code
+    from pos_central.db import Database
+
+    assert main(["migrate", "--database-url", url]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        main(["enrol-code", "--database-url", url])
+    assert exited.value.code == 2
+    assert "--store" in capsys.readouterr().err
+    assert main(["enrol-code", "--store", "S042", "--database-url", url]) == 0
+    bound = capsys.readouterr().out.strip()
+    assert main(["enrol-code", "--any-store", "--database-url", url]) == 0
+    loose = capsys.readouterr().out.strip()
+    db = Database(url)
+    with db.read() as s:
+        stores = dict(s.execute(select(m.EnrolCode.code_hash, m.EnrolCode.store_id)).all())
+    db.dispose()
+    assert stores[_sha256(normalize_code(bound))] == "S042"
+    assert stores[_sha256(normalize_code(loose))] is None
