@@ -297,6 +297,37 @@ def check_audit_chain(con: sqlite3.Connection) -> ChainReport:
     return flush() or ChainReport(verified)
 
 
+def check_acknowledged_head(con: sqlite3.Connection) -> str | None:
+    """Compare the audit log with the head the central service acknowledged last (stored by
+    the sync engine); print the outcome and return the problem, if any. A chain can be intact
+    and still be wrong: cut short after a sync, or changed and re-hashed from some entry on."""
+    from pos_member.store.repositories import AUDIT_ACK_KEY, parse_audit_ack
+
+    has_state = con.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_state'").fetchone()
+    row = con.execute("SELECT value FROM sync_state WHERE key = ?",
+                      (AUDIT_ACK_KEY,)).fetchone() if has_state else None
+    ack = parse_audit_ack(row[0] if row else None)
+    if ack is None:
+        print("acknowledged: none yet (no audit head acknowledged by a central service)")
+        return None
+    seq, digest = ack
+    held = con.execute("SELECT hash FROM audit_log WHERE seq = ?", (seq,)).fetchone()
+    if held is None:
+        last = con.execute("SELECT max(seq) FROM audit_log").fetchone()[0] or 0
+        print(f"acknowledged: entry seq {seq} is MISSING from the log")
+        return (f"audit log: the central service acknowledged it up to entry seq {seq}, but it "
+                f"ends at entry seq {last}: entries were deleted after a sync, or this "
+                "database is an older copy")
+    if held[0] != digest:
+        print(f"acknowledged: entry seq {seq} DIFFERS from the central service's")
+        return (f"audit log: entry seq {seq} has another hash than the one the central "
+                f"service acknowledged ({digest[:12]}...): the log was changed and re-hashed "
+                "after a sync")
+    print(f"acknowledged: entry seq {seq} matches the central service's")
+    return None
+
+
 @_guarded
 def cmd_check(args: argparse.Namespace) -> int:
     """Report on stdout; the first problem (and how many more) is the error on stderr."""
@@ -327,6 +358,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                       f"({chain.verified} entries before it verified)")
             else:
                 print(f"audit log:    {chain.verified} entries, chain intact")
+            problem = check_acknowledged_head(con)
+            if problem is not None:
+                problems.append(problem)
     finally:
         con.close()
 

@@ -18,6 +18,9 @@ from pos_member.store.models import Member, OutboxEvent, SyncState
 from pos_member.store.types import new_uuid, utcnow
 
 NEXT_TERMINAL_SEQ_KEY = "next_terminal_seq"
+# "<seq>:<hash>" of the audit head the central service acknowledged last (set by the sync
+# engine from the push answer; `db check` holds the audit log to it).
+AUDIT_ACK_KEY = "sync_audit_ack"
 
 MAX_LAST4_MATCHES = 50
 MAX_SEARCH_RESULTS = 100
@@ -43,6 +46,22 @@ def set_setting(session: Session, key: str, value: str) -> None:
     session.execute(
         stmt.on_conflict_do_update(index_elements=[SyncState.key], set_={"value": value})
     )
+
+
+def get_audit_ack(session: Session) -> tuple[int, str] | None:
+    """(seq, hash) of the audit head the central service acknowledged last, or None."""
+    return parse_audit_ack(get_setting(session, AUDIT_ACK_KEY))
+
+
+def parse_audit_ack(value: str | None) -> tuple[int, str] | None:
+    seq, _, digest = (value or "").partition(":")
+    if not seq.isdigit() or len(digest) != 64:
+        return None
+    return int(seq), digest
+
+
+def set_audit_ack(session: Session, seq: int, digest: str) -> None:
+    set_setting(session, AUDIT_ACK_KEY, f"{int(seq)}:{digest}")
 
 
 # ---------------------------------------------------------------------------------------------

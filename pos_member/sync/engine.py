@@ -192,6 +192,11 @@ def wire_body(rows: list[tuple[Any, ...]], terminal_id: str | None
     return ('{"events":[' + ",".join(parts) + "]}").encode("utf-8"), pushed
 
 
+def _audit_head_waiting(session: Session) -> bool:
+    return session.execute(text("SELECT 1 FROM outbox WHERE kind = 'audit_head' "
+                                "AND status = 'pending' LIMIT 1")).first() is not None
+
+
 class SyncEngine:
     """Push and pull for one till; see the module's documentation."""
 
@@ -430,19 +435,30 @@ class SyncEngine:
         return self._client
 
     def _queue_audit_head(self) -> None:
+        """Queue an ``audit_head`` event when the head moved, linked to the head the service
+        acknowledged last (``prev_ack_seq`` and the hash this log holds at that seq now). One
+        head waits at a time: while one is pending the next is not queued, so each head links
+        to the one before it (and a till offline for days does not pile up heads)."""
         with self.readers() as s:
             seq, digest = audit_head(s)
             queued = repo.get_setting(s, AUDIT_HEAD_KEY)
-        if seq == 0 or queued == f"{seq}:{digest}":
+            waiting = _audit_head_waiting(s)
+        if seq == 0 or queued == f"{seq}:{digest}" or waiting:
             return
         now = self.ctx.now() if self.ctx is not None else datetime.now(UTC)
         with transaction(self.sessions) as s:
             seq, digest = audit_head(s)  # again, under the write lock
             mark = f"{seq}:{digest}"
-            if repo.get_setting(s, AUDIT_HEAD_KEY) == mark:
+            if repo.get_setting(s, AUDIT_HEAD_KEY) == mark or _audit_head_waiting(s):
                 return
-            repo.add_outbox_event(s, "audit_head", {"seq": seq, "hash": digest,
-                                                    "at": now.isoformat()}, created_at=now)
+            payload: dict[str, Any] = {"seq": seq, "hash": digest, "at": now.isoformat()}
+            ack = repo.get_audit_ack(s)
+            if ack is not None and ack[0] <= seq:
+                held = s.execute(text("SELECT hash FROM audit_log WHERE seq = :seq"),
+                                 {"seq": ack[0]}).scalar()
+                if held is not None:  # else the log lost that entry: the seq tells the service
+                    payload.update(prev_ack_seq=ack[0], prev_ack_hash=held)
+            repo.add_outbox_event(s, "audit_head", payload, created_at=now)
             repo.set_setting(s, AUDIT_HEAD_KEY, mark)
 
     # -- push ---------------------------------------------------------------------------------
