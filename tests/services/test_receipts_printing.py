@@ -80,7 +80,11 @@ def test_sale_prints_through_the_sqlite_queue_and_survives_an_offline_printer(
         assert store.get(job_id).status in ("pending", "failed")
         emulator = PrinterEmulator(port=port).start()  # switched on again
         assert _wait(lambda: store.get(job_id).status == "printed")
-        time.sleep(0.3)
+        # No second copy: the queue prints one job at a time in order, so a copy of the
+        # receipt would reach the printer before a job submitted after it.
+        marker = b"\x1b@marker\n"
+        printer.queue.submit("receipt", marker)
+        assert _wait(lambda: marker in emulator.jobs)
     finally:
         printer.stop()
         emulator.stop()

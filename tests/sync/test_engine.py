@@ -122,14 +122,21 @@ def test_a_wake_during_back_off_waits_unless_forced(world):
     engine = till.new_engine(interval=3600, backoff_base=60, backoff_cap=60,
                              rng=random.Random(3))
     engine._rng.uniform = lambda a, b: 30.0  # a long back-off
+    published: list[SyncStatus] = []
+    engine.listeners.append(published.append)
     proxy.offline = True
     engine.start()
-    assert wait_for(lambda: engine._failures == 1)
+    # the loop has begun its back-off wait when it publishes the time of the next attempt
+    assert wait_for(lambda: any(s.state == "offline" and s.next_attempt_in for s in published))
     proxy.offline = False
     till.sell("gold")
+    seen = len(published)
     engine.wake()
-    time.sleep(0.5)
-    assert engine._failures == 1 and till.pending() > 0  # still backing off
+    # The loop handles the wake and publishes again: it is still waiting out the back-off
+    # (a cycle would have published "syncing" first).
+    assert wait_for(lambda: len(published) > seen)
+    assert published[seen].state == "offline" and published[seen].next_attempt_in > 20
+    assert engine._failures == 1 and till.pending() > 0
     engine.wake(force=True)  # "sync now"
     assert wait_for(lambda: till.pending() == 0)
     engine.stop()
