@@ -320,6 +320,8 @@ class ReconcileScreen(Screen):
             "sequence_reused": self.tr("Sequence number reused"),
             "audit_chain_mismatch": self.tr("Audit log mismatch"),
             "member_merged": self.tr("Members merged"),
+            "refund_exceeds_sale": self.tr("Refund beyond its sale"),
+            "event_rejected": self.tr("Rejected by the service (not applied)"),
         }.get(kind, kind)
 
     def _rows(self, d) -> tuple[list[Row], list[tuple[str, str, str, str]]]:

@@ -1558,6 +1558,14 @@
             <translation>会员已合并</translation>
         </message>
         <message>
+            <source>Refund beyond its sale</source>
+            <translation>退款超出原销售</translation>
+        </message>
+        <message>
+            <source>Rejected by the service (not applied)</source>
+            <translation>被总部拒绝（未入账）</translation>
+        </message>
+        <message>
             <source>Voided before payment</source>
             <translation>付款前作废</translation>
         </message>
