@@ -73,10 +73,15 @@ class Launcher:
         self.opened: list = []
         self.failure: BaseException | None = None
 
+        self.damaged = None  # the DamagedDatabaseDialog, when the data is damaged
         if first_run and self.db_path is not None:
+            from pos_member.store.health import looks_damaged
+
             from .first_run import needs_first_run
 
-            if needs_first_run(self.db_path):
+            # A zero-byte file, or none where backups show a till lived, is damage, not a
+            # first start: opening reports it (never a set-up over an old till's remains).
+            if needs_first_run(self.db_path) and not looks_damaged(self.db_path):
                 self._show_wizard()
                 return
         self.window.first_painted.connect(self._open)
@@ -171,11 +176,15 @@ class Launcher:
 
     def _failed(self, exc: BaseException) -> None:
         from pos_member.store.db import InstanceLockedError
+        from pos_member.store.health import DatabaseDamaged, is_unwritable
 
         from .i18n import translate
 
         self.failure = exc
-        if isinstance(exc, InstanceLockedError):
+        if isinstance(exc, DatabaseDamaged) or is_unwritable(exc):
+            self._show_damaged(exc)
+            text = translate("Launcher", "The till cannot start: its data needs attention.")
+        elif isinstance(exc, InstanceLockedError):
             text = translate("Launcher", "The till is already running on this computer.")
         else:
             log.error("the till could not be opened", exc_info=(type(exc), exc,
@@ -185,7 +194,58 @@ class Launcher:
         self.window.login.message.show_message(text, "error", 0)
         self.window.login.pad.setEnabled(False)
 
+    # --- damaged data: a calm stop, the newest good backup, and its restore --------------------
+
+    def _show_damaged(self, exc: BaseException) -> None:
+        from pos_member.store.health import DatabaseDamaged
+
+        from .damaged_dialog import UNWRITABLE, DamagedDatabaseDialog
+
+        if isinstance(exc, DatabaseDamaged):
+            log.error("the till was not started: %s", exc)
+            problem, detail, backup = exc.problem, exc.detail, exc.backup
+        else:
+            log.error("the till cannot write to its data folder: %s", exc)
+            problem, detail, backup = UNWRITABLE, str(exc), None
+        if self.damaged is not None:
+            self.damaged.deleteLater()
+        self.damaged = DamagedDatabaseDialog(self.window, problem, detail, backup)
+        self.damaged.restore_requested.connect(self._restore)
+        self.damaged.quit_requested.connect(lambda: self._quit(2))
+        self.damaged.open()
+
+    def _restore(self, backup) -> None:
+        from .worker import Op
+
+        Op(self._restore_on_worker, Path(backup)).success(self._restored) \
+            .failure(lambda exc: self.damaged.restore_failed(str(exc))).run(self.window.worker)
+
+    def _restore_on_worker(self, backup: Path):  # on the DB worker
+        from pos_member.store.backups import restore_backup
+        from pos_member.store.db import acquire_instance_lock
+        from pos_member.store.paths import default_db_path
+
+        path = self.db_path or default_db_path()
+        with acquire_instance_lock(path):
+            result = restore_backup(path, backup)
+        log.info("restored %s from %s at the manager's request (the damaged file kept as %s)",
+                 path, backup, result.safety_copy or result.moved_aside)
+        return result
+
+    def _restored(self, _result) -> None:
+        self.damaged.accept()
+        self.damaged.deleteLater()
+        self.damaged = None
+        self.failure = None
+        self.window.login.pad.setEnabled(True)
+        self.window.login.message.clear_message()
+        self._open()
+
     def close(self) -> None:
+        if self.damaged is not None:
+            self.damaged.hide()
+            self.damaged.deleteLater()
+            self.damaged = None
         if self.wizard is not None:
             self.wizard.rejected.disconnect(self._cancelled)
             self.wizard.hide()

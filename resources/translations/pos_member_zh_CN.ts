@@ -542,6 +542,72 @@
         </message>
     </context>
     <context>
+        <name>DamagedDatabase</name>
+        <message>
+            <source>The till's database is missing, but this computer has backups of it.</source>
+            <translation>收银机的数据库不见了，但这台电脑上有它的备份。</translation>
+        </message>
+        <message>
+            <source>The till's database file is empty: its data is gone.</source>
+            <translation>收银机的数据库文件是空的：其中的数据已丢失。</translation>
+        </message>
+        <message>
+            <source>The till's database is damaged.</source>
+            <translation>收银机的数据库已损坏。</translation>
+        </message>
+        <message>
+            <source>The till's database has lost its latest sales: a file of the database went missing.</source>
+            <translation>收银机的数据库丢失了最近的销售：数据库的一个文件不见了。</translation>
+        </message>
+        <message>
+            <source>This database belongs to another till.</source>
+            <translation>这个数据库属于另一台收银机。</translation>
+        </message>
+        <message>
+            <source>The till cannot write to its data folder (a read-only disk or missing permissions).</source>
+            <translation>收银机无法写入数据文件夹（磁盘只读或权限不足）。</translation>
+        </message>
+        <message>
+            <source>The till's database cannot be used as it is.</source>
+            <translation>收银机的数据库目前无法使用。</translation>
+        </message>
+    </context>
+    <context>
+        <name>DamagedDatabaseDialog</name>
+        <message>
+            <source>The till cannot start</source>
+            <translation>收银机无法启动</translation>
+        </message>
+        <message>
+            <source>Nothing was changed. Make the data folder writable for this user (or set POS_MEMBER_HOME to a writable folder), then start the till again.</source>
+            <translation>没有做任何更改。请让当前用户可以写入数据文件夹（或把 POS_MEMBER_HOME 设为可写的文件夹），然后重新启动收银机。</translation>
+        </message>
+        <message>
+            <source>Nothing was changed. No sound backup was found in the backups folder: ask for help before using this till again.</source>
+            <translation>没有做任何更改。备份文件夹中没有找到完好的备份：请先寻求技术支持，再使用这台收银机。</translation>
+        </message>
+        <message>
+            <source>Nothing was changed. The newest good backup is %1 (%2). Restore it here, or on the command line: pos-member db restore %1. The current file is kept as a backup first; sales made after the backup that were already synced are at the central service.</source>
+            <translation>没有做任何更改。最新的完好备份是 %1（%2）。可以在这里恢复，或在命令行运行：pos-member db restore %1。恢复前会先把当前文件另存为备份；备份之后已同步的销售保存在总部服务中。</translation>
+        </message>
+        <message>
+            <source>Restore this backup</source>
+            <translation>恢复此备份</translation>
+        </message>
+        <message>
+            <source>Quit</source>
+            <translation>退出</translation>
+        </message>
+        <message>
+            <source>Restoring the backup…</source>
+            <translation>正在恢复备份…</translation>
+        </message>
+        <message>
+            <source>The backup could not be restored: %1</source>
+            <translation>备份无法恢复：%1</translation>
+        </message>
+    </context>
+    <context>
         <name>Errors</name>
         <message>
             <source>Wrong PIN.</source>
@@ -910,6 +976,10 @@
         <message>
             <source>The enrolment code is recorded; the till enrols when the sync service runs, then products and members arrive.</source>
             <translation>注册码已记录；同步服务运行时收银机将完成注册，随后下载商品和会员。</translation>
+        </message>
+        <message>
+            <source>The till cannot start: its data needs attention.</source>
+            <translation>收银机无法启动：数据需要处理。</translation>
         </message>
         <message>
             <source>The till is already running on this computer.</source>

@@ -1,0 +1,112 @@
+"""The window's calm stop on damaged data: the launcher shows the damaged-database dialog
+(never the set-up wizard over an old till's remains), names the newest good backup, offers its
+restore, and after the restore opens the same till. Strings are translated (zh_CN)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from pos_member.app import open_till
+from pos_member.store.backups import daily_backup
+
+from .conftest import idle, shot
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    folder = tmp_path / "home"
+    monkeypatch.setenv("POS_MEMBER_HOME", str(folder))
+    return folder
+
+
+def old_till(db: Path) -> str:
+    till = open_till(db, seed_demo_if_new=True, demo_members=20)
+    try:
+        daily_backup(db)
+        return till.ctx.terminal_id
+    finally:
+        till.close()
+        for factory in (till.ctx.sessions, till.ctx.readers):
+            factory.kw["bind"].dispose()
+
+
+@pytest.fixture
+def launch(qtbot, home):
+    from pos_member.ui.launcher import start
+
+    made = []
+
+    def make(db: Path, **kw):
+        codes: list[int] = []
+        hooks = sys.excepthook, threading.excepthook
+        launcher = start(str(db), quit=codes.append, sync=False, **kw)
+        sys.excepthook, threading.excepthook = hooks
+        launcher.quit_codes = codes
+        qtbot.addWidget(launcher.window)
+        made.append(launcher)
+        return launcher
+
+    yield make
+    for launcher in made:
+        launcher.close()
+        launcher.window.language.set_language("en")
+
+
+def test_a_zero_byte_database_shows_the_damage_dialog_not_the_wizard(qtbot, launch, home):
+    db = home / "till.sqlite3"
+    terminal = old_till(db)
+    backup = next((home / "backups").glob("till-daily-*.sqlite3"))
+    db.write_bytes(b"")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    launcher = launch(db, language="en")
+    assert launcher.wizard is None
+    qtbot.waitUntil(lambda: launcher.damaged is not None and launcher.damaged.isVisible(),
+                    timeout=15000)
+    dialog = launcher.damaged
+    assert "empty" in dialog.title.text()
+    assert backup.name in dialog.body.text() and "db restore" in dialog.body.text()
+    assert str(db) in dialog.detail.text()
+    assert not launcher.window.login.pad.isEnabled()
+    assert db.stat().st_size == 0  # nothing created over it
+    shot(dialog, "damaged-database")
+    qtbot.mouseClick(dialog.restore, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: launcher.damaged is None and bool(launcher.opened), timeout=20000)
+    qtbot.waitUntil(lambda: launcher.window.is_ready, timeout=20000)
+    idle(qtbot, launcher.window)
+    assert launcher.opened[-1].ctx.terminal_id == terminal  # the same till again
+    assert launcher.window.login.pad.isEnabled()
+
+
+def test_quitting_the_damage_dialog_exits_with_status_2(qtbot, launch, home):
+    db = home / "till.sqlite3"
+    old_till(db)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    launcher = launch(db, language="en")
+    assert launcher.wizard is None  # backups are there: not a new till
+    qtbot.waitUntil(lambda: launcher.damaged is not None and launcher.damaged.isVisible(),
+                    timeout=15000)
+    assert "missing" in launcher.damaged.title.text()
+    qtbot.mouseClick(launcher.damaged.quit, Qt.MouseButton.LeftButton)
+    assert launcher.quit_codes == [2]
+    assert not db.exists()
+
+
+def test_the_damage_dialog_speaks_chinese(qtbot, launch, home):
+    db = home / "till.sqlite3"
+    old_till(db)
+    with open(db, "r+b") as fh:
+        fh.write(b"\0" * 4096)  # the header page is gone
+    launcher = launch(db, language="zh_CN")
+    qtbot.waitUntil(lambda: launcher.damaged is not None and launcher.damaged.isVisible(),
+                    timeout=15000)
+    dialog = launcher.damaged
+    assert dialog.windowTitle() == "收银机无法启动"
+    assert "损坏" in dialog.title.text()
+    assert dialog.restore.text() == "恢复此备份"
