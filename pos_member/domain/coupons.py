@@ -102,8 +102,11 @@ def local_naive(dt: datetime | None, at: datetime) -> datetime | None:
 
 
 def static_rejection(coupon: Coupon, at: datetime, tier_code: str | None,
-                     lines: Sequence[BasketLine]) -> Reason | None:
-    """The first reason, independent of the other coupons, that ``coupon`` cannot apply."""
+                     lines: Sequence[BasketLine],
+                     elig: tuple[int, ...] | None = None) -> Reason | None:
+    """The first reason, independent of the other coupons, that ``coupon`` cannot apply.
+
+    ``elig``: the coupon's eligible line indices when the caller already has them."""
     if coupon.used:
         return Reason.ALREADY_USED
     now = at.replace(tzinfo=None)
@@ -117,7 +120,7 @@ def static_rejection(coupon: Coupon, at: datetime, tier_code: str | None,
         return Reason.WRONG_WEEKDAY
     if coupon.tiers and (tier_code is None or tier_code not in coupon.tiers):
         return Reason.TIER_NOT_ALLOWED
-    if not coupon.eligible_indices(lines):
+    if not (coupon.eligible_indices(lines) if elig is None else elig):
         return Reason.NO_ELIGIBLE_LINES
     return None
 

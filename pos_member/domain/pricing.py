@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from itertools import combinations
 from typing import Sequence
 
 from .basket import BasketLine, MemberSnapshot
@@ -149,6 +148,21 @@ class _Context:
             remaining[i] -= p
         return d, parts
 
+    def extend(self, ev: _Eval, c: _Cand) -> _Eval | None:
+        """``evaluate(ev.cands + (c,))`` when ``c`` keeps the tier discount and applies after
+        every coupon of ``ev``: one more coupon on the same base and remainder."""
+        after = [a - t for a, t in zip(self.amounts, ev.tier)]
+        if not self.threshold_met(c, self.amounts, after):
+            return None
+        remaining = list(ev.remaining)
+        d, parts = self.apply(c, remaining)
+        split = [0] * len(self.amounts)
+        if parts:
+            for i, p in zip(c.elig, parts):
+                split[i] = p
+        return _Eval(ev.saving + d, ev.cands + (c,), ev.tier, ev.per_coupon + [(c, split)],
+                     remaining)
+
     def evaluate(self, cands: Sequence[_Cand]) -> _Eval | None:
         """Price one combination; None if a threshold is not met."""
         no_tier = frozenset(i for c in cands if not c.coupon.with_tier_discount for i in c.elig)
@@ -172,8 +186,14 @@ class _Context:
 
 
 def _make_cand(coupon: Coupon, lines: Sequence[BasketLine], amounts: list[Fen],
-               at: datetime) -> _Cand:
-    elig = coupon.eligible_indices(lines)
+               at: datetime, scopes: dict | None = None) -> _Cand:
+    key = (coupon.categories, coupon.skus)
+    if scopes is not None and key in scopes:
+        elig = scopes[key]
+    else:
+        elig = coupon.eligible_indices(lines)
+        if scopes is not None:
+            scopes[key] = elig
     end = local_naive(coupon.valid_to, at)
     expiry = (0, end) if end is not None else (1, datetime.max)
     gross = sum(amounts[i] for i in elig)
@@ -184,93 +204,206 @@ def _make_cand(coupon: Coupon, lines: Sequence[BasketLine], amounts: list[Fen],
     else:
         bound = min(coupon.value, gross)  # type: ignore[type-var]
     kind_order = 0 if coupon.kind is CouponKind.PERCENT_OFF else 1
-    return _Cand(coupon, elig, (kind_order, expiry, coupon.code), expiry, bound)
+    return _Cand(coupon, elig, (kind_order, expiry, coupon.code), expiry, max(bound, 0))
 
 
-def _search_stackable(ctx: _Context, stack: list[_Cand], limit: int,
-                      best: _Eval | None) -> _Eval | None:
-    """Best combination of up to ``limit`` stackable coupons, by branch and bound.
+# How many coupon applications the stackable search prices before it settles for the best
+# found. Every combination of up to 10 stackable coupons under the default limit of 3 (175
+# combinations, 460 applications) fits in it, so such a search is always exhaustive; larger ones
+# are exact whenever the bounds cut the rest; see docs/pricing.md.
+NODE_BUDGET = 600
 
-    Coupons that refuse the tier discount change the base every other coupon works on, so each
-    subset of them is fixed first; the other coupons are then added in application order,
-    extending the running remainder one coupon at a time, and a branch is cut when even the
-    largest possible discounts of the coupons still to come cannot beat the best found.
+
+class _Sums:
+    """Per-scope sums of the line amounts and of the full tier discount, computed once."""
+
+    def __init__(self, ctx: _Context):
+        self.ctx = ctx
+        self.cache: dict[tuple[int, ...], tuple[Fen, Fen]] = {}
+
+    def __call__(self, elig: tuple[int, ...]) -> tuple[Fen, Fen]:
+        got = self.cache.get(elig)
+        if got is None:
+            a, t = self.ctx.amounts, self.ctx.tier_full
+            got = self.cache[elig] = (sum(a[i] for i in elig), sum(t[i] for i in elig))
+        return got
+
+
+def _alone_basis(c: _Cand, sums: _Sums) -> Fen:
+    """The amount a coupon's threshold is judged on when it is the only coupon."""
+    gross, tier = sums(c.elig)
+    return gross if not c.coupon.with_tier_discount else gross - tier
+
+
+def _alone_saving(c: _Cand, sums: _Sums, tier_total: Fen) -> Fen | None:
+    """What ``ctx.evaluate([c])`` saves, in O(1); None when its threshold is not met."""
+    gross, tier = sums(c.elig)
+    wtd = c.coupon.with_tier_discount
+    rem = gross - tier if wtd else gross
+    if rem < c.coupon.threshold:
+        return None
+    cp = c.coupon
+    if cp.kind is CouponKind.PERCENT_OFF:
+        d = times(rem, Decimal(1) - cp.rate)  # type: ignore[operator]
+        if cp.cap is not None:
+            d = min(d, cp.cap)
+    else:
+        d = cp.value  # type: ignore[assignment]
+    d = max(0, min(d, rem))
+    return (tier_total if wtd else tier_total - tier) + d
+
+
+def _better_or_equal(a: Coupon, b: Coupon) -> bool:
+    """Whether coupon ``a`` takes at least what ``b`` takes from any remainder (same kind)."""
+    if a.threshold > b.threshold:
+        return False
+    if a.kind is CouponKind.AMOUNT_OFF:
+        return a.value >= b.value  # type: ignore[operator]
+    if a.rate > b.rate:  # type: ignore[operator]
+        return False
+    return a.cap is None or (b.cap is not None and a.cap >= b.cap)
+
+
+def _prune_dominated(stack: list[_Cand], limit: int) -> list[_Cand]:
+    """Drop the stackable coupons that cannot be in the best combination.
+
+    Coupons with the same scope, kind and tier-discount rule are compared: ``a`` dominates
+    ``b`` when its threshold is no higher, it takes at least as much from any remainder, and it
+    expires first (then: smaller code), so it also wins every tie. A coupon dominated by
+    ``limit`` others can be swapped for one of them that the combination does not hold yet.
     """
-    stack = sorted(stack, key=lambda c: c.order)
-    no_tier_cands = [c for c in stack if not c.coupon.with_tier_discount]
-    for size in range(0, min(limit, len(no_tier_cands)) + 1):
-        for fixed in combinations(no_tier_cands, size):
-            fixed_set = set(id(c) for c in fixed)
-            no_tier = frozenset(i for c in fixed for i in c.elig)
-            tier = ctx.base(no_tier)
-            after = [a - t for a, t in zip(ctx.amounts, tier)]
-            if not all(ctx.threshold_met(c, ctx.amounts, after) for c in fixed):
-                continue
-            pool = [c for c in stack
-                    if (c.coupon.with_tier_discount or id(c) in fixed_set)
-                    and ctx.threshold_met(c, ctx.amounts, after)]
-            n = len(pool)
-            # suffix_top[k][j]: sum of the j largest bounds among pool[k:]
-            suffix_top = []
-            for k in range(n + 1):
-                top = sorted((c.bound for c in pool[k:]), reverse=True)[:limit]
-                sums = [0]
-                for b in top:
-                    sums.append(sums[-1] + b)
-                suffix_top.append(sums)
-            base_saving = sum(tier)
-            chosen: list[_Cand] = []
-
-            def consider(saving: Fen) -> None:
-                nonlocal best
-                if len(fixed) and not fixed_set.issubset(id(c) for c in chosen):
-                    return
-                cand = ctx.evaluate(chosen) if chosen else None
-                if not chosen:
-                    cand = _Eval(saving, (), tier, [], list(after))
-                if cand is not None and (best is None or cand.key() < best.key()):
-                    best = cand
-
-            def dfs(k: int, remaining: list[Fen], saving: Fen) -> None:
-                nonlocal best
-                if best is None or saving > best.saving or (
-                        saving == best.saving and len(chosen) <= len(best.cands)):
-                    consider(saving)
-                if len(chosen) >= limit or k >= n:
-                    return
-                slots = limit - len(chosen)
-                tops = suffix_top[k]
-                bound = saving + tops[min(slots, len(tops) - 1)]
-                if best is not None and (bound < best.saving or (
-                        bound == best.saving and len(chosen) + 1 > len(best.cands))):
-                    return
-                # Missing a fixed coupon that is still ahead is allowed; one behind us is not.
-                for j in range(k, n):
-                    c = pool[j]
-                    rem = list(remaining)
-                    d, _ = ctx.apply(c, rem)
-                    chosen.append(c)
-                    dfs(j + 1, rem, saving + d)
-                    chosen.pop()
-                    if id(c) in fixed_set:
-                        # every later combination must contain this fixed coupon
+    groups: dict[tuple, list[_Cand]] = {}
+    for c in stack:
+        groups.setdefault((c.elig, c.coupon.kind, c.coupon.with_tier_discount), []).append(c)
+    kept: list[_Cand] = []
+    for members in groups.values():
+        members.sort(key=lambda c: (c.expiry, c.coupon.code))
+        for k, b in enumerate(members):
+            dominators = 0
+            for a in members[:k]:
+                if _better_or_equal(a.coupon, b.coupon):
+                    dominators += 1
+                    if dominators >= limit:
                         break
+            if dominators < limit:
+                kept.append(b)
+    return kept
 
-            dfs(0, list(after), base_saving)
+
+def _choose(ctx: _Context, cands: list[_Cand], limit: int,
+            budget: int = NODE_BUDGET, prune: bool = True) -> _Eval:
+    """The best combination: most saved, then fewer coupons, earliest expiry, code."""
+    best: _Eval = ctx.evaluate([])  # type: ignore[assignment]
+    tier_total = sum(ctx.tier_full)
+    sums = _Sums(ctx)
+    # Each non-stackable coupon alone: its saving in O(1), only the winner priced in full.
+    alone_best: tuple | None = None
+    alone_cand: _Cand | None = None
+    for c in cands:
+        if c.coupon.stackable:
+            continue
+        saving = _alone_saving(c, sums, tier_total)
+        if saving is None:
+            continue
+        key = (-saving, 1, (c.expiry,), (c.coupon.code,))
+        if alone_best is None or key < alone_best:
+            alone_best, alone_cand = key, c
+    if alone_cand is not None:
+        ev = ctx.evaluate([alone_cand])
+        if ev is not None and ev.key() < best.key():
+            best = ev
+    stack = [c for c in cands if c.coupon.stackable]
+    if stack:
+        best = _search_stackable(ctx, stack, limit, best, sums, budget, prune)
     return best
 
 
-def _choose(ctx: _Context, cands: list[_Cand], limit: int) -> _Eval:
-    best: _Eval | None = ctx.evaluate([])
-    for c in cands:
-        if not c.coupon.stackable:
-            ev = ctx.evaluate([c])
-            if ev is not None and (best is None or ev.key() < best.key()):
-                best = ev
-    stack = [c for c in cands if c.coupon.stackable]
-    if stack:
-        best = _search_stackable(ctx, stack, limit, best)
-    assert best is not None
+def best_empty(ctx: _Context) -> _Eval:
+    return ctx.evaluate([])  # type: ignore[return-value]
+
+
+def _search_stackable(ctx: _Context, stack: list[_Cand], limit: int, best: _Eval,
+                      sums: _Sums, budget: int, prune: bool) -> _Eval:
+    """Branch and bound over the combinations of up to ``limit`` stackable coupons.
+
+    Coupons are tried largest possible discount first (``bound``: what the coupon could take
+    from its lines before any other discount), each combination priced exactly with
+    ``evaluate``. A branch is cut when the tier discount plus the bounds of its coupons and of
+    the largest ones still ahead cannot beat the best found, counting the tie-breaks (fewer
+    coupons, then the earliest expiry). Iterative (no recursion, whatever the limit); after
+    ``budget`` combinations the best found so far is kept: deterministic, and exact whenever the
+    search ends within the budget.
+    """
+    any_no_tier = any(not c.coupon.with_tier_discount for c in stack)
+    pool = []
+    for c in stack:
+        gross, tier = sums(c.elig)
+        # The largest basis its threshold can ever be judged on: a no-tier coupon's own lines
+        # before discount; a normal coupon's after the tier discount, unless a no-tier coupon
+        # in the same combination can lift that discount.
+        basis = gross if (not c.coupon.with_tier_discount or any_no_tier) else gross - tier
+        if basis >= c.coupon.threshold and c.bound > 0:
+            pool.append(c)
+    if prune:
+        pool = _prune_dominated(pool, limit)
+    pool.sort(key=lambda c: (-c.bound, c.order))
+    n = len(pool)
+    if n == 0:
+        return best
+    bounds = [c.bound for c in pool]
+    prefix = [0]
+    for b in bounds:
+        prefix.append(prefix[-1] + b)
+    # suffix_min_expiry[j]: the earliest expiry among pool[j:]
+    sme: list[tuple] = [(2, datetime.max)] * (n + 1)
+    for j in range(n - 1, -1, -1):
+        sme[j] = min(pool[j].expiry, sme[j + 1])
+    tier_total = sum(ctx.tier_full)
+    subtotal = sum(ctx.amounts)
+    limit = max(0, min(limit, n))
+
+    def top(j: int, k: int) -> Fen:
+        """Sum of the k largest bounds among pool[j:] (the pool is sorted by bound)."""
+        return prefix[min(n, j + k)] - prefix[j]
+
+    spent = 0  # coupon applications priced so far, against the budget
+    # Depth first, largest bounds first, without recursion: each frame is (chosen indices, the
+    # chosen combination priced (None: threshold not met), the sum of their bounds, the next
+    # index to try as the following coupon).
+    todo: list[tuple[tuple[int, ...], _Eval | None, Fen, int]] = [((), best_empty(ctx), 0, 0)]
+    while todo:
+        chosen, parent, chosen_bound, k = todo.pop()
+        if k >= n or len(chosen) >= limit:
+            continue
+        size = len(chosen) + 1
+        ub = min(subtotal, tier_total + chosen_bound + bounds[k] + top(k + 1, limit - size))
+        if ub < best.saving:
+            continue  # later coupons have smaller bounds: no sibling after this one can win
+        if ub == best.saving:
+            if size > len(best.cands):
+                continue
+            if size == len(best.cands):
+                lower = tuple(sorted([pool[i].expiry for i in chosen]
+                                     + [sme[k]] * (size - len(chosen))))
+                if lower > tuple(sorted(c.expiry for c in best.cands)):
+                    todo.append((chosen, parent, chosen_bound, k + 1))
+                    continue
+        c = pool[k]
+        if parent is not None and c.coupon.with_tier_discount and all(
+                pool[i].order < c.order for i in chosen):
+            # It applies after the others on the same base: extend the parent's remainder.
+            spent += 1
+            ev = ctx.extend(parent, c)
+        else:
+            spent += size
+            ev = ctx.evaluate([pool[i] for i in chosen] + [c])
+        if spent > budget:
+            break
+        if ev is not None and ev.key() < best.key():
+            best = ev
+        combo = chosen + (k,)
+        todo.append((chosen, parent, chosen_bound, k + 1))  # the next sibling, after this subtree
+        todo.append((combo, ev, chosen_bound + bounds[k], k + 1))
     return best
 
 
@@ -310,12 +443,17 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
 
     rejected: dict[str, RejectedCoupon] = {}
     valid: list[_Cand] = []
+    scopes: dict = {}
     for cp in coupons:
-        reason = static_rejection(cp, req.at, tier_code, lines)
+        key = (cp.categories, cp.skus)
+        elig = scopes.get(key)
+        if elig is None:
+            elig = scopes[key] = cp.eligible_indices(lines)
+        reason = static_rejection(cp, req.at, tier_code, lines, elig)
         if reason is not None:
             rejected[cp.code] = RejectedCoupon(cp.code, reason)
         else:
-            valid.append(_make_cand(cp, lines, amounts, req.at))
+            valid.append(_make_cand(cp, lines, amounts, req.at, scopes))
 
     limit = rules.max_coupons_per_order
     if chosen is not None:
@@ -325,13 +463,12 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
 
     chosen_ids = {id(c) for c in best.cands}
     best_has_exclusive = any(not c.coupon.stackable for c in best.cands)
+    sums = _Sums(ctx)
     for c in valid:
         if id(c) in chosen_ids:
             continue
-        alone = ctx.evaluate([c])
-        if alone is None:
-            wtd = c.coupon.with_tier_discount
-            basis = sum(amounts[i] - (tier_full[i] if wtd else 0) for i in c.elig)
+        basis = _alone_basis(c, sums)
+        if basis < c.coupon.threshold:  # not met even alone
             rejected[c.coupon.code] = RejectedCoupon(
                 c.coupon.code, Reason.BELOW_THRESHOLD, c.coupon.threshold - basis)
         elif chosen is not None:
