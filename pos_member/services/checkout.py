@@ -18,10 +18,12 @@ from pos_member.domain.basket import BasketLine
 from pos_member.domain.coupons import Coupon as DomainCoupon
 from pos_member.domain.money import format_fen
 from pos_member.domain.pricing import PricingError, PricingRequest, PricingResult, price
+from pos_member.security.member_codes import CodeRefused, VerifiedCode, verify_dynamic_code
 from pos_member.security.roles import Action
 from pos_member.store import repositories as repo
 from pos_member.store.db import transaction
 from pos_member.store.fastwrite import execute_sql, insert_rows
+from pos_member.store.nonces import REPLAYED_MESSAGE, SqliteNonceRegistry
 from pos_member.store.models import (
     Coupon, CouponRedemption, Member, Payment, PointsLedgerEntry, Product, SeenNonce, Sale,
     SaleLine, Shift,
@@ -30,7 +32,7 @@ from pos_member.store.types import format_utc, qty_to_milli
 
 from .context import TillContext
 from .errors import InvalidInput, NotFound, ServiceError, ShiftStateError
-from .members import member_view
+from .members import member_view, signing_keys
 from .pricing_json import pricing_from_dict, pricing_to_dict
 from .rules import current_rules
 from .staff import Approval, StaffMember, append_audit, authorize_action
@@ -64,10 +66,10 @@ class CheckoutRequest:
     coupon_codes: tuple[str, ...] = ()
     chosen_coupons: tuple[str, ...] | None = None
     redeem_points: int = 0
-    # The nonce of the dynamic member code that identified the member: it allows spending
-    # points without a manager, once (a replayed code is refused).
-    member_code_nonce: str | None = None
-    member_code_expires: datetime | None = None
+    # The dynamic member code (PM1....) that identified the member, as scanned. It allows
+    # spending points without a manager: checkout verifies it again (signature, revocation,
+    # this member, still valid at the time of the sale) and spends its nonce once.
+    member_code: str | None = None
     approval: Approval | None = None
 
 
@@ -184,6 +186,31 @@ def _validate(req: CheckoutRequest) -> None:
             raise InvalidInput("a third-party voucher needs its code", code="bad_tender")
 
 
+def _spending_code(session: Session, req: CheckoutRequest, now: datetime) -> VerifiedCode:
+    """The member code that allows this sale to spend points without a manager, or a refusal.
+
+    Verified here, in the sale's transaction, whatever the caller saw at look-up: a genuine
+    code signed with a key the till holds, neither key nor member revoked, for the sale's
+    member, valid at the time of the sale (with the clock-skew allowance), its nonce not yet
+    used to spend points on this till.
+    """
+    if not isinstance(req.member_code, str) or req.member_id is None:
+        raise ServiceError("points are spent with the member's own code from the app",
+                           code="code_foreign")
+    keys, revoked_keys, revoked_members = signing_keys(session)
+    try:
+        verified = verify_dynamic_code(req.member_code, keys, now, revoked_key_ids=revoked_keys,
+                                       revoked_member_ids=revoked_members)
+    except CodeRefused as exc:
+        raise ServiceError(exc.message, code=f"code_{exc.reason.value}") from None
+    if verified.member_id != req.member_id:
+        raise ServiceError("this member code belongs to another member; scan the code of the "
+                           "member who is paying", code="code_other_member")
+    if SqliteNonceRegistry(session).seen(verified.nonce):
+        raise ServiceError(REPLAYED_MESSAGE, code="code_replayed")
+    return verified
+
+
 def _settle(total: int, tenders: tuple[Tender, ...]) -> tuple[list[tuple[Tender, int]], int]:
     """Check the tenders cover the total exactly; returns (tender, change) pairs and change."""
     covered = sum(t.amount for t in tenders)
@@ -224,7 +251,7 @@ def checkout(ctx: TillContext, req: CheckoutRequest) -> CheckoutResult:
         raise InvalidInput("a sale id is a UUID made by the till", code="bad_sale_id")
     _validate(req)
     needs_override = any(line.unit_price is not None for line in req.lines)
-    needs_points_ok = req.redeem_points > 0 and req.member_code_nonce is None
+    needs_points_ok = req.redeem_points > 0 and req.member_code is None
     if needs_override or needs_points_ok:
         # A retry of a sale already recorded must not ask the manager again.
         with ctx.read_sessions() as session:
@@ -251,9 +278,8 @@ def checkout(ctx: TillContext, req: CheckoutRequest) -> CheckoutResult:
             done = _existing(session, req.sale_id)
         if done is not None:
             return done
-        if "seen_nonces" in str(exc.orig):
-            raise ServiceError("this member code was already used to spend points; ask the "
-                               "member to refresh it", code="code_replayed") from None
+        if "seen_nonces" in str(exc.orig):  # a concurrent sale spent the same code first
+            raise ServiceError(REPLAYED_MESSAGE, code="code_replayed") from None
         raise
     return result
 
@@ -328,6 +354,9 @@ def quote_basket(ctx: TillContext, cart: tuple[CartLine, ...], member_id: str | 
 def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datetime,
             local: datetime, approver: str | None) -> CheckoutResult:
     shift = _open_shift(session, ctx.terminal_id)
+    verified = None
+    if req.redeem_points > 0 and req.member_code is not None:
+        verified = _spending_code(session, req, now)
     lines, result = _price(ctx, session, req.lines, req.member_id, req.coupon_codes,
                            req.chosen_coupons, req.redeem_points, local)
     if result.points_redeemed < req.redeem_points:
@@ -376,11 +405,10 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
         execute_sql(session, "UPDATE coupons SET status='used', used_by_sale_id=?, updated_at=? "
                     f"WHERE code IN ({','.join('?' for _ in result.applied)})",
                     [req.sale_id, format_utc(now), *(a.code for a in result.applied)])
-    if req.member_code_nonce is not None and result.points_redeemed > 0:
+    if verified is not None and result.points_redeemed > 0:
         # A unique key: a replayed code fails here even in a concurrent transaction.
         insert_rows(session, SeenNonce, [dict(
-            nonce=req.member_code_nonce,
-            expires_at=(req.member_code_expires or now) + NONCE_KEEP)])
+            nonce=verified.nonce, expires_at=max(verified.not_after, now) + NONCE_KEEP)])
 
     if req.member_id is not None:
         ledger = []
@@ -400,7 +428,8 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
                     [format_utc(now), format_utc(now), result.tier_after, req.member_id])
 
     payload = _sale_payload(ctx, req, receipt_no, shift.id, line_rows, pay_rows, result, now,
-                            local)
+                            local, verified.nonce if verified is not None
+                            and result.points_redeemed > 0 else None)
     repo.add_outbox_event(session, "sale", payload, terminal_seq=seq, created_at=now)
     append_audit(session, actor=req.staff.id, approver=approver, action="sale", at=now,
                  details={"sale_id": req.sale_id, "receipt_no": receipt_no,
@@ -411,7 +440,7 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
 
 def _sale_payload(ctx: TillContext, req: CheckoutRequest, receipt_no: str, shift_id: str,
                   line_rows: list[dict], pay_rows: list[dict], result: PricingResult,
-                  now: datetime, local: datetime) -> dict:
+                  now: datetime, local: datetime, nonce: str | None) -> dict:
     """The ``sale`` event, in the shape of pos_member.sync.protocol.SalePayload."""
     keep = ("line_no", "sku", "name", "category_id", "unit_price_fen", "amount_fen",
             "tier_discount_fen", "coupon_discount_fen", "points_value_fen", "points_redeemed",
@@ -432,7 +461,7 @@ def _sale_payload(ctx: TillContext, req: CheckoutRequest, receipt_no: str, shift
         "points_redeemed": result.points_redeemed, "points_earned": result.points_earned,
         "growth_earned": result.growth_earned, "multiplier": str(result.multiplier),
         "tier_before": result.tier_before, "tier_after": result.tier_after,
-        "member_code_nonce": req.member_code_nonce,
+        "member_code_nonce": nonce,
     }
 
 

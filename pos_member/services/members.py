@@ -57,6 +57,7 @@ class LookupResult:
     members: tuple[MemberView, ...]
     via: str  # dynamic_code, static_card, phone, phone_last4, card, id
     code: VerifiedCode | None = None
+    code_text: str | None = None  # the dynamic code as scanned: what checkout spends points with
 
     @property
     def member(self) -> MemberView | None:
@@ -91,7 +92,8 @@ def member_view(session: Session, m: Member, local_today: date,
         last_purchase_at=m.last_purchase_at, registered_at=m.registered_at, snapshot=snapshot)
 
 
-def _keys(session: Session) -> tuple[dict[str, bytes], set[str], set[str]]:
+def signing_keys(session: Session) -> tuple[dict[str, bytes], set[str], set[str]]:
+    """The code-signing public keys the till holds, and the revoked key and member ids."""
     raw = repo.get_setting(session, SIGNING_KEYS_SETTING) or "{}"
     keys = {k: base64.b64decode(v) for k, v in json.loads(raw).items()}
     revoked = json.loads(repo.get_setting(session, REVOKED_SETTING) or "{}")
@@ -105,7 +107,7 @@ def lookup(ctx: TillContext, text: str) -> LookupResult:
     today = ctx.local(now).date()
     with ctx.read_sessions() as session:
         if scan.kind is ScanKind.DYNAMIC_CODE:
-            keys, revoked_keys, revoked_members = _keys(session)
+            keys, revoked_keys, revoked_members = signing_keys(session)
             try:
                 code = verify_dynamic_code(scan.value, keys, now, revoked_key_ids=revoked_keys,
                                            revoked_member_ids=revoked_members)
@@ -115,7 +117,8 @@ def lookup(ctx: TillContext, text: str) -> LookupResult:
             if m is None:
                 raise NotFound("this member is not in the till's cache yet; look them up online "
                                "or ask for their phone number", code="member_not_cached")
-            return LookupResult((member_view(session, m, today, ctx.tz),), "dynamic_code", code)
+            return LookupResult((member_view(session, m, today, ctx.tz),), "dynamic_code", code,
+                                scan.value)
         if scan.kind is ScanKind.STATIC_CARD:
             found = repo.find_member_by_card(session, scan.value)
             via = "static_card"

@@ -479,7 +479,8 @@ class CheckoutScreen(Screen):
             return
         via = loaded.lookup.via
         code = loaded.lookup.code if via == "dynamic_code" else None
-        self.sale.set_member(loaded.member, via, code, loaded.wallet)
+        self.sale.set_member(loaded.member, via, code, loaded.wallet,
+                             code_text=loaded.lookup.code_text if code is not None else None)
         # one pass over the panel: the member, their coupons and the basket priced for them
         self.member_panel.set_member(loaded.member, loaded.coupons, loaded.pricing)
         if loaded.pricing is not None or self.sale.empty:
@@ -700,7 +701,7 @@ class CheckoutScreen(Screen):
                "tenders": tuple(tenders), "member_id": sale.member_id,
                "coupon_codes": sale.coupons(), "chosen_coupons": sale.chosen,
                "redeem_points": pricing.points_redeemed if pricing else 0,
-               "member_code_nonce": sale.nonce, "member_code_expires": sale.code_expires}
+               "member_code": sale.code_text}
 
         def run(approval=None):
             return checkout.checkout(self.env.ctx, checkout.CheckoutRequest(**req,

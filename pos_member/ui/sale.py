@@ -36,6 +36,7 @@ class SaleState:
     member: object | None = None       # services.members.MemberView
     via: str = ""                      # how the member was identified
     code: object | None = None         # security VerifiedCode when via == dynamic_code
+    code_text: str | None = None       # that code as scanned: checkout spends points with it
     wallet: list[str] = field(default_factory=list)   # the member's own coupons
     entered: list[str] = field(default_factory=list)  # coupons scanned or typed
     chosen: tuple[str, ...] | None = None  # the cashier's override of the engine's choice
@@ -81,8 +82,10 @@ class SaleState:
 
     # --- member and coupons ------------------------------------------------------------------
 
-    def set_member(self, member, via: str, code=None, wallet: list[str] | None = None) -> None:
+    def set_member(self, member, via: str, code=None, wallet: list[str] | None = None,
+                   code_text: str | None = None) -> None:
         self.member, self.via, self.code = member, via, code
+        self.code_text = code_text if code is not None else None
         self.wallet = list(wallet or [])
         self.chosen = None
         self.redeem_points = 0
@@ -113,13 +116,6 @@ class SaleState:
     def member_id(self) -> str | None:
         return getattr(self.member, "id", None)
 
-    @property
-    def nonce(self) -> str | None:
-        return getattr(self.code, "nonce", None)
-
-    @property
-    def code_expires(self):
-        return getattr(self.code, "not_after", None)
 
 
 @dataclass

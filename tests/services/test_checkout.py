@@ -58,7 +58,7 @@ def test_member_sale_with_coupon_and_points_spent_with_a_dynamic_code(till, cash
     # 50 points = 50.00 -> 192.00 to pay.
     req = sale(cashier, [CartLine("C002", D(10))], [Tender("wechat", 19200, reference="wx-1")],
                member_id=found.member.id, coupon_codes=("M100-10",), redeem_points=50,
-               member_code_nonce=found.code.nonce, member_code_expires=found.code.not_after)
+               member_code=found.code_text)
     r = checkout(till.ctx, req)
     p = r.pricing
     assert (p.subtotal, p.tier_discount, p.coupon_discount, p.points_value, p.total) == (
@@ -147,8 +147,7 @@ def test_points_without_a_dynamic_code_need_a_manager(till, cashier, shift):
 
 def test_a_replayed_member_code_cannot_spend_points_twice(till, cashier, shift):
     found = lookup(till.ctx, till.dynamic_code("gold"))
-    common = dict(member_id=found.member.id, redeem_points=5, member_code_nonce=found.code.nonce,
-                  member_code_expires=found.code.not_after)
+    common = dict(member_id=found.member.id, redeem_points=5, member_code=found.code_text)
     checkout(till.ctx, sale(cashier, [CartLine("T006", D(1))], [Tender("cash", 940)], **common))
     before = counts(till)
     with pytest.raises(ServiceError) as exc:
