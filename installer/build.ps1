@@ -49,7 +49,8 @@ Write-Host ("build time: {0:N1} s" -f $Timer.Elapsed.TotalSeconds)
 # 3. The self-test, offscreen, with the console variant of the program.
 if (-not $NoSelfTest) {
     $env:QT_QPA_PLATFORM = "offscreen"
-    & (Join-Path $Bundle "pos-member-cli.exe") --self-test
+    # --scratch: a temporary data folder, never the build machine's own till
+    & (Join-Path $Bundle "pos-member-cli.exe") --self-test --scratch
     $Status = $LASTEXITCODE
     Remove-Item Env:\QT_QPA_PLATFORM
     if ($Status -ne 0) { throw "the self-test failed (exit $Status)" }

@@ -60,7 +60,7 @@ echo "build time: ${build_s} s"
 
 if [ "$self_test" = 1 ]; then
     echo "self-test:"
-    QT_QPA_PLATFORM=offscreen "$bundle/$APP" --self-test
+    QT_QPA_PLATFORM=offscreen "$bundle/$APP" --self-test --scratch  # not the build machine's till
 fi
 
 if [ "$archive" = 1 ]; then

@@ -1,8 +1,17 @@
 """``--self-test``: check that this build of the till can do what it does at run time.
 
-    python main.py --self-test                 # in a temporary data folder (removed after)
-    python main.py --self-test --data-dir DIR  # on the till's own data folder
-    dist/pos-member/pos-member --self-test     # the built bundle
+    python main.py --self-test                 # this installation's data folder
+    python main.py --self-test --data-dir DIR  # another data folder
+    python main.py --self-test --scratch       # a temporary data folder (removed after)
+    dist/pos-member/pos-member --self-test --scratch   # the built bundle, as build.sh runs it
+
+By default the self-test checks the real installation: the data folder the till uses
+(``$POS_MEMBER_HOME`` when set, otherwise this user's platform folder), and says which one and
+why. A damaged database there (empty, missing where backups show a till lived, corrupt, behind
+its high-water mark: pos_member/store/health.py) fails the database step with the message the
+start-up gives, and the exit status is 2 like a refused start. A data folder with no till yet
+(the first start has not happened) is left alone: the steps run in a temporary folder and the
+first line says so, so the set-up wizard still greets the first start.
 
 Steps, each reported on one line (``[ ok ]``, ``[skip]`` or ``[FAIL]``):
 
@@ -56,6 +65,8 @@ class Report:
     data_dir: str
     temporary: bool
     steps: list[Step] = field(default_factory=list)
+    damaged: bool = False   # the database step found damaged data (exit status 2)
+    source: str = ""        # why this folder: --data-dir, POS_MEMBER_HOME, platform, scratch
 
     @property
     def passed(self) -> bool:
@@ -92,8 +103,15 @@ class _Runner:
         except Skipped as exc:
             status, detail = SKIP, str(exc)
         except Exception as exc:  # noqa: BLE001 - a failed step is reported, not raised
+            from pos_member.store.health import DatabaseDamaged
+
             status, detail = (FAIL if required else SKIP), _one_line(exc)
-            log.error("self-test step %s failed:\n%s", name, traceback.format_exc())
+            if isinstance(exc, DatabaseDamaged):  # the start-up's own words, whole
+                self.report.damaged = True
+                detail = str(exc)
+                log.error("self-test step %s: %s", name, exc)
+            else:
+                log.error("self-test step %s failed:\n%s", name, traceback.format_exc())
         step = Step(name, status, detail, round(time.perf_counter() - t0, 3))
         self.report.steps.append(step)
         if self.out is not None:
@@ -190,23 +208,57 @@ def _ui_step(till, data_dir: Path, require_ui: bool) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def _installation_folder() -> tuple[Path, str]:
+    from pos_member.store import paths
+
+    how = ("POS_MEMBER_HOME" if os.environ.get(paths.HOME_ENV_VAR, "").strip()
+           else "this user's data folder")
+    return paths.data_dir(), how
+
+
+def _has_no_till(folder: Path) -> bool:
+    """Nothing of a till in ``folder`` yet (no database, nothing showing one lived here)."""
+    from pos_member.store import health, paths
+
+    db = folder / paths.DB_FILENAME
+    return not db.exists() and not health.looks_damaged(db)
+
+
 def run_self_test(data_dir: str | os.PathLike[str] | None = None, *, require_ui: bool = False,
-                  keep: bool = False,
+                  keep: bool = False, scratch: bool = False,
                   out: Callable[[str], None] | None = print) -> Report:
-    """Run every step and return the report (printed line by line through ``out``)."""
+    """Run every step and return the report (printed line by line through ``out``).
+
+    ``data_dir`` None: the installation's data folder (module doc); ``scratch``: a temporary
+    folder, removed afterwards unless ``keep``."""
     from pos_member import __version__
 
-    temporary = data_dir is None
-    folder = Path(tempfile.mkdtemp(prefix="pos-member-self-test-")) if temporary else \
-        Path(data_dir).expanduser().resolve()
+    note = ""
+    if scratch:
+        temporary, source = True, "--scratch"
+    elif data_dir is not None:
+        temporary, source = False, "--data-dir"
+    else:
+        real, how = _installation_folder()
+        temporary, source = False, how
+        if _has_no_till(real):
+            temporary, source = True, how
+            note = (f"; {real} ({how}) has no till yet, so the checks run in a temporary "
+                    "folder and leave it for the first start")
+    if temporary:
+        folder = Path(tempfile.mkdtemp(prefix="pos-member-self-test-"))
+    elif data_dir is not None:
+        folder = Path(data_dir).expanduser().resolve()
+    else:
+        folder = real
     os.environ["POS_MEMBER_HOME"] = str(folder)  # logs, backups, escpos cache: all in there
     frozen = bool(getattr(sys, "frozen", False))
-    report = Report(__version__, frozen, str(folder), temporary)
+    report = Report(__version__, frozen, str(folder), temporary, source=source)
     run = _Runner(report, out)
     if out is not None:
+        why = " (temporary)" if temporary else f" ({source})"
         out(f"POS Member {__version__} self-test "
-            f"({'built bundle' if frozen else 'from source'}), data folder {folder}"
-            f"{' (temporary)' if temporary else ''}")
+            f"({'built bundle' if frozen else 'from source'}), data folder {folder}{why}{note}")
     state: dict[str, Any] = {}
     try:
         _steps(run, folder, temporary, require_ui, state)
@@ -360,7 +412,11 @@ def _steps(run: _Runner, folder: Path, temporary: bool, require_ui: bool,
 def add_options(parser) -> None:
     """The self-test options, shared by ``run --self-test`` and the ``self-test`` command."""
     parser.add_argument("--data-dir", metavar="DIR",
-                        help="self-test: the data folder to open (default: a temporary one)")
+                        help="self-test: the data folder to check (default: this "
+                             "installation's, $POS_MEMBER_HOME or the user's data folder)")
+    parser.add_argument("--scratch", action="store_true",
+                        help="self-test: check in a temporary data folder instead (removed "
+                             "afterwards; the installer's build runs it so)")
     parser.add_argument("--require-ui", action="store_true",
                         help="self-test: fail (not skip) when the main window cannot be opened")
     parser.add_argument("--keep", action="store_true",
@@ -374,10 +430,11 @@ def main_from_args(args) -> int:
     report = run_self_test(getattr(args, "data_dir", None),
                            require_ui=bool(getattr(args, "require_ui", False)),
                            keep=bool(getattr(args, "keep", False)),
+                           scratch=bool(getattr(args, "scratch", False)),
                            out=None if as_json else print)
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
-    status = 0 if report.passed else 1
+    status = 0 if report.passed else (2 if report.damaged else 1)
     if "PySide6.QtCore" in sys.modules:
         # A window that failed half-way through its constructor may leave a QThread running,
         # and Qt aborts the process when such a thread is destroyed at exit (status -6). The

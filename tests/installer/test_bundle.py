@@ -97,10 +97,11 @@ def test_bundle_version(bundle, tmp_path):
 
 
 def test_bundle_self_test_passes_offscreen(bundle, tmp_path, capsys):
-    source = run_main(tmp_path / "src-home", "--self-test", "--json")
+    source = run_main(tmp_path / "src-home", "--self-test", "--scratch", "--json")
     ui_from_source = next(s for s in json.loads(source.stdout)["steps"]
                           if s["name"] == "main window")["status"]
-    args = ["--self-test", "--json"] + (["--require-ui"] if ui_from_source == "ok" else [])
+    args = ["--self-test", "--scratch", "--json"] + (
+        ["--require-ui"] if ui_from_source == "ok" else [])
     out = run_bundle(bundle, tmp_path / "home", *args)
     assert out.returncode == 0, out.stdout + out.stderr
     report = json.loads(out.stdout)

@@ -22,7 +22,7 @@ UI_PRESENT = (ROOT / "pos_member" / "ui" / "main_window.py").is_file()
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
-    return tmp_path / "home"  # the child's $POS_MEMBER_HOME; --self-test does not use it
+    return tmp_path / "home"  # the child's $POS_MEMBER_HOME: the installation's data folder
 
 
 def steps(stdout: str) -> dict[str, str]:
@@ -35,7 +35,7 @@ def steps(stdout: str) -> dict[str, str]:
 
 
 def test_self_test_passes_from_source(home):
-    out = run_main(home, "--self-test")
+    out = run_main(home, "--self-test", "--scratch")
     assert out.returncode == 0, out.stdout + out.stderr
     lines = out.stdout.splitlines()
     assert lines[0].startswith(f"POS Member {__version__} self-test (from source), data folder")
@@ -122,10 +122,46 @@ def test_a_missing_ui_is_a_skip_or_with_require_ui_a_failure(home, tmp_path):
         "            raise ModuleNotFoundError(\"No module named 'pos_member.ui.main_window'\")\n"
         "sys.meta_path.insert(0, _NoUi())\n", encoding="utf-8")
     env_extra = {"PYTHONPATH": str(blocker)}
-    out = run_main(home, "--self-test", **env_extra)
+    out = run_main(home, "--self-test", "--scratch", **env_extra)
     assert out.returncode == 0, out.stdout + out.stderr
     line = next(x for x in out.stdout.splitlines() if "main window" in x)
     assert line.startswith("[skip]") and "pos_member.ui.main_window cannot be imported" in line
-    strict = run_main(home, "--self-test", "--require-ui", **env_extra)
+    strict = run_main(home, "--self-test", "--scratch", "--require-ui", **env_extra)
     assert strict.returncode == 1
     assert steps(strict.stdout)["main window"] == "[FAIL]"
+
+
+def test_self_test_checks_the_installations_data_folder_by_default(home):
+    made = run_main(home, "--headless", "--demo-members", "10")
+    assert made.returncode == 0, made.stderr
+    out = run_main(home, "--self-test")
+    assert out.returncode == 0, out.stdout + out.stderr
+    first = out.stdout.splitlines()[0]
+    assert first.endswith(f"data folder {home.resolve()} (POS_MEMBER_HOME)"), first
+    assert "till.sqlite3 already at head" in out.stdout
+    assert home.is_dir()  # the real folder stays, of course
+
+
+def test_self_test_leaves_a_folder_without_a_till_for_the_first_start(home):
+    out = run_main(home, "--self-test")
+    assert out.returncode == 0, out.stdout + out.stderr
+    first = out.stdout.splitlines()[0]
+    assert "(temporary)" in first and f"{home.resolve()} (POS_MEMBER_HOME) has no till yet" \
+        in first, first
+    assert not (home / "till.sqlite3").exists()  # the set-up wizard still greets the start
+
+
+def test_self_test_reports_damaged_data_as_the_start_does(home):
+    made = run_main(home, "--headless", "--demo-members", "10")
+    assert made.returncode == 0, made.stderr
+    (home / "till.sqlite3").write_bytes(b"")
+    for suffix in ("-wal", "-shm"):
+        (home / f"till.sqlite3{suffix}").unlink(missing_ok=True)
+    start = run_main(home, "--headless")
+    out = run_main(home, "--self-test")
+    assert start.returncode == 2 and out.returncode == 2, out.stdout + start.stderr
+    line = next(x for x in out.stdout.splitlines() if x.startswith("[FAIL] database"))
+    message = start.stderr.strip().split("the till was not started. ", 1)[1]
+    assert message in line
+    assert "empty (0 bytes)" in line and "db restore till-daily-" in line
+    assert (home / "till.sqlite3").stat().st_size == 0
