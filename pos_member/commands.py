@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from pos_member.cli import CliError
+from pos_member.store.health import is_unwritable  # stdlib only: no heavy imports
 
 
 EXIT_DAMAGED = 2  # the database is damaged or missing: nothing was started or changed
@@ -51,17 +52,6 @@ def _open(args: argparse.Namespace, **kw):
         raise unwritable_folder(exc, folder) from None
 
 
-def is_unwritable(exc: BaseException) -> bool:
-    """A read-only disk or folder, or missing permissions (not any OSError: others may be
-    bugs worth their traceback in the log)."""
-    import errno
-
-    if isinstance(exc, OSError):
-        return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
-    text = str(getattr(exc, "orig", exc)).lower()  # SQLAlchemy wraps sqlite3's errors
-    return "readonly database" in text or "unable to open database file" in text
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     from pos_member.services.errors import ServiceError
     from pos_member.services.report_text import as_csv, as_text
@@ -79,13 +69,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _startup_backup(till) -> None:
     """Today's backup at start-up (the scheduler keeps making one a day while the till runs).
-    A failed backup is logged and never stops the till."""
+    A failed backup is logged, told on stderr, and never stops the till."""
     from pos_member.store.backups import daily_backup, keep_from_env
 
     try:
         daily_backup(till.db_path, keep_from_env())
-    except Exception:
+    except Exception as exc:
         logging.getLogger("pos_member").exception("the start-up backup failed")
+        print(f"warning: today's backup failed ({type(exc).__name__}: {exc}); the till runs, "
+              "and the backup is tried again at the next start. Details in the log.",
+              file=sys.stderr)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -125,7 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         scheduler.start()
         try:
             return int(launch(str(db_path), seed_demo_if_new=not args.no_demo,
-                              demo_members=args.demo_members))
+                              demo_members=args.demo_members, backups=scheduler))
         finally:
             scheduler.stop()
     run_app = None

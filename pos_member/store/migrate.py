@@ -143,17 +143,22 @@ def backup(db_path: str | os.PathLike[str], dest: str | os.PathLike[str]) -> Pat
     partial = dest_path.with_name(dest_path.name + ".partial")
     partial.unlink(missing_ok=True)
 
-    src = _connect_existing(src_path)
     try:
-        dst = sqlite3.connect(partial)
+        src = _connect_existing(src_path)
         try:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode = DELETE")
-            verdict = dst.execute("PRAGMA quick_check").fetchone()
+            dst = sqlite3.connect(partial)
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode = DELETE")
+                verdict = dst.execute("PRAGMA quick_check").fetchone()
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
+            src.close()
+    except BaseException:  # a full disk, an unreadable source: no half-written copy stays
+        for leftover in (partial, partial.with_name(partial.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+        raise
     if verdict is None or verdict[0] != "ok":
         partial.unlink(missing_ok=True)
         raise MigrationError(f"backup of {src_path} failed its check: {verdict!r}")

@@ -47,7 +47,7 @@ class Launcher:
     def __init__(self, db: str | os.PathLike[str] | None = None, *,
                  seed_demo_if_new: bool = True, demo_members: int = 2000,
                  language: str | None = None, first_run: bool = True, sync: bool = True,
-                 quit: Callable[[int], None] | None = None):
+                 quit: Callable[[int], None] | None = None, backups=None):
         from .app import create_application, install_crash_hook
         from .i18n import DEFAULT_LANGUAGE
         from .main_window import MainWindow
@@ -72,6 +72,9 @@ class Launcher:
                                  language=language or DEFAULT_LANGUAGE, sync=sync)
         self.opened: list = []
         self.failure: BaseException | None = None
+        if backups is not None:  # a store.backups.BackupScheduler: its failures reach the bar
+            backups.on_error = self._backup_failed
+            backups.on_backup = lambda _result: self.window.status.publish_backup(None)
 
         self.damaged = None  # the DamagedDatabaseDialog, when the data is damaged
         if first_run and self.db_path is not None:
@@ -194,6 +197,17 @@ class Launcher:
         self.window.login.message.show_message(text, "error", 0)
         self.window.login.pad.setEnabled(False)
 
+    def _backup_failed(self, exc: BaseException) -> None:  # on the scheduler's thread
+        from pathlib import Path as _Path
+
+        from pos_member.app import setup_logging
+
+        try:
+            log_file = str(setup_logging())
+        except OSError:
+            log_file = str(_Path("logs") / "pos-member.log")
+        self.window.status.publish_backup(f"{type(exc).__name__}: {exc} ({log_file})")
+
     # --- damaged data: a calm stop, the newest good backup, and its restore --------------------
 
     def _show_damaged(self, exc: BaseException) -> None:
@@ -258,16 +272,18 @@ class Launcher:
 
 def start(db: str | os.PathLike[str] | None = None, *, seed_demo_if_new: bool = True,
           demo_members: int = 2000, language: str | None = None, first_run: bool = True,
-          sync: bool = True, quit: Callable[[int], None] | None = None) -> Launcher:
+          sync: bool = True, quit: Callable[[int], None] | None = None,
+          backups=None) -> Launcher:
     """Build the start (wizard or login screen) without running the event loop. ``sync``: run
     the sync engine once the till is open, and enrol from the wizard at once."""
     return Launcher(db, seed_demo_if_new=seed_demo_if_new, demo_members=demo_members,
-                    language=language, first_run=first_run, sync=sync, quit=quit)
+                    language=language, first_run=first_run, sync=sync, quit=quit,
+                    backups=backups)
 
 
 def launch(db: str | None = None, *, seed_demo_if_new: bool = True,
            demo_members: int = 2000, language: str | None = None,
-           first_run: bool = True) -> int:
+           first_run: bool = True, backups=None) -> int:
     """Run the cashier application; returns the exit code (0 when the set-up is cancelled).
 
     ``first_run=False`` never shows the set-up wizard (a new database is made as before, with
@@ -275,7 +291,7 @@ def launch(db: str | None = None, *, seed_demo_if_new: bool = True,
     from .main_window import _exit_when_painted
 
     launcher = start(db, seed_demo_if_new=seed_demo_if_new, demo_members=demo_members,
-                     language=language, first_run=first_run)
+                     language=language, first_run=first_run, backups=backups)
     if os.environ.get("POS_MEMBER_EXIT_WHEN_SHOWN"):  # bench/startup.py
         _exit_when_painted(launcher.app, launcher.wizard or launcher.window.login)
     try:

@@ -34,6 +34,7 @@ class PrinterState:
 class _Bridge(QObject):
     sync = Signal(object)
     printer = Signal(object)
+    backup = Signal(object)  # the last daily backup's error text, or None when it worked
 
 
 class StatusBar(QStatusBar):
@@ -54,12 +55,19 @@ class StatusBar(QStatusBar):
         self.printer_label.setObjectName("status_printer")
         self.staff = QLabel(self)
         self.staff.setObjectName("status_staff")
-        for w in (self.connection, self.last_sync, self.waiting, self.printer_label):
+        self.backup_error: str | None = None
+        self.backup_label = QLabel(self)
+        self.backup_label.setObjectName("status_backup")
+        self.backup_label.setProperty("state", "offline")  # drawn like a warning
+        self.backup_label.hide()
+        for w in (self.connection, self.last_sync, self.waiting, self.printer_label,
+                  self.backup_label):
             self.addWidget(w)
         self.addPermanentWidget(self.staff)
         self._bridge = _Bridge(self)
         self._bridge.sync.connect(self._take_sync)
         self._bridge.printer.connect(self._take_printer)
+        self._bridge.backup.connect(self._take_backup)
         self._dirty = QTimer(self)
         self._dirty.setSingleShot(True)
         self._dirty.setInterval(250)
@@ -74,6 +82,11 @@ class StatusBar(QStatusBar):
 
     def publish_printer(self, state: PrinterState) -> None:
         self._bridge.printer.emit(state)
+
+    def publish_backup(self, error: str | None) -> None:
+        """The daily backup failed (``error``, for the tooltip) or worked again (None); from
+        any thread (the backup scheduler's)."""
+        self._bridge.backup.emit(error)
 
     def set_waiting(self, count: int) -> None:
         """The outbox count, when the sync engine does not give one."""
@@ -93,6 +106,10 @@ class StatusBar(QStatusBar):
         if not self._dirty.isActive():
             self._dirty.start()
 
+    def _take_backup(self, error: str | None) -> None:
+        self.backup_error = error
+        self.redraw()
+
     def _take_printer(self, state: PrinterState) -> None:
         self.printer = state
         if not self._dirty.isActive():
@@ -104,6 +121,9 @@ class StatusBar(QStatusBar):
         super().changeEvent(event)
 
     def redraw(self) -> None:
+        self.backup_label.setVisible(self.backup_error is not None)
+        self.backup_label.setText(self.tr("⚠ Backup failed: see the log"))
+        self.backup_label.setToolTip(self.backup_error or "")
         s = self.sync
         self.connection.setText(self.tr("● Online") if s.online else self.tr("● Offline"))
         self.connection.setProperty("state", "online" if s.online else "offline")

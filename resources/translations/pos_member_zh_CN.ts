@@ -2537,6 +2537,10 @@
             <source>%1 receipts waiting</source>
             <translation>%1 张小票待打印</translation>
         </message>
+        <message>
+            <source>⚠ Backup failed: see the log</source>
+            <translation>⚠ 备份失败：请查看日志</translation>
+        </message>
     </context>
     <context>
         <name>StorePage</name>

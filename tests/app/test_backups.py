@@ -193,3 +193,12 @@ def test_a_failed_backup_is_reported_and_retried_not_raised(tmp_path):
     scheduler.stop()
     assert len(errors) >= 2 and scheduler.last_error is not None
     assert daily_backups(not_a_db) == []
+
+
+def test_a_failed_backup_leaves_no_partial_file(tmp_path):
+    not_a_db = tmp_path / "home" / "till.sqlite3"
+    not_a_db.parent.mkdir(parents=True)
+    not_a_db.write_bytes(b"this is not a database" * 100)
+    scheduler = BackupScheduler(not_a_db)
+    assert scheduler.run_once() is None and scheduler.last_error is not None
+    assert list(backups_dir_for(not_a_db).iterdir()) == []  # no .partial left behind

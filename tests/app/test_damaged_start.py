@@ -247,3 +247,14 @@ def test_a_read_only_data_folder_gives_a_clear_message_not_a_traceback(db_path):
     finally:
         for folder in (db_path.parent, *[p for p in db_path.parent.rglob("*") if p.is_dir()]):
             folder.chmod(0o755)
+
+
+def test_a_failed_start_up_backup_is_told_on_stderr_and_the_till_still_starts(db_path):
+    make_till(db_path)
+    backups = db_path.parent / "backups"
+    shutil.rmtree(backups)
+    backups.write_text("a file where the backups folder should be", encoding="utf-8")
+    out = run_main(db_path.parent, "--headless")
+    assert out.returncode == 0, out.stderr
+    assert "till ready" in out.stdout
+    assert "warning: today's backup failed" in out.stderr and "Traceback" not in out.stderr

@@ -110,3 +110,28 @@ def test_the_damage_dialog_speaks_chinese(qtbot, launch, home):
     assert dialog.windowTitle() == "收银机无法启动"
     assert "损坏" in dialog.title.text()
     assert dialog.restore.text() == "恢复此备份"
+
+
+def test_a_failed_daily_backup_reaches_the_status_bar(qtbot, launch, home):
+    from pos_member.store.backups import BackupScheduler
+
+    db = home / "till.sqlite3"
+    old_till(db)
+    backups = home / "backups"
+    for p in backups.iterdir():
+        p.unlink()
+    backups.rmdir()
+    backups.write_text("a file where the backups folder should be", encoding="utf-8")
+    scheduler = BackupScheduler(db)
+    launcher = launch(db, language="en", backups=scheduler)
+    qtbot.waitUntil(lambda: launcher.window.is_ready, timeout=20000)
+    bar = launcher.window.status
+    assert not bar.backup_label.isVisible()
+    scheduler.run_once()  # the scheduler's daily check, here on the test's thread
+    qtbot.waitUntil(lambda: bar.backup_label.isVisible(), timeout=5000)
+    assert "Backup failed" in bar.backup_label.text()
+    assert "pos-member.log" in bar.backup_label.toolTip()
+    backups.unlink()  # the manager frees the folder: the next check works and the flag goes
+    scheduler.run_once()
+    qtbot.waitUntil(lambda: not bar.backup_label.isVisible(), timeout=5000)
+    assert list(backups.glob("till-daily-*.sqlite3"))
