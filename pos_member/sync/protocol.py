@@ -92,7 +92,8 @@ def _positive(value: Decimal) -> Decimal:
     return value
 
 
-_DECIMAL_SCHEMA = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "examples": ["0.350"]}
+_DECIMAL_SCHEMA = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "maxLength": 24,
+                   "examples": ["0.350"]}
 DecimalText = Annotated[
     Decimal,
     BeforeValidator(_decimal_text),
@@ -100,7 +101,11 @@ DecimalText = Annotated[
     WithJsonSchema(_DECIMAL_SCHEMA),
 ]
 """A decimal number written as a string ("0.80"); floats are refused."""
-Quantity = Annotated[DecimalText, AfterValidator(_positive)]
+Quantity = Annotated[
+    DecimalText, AfterValidator(_positive),
+    WithJsonSchema({"type": "string", "maxLength": 24, "examples": ["0.350"],
+                    "pattern": r"^([0-9]*[1-9][0-9]*(\.[0-9]+)?|[0-9]+\.[0-9]*[1-9][0-9]*)$"}),
+]
 
 
 # Times and dates a till sends are ISO 8601 text in the years 1900 to 2199 (no year 1 or 9999:
@@ -535,7 +540,15 @@ class AuditHeadPayload(WireIn):
         return self
 
 
+def _kind_required(schema: dict[str, Any]) -> None:
+    """``kind`` tells the event types apart, so a request must send it (it has a default only
+    so that Python code can build events without repeating it)."""
+    schema["required"] = [*schema.get("required", []), "kind"]
+
+
 class _EventBase(WireIn):
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_kind_required)
+
     event_id: UUID
     terminal_seq: Seq
     created_at: UtcDatetime

@@ -80,7 +80,7 @@ def test_refusals(service):
     assert caught.value.code == "cursor_unknown" and caught.value.status == 409
     event = sale_event(terminal)
     client.push([event])
-    changed = {**event, "payload": {**event["payload"], "total_fen": 1}}
+    changed = {**event, "payload": {**event["payload"], "receipt_no": "OTHER"}}
     with pytest.raises(ProtocolError) as caught:
         client.push([changed])
     assert caught.value.code == "event_payload_mismatch"
