@@ -14,14 +14,14 @@ commit) the feed counter.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from pos_central import loyalty
+from pos_central import keys, loyalty
 from pos_central import models as m
 from pos_central.changes import record_change
 from pos_central.views import member_balance
@@ -131,6 +131,9 @@ class Context:
     sales: dict[str, SaleInfo] = field(default_factory=dict)
     refund_ids: set[str] = field(default_factory=set)
     refunded: dict[str, Refunded] = field(default_factory=dict)  # by sale id
+    # member-code nonces that spent points: nonce -> (sale id, terminal id) of the first sale
+    nonces: dict[str, tuple[str, str]] = field(default_factory=dict)
+    nonce_keys: list[bytes] | None = None  # read when the batch's first nonce is checked
     rows: dict[Any, list[dict[str, Any]]] = field(default_factory=dict)
 
     # -- loading and writing ----------------------------------------------------------------
@@ -190,6 +193,13 @@ class Context:
             for coupon in s.execute(select(m.Coupon).where(m.Coupon.code.in_(chunk))
                                     .order_by(m.Coupon.code).with_for_update()).scalars():
                 self.coupons[coupon.code] = coupon
+        spent = sorted({e.payload.member_code_nonce for e in events if e.kind == "sale"
+                        and e.payload.member_code_nonce and e.payload.points_redeemed})
+        for chunk in _chunks(spent):
+            for row in s.execute(select(m.MemberCodeNonce)
+                                 .where(m.MemberCodeNonce.nonce.in_(chunk))
+                                 .order_by(m.MemberCodeNonce.nonce).with_for_update()).scalars():
+                self.nonces[row.nonce] = (row.sale_id, row.terminal_id)
 
     def _load_members(self, query) -> None:
         for member in self.session.execute(query.order_by(m.Member.id)
@@ -345,6 +355,7 @@ def apply_sale(ctx: Context, sale: p.SalePayload) -> None:
                points_earned=sale.points_earned, growth_earned=sale.growth_earned,
                coupon_codes=sorted(c.code for c in sale.coupons), lines=lines, tenders=tenders)
     _use_coupons(ctx, sale)
+    _check_member_code(ctx, sale, member_id)
     if account is None:
         return
     member = account.member
@@ -382,6 +393,61 @@ def _by_tender(payments: list[p.PaymentLine]) -> dict[str, int]:
         if pay.tender != "points":
             tenders[pay.tender] = tenders.get(pay.tender, 0) + max(pay.amount_fen, 0)
     return tenders
+
+
+# How far a sale's time may be outside its member code's window before it is a conflict: the
+# till checks the exact window (with 30 s of skew) on its own clock; this only catches a code
+# used long before or after it was valid (a stored screenshot, a made-up sale).
+CODE_TIME_TOLERANCE = 300  # seconds
+
+
+def _check_member_code(ctx: Context, sale: p.SalePayload, member_id: str | None) -> None:
+    """A nonce that spent points: once across every till, issued by this service for the
+    sale's member, used within its code's validity. Whatever fails is a conflict; the sale and
+    its points stay."""
+    nonce = sale.member_code_nonce
+    if not nonce or not sale.points_redeemed:
+        return
+    sale_id = str(sale.sale_id)
+    first = ctx.nonces.get(nonce)
+    if first is not None:
+        ctx.conflict(ConflictKind.MEMBER_CODE_REUSED,
+                     f"Sale {sale.receipt_no} spent points with a member code that already "
+                     f"spent points in sale {first[0]}: a copied or replayed code. Both sales "
+                     "are kept.", member_id=member_id, sale_id=sale_id, other_sale_id=first[0],
+                     other_terminal_id=first[1], nonce=nonce)
+    else:
+        ctx.nonces[nonce] = (sale_id, ctx.terminal_id)
+        ctx.insert(m.MemberCodeNonce, nonce=nonce, sale_id=sale_id, terminal_id=ctx.terminal_id,
+                   member_id=member_id, event_id=ctx.event_id, used_at=sale.sold_at)
+    if ctx.nonce_keys is None:
+        ctx.nonce_keys = keys.nonce_keys(ctx.session)
+    candidates = [x for x in {str(sale.member_id), member_id} if x]
+    check = keys.read_nonce(ctx.nonce_keys, nonce, candidates)
+    if check.issued and not check.member_ok and member_id:
+        # A code of a member merged into this one (a till may sell to either id).
+        candidates = list(ctx.session.execute(select(m.MemberMergeRow.member_id).where(
+            m.MemberMergeRow.merged_into == member_id)).scalars())
+        check = keys.read_nonce(ctx.nonce_keys, nonce, candidates) if candidates else check
+    moment = sale.sold_at.timestamp()
+    if not check.issued:
+        reason, why = "not_issued", "was not issued by the service (made up or tampered with)"
+    elif not check.member_ok:
+        reason, why = "other_member", "belongs to another member"
+    elif moment > check.not_after + CODE_TIME_TOLERANCE:
+        reason, why = "expired", "had expired when the sale was made"
+    elif moment < check.not_before - CODE_TIME_TOLERANCE:
+        reason, why = "not_yet_valid", "was not valid yet when the sale was made"
+    else:
+        return
+    window = {}
+    if check.issued:
+        window = {"not_before": datetime.fromtimestamp(check.not_before, UTC).isoformat(),
+                  "not_after": datetime.fromtimestamp(check.not_after, UTC).isoformat()}
+    ctx.conflict(ConflictKind.MEMBER_CODE_INVALID,
+                 f"Sale {sale.receipt_no} spent {sale.points_redeemed} points with a member "
+                 f"code that {why}. The sale is kept.", member_id=member_id, sale_id=sale_id,
+                 reason=reason, nonce=nonce, **window)
 
 
 def _use_coupons(ctx: Context, sale: p.SalePayload) -> None:

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import math
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography.hazmat.primitives import serialization
@@ -76,17 +78,85 @@ def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+# -- nonces the service can read back -----------------------------------------------------------
+#
+# A code's nonce travels alone in a sale (``member_code_nonce``), so the service makes nonces it
+# can check without having kept them: 32 bytes, written as 64 hex digits (the till accepts 16 to
+# 64), ``not_before`` (5 bytes) | ``not_after`` (5 bytes) | 6 random bytes | an 8-byte tag
+# proving the service made it | an 8-byte tag binding it to the member id. The tags are
+# HMAC-SHA256 under a key derived from the signing key, so only the service can make or check
+# them; the till treats the nonce as opaque.
+
+NONCE_BYTES = 32
+_NONCE_LABEL = b"pos-member member-code nonce v1"
+
+
+def nonce_key(private_key: Ed25519PrivateKey) -> bytes:
+    raw = private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                    serialization.NoEncryption())
+    return hmac.new(raw, _NONCE_LABEL, hashlib.sha256).digest()
+
+
+def _tag(key: bytes, kind: bytes, body: bytes, member_id: str = "") -> bytes:
+    return hmac.new(key, kind + body + member_id.encode("utf-8"), hashlib.sha256).digest()[:8]
+
+
+def make_nonce(key: bytes, member_id: str, not_before: int, not_after: int,
+               random_part: bytes | None = None) -> str:
+    body = (not_before.to_bytes(5, "big") + not_after.to_bytes(5, "big")
+            + (random_part if random_part is not None else secrets.token_bytes(6)))
+    return (body + _tag(key, b"i", body) + _tag(key, b"m", body, member_id)).hex()
+
+
+@dataclass(frozen=True)
+class NonceCheck:
+    """What the service can tell about a nonce: made by it (under one of ``keys``)? for one of
+    the member ids given? and the code's window (unix seconds) when it was made by it."""
+
+    issued: bool
+    member_ok: bool = False
+    not_before: int = 0
+    not_after: int = 0
+
+
+def read_nonce(keys: list[bytes], nonce: str, member_ids: list[str]) -> NonceCheck:
+    try:
+        data = bytes.fromhex(nonce)
+    except ValueError:
+        return NonceCheck(False)
+    if len(data) != NONCE_BYTES:
+        return NonceCheck(False)
+    body, issued, bound = data[:16], data[16:24], data[24:]
+    for key in keys:
+        if hmac.compare_digest(_tag(key, b"i", body), issued):
+            member_ok = any(hmac.compare_digest(_tag(key, b"m", body, member_id), bound)
+                            for member_id in member_ids)
+            return NonceCheck(True, member_ok, int.from_bytes(body[:5], "big"),
+                              int.from_bytes(body[5:10], "big"))
+    return NonceCheck(False)
+
+
+def nonce_keys(session: Session) -> list[bytes]:
+    """The nonce keys of every signing key, active or not (a code outlives a rotation)."""
+    return [nonce_key(load_private(row)) for row in session.execute(
+        select(m.SigningKey).order_by(m.SigningKey.created_at.desc())).scalars()]
+
+
 def issue_member_code(private_key: Ed25519PrivateKey, key_id: str, member_id: str,
                       now: datetime, ttl_seconds: int = DEFAULT_TTL_SECONDS,
                       nonce: str | None = None) -> str:
-    """A signed dynamic member code valid from ``now`` (aware) for ``ttl_seconds``."""
+    """A signed dynamic member code valid from ``now`` (aware) for ``ttl_seconds``. Its nonce
+    is one :func:`read_nonce` can check, unless ``nonce`` is given (tests)."""
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     if ttl_seconds < 1:
         raise ValueError("ttl_seconds must be positive")
     not_before = math.floor(now.timestamp())
+    not_after = not_before + ttl_seconds
+    if nonce is None:
+        nonce = make_nonce(nonce_key(private_key), member_id, not_before, not_after)
     payload = {"v": 1, "k": key_id, "m": member_id, "nb": not_before,
-               "na": not_before + ttl_seconds, "n": nonce or secrets.token_hex(16)}
+               "na": not_after, "n": nonce}
     segment = _b64url(json.dumps(payload, separators=(",", ":")).encode("utf-8"))
     signature = private_key.sign((PREFIX + segment).encode("ascii"))
     return f"{PREFIX}{segment}.{_b64url(signature)}"
