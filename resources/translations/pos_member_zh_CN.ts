@@ -1624,6 +1624,18 @@
             <translation>审计日志不一致</translation>
         </message>
         <message>
+            <source>Audit log cut short or rewritten</source>
+            <translation>审计日志被截短或改写</translation>
+        </message>
+        <message>
+            <source>Member code used twice for points</source>
+            <translation>会员码重复用于积分抵现</translation>
+        </message>
+        <message>
+            <source>Member code not valid for points</source>
+            <translation>会员码不可用于积分抵现</translation>
+        </message>
+        <message>
             <source>Members merged</source>
             <translation>会员已合并</translation>
         </message>
