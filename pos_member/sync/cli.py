@@ -3,6 +3,7 @@
     python -m pos_member sync --once [--db FILE]        push everything, pull every page
     python -m pos_member sync status [--db FILE] [--json]
     python -m pos_member sync enrol URL CODE [--name NAME] [--ca-bundle FILE] [--db FILE]
+    python -m pos_member sync parked [--json] [--export FILE] [--retry EVENT_ID] [--db FILE]
 
 ``--once`` and ``enrol`` take the till's single-instance lock (a running till syncs by itself);
 ``status`` only reads. Exit status 0 on success, 1 when the service could not be reached or
@@ -53,6 +54,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     action = getattr(args, "sync_action", None)
     if action == "enrol":
         return _enrol(args)
+    if action == "parked":
+        return _parked(args)
     if action == "status" or not args.once:
         return _status(args)
     return _once(args)
@@ -95,6 +98,38 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parked(args: argparse.Namespace) -> int:
+    """List, export or retry the events the central service refused for good."""
+    from pos_member.sync import parked
+
+    till = _open(args, lock=args.retry is not None)
+    try:
+        if args.retry is not None:
+            try:
+                parked.retry_parked(till.ctx.sessions, args.retry)
+            except parked.NotParked as exc:
+                raise CliError(str(exc)) from None
+            print(f"event {args.retry} is back in the queue; it goes out with the next sync")
+            return 0
+        if args.export:
+            count = parked.export_parked(till.ctx.sessions, args.export)
+            print(f"{count} parked event(s) written to {args.export}")
+            return 0
+        events = parked.list_parked(till.ctx.sessions)
+    finally:
+        till.close()
+    if args.json:
+        print(json.dumps([{"event_id": e.event_id, "terminal_seq": e.terminal_seq,
+                           "kind": e.kind, "reason_kind": e.reason_kind, "reason": e.reason,
+                           "parked_at": e.parked_at} for e in events], ensure_ascii=False))
+        return 0
+    if not events:
+        print("no parked events")
+    for e in events:
+        print(f"{e.event_id}  #{e.terminal_seq}  {e.kind}  {e.reason_kind}: {e.reason}")
+    return 0
+
+
 def _enrol(args: argparse.Namespace) -> int:
     from pos_member.services.errors import ServiceError
     from pos_member.store import repositories as repo
@@ -125,6 +160,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = actions.add_parser("status", help="what waits, open conflicts, the last success")
     s.add_argument("--db", default=argparse.SUPPRESS, help="database file")
     s.add_argument("--json", action="store_true", help="print one JSON object")
+    k = actions.add_parser("parked", help="events the service refused for good: list, "
+                                          "--export FILE, --retry EVENT_ID")
+    k.add_argument("--db", default=argparse.SUPPRESS, help="database file")
+    k.add_argument("--json", action="store_true", help="print one JSON array")
+    k.add_argument("--export", metavar="FILE", help="write payloads and reasons to a JSON file")
+    k.add_argument("--retry", metavar="EVENT_ID", help="put one parked event back in the queue")
     e = actions.add_parser("enrol", help="enrol this till with a one-time code")
     e.add_argument("url", help="the central service, e.g. https://pos.example.com")
     e.add_argument("code", help="the one-time code, e.g. 7KQ4-M2XD-9RTB")

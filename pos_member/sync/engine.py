@@ -490,8 +490,9 @@ class SyncEngine:
                 if exc.status == 413 and size > 1:
                     size = max(1, size // 2)
                     continue
-                if exc.code in (p.ErrorCode.INVALID_REQUEST.value,
-                                p.ErrorCode.EVENT_PAYLOAD_MISMATCH.value):
+                if exc.status == 413 or exc.code in (p.ErrorCode.INVALID_REQUEST.value,
+                                                     p.ErrorCode.EVENT_PAYLOAD_MISMATCH.value):
+                    # 413 here: one event alone is too large; it is parked like a 422.
                     named = [i for i in exc.event_ids if i in ids]
                     if named or len(ids) == 1:
                         self._refuse(named or ids, exc)
