@@ -146,3 +146,29 @@ def unrevoke(session: Session, revocation_id: str) -> None:
     if row is not None:
         session.delete(row)
     record_change(session, "revoked_code", revocation_id, deleted=True)
+
+
+def audit_status(session: Session, broken_only: bool = False) -> list[dict[str, Any]]:
+    """Per terminal: the audit head the service acknowledged last, and whether the till's
+    audit chain ever broke (with the latest chain conflict). For the operator's report."""
+    acks = {a.terminal_id: a for a in session.execute(select(m.AuditAck)).scalars()}
+    latest: dict[str, m.Conflict] = {}
+    for c in session.execute(select(m.Conflict).where(m.Conflict.kind.in_(
+            ["audit_chain_broken", "audit_chain_mismatch"])).order_by(m.Conflict.id)).scalars():
+        latest[c.terminal_id] = c
+    rows = []
+    for t in session.execute(select(m.Terminal).order_by(m.Terminal.store_id,
+                                                         m.Terminal.name)).scalars():
+        ack = acks.get(t.id)
+        breaks = ack.breaks if ack is not None else 0
+        if broken_only and not breaks:
+            continue
+        conflict = latest.get(t.id)
+        rows.append({
+            "terminal_id": t.id, "name": t.name, "store_id": t.store_id,
+            "head_seq": ack.seq if ack else None, "acknowledged_at": ack.acknowledged_at
+            if ack else None, "breaks": breaks, "broken_at": ack.broken_at if ack else None,
+            "conflict_kind": conflict.kind if conflict else None,
+            "conflict_message": conflict.message if conflict else None,
+        })
+    return rows

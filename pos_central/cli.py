@@ -1,4 +1,5 @@
-"""``python -m pos_central``: serve, migrate, seed-demo, enrol-code, member-code, openapi.
+"""``python -m pos_central``: serve, migrate, seed-demo, enrol-code, member-code, openapi,
+expire-points, audit-status.
 
 The database is ``--database-url``, else ``$POS_CENTRAL_DATABASE_URL``, else the SQLite file
 ``pos_central.db`` in the current directory.
@@ -130,6 +131,29 @@ def cmd_expire_points(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_status(args: argparse.Namespace) -> int:
+    from pos_central.admin import audit_status
+
+    db = _db(args)
+    with db.read() as s:
+        rows = audit_status(s, broken_only=args.broken)
+    db.dispose()
+    for r in rows:
+        where = f"{r['terminal_id']}  {r['store_id']}  {r['name']}"
+        if r["head_seq"] is None:
+            print(f"{where}  no audit head yet")
+        elif not r["breaks"]:
+            print(f"{where}  head {r['head_seq']}  ok")
+        else:
+            plural = "" if r["breaks"] == 1 else "s"
+            print(f"{where}  head {r['head_seq']}  BROKEN ({r['breaks']} break{plural}, last "
+                  f"{r['broken_at']:%Y-%m-%d %H:%M}Z; {r['conflict_kind']}: "
+                  f"{r['conflict_message']})")
+    if not rows:
+        print("no terminals" if not args.broken else "no terminal's audit chain has broken")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pos_central",
                                      description="POS Member reference central service")
@@ -170,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--ttl", type=int, default=60, help="seconds the code is valid")
     c.set_defaults(func=cmd_member_code)
     sub.add_parser("openapi", help="print the OpenAPI document").set_defaults(func=cmd_openapi)
+    a = with_db(sub.add_parser("audit-status", help="each terminal's acknowledged audit head, "
+                               "and the terminals whose audit chain broke"))
+    a.add_argument("--broken", action="store_true", help="only terminals whose chain broke")
+    a.set_defaults(func=cmd_audit_status)
     with_db(sub.add_parser("expire-points", help="expire point lots past their last day")
             ).set_defaults(func=cmd_expire_points)
     return parser

@@ -224,3 +224,23 @@ def test_the_upgrade_acknowledges_the_highest_head_a_terminal_pushed_before(
             assert [tuple(r) for r in rows] == [("t-1", 9, "b" * 64, 0), ("t-2", 2, "c" * 64, 0)]
         finally:
             engine.dispose()
+
+
+def test_the_operator_report_flags_a_terminal_whose_chain_broke(make_central_server, capsys):
+    from pos_central.cli import main
+
+    server = make_central_server()
+    good, bad = server.enrol("Front counter"), server.enrol("Back counter")
+    log = make_chain(6)
+    push_one(good, head_event(good, log, 6))
+    push_one(bad, head_event(bad, log, 6))
+    push_one(bad, head_event(bad, log, 2))
+    assert main(["audit-status", "--database-url", server.database_url]) == 0
+    out = capsys.readouterr().out
+    (good_line,) = [line for line in out.splitlines() if good.terminal_id in line]
+    (bad_line,) = [line for line in out.splitlines() if bad.terminal_id in line]
+    assert "ok" in good_line and "6" in good_line and "Front counter" in good_line
+    assert "BROKEN" in bad_line and "1 break" in bad_line and "audit_chain_broken" in bad_line
+    assert main(["audit-status", "--broken", "--database-url", server.database_url]) == 0
+    out = capsys.readouterr().out
+    assert bad.terminal_id in out and good.terminal_id not in out
