@@ -268,6 +268,15 @@ def looks_damaged(db_path: str | os.PathLike[str]) -> bool:
         return False
 
 
+def is_unwritable(exc: BaseException) -> bool:
+    """A read-only disk or folder, or missing permissions (not any OSError: others may be
+    bugs worth their traceback in the log)."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+    text = str(getattr(exc, "orig", exc)).lower()  # SQLAlchemy wraps sqlite3's errors
+    return "readonly database" in text or "unable to open database file" in text
+
+
 def check_database(db_path: str | os.PathLike[str], *, quick_check: bool = True) -> str:
     """``"new"`` (nothing here: a first start may create the till) or ``"existing"`` (sound as
     far as checked); raises :class:`DatabaseDamaged`. Call it holding the instance lock."""
