@@ -28,6 +28,24 @@ class Tier:
     points_multiplier: Decimal = Decimal(1)
     name_en: str = ""
 
+    def display_name(self, lang: str = "zh") -> str:
+        """The brand's name for the tier, as the brand wrote it: ``name`` for a Chinese screen
+        or paper, ``name_en`` (when the brand gave one) for an English one."""
+        if lang.startswith("en"):
+            return self.name_en or self.name
+        return self.name
+
+    def paper_name(self, lang: str = "zh_hans") -> str:
+        """On a report the printer's labels are bilingual in Chinese: "黑金卡 Black Gold"."""
+        if lang.startswith("en"):
+            return self.name_en or self.name
+        if self.name_en and self.name_en != self.name:
+            return f"{self.name} {self.name_en}"
+        return self.name
+
+    def discount_label(self, lang: str = "zh") -> str:
+        return discount_label(self.discount_rate, lang)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
@@ -61,6 +79,25 @@ class Tier:
             raise RulesError(str(exc)) from None
         return cls(code=code, name=str(d.get("name", code)), name_en=str(d.get("name_en", "")),
                    min_growth=min_growth, discount_rate=rate, points_multiplier=mult)
+
+
+def discount_label(rate: Decimal, lang: str = "zh") -> str:
+    """A tier or coupon rate as a shopper reads it: 0.88 -> "88折", 0.90 -> "9折", 0.875 ->
+    "87.5折" in Chinese; "12% off", "10% off", "12.5% off" in English; "" for 1 (no discount)."""
+    if rate >= 1:
+        return ""
+    if lang.startswith("en"):
+        off = _plain_number((1 - rate) * 100)
+        return f"{off}% off"
+    zhe = _plain_number(rate * 100)
+    if len(zhe) == 2 and zhe.endswith("0"):  # 90 -> 9折
+        zhe = zhe[0]
+    return f"{zhe}折"
+
+
+def _plain_number(d: Decimal) -> str:
+    text = format(d.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 DEFAULT_TIERS: tuple[Tier, ...] = (
@@ -144,6 +181,18 @@ class Rules:
             if growth >= t.min_growth:
                 current = t
         return current
+
+    def tier_label(self, code: str | None, lang: str = "zh") -> str:
+        """The display name of a tier code; a code these rules no longer have shows as is."""
+        if code and self.has_tier(code):
+            return self.tier(code).display_name(lang)
+        return code or ""
+
+    def report_order(self, codes) -> list[str]:
+        """Tier codes as a report lists them: the top tier first, codes the rules no longer
+        have after the known ones, non-members (``non_member``) last."""
+        rank = {t.code: i for i, t in enumerate(reversed(self.tiers))}
+        return sorted(codes, key=lambda c: (c == "non_member", rank.get(c, len(rank)), c))
 
     def next_tier(self, tier_code: str) -> Tier | None:
         codes = [t.code for t in self.tiers]

@@ -167,6 +167,14 @@ def coupon_details(ctx: TillContext, codes: list[str] | tuple[str, ...]) -> list
     return out
 
 
+def loyalty_rules(ctx: TillContext):
+    """The loyalty rules in force (tier names and rates for the screens and paper)."""
+    from .rules import current_rules
+
+    with ctx.read_sessions() as s:
+        return current_rules(s)
+
+
 def loyalty_tiers(ctx: TillContext) -> list[tuple[str, int]]:
     """(tier code, growth needed) in ascending order, from the rules in force."""
     from .rules import current_rules

@@ -75,7 +75,7 @@ def sale_receipt(ctx: TillContext, sale_id: str, *, reprint: bool = False) -> Re
             m = s.get(Member, sale.member_id)
             before = rules.tier(sale.tier_before) if sale.tier_before and rules.has_tier(
                 sale.tier_before) else None
-            tier_note = f"{before.name} {_zhe(before.discount_rate)}" if before else ""
+            tier_note = f"{before.name} {before.discount_label()}".strip() if before else ""
             if m is not None:
                 view = member_view(s, m, ctx.local().date(), ctx.tz)
                 after = view.points
@@ -126,17 +126,6 @@ def refund_receipt(ctx: TillContext, refund_id: str) -> ReceiptData:
             tenders=tuple(Tender(p.tender, p.amount_fen) for p in rf.payments),
             is_refund=True, original_sale_number=sale.receipt_no,
             qr_payload=receipt_code(sale.id))
-
-
-def _zhe(rate: Decimal) -> str:
-    """0.95 -> 95折, 0.90 -> 9折."""
-    tenths = (rate * 100).normalize()
-    text = format(tenths, "f").rstrip("0").rstrip(".") if "." in format(tenths, "f") else \
-        format(tenths, "f")
-    if text.endswith("0") and len(text) == 2:
-        text = text[0]
-    return f"{text}折"
-
 
 
 def print_job_store(ctx: TillContext):

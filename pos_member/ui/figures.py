@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from pos_member.domain.money import format_fen
 
 from .i18n import tender_name, tier_name, translate
+from .tiers import rules as tier_rules
 from .screen import set_role
 
 log = logging.getLogger(__name__)
@@ -241,9 +242,7 @@ def shift_rows(f, tz, *, staff_names: dict[str, str] | None = None,
                             else "total"))
     if f.sales_by_tier:
         rows.append(section("tiers", translate("Figures", "By member tier")))
-        order = ["gold", "silver", "regular", "non_member"]
-        for code in sorted(f.sales_by_tier, key=lambda c: (order.index(c) if c in order
-                                                           else 9, c)):
+        for code in tier_rules().report_order(f.sales_by_tier):
             count, total = f.sales_by_tier[code]
             rows.append(Row(f"tier_{code}", f"{tier_or_none(code)} ({count})", yuan(total)))
     rows += [

@@ -6,8 +6,9 @@ Source strings are English, in the code (``self.tr("Pay")``). Chinese lives in
 Qt send every widget a ``LanguageChange`` event; each screen's ``changeEvent`` then calls its
 ``retranslate()``.
 
-Words the services produce (tier codes, coupon refusal reasons, hint kinds) are translated
-here, by their stable codes, not by their English text.
+Words the services produce (coupon refusal reasons, hint kinds) are translated here, by their
+stable codes, not by their English text. Tiers are the brand's data: their names come from the
+rules (``ui.tiers``), never from a translation.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
+
+from . import tiers
 
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
@@ -75,11 +78,16 @@ class LanguageManager(QObject):
 
 
 def tier_name(code: str | None) -> str:
-    return {
-        "regular": translate("Terms", "Regular"),
-        "silver": translate("Terms", "Silver"),
-        "gold": translate("Terms", "Gold"),
-    }.get(code or "", code or "")
+    """The brand's name for a tier (its rules, see ui.tiers), in the screen's language."""
+    return tiers.rules().tier_label(code, "en" if _current == "en" else "zh")
+
+
+def tier_discount(code: str | None) -> str:
+    """The tier's discount rate in words: 88折, or "12% off" on an English screen."""
+    r = tiers.rules()
+    if not code or not r.has_tier(code):
+        return ""
+    return r.tier(code).discount_label("en" if _current == "en" else "zh")
 
 
 def tender_name(kind: str) -> str:

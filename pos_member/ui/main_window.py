@@ -371,6 +371,19 @@ class MainWindow(QMainWindow):
         Op(catalogue.till_status, self.env.ctx).latest("till_status") \
             .success(lambda st: self.status.set_waiting(st.events_waiting)) \
             .failure(lambda exc: log.warning("till status: %s", exc)).run(self.worker)
+        # the brand's tiers (names, rates) as every screen and receipt names them; a sync
+        # may have brought new rules
+        Op(catalogue.loyalty_rules, self.env.ctx).latest("loyalty_rules") \
+            .success(self._tier_rules) \
+            .failure(lambda exc: log.warning("loyalty rules: %s", exc)).run(self.worker)
+
+    def _tier_rules(self, rules) -> None:
+        from . import tiers
+
+        if tiers.set_rules(rules):
+            for screen in self.screens.values():
+                screen.retranslate()
+            self.env.changed.emit("catalogue")
 
     def _store_info(self, info: dict) -> None:
         self.env.store = info

@@ -33,11 +33,10 @@ from pos_member.printing.settings import PrinterSettings
 
 from .scanner import receipt_code
 from .status import PrinterState
+from .tiers import discount_note, receipt_name
 
 log = logging.getLogger(__name__)
 
-TIER_ZH = {"regular": "普卡", "silver": "银卡", "gold": "金卡"}
-TIER_RATE = {"silver": "95折", "gold": "9折"}
 _TENDER = {"card": "unionpay"}
 
 
@@ -131,21 +130,19 @@ def build_receipt(*, items, pricing: PricingResult, result, tenders, member, sta
         before = member.points
         info = MemberInfo(
             name=member.name or "", masked_phone=member.phone or "",
-            tier_name=TIER_ZH.get(member.tier, member.tier), points_before=before,
+            tier_name=receipt_name(member.tier), points_before=before,
             points_after=before - pricing.points_redeemed + pricing.points_earned,
             points_earned=pricing.points_earned,
-            upgraded_to=TIER_ZH.get(upgraded, upgraded) if upgraded else None,
-            next_tier_name=TIER_ZH.get(nxt["tier"], nxt["tier"]) if nxt else None,
+            upgraded_to=receipt_name(upgraded) if upgraded else None,
+            next_tier_name=receipt_name(nxt["tier"]) if nxt else None,
             spend_to_next_tier_fen=int(Decimal(nxt["amount"]) * 100) if nxt else None)
-    rate = TIER_RATE.get(pricing.tier_before or "", "")
     return ReceiptData(
         store_name=store.get("store_name") or store.get("brand_name") or "POS Member",
         store_address=store.get("store_address", ""), terminal=terminal,
         sale_number=result.receipt_no, sale_uuid=result.sale_id, time=at, tz=tz,
         cashier=getattr(staff, "name", ""), lines=tuple(lines), total_fen=pricing.total,
         tenders=tuple(print_tenders), member=info, tier_discount_fen=pricing.tier_discount,
-        tier_discount_note=f"{TIER_ZH.get(pricing.tier_before or '', '')} {rate}".strip()
-        if pricing.tier_discount else "",
+        tier_discount_note=discount_note(pricing.tier_before) if pricing.tier_discount else "",
         coupons=tuple(CouponUse(a.code, a.code, a.discount) for a in pricing.applied),
         points_used=pricing.points_redeemed, points_value_fen=pricing.points_value,
         rounding_fen=pricing.rounding, qr_payload=receipt_code(result.sale_id))
@@ -170,7 +167,7 @@ def build_card_slip(member, coupon: str | None, store: dict[str, str], terminal:
     return MemberCardData(
         store_name=store.get("store_name") or store.get("brand_name") or "POS Member",
         member_name=member.name or "", masked_phone=member.phone or "",
-        tier_name=TIER_ZH.get(member.tier, member.tier),
+        tier_name=receipt_name(member.tier),
         card_code=make_static_code(member.card_no) if member.card_no else "",
         joined_at=at, tz=tz, terminal=terminal, welcome_coupon=coupon or "")
 

@@ -32,6 +32,7 @@ from .figures import (
 )
 from .i18n import error_text, tender_name
 from .report_data import report_from_day
+from .tiers import rules as tier_rules
 from .screen import MessageBar, Screen, set_role
 from .worker import Op
 
@@ -372,8 +373,7 @@ class ReconcileScreen(Screen):
                     "%1", tender_name(t)), refunded, negative=True)
 
         head("tier", self.tr("By member tier"))
-        order = ["gold", "silver", "regular", "non_member"]
-        for code in sorted(d.by_tier, key=lambda c: (order.index(c) if c in order else 9, c)):
+        for code in tier_rules().report_order(d.by_tier):
             n, total = d.by_tier[code]
             money(code, f"{tier_or_none(code)} ({n})", total)
 

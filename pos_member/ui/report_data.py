@@ -21,20 +21,17 @@ from pos_member.printing.model import (
 from pos_member.services.sales_query import RECEIPT_PREFIXES
 from pos_member.services.shifts import DENOMINATIONS, MONEY_TENDERS, ShiftFigures
 
+from . import tiers
+
 # What the printer calls the till's tender codes (printing.labels.TENDER_LABELS).
 PRINT_TENDER = {"card": "unionpay"}
 TENDER_ORDER = (*MONEY_TENDERS, "points")
 
-# Tier names on paper: the printer's labels are bilingual, so are these. ``lang`` is the
-# printer's label language (printing.labels.Labels.lang): zh_hans, zh_hant or en.
-_TIERS = {
-    "zh_hans": {"regular": "普卡 Regular", "silver": "银卡 Silver", "gold": "金卡 Gold",
-                "non_member": "非会员 Non-member"},
-    "zh_hant": {"regular": "普卡 Regular", "silver": "銀卡 Silver", "gold": "金卡 Gold",
-                "non_member": "非會員 Non-member"},
-    "en": {"regular": "Regular", "silver": "Silver", "gold": "Gold",
-           "non_member": "Non-member"},
-}
+# Non-members on paper; tiers are named by the brand's rules (ui.tiers). The printer's labels
+# are bilingual in Chinese, so are these. ``lang`` is the printer's label language
+# (printing.labels.Labels.lang): zh_hans, zh_hant or en.
+_NON_MEMBER = {"zh_hans": "非会员 Non-member", "zh_hant": "非會員 Non-member",
+               "en": "Non-member"}
 _DISCOUNT = {"zh_hans": "优惠 Discount", "zh_hant": "優惠 Discount", "en": "Discount"}
 _ALL_DAY = {"zh_hans": "全天 All day", "zh_hant": "全天 All day", "en": "All day"}
 
@@ -44,13 +41,13 @@ def print_tender(kind: str) -> str:
 
 
 def tier_on_paper(code: str | None, lang: str = "zh_hans") -> str:
-    table = _TIERS.get(lang, _TIERS["zh_hans"])
-    return table.get(code or "non_member", code or "")
+    if not code or code == "non_member":
+        return _NON_MEMBER.get(lang, _NON_MEMBER["zh_hans"])
+    return tiers.paper_name(code, lang)
 
 
 def _tiers(by_tier: dict[str, tuple[int, int]], lang: str) -> tuple[TierFigure, ...]:
-    order = ["gold", "silver", "regular", "non_member"]
-    keys = sorted(by_tier, key=lambda k: (order.index(k) if k in order else 9, k))
+    keys = tiers.rules().report_order(by_tier)
     return tuple(TierFigure(tier_on_paper(k, lang), by_tier[k][0], by_tier[k][1]) for k in keys)
 
 
