@@ -7,8 +7,9 @@ stored and its points applied.
 For speed a batch is applied in memory: :meth:`Context.preload` reads (and on PostgreSQL locks,
 ``FOR UPDATE``, in key order) every member, lot, coupon and sale the batch refers to in a few
 queries; the events then change those objects, and new rows (sales, refunds, ledger entries)
-are inserted together at the end. Lock order: members by id, then coupons by code, then (at
-commit) the feed counter.
+are inserted together at the end. Lock order: sales by id, members by id, coupons by code,
+member-code nonces (the first sale that spent points with each), the terminal's acknowledged
+audit head (when an audit head is applied), then (at commit) the feed counter.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ The code format is the one of ``pos_member/security/dynamic_codes.py`` (the till
 JSON ``{"v":1,"k":key_id,"m":member_id,"nb":not_before,"na":not_after,"n":nonce_hex}`` in
 unix seconds, the signature over the ASCII of ``"PM1." + payload segment``. It is written out
 here rather than imported because pos_central may import only the wire protocol and the pure
-domain of the till; tests/central check that the till's verifier accepts these codes.
+domain of the till; tests/central check that the till's verifier accepts these codes. The
+nonce is made so that the service can read it back when a sale spends points with it (see
+"nonces the service can read back" below): the till treats it as opaque.
 
 The private key lives in the service's database (every worker shares it, and it is made once,
 under the feed counter's lock, on first start). A production brand would keep it in a KMS/HSM.
