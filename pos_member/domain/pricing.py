@@ -318,8 +318,178 @@ def _choose(ctx: _Context, cands: list[_Cand], limit: int,
     return best
 
 
-def best_empty(ctx: _Context) -> _Eval:
-    return ctx.evaluate([])  # type: ignore[return-value]
+# How an earlier coupon's lines relate to a later coupon's: inside them (or the same lines),
+# apart from them, or crossing them (some shared, some not).
+_INSIDE, _APART, _CROSS = 0, 1, 2
+
+
+class _Node:
+    """A combination priced by the search: its saving and what the next coupon needs.
+
+    ``after``: the line amounts after the tier discount when a no-tier coupon lifts it on some
+    lines (None: the full tier discount, ``_Saver.after``); ``rem``: the running remainder per
+    line, spread out (None: ``after``); ``pending``: the coupons applied since, as (pool index,
+    discount), whose spread over their lines is not worked out yet.
+    """
+
+    __slots__ = ("saving", "idx", "after", "rem", "pending", "last", "_key")
+
+    def __init__(self, saving, idx, after, rem, pending, last):
+        self.saving = saving
+        self.idx = idx
+        self.after = after
+        self.rem = rem
+        self.pending = pending
+        self.last = last  # the largest application rank among the coupons
+        self._key = None
+
+
+class _Saver:
+    """Prices combinations of the search's pool exactly as ``_Context.evaluate`` does, but for
+    the saving only (issue 10).
+
+    A coupon's discount depends only on the remainder of its own lines. An earlier coupon
+    whose lines lie inside the later one's takes its whole discount from them, one whose lines
+    are apart takes nothing from them: in both cases the sum is known without spreading the
+    earlier discount over its lines. Only an earlier coupon whose lines cross the later one's
+    needs the spread (largest remainder), and then only when the later coupon is a percentage,
+    or an amount its lines might not cover. The winning combination is priced in full once,
+    by ``_Context.evaluate``.
+    """
+
+    def __init__(self, ctx: _Context, pool: list[_Cand]):
+        self.ctx = ctx
+        amounts, tier_full = ctx.amounts, ctx.tier_full
+        self.after = [a - t for a, t in zip(amounts, tier_full)]
+        self.tier_total = sum(tier_full)
+        scope_of: dict[tuple[int, ...], int] = {}
+        self.scopes: list[frozenset[int]] = []
+        gross: list[Fen] = []
+        tier: list[Fen] = []
+        self.sid: list[int] = []
+        for c in pool:
+            s = scope_of.get(c.elig)
+            if s is None:
+                s = scope_of[c.elig] = len(self.scopes)
+                self.scopes.append(frozenset(c.elig))
+                gross.append(sum(amounts[i] for i in c.elig))
+                tier.append(sum(tier_full[i] for i in c.elig))
+            self.sid.append(s)
+        self.gross = gross
+        self.base = [g - t for g, t in zip(gross, tier)]  # after the full tier discount
+        self.rel: dict[tuple[int, int], int] = {}
+        self.elig = [c.elig for c in pool]
+        self.wtd = [c.coupon.with_tier_discount for c in pool]
+        self.threshold = [c.coupon.threshold for c in pool]
+        self.percent = [c.coupon.kind is CouponKind.PERCENT_OFF for c in pool]
+        self.keep = [Decimal(1) - c.coupon.rate if p else None  # type: ignore[operator]
+                     for c, p in zip(pool, self.percent)]
+        self.cap = [c.coupon.cap for c in pool]
+        self.value = [c.coupon.value for c in pool]
+        ranks = sorted(range(len(pool)), key=lambda k: pool[k].order)
+        self.rank = [0] * len(pool)
+        for r, k in enumerate(ranks):
+            self.rank[k] = r
+
+    def relation(self, earlier: int, later: int) -> int:
+        """How scope ``earlier``'s lines relate to scope ``later``'s."""
+        key = (earlier, later)
+        r = self.rel.get(key)
+        if r is None:
+            a, b = self.scopes[earlier], self.scopes[later]
+            r = self.rel[key] = (_INSIDE if a <= b else _APART if a.isdisjoint(b) else _CROSS)
+        return r
+
+    def step(self, after: list[Fen] | None, rem: list[Fen] | None, pending: tuple,
+             k: int) -> tuple[Fen, list[Fen] | None, tuple]:
+        """Coupon ``k`` on the running remainder: its discount, and the remainder after it."""
+        s_id = self.sid[k]
+        elig = self.elig[k]
+        if rem is not None:
+            left = sum(rem[i] for i in elig)
+        elif after is None:
+            left = self.base[s_id]
+        else:
+            left = sum(after[i] for i in elig)
+        lower = left  # at least what is left on its lines
+        exact = True
+        for p, dp in pending:
+            r = self.relation(self.sid[p], s_id)
+            if r == _INSIDE:
+                left -= dp
+                lower -= dp
+            elif r == _CROSS:
+                exact = False
+                lower -= dp
+        if not exact:
+            value = self.value[k]
+            if not self.percent[k] and lower >= value:  # type: ignore[operator]
+                return value, rem, pending + ((k, value),)  # type: ignore[return-value]
+            rem = self.spread(after, rem, pending)
+            pending = ()
+            left = sum(rem[i] for i in elig)
+        if self.percent[k]:
+            d = times(left, self.keep[k])  # type: ignore[arg-type]
+            cap = self.cap[k]
+            if cap is not None and cap < d:
+                d = cap
+        else:
+            d = self.value[k]  # type: ignore[assignment]
+        if left < d:
+            d = left
+        if d <= 0:
+            return 0, rem, pending
+        return d, rem, pending + ((k, d),)
+
+    def spread(self, after: list[Fen] | None, rem: list[Fen] | None,
+               pending: tuple) -> list[Fen]:
+        """The remainder per line once the pending discounts are spread (a new list)."""
+        out = list(rem if rem is not None else after if after is not None else self.after)
+        for p, dp in pending:
+            elig = self.elig[p]
+            for i, part in zip(elig, allocate(dp, [out[i] for i in elig])):
+                out[i] -= part
+        return out
+
+    def met(self, after: list[Fen] | None, k: int) -> bool:
+        """Whether coupon ``k``'s threshold is met on this tier base."""
+        s_id = self.sid[k]
+        if not self.wtd[k]:
+            basis = self.gross[s_id]
+        elif after is None:
+            basis = self.base[s_id]
+        else:
+            basis = sum(after[i] for i in self.elig[k])
+        return basis >= self.threshold[k]
+
+    def combo(self, idx: tuple[int, ...]) -> _Node | None:
+        """Price the combination ``idx`` from scratch; None if a threshold is not met."""
+        after = None
+        tier_total = self.tier_total
+        if not all(self.wtd[k] for k in idx):
+            no_tier = {i for k in idx if not self.wtd[k] for i in self.elig[k]}
+            tier = [0 if i in no_tier else t for i, t in enumerate(self.ctx.tier_full)]
+            after = [a - t for a, t in zip(self.ctx.amounts, tier)]
+            tier_total = sum(tier)
+        for k in idx:
+            if not self.met(after, k):
+                return None
+        rank = self.rank
+        saving = tier_total
+        rem = None
+        pending: tuple = ()
+        for k in sorted(idx, key=rank.__getitem__):
+            d, rem, pending = self.step(after, rem, pending, k)
+            saving += d
+        return _Node(saving, idx, after, rem, pending, max(rank[k] for k in idx))
+
+    def extend(self, node: _Node, k: int) -> _Node | None:
+        """``combo(node.idx + (k,))`` when coupon ``k`` keeps the tier discount and applies
+        after every coupon of ``node``."""
+        if not self.met(node.after, k):
+            return None
+        d, rem, pending = self.step(node.after, node.rem, node.pending, k)
+        return _Node(node.saving + d, node.idx + (k,), node.after, rem, pending, self.rank[k])
 
 
 def _search_stackable(ctx: _Context, stack: list[_Cand], limit: int, best: _Eval,
@@ -327,12 +497,12 @@ def _search_stackable(ctx: _Context, stack: list[_Cand], limit: int, best: _Eval
     """Branch and bound over the combinations of up to ``limit`` stackable coupons.
 
     Coupons are tried largest possible discount first (``bound``: what the coupon could take
-    from its lines before any other discount), each combination priced exactly with
-    ``evaluate``. A branch is cut when the tier discount plus the bounds of its coupons and of
+    from its lines before any other discount), each combination's saving priced exactly
+    (``_Saver``). A branch is cut when the tier discount plus the bounds of its coupons and of
     the largest ones still ahead cannot beat the best found, counting the tie-breaks (fewer
     coupons, then the earliest expiry). Iterative (no recursion, whatever the limit); after
-    ``budget`` combinations the best found so far is kept: deterministic, and exact whenever the
-    search ends within the budget.
+    ``budget`` coupon applications the best found so far is kept: deterministic, and exact
+    whenever the search ends within the budget. The winner is priced in full at the end.
     """
     any_no_tier = any(not c.coupon.with_tier_discount for c in stack)
     pool = []
@@ -350,61 +520,78 @@ def _search_stackable(ctx: _Context, stack: list[_Cand], limit: int, best: _Eval
     n = len(pool)
     if n == 0:
         return best
+    saver = _Saver(ctx, pool)
     bounds = [c.bound for c in pool]
+    expiry = [c.expiry for c in pool]
+    codes = [c.coupon.code for c in pool]
+    wtd = saver.wtd
+    rank = saver.rank
     prefix = [0]
     for b in bounds:
         prefix.append(prefix[-1] + b)
     # suffix_min_expiry[j]: the earliest expiry among pool[j:]
     sme: list[tuple] = [(2, datetime.max)] * (n + 1)
     for j in range(n - 1, -1, -1):
-        sme[j] = min(pool[j].expiry, sme[j + 1])
-    tier_total = sum(ctx.tier_full)
+        sme[j] = min(expiry[j], sme[j + 1])
     subtotal = sum(ctx.amounts)
+    tier_total = saver.tier_total
     limit = max(0, min(limit, n))
 
-    def top(j: int, k: int) -> Fen:
-        """Sum of the k largest bounds among pool[j:] (the pool is sorted by bound)."""
-        return prefix[min(n, j + k)] - prefix[j]
+    # The best so far, as its key's parts: a search node wins only with a smaller key.
+    best_node: _Node | None = None
+    best_saving = best.saving
+    best_n = len(best.cands)
+    best_key = best.key()
+    best_exp = best_key[2]
 
     spent = 0  # coupon applications priced so far, against the budget
     # Depth first, largest bounds first, without recursion: each frame is (chosen indices, the
     # chosen combination priced (None: threshold not met), the sum of their bounds, the next
     # index to try as the following coupon).
-    todo: list[tuple[tuple[int, ...], _Eval | None, Fen, int]] = [((), best_empty(ctx), 0, 0)]
+    root = _Node(saver.tier_total, (), None, None, (), -1)
+    todo: list[tuple[tuple[int, ...], _Node | None, Fen, int]] = [((), root, 0, 0)]
     while todo:
         chosen, parent, chosen_bound, k = todo.pop()
         if k >= n or len(chosen) >= limit:
             continue
         size = len(chosen) + 1
-        ub = min(subtotal, tier_total + chosen_bound + bounds[k] + top(k + 1, limit - size))
-        if ub < best.saving:
+        # the tier discount, the bounds chosen, this one's and the largest ones still ahead
+        ub = tier_total + chosen_bound + bounds[k] + (
+            prefix[min(n, k + 1 + limit - size)] - prefix[k + 1])
+        if subtotal < ub:
+            ub = subtotal
+        if ub < best_saving:
             continue  # later coupons have smaller bounds: no sibling after this one can win
-        if ub == best.saving:
-            if size > len(best.cands):
+        if ub == best_saving:
+            if size > best_n:
                 continue
-            if size == len(best.cands):
-                lower = tuple(sorted([pool[i].expiry for i in chosen]
+            if size == best_n:
+                lower = tuple(sorted([expiry[i] for i in chosen]
                                      + [sme[k]] * (size - len(chosen))))
-                if lower > tuple(sorted(c.expiry for c in best.cands)):
+                if lower > best_exp:
                     todo.append((chosen, parent, chosen_bound, k + 1))
                     continue
-        c = pool[k]
-        if parent is not None and c.coupon.with_tier_discount and all(
-                pool[i].order < c.order for i in chosen):
+        combo = chosen + (k,)
+        if parent is not None and wtd[k] and parent.last < rank[k]:
             # It applies after the others on the same base: extend the parent's remainder.
             spent += 1
-            ev = ctx.extend(parent, c)
+            ev = saver.extend(parent, k)
         else:
             spent += size
-            ev = ctx.evaluate([pool[i] for i in chosen] + [c])
+            ev = saver.combo(combo)
         if spent > budget:
             break
-        if ev is not None and ev.key() < best.key():
-            best = ev
-        combo = chosen + (k,)
+        if ev is not None and ev.saving >= best_saving:
+            key = (-ev.saving, size, tuple(sorted(expiry[i] for i in combo)),
+                   tuple(sorted(codes[i] for i in combo)))
+            if key < best_key:
+                best_node, best_key = ev, key
+                best_saving, best_n, best_exp = ev.saving, size, key[2]
         todo.append((chosen, parent, chosen_bound, k + 1))  # the next sibling, after this subtree
         todo.append((combo, ev, chosen_bound + bounds[k], k + 1))
-    return best
+    if best_node is None:
+        return best
+    return ctx.evaluate([pool[i] for i in best_node.idx])  # type: ignore[return-value]
 
 
 # --- the whole quote ------------------------------------------------------------------------
