@@ -51,7 +51,7 @@ def test_openapi_document_matches_the_answers(make_central_server, central_datab
                "--request-timeout", "30", "--continue-on-failure", "--workers", "1",
                "--header", f"Authorization: Bearer {till.token}",
                "--report", "junit", "--report-junit-path", str(report)]
-    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
+    run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=600)
     output = run.stdout + run.stderr
     generated = re.search(r"(\d+) generated", output)
