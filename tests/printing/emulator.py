@@ -36,6 +36,7 @@ class PrinterEmulator:
         self._running = threading.Event()
         self._lock = threading.Lock()
         self.job_done = threading.Event()
+        self.status_asked = threading.Event()  # a client sent a status query (DLE EOT)
         self.stopped = threading.Event()
 
     @property
@@ -138,7 +139,9 @@ class PrinterEmulator:
             for tok, (a, b) in zip(tokens, spans, strict=True):
                 if tok[0] != "status":
                     job += pending[a:b]
-                elif self.answer_status:
+                    continue
+                self.status_asked.set()
+                if self.answer_status:
                     try:
                         conn.sendall(self._status(tok[1]))
                     except OSError:

@@ -281,7 +281,7 @@ def test_stop_is_immediate_even_mid_send(store):
         printer.start()
         job_id = printer.queue.submit("receipt", b"\x1b@x\n\x1dV\x00")
         assert wait_until(lambda: emu.connections == 1)
-        time.sleep(0.1)                                   # the worker waits for a status reply
+        assert emu.status_asked.wait(5)                   # the worker waits for a status reply
         t0 = time.monotonic()
         printer.stop()
         assert time.monotonic() - t0 < 1.0
@@ -313,3 +313,25 @@ def test_facade_never_raises_and_reprints_copies(store):
     reprint_data = sample_receipt(is_reprint=True)
     assert store.get(printer.print_receipt(reprint_data)).copy          # no drawer on a copy
     assert [j.kind for j in store.list_recent(1)] == ["receipt"]
+
+
+def test_a_sale_prints_its_receipt_and_kicks_the_drawer_once(store):
+    """Asked again for the same sale (a repeated completion), the printer prints a copy marked
+    as such and does not open the drawer again."""
+    fake = FakePrinter()
+    printer = ReceiptPrinter(PrinterSettings("file:/dev/null"), store, send=fake, backoff=FAST)
+    cash = sample_receipt()
+    assert any(t.kind == "cash" for t in cash.tenders)
+    first = printer.print_receipt(cash, sale_id="s-4")
+    again = printer.print_receipt(cash, sale_id="s-4")
+    assert first != again and not store.get(first).copy and store.get(again).copy
+    assert [j.kind for j in store.list_recent(5)] == ["receipt", "receipt", "drawer"]
+    for _ in range(3):
+        printer.queue.run_once()
+    assert len(fake.sent) == 3
+    assert "*** 重印 COPY ***" in decode(fake.sent[-1], "gb18030").text()
+    assert "COPY" not in decode(fake.sent[-2], "gb18030").text()
+    # another sale still gets its own original and its drawer kick
+    printer.print_receipt(cash, sale_id="s-5")
+    assert [(j.kind, j.copy) for j in store.list_recent(2)] == [("receipt", False),
+                                                                ("drawer", False)]
