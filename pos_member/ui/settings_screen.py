@@ -50,20 +50,30 @@ def print_test_page(printer, at: datetime, tz: str) -> tuple[int | None, bytes]:
 
 
 def sample_receipt(store: dict, terminal: str, at: datetime, tz: str):
+    from pos_member.domain.money import round_half_up
     from pos_member.printing.model import (
         LineDiscount, MemberInfo, ReceiptData, ReceiptLine, Tender,
     )
 
+    from .tiers import rules as tier_rules
+
+    # a member of the brand's second tier (its own name and rate), growing to the next
+    r = tier_rules()
+    tier = r.tiers[1] if len(r.tiers) > 1 else r.tiers[0]
+    nxt = r.next_tier(tier.code)
+    off = round_half_up(5600 * (1 - tier.discount_rate))
+    discounts = (LineDiscount(f"{tier.name} {tier.discount_label()}", off),) if off else ()
+    total = 5600 - off + 1225
     return ReceiptData(
         store_name=store.get("store_name") or store.get("brand_name") or "POS Member",
         store_address=store.get("store_address", ""), terminal=terminal,
         sale_number="000000-000000", sale_uuid="00000000-0000-0000-0000-000000000000",
         time=at, tz=tz, cashier="—",
-        lines=(ReceiptLine("拿铁 Latte", "2", 2800, 5600, (LineDiscount("银卡 95折", 280),)),
+        lines=(ReceiptLine("拿铁 Latte", "2", 2800, 5600, discounts),
                ReceiptLine("全麦面包 Whole-wheat bread", "0.350", 3500, 1225, (), "kg")),
-        total_fen=6545, tenders=(Tender("cash", 6545, 10000, 3455),),
-        member=MemberInfo("王小明", "138****1234", "银卡 Silver", 300, 306, 6, None,
-                          "金卡 Gold", 5000),
+        total_fen=total, tenders=(Tender("cash", total, 10000, 10000 - total),),
+        member=MemberInfo("王小明", "138****1234", tier.paper_name(), 300, 306, 6, None,
+                          nxt.paper_name() if nxt else None, 5000 if nxt else None),
         qr_payload="PMR.00000000-0000-0000-0000-000000000000")
 
 

@@ -165,6 +165,15 @@ def test_every_screen_receipt_and_report_names_the_brands_tiers(qtbot, window, t
     tier_rows = [k for k in shown if k.startswith("tier.") and k != "tier"]
     assert tier_rows[:2] == ["tier.gold", "tier.non_member"]
 
+    # the printer settings' sample receipt shows one of the brand's own tiers
+    from pos_member.ui.settings_screen import sample_receipt
+
+    sample = sample_receipt({}, "T1", till.clock.now, "Asia/Shanghai")
+    assert sample.lines[0].discounts[0].label == "蓝卡 93折"
+    assert (sample.member.tier_name, sample.member.next_tier_name) == (
+        "蓝卡 Blue", "黑金卡 Black Gold")
+    no_old_names(on_paper(layout_receipt(sample, paper)))
+
     # the Chinese screen shows the brand's Chinese name
     assert window.language.set_language("zh_CN")
     from pos_member.ui.i18n import tier_discount, tier_name
