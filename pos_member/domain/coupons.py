@@ -82,7 +82,11 @@ class Coupon:
         return line.category in self.categories or line.sku in self.skus
 
     def eligible_indices(self, lines: Sequence[BasketLine]) -> tuple[int, ...]:
-        return tuple(i for i, line in enumerate(lines) if self.covers(line))
+        """The indices of the lines in scope (``covers``, one pass)."""
+        cats, skus = self.categories, self.skus
+        if not cats and not skus:
+            return tuple(range(len(lines)))
+        return tuple(i for i, line in enumerate(lines) if line.category in cats or line.sku in skus)
 
 
 def local_naive(dt: datetime | None, at: datetime) -> datetime | None:
@@ -107,11 +111,17 @@ def static_rejection(coupon: Coupon, at: datetime, tier_code: str | None,
     """The first reason, independent of the other coupons, that ``coupon`` cannot apply.
 
     ``elig``: the coupon's eligible line indices when the caller already has them."""
+    return _rejection(coupon, at, at.replace(tzinfo=None), local_naive(coupon.valid_from, at),
+                      local_naive(coupon.valid_to, at), tier_code, lines, elig)
+
+
+def _rejection(coupon: Coupon, at: datetime, now: datetime, start: datetime | None,
+               end: datetime | None, tier_code: str | None, lines: Sequence[BasketLine],
+               elig: tuple[int, ...] | None) -> Reason | None:
+    """``static_rejection`` with the store-local times already worked out (``now``, the
+    coupon's ``start`` and ``end``): the pricing engine converts each distinct time once."""
     if coupon.used:
         return Reason.ALREADY_USED
-    now = at.replace(tzinfo=None)
-    start = local_naive(coupon.valid_from, at)
-    end = local_naive(coupon.valid_to, at)
     if start is not None and now < start:
         return Reason.NOT_YET_VALID
     if end is not None and now >= end:

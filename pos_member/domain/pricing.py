@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, getcontext
 from typing import Sequence
 
 from .basket import BasketLine, MemberSnapshot
-from .coupons import Coupon, CouponKind, Reason, local_naive, static_rejection
+from .coupons import Coupon, CouponKind, Reason, _rejection, local_naive
 from .money import Fen, allocate, floor_div_decimal, times
 from .points import earning_multiplier, growth_for, points_for
 from .rules import DEFAULT_RULES, Rules
@@ -90,6 +90,40 @@ class PricingResult:
     hints: tuple[dict, ...] = field(default_factory=tuple)
 
 
+# --- exact arithmetic, fast ------------------------------------------------------------------
+
+# factor -> (numerator, denominator, reach): ``reach`` bounds the digits of fen × factor.
+_RATIOS: dict[Decimal, tuple[int, int, int]] = {}
+
+
+def _times(fen: Fen, factor: Decimal) -> Fen:
+    """``money.times(fen, factor)``, the same result, in integer arithmetic.
+
+    ``times`` rounds ``Decimal(fen) * factor`` half up to the fen. When that product is exact in
+    the current decimal context (its significant digits fit the precision) the result is the
+    exact fraction ``fen × num / den`` rounded half up, which integers compute several times
+    faster; otherwise (or for a factor that is not finite) ``times`` itself answers.
+    """
+    r = _RATIOS.get(factor)
+    if r is None:
+        if not factor.is_finite():
+            return times(fen, factor)
+        num, den = factor.as_integer_ratio()
+        m = 0
+        while 10 ** m % den:  # den is 2^a × 5^b: the fraction has m decimals
+            m += 1
+        if len(_RATIOS) > 4096:
+            _RATIOS.clear()
+        r = _RATIOS[factor] = (num, den, abs(num) * (10 ** m // den))
+    num, den, reach = r
+    if (fen if fen >= 0 else -fen) * reach >= 10 ** getcontext().prec:
+        return times(fen, factor)
+    p = fen * num
+    if p >= 0:
+        return (2 * p + den) // (2 * den)
+    return -((den - 2 * p) // (2 * den))
+
+
 # --- the coupon combination ------------------------------------------------------------------
 
 @dataclass
@@ -135,7 +169,7 @@ class _Context:
         rem = sum(remaining[i] for i in c.elig)
         cp = c.coupon
         if cp.kind is CouponKind.PERCENT_OFF:
-            d = times(rem, Decimal(1) - cp.rate)  # type: ignore[operator]
+            d = _times(rem, Decimal(1) - cp.rate)  # type: ignore[operator]
             if cp.cap is not None:
                 d = min(d, cp.cap)
         else:
@@ -143,7 +177,7 @@ class _Context:
         d = min(d, rem)
         if d <= 0:
             return 0, None
-        parts = allocate(d, [remaining[i] for i in c.elig])
+        parts = _spread(d, [remaining[i] for i in c.elig])
         for i, p in zip(c.elig, parts):
             remaining[i] -= p
         return d, parts
@@ -185,8 +219,14 @@ class _Context:
         return _Eval(saving, tuple(cands), tier, per, remaining)
 
 
+_UNSET = object()
+
+
 def _make_cand(coupon: Coupon, lines: Sequence[BasketLine], amounts: list[Fen],
-               at: datetime, scopes: dict | None = None) -> _Cand:
+               at: datetime, scopes: dict | None = None, *, end=_UNSET,
+               gross: Fen | None = None) -> _Cand:
+    """A valid coupon as the search sees it. ``end`` (its store-local end) and ``gross`` (the
+    sum of its lines' amounts): when the caller has them already."""
     key = (coupon.categories, coupon.skus)
     if scopes is not None and key in scopes:
         elig = scopes[key]
@@ -194,11 +234,13 @@ def _make_cand(coupon: Coupon, lines: Sequence[BasketLine], amounts: list[Fen],
         elig = coupon.eligible_indices(lines)
         if scopes is not None:
             scopes[key] = elig
-    end = local_naive(coupon.valid_to, at)
+    if end is _UNSET:
+        end = local_naive(coupon.valid_to, at)
     expiry = (0, end) if end is not None else (1, datetime.max)
-    gross = sum(amounts[i] for i in elig)
+    if gross is None:
+        gross = sum(amounts[i] for i in elig)
     if coupon.kind is CouponKind.PERCENT_OFF:
-        bound = times(gross, Decimal(1) - coupon.rate)  # type: ignore[operator]
+        bound = _times(gross, Decimal(1) - coupon.rate)  # type: ignore[operator]
         if coupon.cap is not None:
             bound = min(bound, coupon.cap)
     else:
@@ -244,7 +286,7 @@ def _alone_saving(c: _Cand, sums: _Sums, tier_total: Fen) -> Fen | None:
         return None
     cp = c.coupon
     if cp.kind is CouponKind.PERCENT_OFF:
-        d = times(rem, Decimal(1) - cp.rate)  # type: ignore[operator]
+        d = _times(rem, Decimal(1) - cp.rate)  # type: ignore[operator]
         if cp.cap is not None:
             d = min(d, cp.cap)
     else:
@@ -290,13 +332,31 @@ def _prune_dominated(stack: list[_Cand], limit: int) -> list[_Cand]:
     return kept
 
 
+class _Pick:
+    """A combination known by its saving: ``_Eval``'s ``key`` without the per-line figures."""
+
+    __slots__ = ("saving", "cands")
+
+    def __init__(self, saving: Fen, cands: tuple[_Cand, ...]):
+        self.saving = saving
+        self.cands = cands
+
+    def key(self) -> tuple:
+        return (-self.saving, len(self.cands), tuple(sorted(c.expiry for c in self.cands)),
+                tuple(sorted(c.coupon.code for c in self.cands)))
+
+
 def _choose(ctx: _Context, cands: list[_Cand], limit: int,
-            budget: int = NODE_BUDGET, prune: bool = True) -> _Eval:
-    """The best combination: most saved, then fewer coupons, earliest expiry, code."""
-    best: _Eval = ctx.evaluate([])  # type: ignore[assignment]
+            budget: int = NODE_BUDGET, prune: bool = True,
+            sums: _Sums | None = None) -> _Eval:
+    """The best combination: most saved, then fewer coupons, earliest expiry, code.
+
+    Every combination is compared by its saving alone; only the winner is priced in full."""
     tier_total = sum(ctx.tier_full)
-    sums = _Sums(ctx)
-    # Each non-stackable coupon alone: its saving in O(1), only the winner priced in full.
+    best = _Pick(tier_total, ())  # no coupon: the tier discount
+    if sums is None:
+        sums = _Sums(ctx)
+    # Each non-stackable coupon alone: its saving in O(1).
     alone_best: tuple | None = None
     alone_cand: _Cand | None = None
     for c in cands:
@@ -308,14 +368,12 @@ def _choose(ctx: _Context, cands: list[_Cand], limit: int,
         key = (-saving, 1, (c.expiry,), (c.coupon.code,))
         if alone_best is None or key < alone_best:
             alone_best, alone_cand = key, c
-    if alone_cand is not None:
-        ev = ctx.evaluate([alone_cand])
-        if ev is not None and ev.key() < best.key():
-            best = ev
+    if alone_best is not None and alone_best < best.key():
+        best = _Pick(-alone_best[0], (alone_cand,))  # type: ignore[arg-type]
     stack = [c for c in cands if c.coupon.stackable]
     if stack:
         best = _search_stackable(ctx, stack, limit, best, sums, budget, prune)
-    return best
+    return ctx.evaluate(list(best.cands))  # type: ignore[return-value]
 
 
 # How an earlier coupon's lines relate to a later coupon's: inside them (or the same lines),
@@ -323,25 +381,36 @@ def _choose(ctx: _Context, cands: list[_Cand], limit: int,
 _INSIDE, _APART, _CROSS = 0, 1, 2
 
 
+class _Base:
+    """The line amounts after the tier discount a combination keeps: all of it, or none on the
+    lines of its no-tier coupons; with the sum over each scope, worked out once."""
+
+    __slots__ = ("after", "tier_total", "sums")
+
+    def __init__(self, after: list[Fen], tier_total: Fen, sums: dict[int, Fen]):
+        self.after = after
+        self.tier_total = tier_total
+        self.sums = sums
+
+
 class _Node:
     """A combination priced by the search: its saving and what the next coupon needs.
 
-    ``after``: the line amounts after the tier discount when a no-tier coupon lifts it on some
-    lines (None: the full tier discount, ``_Saver.after``); ``rem``: the running remainder per
-    line, spread out (None: ``after``); ``pending``: the coupons applied since, as (pool index,
-    discount), whose spread over their lines is not worked out yet.
+    ``base``: its tier base; ``rem``: the running remainder per line, spread out (None: the
+    base's ``after``); ``pending``: the coupons applied since, as (pool index, discount), whose
+    spread over their lines is not worked out yet.
     """
 
-    __slots__ = ("saving", "idx", "after", "rem", "pending", "last", "_key")
+    __slots__ = ("saving", "idx", "base", "rem", "pending", "last")
 
-    def __init__(self, saving, idx, after, rem, pending, last):
+    def __init__(self, saving: Fen, idx: tuple[int, ...], base: _Base,
+                 rem: list[Fen] | None, pending: tuple, last: int):
         self.saving = saving
         self.idx = idx
-        self.after = after
+        self.base = base
         self.rem = rem
         self.pending = pending
         self.last = last  # the largest application rank among the coupons
-        self._key = None
 
 
 class _Saver:
@@ -357,35 +426,44 @@ class _Saver:
     by ``_Context.evaluate``.
     """
 
-    def __init__(self, ctx: _Context, pool: list[_Cand]):
+    def __init__(self, ctx: _Context, pool: list[_Cand], sums: _Sums):
         self.ctx = ctx
-        amounts, tier_full = ctx.amounts, ctx.tier_full
-        self.after = [a - t for a, t in zip(amounts, tier_full)]
-        self.tier_total = sum(tier_full)
         scope_of: dict[tuple[int, ...], int] = {}
         self.scopes: list[frozenset[int]] = []
+        self.elig: list[tuple[int, ...]] = []  # per scope
         gross: list[Fen] = []
-        tier: list[Fen] = []
+        base: list[Fen] = []
         self.sid: list[int] = []
         for c in pool:
             s = scope_of.get(c.elig)
             if s is None:
                 s = scope_of[c.elig] = len(self.scopes)
                 self.scopes.append(frozenset(c.elig))
-                gross.append(sum(amounts[i] for i in c.elig))
-                tier.append(sum(tier_full[i] for i in c.elig))
+                self.elig.append(c.elig)
+                g, t = sums(c.elig)
+                gross.append(g)
+                base.append(g - t)
             self.sid.append(s)
         self.gross = gross
-        self.base = [g - t for g, t in zip(gross, tier)]  # after the full tier discount
+        self.full = _Base([a - t for a, t in zip(ctx.amounts, ctx.tier_full)],
+                          sum(ctx.tier_full), dict(enumerate(base)))
+        self.bases: dict[frozenset[int], _Base] = {frozenset(): self.full}
         self.rel: dict[tuple[int, int], int] = {}
-        self.elig = [c.elig for c in pool]
-        self.wtd = [c.coupon.with_tier_discount for c in pool]
-        self.threshold = [c.coupon.threshold for c in pool]
-        self.percent = [c.coupon.kind is CouponKind.PERCENT_OFF for c in pool]
-        self.keep = [Decimal(1) - c.coupon.rate if p else None  # type: ignore[operator]
-                     for c, p in zip(pool, self.percent)]
-        self.cap = [c.coupon.cap for c in pool]
-        self.value = [c.coupon.value for c in pool]
+        self.wtd: list[bool] = []
+        self.threshold: list[Fen] = []
+        self.percent: list[bool] = []
+        self.keep: list[Decimal | None] = []
+        self.cap: list[Fen | None] = []
+        self.value: list[Fen | None] = []
+        for c in pool:
+            cp = c.coupon
+            self.wtd.append(cp.with_tier_discount)
+            self.threshold.append(cp.threshold)
+            pct = cp.kind is CouponKind.PERCENT_OFF
+            self.percent.append(pct)
+            self.keep.append(Decimal(1) - cp.rate if pct else None)  # type: ignore[operator]
+            self.cap.append(cp.cap)
+            self.value.append(cp.value)
         ranks = sorted(range(len(pool)), key=lambda k: pool[k].order)
         self.rank = [0] * len(pool)
         for r, k in enumerate(ranks):
@@ -400,17 +478,32 @@ class _Saver:
             r = self.rel[key] = (_INSIDE if a <= b else _APART if a.isdisjoint(b) else _CROSS)
         return r
 
-    def step(self, after: list[Fen] | None, rem: list[Fen] | None, pending: tuple,
+    def base_for(self, idx: tuple[int, ...]) -> _Base:
+        """The tier base of a combination: the no-tier coupons' lines get no tier discount."""
+        wtd = self.wtd
+        no_tier = frozenset(self.sid[k] for k in idx if not wtd[k])
+        got = self.bases.get(no_tier)
+        if got is None:
+            lines = {i for s in no_tier for i in self.elig[s]}
+            tier = [0 if i in lines else t for i, t in enumerate(self.ctx.tier_full)]
+            got = self.bases[no_tier] = _Base(
+                [a - t for a, t in zip(self.ctx.amounts, tier)], sum(tier), {})
+        return got
+
+    def base_sum(self, base: _Base, s_id: int) -> Fen:
+        got = base.sums.get(s_id)
+        if got is None:
+            got = base.sums[s_id] = sum(map(base.after.__getitem__, self.elig[s_id]))
+        return got
+
+    def step(self, base: _Base, rem: list[Fen] | None, pending: tuple,
              k: int) -> tuple[Fen, list[Fen] | None, tuple]:
         """Coupon ``k`` on the running remainder: its discount, and the remainder after it."""
         s_id = self.sid[k]
-        elig = self.elig[k]
-        if rem is not None:
-            left = sum(rem[i] for i in elig)
-        elif after is None:
-            left = self.base[s_id]
+        if rem is None:
+            left = self.base_sum(base, s_id)
         else:
-            left = sum(after[i] for i in elig)
+            left = sum(map(rem.__getitem__, self.elig[s_id]))
         lower = left  # at least what is left on its lines
         exact = True
         for p, dp in pending:
@@ -425,11 +518,11 @@ class _Saver:
             value = self.value[k]
             if not self.percent[k] and lower >= value:  # type: ignore[operator]
                 return value, rem, pending + ((k, value),)  # type: ignore[return-value]
-            rem = self.spread(after, rem, pending)
+            rem = self.spread(base, rem, pending)
             pending = ()
-            left = sum(rem[i] for i in elig)
+            left = sum(map(rem.__getitem__, self.elig[s_id]))
         if self.percent[k]:
-            d = times(left, self.keep[k])  # type: ignore[arg-type]
+            d = _times(left, self.keep[k])  # type: ignore[arg-type]
             cap = self.cap[k]
             if cap is not None and cap < d:
                 d = cap
@@ -441,59 +534,64 @@ class _Saver:
             return 0, rem, pending
         return d, rem, pending + ((k, d),)
 
-    def spread(self, after: list[Fen] | None, rem: list[Fen] | None,
-               pending: tuple) -> list[Fen]:
+    def spread(self, base: _Base, rem: list[Fen] | None, pending: tuple) -> list[Fen]:
         """The remainder per line once the pending discounts are spread (a new list)."""
-        out = list(rem if rem is not None else after if after is not None else self.after)
+        out = list(base.after if rem is None else rem)
         for p, dp in pending:
-            elig = self.elig[p]
-            for i, part in zip(elig, allocate(dp, [out[i] for i in elig])):
+            elig = self.elig[self.sid[p]]
+            for i, part in zip(elig, _spread(dp, [out[i] for i in elig])):
                 out[i] -= part
         return out
 
-    def met(self, after: list[Fen] | None, k: int) -> bool:
+    def met(self, base: _Base, k: int) -> bool:
         """Whether coupon ``k``'s threshold is met on this tier base."""
-        s_id = self.sid[k]
         if not self.wtd[k]:
-            basis = self.gross[s_id]
-        elif after is None:
-            basis = self.base[s_id]
-        else:
-            basis = sum(after[i] for i in self.elig[k])
-        return basis >= self.threshold[k]
+            return self.gross[self.sid[k]] >= self.threshold[k]
+        return self.base_sum(base, self.sid[k]) >= self.threshold[k]
 
     def combo(self, idx: tuple[int, ...]) -> _Node | None:
         """Price the combination ``idx`` from scratch; None if a threshold is not met."""
-        after = None
-        tier_total = self.tier_total
-        if not all(self.wtd[k] for k in idx):
-            no_tier = {i for k in idx if not self.wtd[k] for i in self.elig[k]}
-            tier = [0 if i in no_tier else t for i, t in enumerate(self.ctx.tier_full)]
-            after = [a - t for a, t in zip(self.ctx.amounts, tier)]
-            tier_total = sum(tier)
+        base = self.base_for(idx)
         for k in idx:
-            if not self.met(after, k):
+            if not self.met(base, k):
                 return None
         rank = self.rank
-        saving = tier_total
+        saving = base.tier_total
         rem = None
         pending: tuple = ()
         for k in sorted(idx, key=rank.__getitem__):
-            d, rem, pending = self.step(after, rem, pending, k)
+            d, rem, pending = self.step(base, rem, pending, k)
             saving += d
-        return _Node(saving, idx, after, rem, pending, max(rank[k] for k in idx))
+        return _Node(saving, idx, base, rem, pending, max(rank[k] for k in idx))
 
     def extend(self, node: _Node, k: int) -> _Node | None:
         """``combo(node.idx + (k,))`` when coupon ``k`` keeps the tier discount and applies
         after every coupon of ``node``."""
-        if not self.met(node.after, k):
+        if not self.met(node.base, k):
             return None
-        d, rem, pending = self.step(node.after, node.rem, node.pending, k)
-        return _Node(node.saving + d, node.idx + (k,), node.after, rem, pending, self.rank[k])
+        d, rem, pending = self.step(node.base, node.rem, node.pending, k)
+        return _Node(node.saving + d, node.idx + (k,), node.base, rem, pending, self.rank[k])
 
 
-def _search_stackable(ctx: _Context, stack: list[_Cand], limit: int, best: _Eval,
-                      sums: _Sums, budget: int, prune: bool) -> _Eval:
+def _spread(total: Fen, weights: list[Fen]) -> list[Fen]:
+    """``money.allocate(total, weights)`` for a positive total over weights that are not
+    negative and hold at least ``total`` (a discount over what is left of its lines): the same
+    largest-remainder split, ties to the earlier line, in fewer steps."""
+    wsum = sum(weights)
+    if total <= 0 or wsum < total or min(weights) < 0:
+        return allocate(total, weights)
+    parts = [total * w // wsum for w in weights]
+    short = total - sum(parts)
+    if short:
+        rems = [total * w % wsum for w in weights]
+        # a stable sort, largest remainder first: equal remainders keep the earlier line first
+        for i in sorted(range(len(weights)), key=rems.__getitem__, reverse=True)[:short]:
+            parts[i] += 1
+    return parts
+
+
+def _search_stackable(ctx: _Context, stack: list[_Cand], limit: int, best: _Pick,
+                      sums: _Sums, budget: int, prune: bool) -> _Pick:
     """Branch and bound over the combinations of up to ``limit`` stackable coupons.
 
     Coupons are tried largest possible discount first (``bound``: what the coupon could take
@@ -502,7 +600,7 @@ def _search_stackable(ctx: _Context, stack: list[_Cand], limit: int, best: _Eval
     the largest ones still ahead cannot beat the best found, counting the tie-breaks (fewer
     coupons, then the earliest expiry). Iterative (no recursion, whatever the limit); after
     ``budget`` coupon applications the best found so far is kept: deterministic, and exact
-    whenever the search ends within the budget. The winner is priced in full at the end.
+    whenever the search ends within the budget.
     """
     any_no_tier = any(not c.coupon.with_tier_discount for c in stack)
     pool = []
@@ -520,7 +618,7 @@ def _search_stackable(ctx: _Context, stack: list[_Cand], limit: int, best: _Eval
     n = len(pool)
     if n == 0:
         return best
-    saver = _Saver(ctx, pool)
+    saver = _Saver(ctx, pool, sums)
     bounds = [c.bound for c in pool]
     expiry = [c.expiry for c in pool]
     codes = [c.coupon.code for c in pool]
@@ -534,7 +632,7 @@ def _search_stackable(ctx: _Context, stack: list[_Cand], limit: int, best: _Eval
     for j in range(n - 1, -1, -1):
         sme[j] = min(expiry[j], sme[j + 1])
     subtotal = sum(ctx.amounts)
-    tier_total = saver.tier_total
+    tier_total = saver.full.tier_total
     limit = max(0, min(limit, n))
 
     # The best so far, as its key's parts: a search node wins only with a smaller key.
@@ -548,7 +646,7 @@ def _search_stackable(ctx: _Context, stack: list[_Cand], limit: int, best: _Eval
     # Depth first, largest bounds first, without recursion: each frame is (chosen indices, the
     # chosen combination priced (None: threshold not met), the sum of their bounds, the next
     # index to try as the following coupon).
-    root = _Node(saver.tier_total, (), None, None, (), -1)
+    root = _Node(tier_total, (), saver.full, None, (), -1)
     todo: list[tuple[tuple[int, ...], _Node | None, Fen, int]] = [((), root, 0, 0)]
     while todo:
         chosen, parent, chosen_bound, k = todo.pop()
@@ -591,7 +689,7 @@ def _search_stackable(ctx: _Context, stack: list[_Cand], limit: int, best: _Eval
         todo.append((combo, ev, chosen_bound + bounds[k], k + 1))
     if best_node is None:
         return best
-    return ctx.evaluate([pool[i] for i in best_node.idx])  # type: ignore[return-value]
+    return _Pick(best_node.saving, tuple(pool[i] for i in best_node.idx))
 
 
 # --- the whole quote ------------------------------------------------------------------------
@@ -623,34 +721,50 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
               else None)
 
     lines = req.lines
-    amounts = [line.amount for line in lines]
-    tier_full = [times(a, Decimal(1) - rate) if line.discountable and rate < 1 else 0
+    amounts = [_times(line.unit_price, line.qty) for line in lines]  # = line.amount
+    off = Decimal(1) - rate
+    tier_full = [_times(a, off) if line.discountable and rate < 1 else 0
                  for a, line in zip(amounts, lines)]
     ctx = _Context(lines, amounts, tier_full)
 
     rejected: dict[str, RejectedCoupon] = {}
     valid: list[_Cand] = []
     scopes: dict = {}
+    sums = _Sums(ctx)
+    at = req.at
+    now = at.replace(tzinfo=None)
+    naive: dict[tuple, datetime] = {}  # each distinct coupon time, store-local, once
+
+    def local(dt: datetime | None) -> datetime | None:
+        if dt is None:
+            return None
+        k = (dt, dt.tzinfo, dt.fold)  # equal aware times of other zones or folds stay apart
+        got = naive.get(k)
+        if got is None:
+            got = naive[k] = local_naive(dt, at)  # type: ignore[assignment]
+        return got
+
     for cp in coupons:
         key = (cp.categories, cp.skus)
         elig = scopes.get(key)
         if elig is None:
             elig = scopes[key] = cp.eligible_indices(lines)
-        reason = static_rejection(cp, req.at, tier_code, lines, elig)
+        end = local(cp.valid_to)
+        reason = _rejection(cp, at, now, local(cp.valid_from), end, tier_code, lines, elig)
         if reason is not None:
             rejected[cp.code] = RejectedCoupon(cp.code, reason)
         else:
-            valid.append(_make_cand(cp, lines, amounts, req.at, scopes))
+            valid.append(_make_cand(cp, lines, amounts, at, scopes, end=end,
+                                    gross=sums(elig)[0]))
 
     limit = rules.max_coupons_per_order
     if chosen is not None:
         best = _forced(ctx, valid, rejected, chosen, limit)
     else:
-        best = _choose(ctx, valid, limit)
+        best = _choose(ctx, valid, limit, sums=sums)
 
     chosen_ids = {id(c) for c in best.cands}
     best_has_exclusive = any(not c.coupon.stackable for c in best.cands)
-    sums = _Sums(ctx)
     for c in valid:
         if id(c) in chosen_ids:
             continue

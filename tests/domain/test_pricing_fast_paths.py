@@ -1,0 +1,73 @@
+"""The pricing engine's fast paths give exactly what the plain arithmetic gives (issue 10,
+item 9): integer ``times``, the search's saving-only pricing, the line results' construction."""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pos_member.domain import pricing as P
+from pos_member.domain.money import allocate, times
+
+factors = st.one_of(
+    st.decimals(min_value=-10, max_value=10, places=3, allow_nan=False, allow_infinity=False),
+    st.decimals(min_value=0, max_value=1, places=12, allow_nan=False, allow_infinity=False),
+    st.builds(lambda n, e: Decimal(n).scaleb(-e), st.integers(-10**30, 10**30), st.integers(-3, 40)),
+    st.sampled_from([Decimal("0.95"), Decimal("0.950"), Decimal("0.9500000000000"),
+                     Decimal("0.05"), Decimal("0.125"), Decimal("0.350"), Decimal("1E+2"),
+                     Decimal(0), Decimal("-0.5"), Decimal("1.005")]),
+)
+fens = st.one_of(st.integers(-10**6, 10**6), st.integers(-10**30, 10**30))
+
+
+def same_as_times(fen: int, factor: Decimal) -> None:
+    """``P._times`` answers what ``times`` answers, or raises what it raises."""
+    try:
+        want = times(fen, factor)
+    except ArithmeticError as exc:  # the plain arithmetic refuses (beyond the precision)
+        try:
+            P._times(fen, factor)
+        except type(exc):
+            return
+        raise AssertionError("the fast path answered where times() raised") from exc
+    assert P._times(fen, factor) == want
+
+
+@settings(max_examples=2000, deadline=None)
+@given(fens, factors)
+def test_integer_times_is_money_times(fen, factor):
+    same_as_times(fen, factor)
+
+
+@settings(max_examples=300, deadline=None)
+@given(fens, factors, st.integers(4, 40))
+def test_integer_times_follows_the_decimal_precision(fen, factor, prec):
+    with localcontext() as ctx:
+        ctx.prec = prec
+        same_as_times(fen, factor)
+
+
+def test_integer_times_rounds_halves_away_from_zero():
+    assert P._times(5, Decimal("0.5")) == 3
+    assert P._times(-5, Decimal("0.5")) == -3
+    assert P._times(3, Decimal("0.5")) == 2
+    assert P._times(1, Decimal("0.49")) == 0
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=40), st.data())
+def test_the_discount_split_is_the_largest_remainder_allocation(weights, data):
+    total = data.draw(st.integers(-5, sum(weights) + 5))
+    try:
+        want = allocate(total, weights)
+    except ValueError:
+        return
+    assert P._spread(total, list(weights)) == want
+
+
+def test_the_discount_split_breaks_ties_towards_the_earlier_line():
+    # three equal remainders, two spare fen: the first two lines take them
+    assert P._spread(2, [1, 1, 1]) == allocate(2, [1, 1, 1]) == [1, 1, 0]
+    assert P._spread(5, [3, 0, 3, 3]) == allocate(5, [3, 0, 3, 3]) == [2, 0, 2, 1]
