@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
+from collections import OrderedDict
+from dataclasses import replace
 from typing import Callable
 
 from PIL import Image
@@ -49,6 +52,10 @@ class ReceiptPrinter:
         self.queue = PrintQueue(store if store is not None else MemoryJobStore(),
                                 send or self._send, retry_window=settings.retry_window,
                                 backoff=backoff, on_change=on_change)
+        # The originals printed by this printer, per sale or refund: a second request for the
+        # same one prints a copy and leaves the drawer shut (one side effect per sale).
+        self._originals: OrderedDict[tuple[bool, str], None] = OrderedDict()
+        self._originals_lock = threading.Lock()
 
     def _send(self, payload: bytes, on_open) -> object:
         s = self.settings
@@ -101,12 +108,33 @@ class ReceiptPrinter:
                       open_drawer: bool | None = None) -> int | None:
         """Queue a sale or refund receipt (a copy when ``data.is_reprint``). The drawer opens
         first when ``open_drawer`` is true, or, when it is None, when cash changed hands and
-        this is not a reprint. Returns the receipt's job id (None if it could not be queued)."""
+        this is not a reprint. Returns the receipt's job id (None if it could not be queued).
+
+        An original is printed once per sale (or refund) given by ``sale_id``: asked again, the
+        printer prints it as a copy (marked 重印 COPY) and does not open the drawer."""
+        if sale_id is not None and not data.is_reprint and not self._first_original(
+                data, sale_id):
+            log.warning("receipt %s asked again: printed as a copy, drawer left shut",
+                        data.sale_number)
+            data, open_drawer = replace(data, is_reprint=True), False
         if open_drawer is None:
             open_drawer = not data.is_reprint and any(t.kind == "cash" for t in data.tenders)
         if open_drawer:
             self.open_drawer(sale_id)
         return self._submit(data, sale_id, data.is_reprint)
+
+    ORIGINALS_KEPT = 1000  # sales remembered; a till completes far fewer between restarts
+
+    def _first_original(self, data: ReceiptData, sale_id: str) -> bool:
+        # a refund's receipt carries the sale's id as sale_id and its own id as sale_uuid
+        key = (True, data.sale_uuid or sale_id) if data.is_refund else (False, sale_id)
+        with self._originals_lock:
+            if key in self._originals:
+                return False
+            self._originals[key] = None
+            while len(self._originals) > self.ORIGINALS_KEPT:
+                self._originals.popitem(last=False)
+            return True
 
     def print_report(self, data: ReportData) -> int | None:
         return self._submit(data, None, False)

@@ -24,7 +24,7 @@ from pos_member.store.types import milli_to_qty, new_uuid, qty_to_milli
 
 from .checkout import _coupon, _is_uuid, _open_shift
 from .context import TillContext
-from .errors import InvalidInput, NotFound, ServiceError
+from .errors import ApprovalNeeded, InvalidInput, NotFound, ServiceError
 from .members import member_view
 from .rules import current_rules
 from .staff import Approval, StaffMember, append_audit, authorize_action
@@ -43,6 +43,39 @@ def refunded_so_far(session, sale_id: str) -> dict[int, Decimal]:
         .join(Refund, Refund.id == RefundLine.refund_id)
         .where(Refund.sale_id == sale_id).group_by(RefundLine.line_no)).all()
     return {no: milli_to_qty(total) for no, total in rows}
+
+
+def _outcome(ctx: TillContext, session, sale_id: str, lines: dict[int, Decimal] | None,
+             local) -> tuple[Sale, Member | None, object, RefundOutcome]:
+    """The domain's refund of ``lines`` of the sale as it stands (what is left to refund)."""
+    sale = session.get(Sale, sale_id)
+    if sale is None:
+        raise NotFound("no such sale on this till", code="unknown_sale")
+    if sale.status != "completed":
+        raise InvalidInput("this sale was voided", code="sale_voided")
+    rules = current_rules(session)
+    sold = SoldSale(
+        lines=tuple(SoldLine(x.line_no, milli_to_qty(x.qty_milli), x.paid_fen,
+                             x.points_redeemed, x.points_eligible) for x in sale.lines),
+        points_earned=sale.points_earned, growth_earned=sale.growth_earned,
+        coupons=tuple(_coupon(session.get(Coupon, r.coupon_code), sale.member_id)
+                      for r in sale.coupon_redemptions
+                      if session.get(Coupon, r.coupon_code) is not None))
+    member = session.get(Member, sale.member_id) if sale.member_id else None
+    view = member_view(session, member, local.date(), ctx.tz) if member else None
+    try:
+        out = refund(sold, refunded_so_far(session, sale_id), lines, local,
+                     view.points if view else 0, view.growth if view else 0, rules)
+    except RefundError as exc:
+        raise InvalidInput(str(exc), code="bad_refund") from None
+    return sale, member, rules, out
+
+
+def refund_amount(ctx: TillContext, sale_id: str, lines: dict[int, Decimal] | None) -> int:
+    """The money (fen) refunding ``lines`` would give back, recording nothing (what the
+    manager's approval dialog shows)."""
+    with ctx.read_sessions() as session:
+        return _outcome(ctx, session, sale_id, lines, ctx.local())[3].money
 
 
 def refund_sale(ctx: TillContext, staff: StaffMember, sale_id: str,
@@ -70,34 +103,23 @@ def refund_sale(ctx: TillContext, staff: StaffMember, sale_id: str,
             except (ValueError, ArithmeticError):
                 raise InvalidInput(f"line {no}: three decimals at most",
                                    code="bad_quantity") from None
-    approver = authorize_action(ctx, staff, Action.REFUND, approval)
+    try:
+        approver = authorize_action(ctx, staff, Action.REFUND, approval)
+    except ApprovalNeeded as exc:
+        if exc.details.get("action"):  # asked for (not a refused PIN): say how much
+            try:
+                exc.details["amount_fen"] = refund_amount(ctx, sale_id, lines)
+            except ServiceError:
+                pass  # the refund itself will say what is wrong once approved
+        raise
     now = ctx.now()
     local = ctx.local(now)
     refund_id = refund_id or new_uuid()
     with transaction(ctx.sessions) as session:
         if session.get(Refund, refund_id) is not None:
             raise ServiceError("this refund was already recorded", code="refund_recorded")
-        sale = session.get(Sale, sale_id)
-        if sale is None:
-            raise NotFound("no such sale on this till", code="unknown_sale")
-        if sale.status != "completed":
-            raise InvalidInput("this sale was voided", code="sale_voided")
         shift = _open_shift(session, ctx.terminal_id)
-        rules = current_rules(session)
-        sold = SoldSale(
-            lines=tuple(SoldLine(x.line_no, milli_to_qty(x.qty_milli), x.paid_fen,
-                                 x.points_redeemed, x.points_eligible) for x in sale.lines),
-            points_earned=sale.points_earned, growth_earned=sale.growth_earned,
-            coupons=tuple(_coupon(session.get(Coupon, r.coupon_code), sale.member_id)
-                          for r in sale.coupon_redemptions
-                          if session.get(Coupon, r.coupon_code) is not None))
-        member = session.get(Member, sale.member_id) if sale.member_id else None
-        view = member_view(session, member, local.date(), ctx.tz) if member else None
-        try:
-            out = refund(sold, refunded_so_far(session, sale_id), lines, local,
-                         view.points if view else 0, view.growth if view else 0, rules)
-        except RefundError as exc:
-            raise InvalidInput(str(exc), code="bad_refund") from None
+        sale, member, rules, out = _outcome(ctx, session, sale_id, lines, local)
 
         # Money goes back over the sale's money tenders in proportion (cash, then the rest).
         money_tenders = [p for p in sale.payments if p.tender != "points"]

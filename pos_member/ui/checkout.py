@@ -59,6 +59,7 @@ class CheckoutScreen(Screen):
         self.categories: list = []
         self.current_category = 0
         self.last_done: SaleDoneDialog | None = None
+        self._completed: dict[str, None] = {}  # sale ids completed here (newest last)
 
         # product entry
         self.entry = make_scan_field(QLineEdit(self))
@@ -674,7 +675,41 @@ class CheckoutScreen(Screen):
 
     # --- payment -----------------------------------------------------------------------------
 
+    # The payment request under way (an approval asked, the payment screen open, the sale being
+    # recorded): one at a time, so a second F9 or Enter focuses it instead of asking again.
+    _pending_op: Op | None = None
+    _recording: str | None = None
+    payment_dialog = None
+
+    def _focus_pending(self) -> bool:
+        """True (and the open dialog raised) when a payment request is already under way."""
+        op = self._pending_op
+        dialog = op.dialog if op is not None else None
+        if dialog is None and alive(self.payment_dialog) and self.payment_dialog.isVisible():
+            dialog = self.payment_dialog
+        if dialog is not None:
+            dialog.raise_()
+            dialog.activateWindow()
+            return True
+        return op is not None or self._recording is not None
+
+    def _commit_redeem(self) -> None:
+        """Points typed in the redeem field and not yet confirmed (F9 pressed right after the
+        digits) count: the basket is priced with them before anything is paid."""
+        field = self.member_panel.redeem
+        text = field.text().strip()
+        if self.sale.member is not None and text.isdigit() and int(text) != field.value():
+            field.setValue(int(text))
+
+    def _points_need_approval(self) -> bool:
+        p = self.sale.pricing
+        return (p is not None and p.points_redeemed > 0 and self.sale.code_text is None
+                and self.sale_approval is None and not self.points_approved)
+
     def pay(self) -> None:
+        if self._focus_pending():
+            return
+        self._commit_redeem()
         if self.sale.empty:
             self.message.show_message(self.tr("Scan an item first."), "info")
             return
@@ -682,6 +717,43 @@ class CheckoutScreen(Screen):
             self.message.show_message(self.tr("Still pricing the basket…"), "info")
             QTimer.singleShot(100, self._pay_when_priced)
             return
+        if self._points_need_approval():
+            self._approve_points()
+            return
+        self._open_payment()
+
+    def _approve_points(self) -> None:
+        """Spending points without the member's app code needs a manager: asked now, before
+        the payment screen, so no money has changed hands when a manager says no."""
+        version = self.sale.version
+        ctx, staff = self.env.ctx, self.env.staff
+
+        def check(approval=None):
+            staff_service.authorize_action(ctx, staff, Action.STATIC_CODE_POINTS_SPEND,
+                                           approval)
+            return approval
+
+        def approved(approval) -> None:
+            self._pending_op = None
+            self.sale_approval = approval  # None for a manager at the till: nobody else asked
+            self.points_approved = approval is None
+            if version == self.sale.version:
+                self._open_payment()
+
+        def ended() -> None:
+            if self._pending_op is op:
+                self._pending_op = None
+
+        op = Op(check).with_approval(self, self.tr("Spend points without the app code"))
+        op.success(approved).cancelled(lambda: self.message.show_message(
+            self.tr("No points are spent without a manager's approval: set the points to 0 "
+                    "or ask a manager."), "warn")).finally_(ended)
+        self._pending_op = op
+        op.run(self.env.worker)
+
+    points_approved = False  # a manager signed in: points spend without another approval
+
+    def _open_payment(self) -> None:
         dialog = PaymentDialog(self, self.sale.pricing.total)
         dialog.paid.connect(self._record)
         dialog.open()
@@ -696,6 +768,9 @@ class CheckoutScreen(Screen):
 
     def _record(self, tenders) -> None:
         sale = self.sale
+        if self._recording == sale.sale_id or sale.sale_id in self._completed:
+            self._focus_pending()  # one request per sale: the first one is under way
+            return
         pricing = sale.pricing
         req = {"sale_id": sale.sale_id, "staff": self.env.staff, "lines": sale.cart(),
                "tenders": tuple(tenders), "member_id": sale.member_id,
@@ -707,12 +782,21 @@ class CheckoutScreen(Screen):
             return checkout.checkout(self.env.ctx, checkout.CheckoutRequest(**req,
                                                                             approval=approval))
 
+        def ended() -> None:
+            if self._recording == sale.sale_id:
+                self._recording = None
+            if self._pending_op is op:
+                self._pending_op = None
+            self.pay_button.setEnabled(not self.sale.empty)
+
         self.pay_button.setEnabled(False)
-        Op(run).with_approval(self, self.tr("Approve this sale"), initial=self.sale_approval) \
+        self._recording = sale.sale_id
+        op = Op(run).with_approval(self, self.tr("Approve this sale"),
+                                   initial=self.sale_approval) \
             .success(lambda result: self._sold(sale, tenders, result)) \
-            .failure(self._sale_failed) \
-            .finally_(lambda: self.pay_button.setEnabled(not self.sale.empty)) \
-            .run(self.env.worker)
+            .failure(self._sale_failed).finally_(ended)
+        self._pending_op = op
+        op.run(self.env.worker)
 
     def _sale_failed(self, exc) -> None:
         self.message.show_message(error_text(exc), "error", 0)
@@ -720,6 +804,13 @@ class CheckoutScreen(Screen):
             self.window_.ask_open_shift()
 
     def _sold(self, sale: SaleState, tenders, result) -> None:
+        if result.sale_id in self._completed:
+            # Completed already (a repeated request): no second dialog, drawer kick or receipt.
+            log.warning("sale %s completed twice; side effects skipped", result.receipt_no)
+            return
+        self._completed[result.sale_id] = None
+        while len(self._completed) > 100:
+            del self._completed[next(iter(self._completed))]
         pricing = result.pricing
         upgraded = ""
         if pricing.tier_after and pricing.tier_before and pricing.tier_after != pricing.tier_before:
@@ -758,6 +849,7 @@ class CheckoutScreen(Screen):
     def new_sale(self) -> None:
         self.sale = SaleState()
         self.sale_approval = None
+        self.points_approved = False
         self.member_panel.set_member(None, {})
         self._show_pricing(None, self.sale.version)
         self._fill_table()

@@ -94,17 +94,21 @@ class PinPad(QWidget):
 class ApprovalDialog(QDialog):
     """A manager approves a protected action with their staff code and PIN.
 
-    ``reason`` is the :class:`ApprovalNeeded` the service raised (its message says which action,
-    or why the previous attempt was refused). Emits ``approved(Approval)`` or ``cancelled()``.
-    Opened by :meth:`pos_member.ui.worker.Op.with_approval`; open it yourself with ``open()``.
+    ``reason`` is the :class:`ApprovalNeeded` the service raised (its details say which action
+    and, for money, how much; or why the previous attempt was refused). Emits
+    ``approved(Approval)`` or ``cancelled()``. Opened by
+    :meth:`pos_member.ui.worker.Op.with_approval` with ``close_on_approve=False``: it stays open
+    (keys disabled) while the action runs again, shows a refusal with :meth:`refused` and is
+    closed by the op. Open it yourself with ``open()``: it closes on approve.
     """
 
     approved = Signal(object)
     cancelled = Signal()
 
     def __init__(self, parent: QWidget | None, reason: BaseException | None = None,
-                 title: str | None = None):
+                 title: str | None = None, close_on_approve: bool = True):
         super().__init__(parent)
+        self._close_on_approve = close_on_approve
         self.setObjectName("approval_dialog")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per use: no leak
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -148,9 +152,17 @@ class ApprovalDialog(QDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Manager approval"))
         self.heading.setText(self._title or self.tr("Manager approval needed"))
-        action = (getattr(self._reason, "details", None) or {}).get("action")
+        details = getattr(self._reason, "details", None) or {}
+        action = details.get("action")
+        what = action_name(action) if action else ""
+        amount = details.get("amount_fen")
+        if what and isinstance(amount, int) and not isinstance(amount, bool):
+            from pos_member.domain.money import format_fen
+
+            what = self.tr("%1 of %2").replace("%1", what).replace("%2",
+                                                                   "¥" + format_fen(amount))
         self.explain.setText(self.tr("A manager enters their staff code and PIN to approve: %1")
-                             .replace("%1", action_name(action)) if action else
+                             .replace("%1", what) if what else
                              self.tr("A manager enters their staff code and PIN to approve."))
         self.code_label.setText(self.tr("Manager code"))
         self.code.setPlaceholderText("S001")
@@ -167,8 +179,34 @@ class ApprovalDialog(QDialog):
             return
         from pos_member.services.staff import Approval  # not at import: keeps start-up light
 
+        if self._close_on_approve:
+            self.approved.emit(Approval(code, pin))
+            self.done(QDialog.DialogCode.Accepted)
+            return
+        self._set_checking(True)
         self.approved.emit(Approval(code, pin))
-        self.done(QDialog.DialogCode.Accepted)
+
+    def _set_checking(self, checking: bool) -> None:
+        """While the manager's PIN is checked: no second approval from this dialog."""
+        self.checking = checking
+        self.pad.setEnabled(not checking)
+        self.code.setEnabled(not checking)
+        if checking:
+            self.message.show_message(self.tr("Checking…"), "info", 0)
+
+    checking = False
+
+    def refused(self, reason: BaseException) -> None:
+        """The PIN (or the approver) was refused: say why, in this dialog, and ask again. The
+        action (and amount) asked for stay as they were."""
+        self._set_checking(False)
+        self.message.show_message(error_text(reason), "error")
+        self.pad.clear()
+        if getattr(reason, "code", "") in ("unknown_staff", "not_a_manager"):
+            self.code.selectAll()
+            self.code.setFocus()
+        else:
+            self.pad.field.setFocus()
 
 
 def action_name(action: str | None) -> str:

@@ -169,11 +169,16 @@ class PaymentDialog(QDialog):
         self.payment.remove_last()
         self.retranslate()
 
+    _paid = False  # ``paid`` is emitted once: Enter reaches both the field and the dialog
+
     def _finish(self) -> None:
+        if self._paid:
+            return
         if self.payment.remaining > 0:
             self.message.show_message(self.tr("%1 is still due.").replace(
                 "%1", yuan(self.payment.remaining)), "error")
             return
+        self._paid = True
         self.paid.emit(list(self.payment.tenders))
         self.accept()
 

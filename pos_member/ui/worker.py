@@ -13,8 +13,9 @@ Every service call from the UI runs here, never on the GUI thread (Anki's ``Coll
 - ``with_approval(parent)``: the function is called with ``approval=None`` first; when a
   service raises :class:`~pos_member.services.errors.ApprovalNeeded`, the manager-approval
   dialog opens on ``parent`` and, once a manager has entered a code and PIN, the op runs again
-  with ``approval=Approval(...)``. A wrong PIN opens the dialog again with the reason; cancel
-  calls ``cancelled(cb)`` (if given) and ``finally_``.
+  with ``approval=Approval(...)``. The dialog stays open while the op runs again: a wrong PIN
+  is shown in the same dialog (the action and amount stay), success or another failure closes
+  it; cancel calls ``cancelled(cb)`` (if given) and ``finally_``. One dialog per op, ever.
 - A failure without a ``failure`` callback goes to :data:`default_failure` (the main window
   shows a ServiceError's message calmly and logs anything else).
 """
@@ -236,13 +237,15 @@ class Op:
             return
         pending_retry = False
         try:
+            exc = job.error
+            from pos_member.services.errors import ApprovalNeeded
+
+            if not (isinstance(exc, ApprovalNeeded) and self._wants_approval):
+                self._close_dialog()  # approved (or failed otherwise): the dialog's work is done
             if job.error is None:
                 if self._success is not None:
                     self._success(job.result)
                 return
-            exc = job.error
-            from pos_member.services.errors import ApprovalNeeded
-
             if isinstance(exc, ApprovalNeeded) and self._wants_approval:
                 pending_retry = True
                 self._ask_approval(exc)
@@ -252,10 +255,30 @@ class Op:
             if not pending_retry and self._finally is not None:
                 self._finally()
 
+    _dialog = None
+
+    @property
+    def dialog(self):
+        """The approval dialog this op opened, while it is open (else None)."""
+        import shiboken6
+
+        d = self._dialog
+        return d if d is not None and shiboken6.isValid(d) and d.isVisible() else None
+
+    def _close_dialog(self) -> None:
+        d = self.dialog
+        if d is not None:
+            d.done(d.DialogCode.Accepted)  # not a cancel: ``cancelled`` is not called
+
     def _ask_approval(self, exc) -> None:
         from .dialogs import ApprovalDialog
 
-        dialog = ApprovalDialog(self._approval_parent, reason=exc, title=self._approval_title)
+        open_dialog = self.dialog
+        if open_dialog is not None:  # the manager's PIN was refused: ask again, same dialog
+            open_dialog.refused(exc)
+            return
+        dialog = ApprovalDialog(self._approval_parent, reason=exc, title=self._approval_title,
+                                close_on_approve=False)
 
         def accepted(approval) -> None:
             self.approval = approval  # the success callback may keep it (price overrides)

@@ -58,6 +58,14 @@
     <context>
         <name>ApprovalDialog</name>
         <message>
+            <source>Checking…</source>
+            <translation>正在核对…</translation>
+        </message>
+        <message>
+            <source>%1 of %2</source>
+            <translation>%1（金额 %2）</translation>
+        </message>
+        <message>
             <source>Manager approval</source>
             <translation>店长授权</translation>
         </message>
@@ -238,6 +246,14 @@
     </context>
     <context>
         <name>CheckoutScreen</name>
+        <message>
+            <source>No points are spent without a manager's approval: set the points to 0 or ask a manager.</source>
+            <translation>没有店长授权不能使用积分：请把积分改为 0，或请店长授权。</translation>
+        </message>
+        <message>
+            <source>Spend points without the app code</source>
+            <translation>未出示会员码使用积分</translation>
+        </message>
         <message>
             <source>Checkout</source>
             <translation>收银</translation>

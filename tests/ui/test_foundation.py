@@ -72,12 +72,13 @@ def test_with_approval_retries_with_the_managers_approval(qtbot, worker):
     assert "remove a line" in dialog.explain.text()
     dialog.code.setText("S001")
     pin_pad(qtbot, dialog.pad, "1111")
-    qtbot.waitUntil(lambda: gone(dialog))
-    again = modal(qtbot, "approval_dialog")
-    qtbot.waitUntil(lambda: again.message.kind == "error")
-    again.code.setText("S001")
-    pin_pad(qtbot, again.pad, "2468")
+    # refused: the same dialog says why and asks again, the action still named
+    qtbot.waitUntil(lambda: dialog.message.kind == "error")
+    assert not gone(dialog) and modal(qtbot, "approval_dialog") is dialog
+    assert "remove a line" in dialog.explain.text() and dialog.code.text() == "S001"
+    pin_pad(qtbot, dialog.pad, "2468")
     qtbot.waitUntil(lambda: done == ["S001"])
+    qtbot.waitUntil(lambda: gone(dialog))
     assert [getattr(a, "pin", None) for a in calls] == [None, "1111", "2468"]
 
 

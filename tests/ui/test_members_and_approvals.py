@@ -77,14 +77,18 @@ def test_last_four_pick_list_and_points_over_the_limit(qtbot, window, till):
     co.member_panel.redeem.setValue(500)
     idle(qtbot, window)
     assert co.sale.pricing.points_redeemed == 56
-    # found by phone, not by the app's code: spending points needs a manager
-    pay_exact_cash(qtbot, window)
+    # found by phone, not by the app's code: spending points needs a manager, asked before
+    # the payment screen
+    click(qtbot, co.pay_button)
     dialog = approve(qtbot, "S001", "0000")  # wrong PIN first
     idle(qtbot, window)
-    qtbot.waitUntil(lambda: gone(dialog))
-    again = modal(qtbot, "approval_dialog")
-    assert again.message.kind == "error"
-    approve(qtbot, "S001", "2468")
+    qtbot.waitUntil(lambda: dialog.message.kind == "error")
+    assert modal(qtbot, "approval_dialog") is dialog  # the same dialog asks again
+    pin_pad(qtbot, dialog.pad, "2468")
+    idle(qtbot, window)
+    pay = modal(qtbot, "payment_dialog")
+    click(qtbot, pay.tender_buttons["cash"])  # empty amount: what is due
+    click(qtbot, pay.finish)
     idle(qtbot, window)
     modal(qtbot, "sale_done_dialog")
     with till.session() as s:

@@ -161,6 +161,7 @@ def test_pin_typed_fast_after_tab_in_the_approval_dialog(qtbot, window):
         dialog = modal(qtbot, "approval_dialog")
         dialog.activateWindow()
         qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.code)
+        dialog.code.clear()  # after a refused PIN the same dialog is asked again
         qtbot.keyClicks(dialog.code, "S001")
         qtbot.keyClick(dialog.code, Qt.Key.Key_Tab)
         assert QApplication.focusWidget() is dialog.pad.field
@@ -169,9 +170,9 @@ def test_pin_typed_fast_after_tab_in_the_approval_dialog(qtbot, window):
         return dialog
 
     first = type_approval("1111")
-    qtbot.waitUntil(lambda: gone(first))
-    again = modal(qtbot, "approval_dialog")
-    qtbot.waitUntil(lambda: again.message.kind == "error")  # denied: the wrong PIN was tried
+    qtbot.waitUntil(lambda: first.message.kind == "error")  # denied: the wrong PIN was tried
+    assert modal(qtbot, "approval_dialog") is first  # asked again in the same dialog
+    first.code.setFocus()
     type_approval("2468")
     qtbot.waitUntil(lambda: done == ["S001"])
     assert [getattr(a, "pin", None) for a in calls] == [None, "1111", "2468"]
