@@ -12,7 +12,7 @@ Then points and growth earned on what is paid with money over points-eligible li
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal, getcontext
 from typing import Sequence
@@ -52,6 +52,26 @@ class LineResult:
     rounding: Fen
     paid: Fen
     points_eligible: bool
+
+
+_LINE_FIELDS = tuple(f.name for f in fields(LineResult))
+
+
+def _line_results(*columns: Sequence) -> tuple[LineResult, ...]:
+    """One ``LineResult`` per line from the columns of its fields, in field order.
+
+    The same objects as ``LineResult(...)`` (a frozen dataclass with no ``__post_init__`` and
+    no slots: its fields are its ``__dict__``), built without the frozen ``__init__``'s one
+    ``object.__setattr__`` per field, which was a third of pricing a basket with no coupons.
+    ``tests/domain/test_pricing_fast_paths.py`` holds it to the constructor.
+    """
+    new = object.__new__
+    out = []
+    for values in zip(*columns):
+        line = new(LineResult)
+        line.__dict__.update(zip(_LINE_FIELDS, values))
+        out.append(line)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -261,14 +281,17 @@ class _Sums:
 
     def __init__(self, ctx: _Context):
         self.ctx = ctx
-        self.cache: dict[tuple[int, ...], tuple[Fen, Fen]] = {}
+        # by the scope tuple's identity (coupons of one scope share it; hashing the tuple's
+        # contents each time cost more than the sums), the tuple kept so the id stays its own
+        self.cache: dict[int, tuple[tuple[int, ...], Fen, Fen]] = {}
 
     def __call__(self, elig: tuple[int, ...]) -> tuple[Fen, Fen]:
-        got = self.cache.get(elig)
+        got = self.cache.get(id(elig))
         if got is None:
             a, t = self.ctx.amounts, self.ctx.tier_full
-            got = self.cache[elig] = (sum(a[i] for i in elig), sum(t[i] for i in elig))
-        return got
+            got = self.cache[id(elig)] = (elig, sum(map(a.__getitem__, elig)),
+                                          sum(map(t.__getitem__, elig)))
+        return got[1], got[2]
 
 
 def _alone_basis(c: _Cand, sums: _Sums) -> Fen:
@@ -574,11 +597,12 @@ class _Saver:
 
 
 def _spread(total: Fen, weights: list[Fen]) -> list[Fen]:
-    """``money.allocate(total, weights)`` for a positive total over weights that are not
-    negative and hold at least ``total`` (a discount over what is left of its lines): the same
-    largest-remainder split, ties to the earlier line, in fewer steps."""
+    """``money.allocate(total, weights)``, the same largest-remainder split (ties to the
+    earlier line) in fewer steps, for a positive total over weights that are not negative
+    and not all zero (what the engine spreads: a discount, the points' value, the rounding,
+    over what is left of the lines); anything else goes to ``allocate`` itself."""
     wsum = sum(weights)
-    if total <= 0 or wsum < total or min(weights) < 0:
+    if total <= 0 or wsum <= 0 or min(weights) < 0:
         return allocate(total, weights)
     parts = [total * w // wsum for w in weights]
     short = total - sum(parts)
@@ -714,7 +738,7 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
     presented: dict[str, Coupon] = {}
     for cp in req.coupons:
         seen = presented.setdefault(cp.code, cp)
-        if seen != cp:
+        if seen is not cp and seen != cp:
             raise PricingError(f"coupons: two different coupons share the code {cp.code!r}")
     coupons = tuple(presented.values())
     chosen = (tuple(dict.fromkeys(req.chosen_coupons)) if req.chosen_coupons is not None
@@ -799,15 +823,15 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
     # 4. points redemption
     points, limited_by = _redeemable(req, rules, payable)
     points_value = points * rules.point_value
-    pv_lines = allocate(points_value, remaining) if points_value else [0] * len(lines)
-    pts_lines = allocate(points, pv_lines) if points else [0] * len(lines)
+    pv_lines = _spread(points_value, remaining) if points_value else [0] * len(lines)
+    pts_lines = _spread(points, pv_lines) if points else [0] * len(lines)
     remaining = [r - p for r, p in zip(remaining, pv_lines)]
 
     # 5. cash rounding
     before_rounding = sum(remaining)
     unit = {"none": 1, "jiao": 10, "yuan": 100}[rules.cash_rounding]
     rounding = before_rounding % unit
-    rd_lines = allocate(rounding, remaining) if rounding else [0] * len(lines)
+    rd_lines = _spread(rounding, remaining) if rounding else [0] * len(lines)
     paid = [r - d for r, d in zip(remaining, rd_lines)]
     total = sum(paid)
 
@@ -826,11 +850,10 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
         if codes_in_order.index(by_growth.code) > codes_in_order.index(member.tier):
             tier_after = by_growth.code
 
-    line_results = tuple(
-        LineResult(line.sku, line.name, amounts[i], best.tier[i], coupon_lines[i], pv_lines[i],
-                   pts_lines[i], rd_lines[i], paid[i], line.points_eligible)
-        for i, line in enumerate(lines)
-    )
+    line_results = _line_results(
+        [line.sku for line in lines], [line.name for line in lines], amounts, best.tier,
+        coupon_lines, pv_lines, pts_lines, rd_lines, paid,
+        [line.points_eligible for line in lines])
     result = PricingResult(
         subtotal=sum(amounts),
         tier_discount=sum(best.tier),
