@@ -366,8 +366,10 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
             allowed=result.points_redeemed, limited_by=result.redeem_limited_by)
     settled, change = _settle(result.total, req.tenders)
 
-    seq = repo.next_terminal_seq(session)
-    receipt_no = f"{local:%y%m%d}-{seq:06d}"
+    seq = repo.next_terminal_seq(session)  # the event's place in the till's sync stream
+    # The receipt's own number: per till and local day, without gaps (docs/database.md).
+    day = f"{local:%y%m%d}"
+    receipt_no = f"{day}-{repo.next_receipt_no(session, 'sale', day):06d}"
     # Core inserts (one executemany per table) rather than ORM objects: a checkout is the
     # hottest write of the till, and the unit of work's bookkeeping was most of its cost.
     insert_rows(session, Sale, [dict(

@@ -120,7 +120,8 @@ def refund_receipt(ctx: TillContext, refund_id: str) -> ReceiptData:
                       for x in rf.lines)
         return ReceiptData(
             store_name=store_name, store_address=address, terminal=ctx.terminal_id[:8],
-            sale_number=f"R{rf.terminal_seq:06d}", sale_uuid=rf.id, time=rf.created_at,
+            sale_number=rf.receipt_no or f"R{rf.terminal_seq:06d}", sale_uuid=rf.id,
+            time=rf.created_at,
             tz=rf.tz, cashier=staff.name if staff else rf.staff_id, lines=lines,
             total_fen=rf.amount_fen,
             tenders=tuple(Tender(p.tender, p.amount_fen) for p in rf.payments),

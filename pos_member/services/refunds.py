@@ -35,6 +35,7 @@ class RefundResult:
     refund_id: str
     outcome: RefundOutcome
     payments: tuple[tuple[str, int], ...]  # (tender, fen) as the money went back
+    receipt_no: str = ""  # the refund receipt's own number, "R261202-000001"
 
 
 def refunded_so_far(session, sale_id: str) -> dict[int, Decimal]:
@@ -128,7 +129,10 @@ def refund_sale(ctx: TillContext, staff: StaffMember, sale_id: str,
         payments = tuple((p.tender, amt) for p, amt in zip(money_tenders, split) if amt)
 
         seq = repo.next_terminal_seq(session)
+        day = f"{local:%y%m%d}"
+        receipt_no = f"R{day}-{repo.next_receipt_no(session, 'refund', day):06d}"
         rf = Refund(id=refund_id, sale_id=sale.id, terminal_id=ctx.terminal_id, terminal_seq=seq,
+                    receipt_no=receipt_no,
                     shift_id=shift.id, created_at=now, tz=ctx.tz_name, staff_id=staff.id,
                     approver_id=approver or staff.id, member_id=sale.member_id,
                     amount_fen=out.money, points_reversed=out.points_reversed,
@@ -182,5 +186,5 @@ def refund_sale(ctx: TillContext, staff: StaffMember, sale_id: str,
         append_audit(session, actor=staff.id, approver=approver, action="refund", at=now,
                      details={"refund_id": rf.id, "sale_id": sale.id, "amount_fen": out.money,
                               "negative_balance": out.negative_balance})
-    return RefundResult(refund_id, out, payments)
+    return RefundResult(refund_id, out, payments, receipt_no)
 

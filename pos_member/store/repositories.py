@@ -14,7 +14,7 @@ from sqlalchemy import Integer, String, bindparam, cast, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from pos_member.store.models import Member, OutboxEvent, SyncState
+from pos_member.store.models import Member, OutboxEvent, ReceiptCounter, SyncState
 from pos_member.store.types import new_uuid, utcnow
 
 NEXT_TERMINAL_SEQ_KEY = "next_terminal_seq"
@@ -83,6 +83,22 @@ def next_terminal_seq(session: Session) -> int:
     ).returning(SyncState.value)
     after = session.execute(stmt).scalar_one()
     return int(after) - 1
+
+
+def next_receipt_no(session: Session, series: str, day: str) -> int:
+    """The next receipt number of ``series`` (``sale`` or ``refund``) on local ``day``
+    (``YYMMDD``): 1, 2, 3, ... without gaps, atomically, in the caller's transaction.
+
+    Like :func:`next_terminal_seq`, one upsert with RETURNING inside the sale's (or refund's)
+    ``BEGIN IMMEDIATE`` transaction: a rolled-back or crashed sale gives its number back, two
+    never get the same one. Numbers of past days stay in the table (a row a day).
+    """
+    stmt = sqlite_insert(ReceiptCounter).values(series=series, day=day, last=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[ReceiptCounter.series, ReceiptCounter.day],
+        set_={"last": ReceiptCounter.last + 1},
+    ).returning(ReceiptCounter.last)
+    return int(session.execute(stmt).scalar_one())
 
 
 def add_outbox_event(

@@ -165,7 +165,8 @@ def refund_receipt_from(detail, result, *, store_name: str, store_address: str,
                             points_earned=-out.points_reversed)
     return ReceiptData(
         store_name=store_name, store_address=store_address, terminal=terminal,
-        sale_number="R-" + result.refund_id[:8], sale_uuid=result.refund_id, time=at, tz=tz,
+        sale_number=getattr(result, "receipt_no", "") or "R-" + result.refund_id[:8],
+        sale_uuid=result.refund_id, time=at, tz=tz,
         cashier=cashier, lines=tuple(lines), total_fen=out.money,
         tenders=tuple(Tender(print_tender(t), amt) for t, amt in result.payments),
         member=member, is_refund=True, original_sale_number=s.receipt_no,

@@ -53,6 +53,16 @@ def _check(db: Path, reported: set[str]) -> int:
         assert orphans == 0
         dup = con.execute("SELECT count(*) - count(DISTINCT event_id) FROM outbox").fetchone()[0]
         assert dup == 0
+        # receipt numbers: 1..n per day, no gap and no duplicate, whatever the kills
+        by_day: dict[str, list[int]] = {}
+        for (no,) in con.execute("SELECT receipt_no FROM sales"):
+            day, n = no.split("-")
+            by_day.setdefault(day, []).append(int(n))
+        for day, numbers in by_day.items():
+            assert sorted(numbers) == list(range(1, len(numbers) + 1)), day
+            last = con.execute("SELECT last FROM receipt_counters WHERE series='sale' AND "
+                               "day=?", (day,)).fetchone()[0]
+            assert last == len(numbers), day
         return len(sales)
     finally:
         con.close()

@@ -87,7 +87,7 @@ def _columns_0001(path: Path, table: str) -> str:
 
 def test_new_database_is_created_at_head(db_path: Path) -> None:
     result = migrate.upgrade_to_head(db_path)
-    assert result.before is None and result.after == HEAD == "0002"
+    assert result.before is None and result.after == HEAD == "0003"
     assert result.backup_path is None and result.changed
     assert not (db_path.parent / "backups").exists()
     assert migrate.current_revision(db_path) == HEAD
@@ -196,6 +196,38 @@ def test_upgrade_from_0002_keeps_every_row(db_path: Path) -> None:
                 ("sale-3", "pending", 2, 0, 12), ("sale-1", "printed", 1, 1, 5)]
     finally:
         con.close()
+
+
+def test_upgrade_from_0002_starts_each_days_receipt_counter_after_its_last_receipt(
+        db_path: Path) -> None:
+    """A till upgraded in the middle of a day: that day's receipt numbers (the terminal
+    sequence, before 0003) go on after the highest one, never repeating a printed number."""
+    from pos_member.store.repositories import next_receipt_no
+
+    _release(db_path, "0002")
+    con = sqlite3.connect(db_path)
+    cols = _columns_0001(db_path, "sales")
+    picked = cols.replace("id, ", "?, ", 1).replace("receipt_no", "?").replace(
+        "terminal_seq", "?")
+    for sale_id, no, seq in (("sale-5", "261124-000002", 12), ("sale-6", "261124-000008", 13),
+                             ("sale-7", "261123-000005", 14)):
+        con.execute(f"INSERT INTO sales ({cols}) SELECT {picked} FROM sales WHERE id='sale-1'",
+                    (sale_id, seq, no) if cols.index("terminal_seq") < cols.index("receipt_no")
+                    else (sale_id, no, seq))
+    con.commit()
+    con.close()
+    migrate.upgrade_to_head(db_path)
+    assert sorted(_dump(db_path, "receipt_counters")) == [("sale", "261123", 5),
+                                                          ("sale", "261124", 8)]
+    assert "receipt_no" in _columns_0001(db_path, "refunds")
+    engine = create_engine_for(db_path)
+    try:
+        with transaction(session_factory(engine)) as s:
+            assert next_receipt_no(s, "sale", "261124") == 9
+            assert next_receipt_no(s, "sale", "261125") == 1  # a new day starts at 1
+            assert next_receipt_no(s, "refund", "261124") == 1  # refunds count on their own
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.parametrize("revision", ["0001", "0002"])
@@ -421,7 +453,7 @@ def test_migration_files_ship_with_the_package() -> None:
     assert migrate.MIGRATIONS_DIR.is_dir()
     assert (migrate.MIGRATIONS_DIR / "env.py").is_file()
     assert (migrate.MIGRATIONS_DIR / "script.py.mako").is_file()
-    assert migrate.revision_order() == ["0001", "0002"]
+    assert migrate.revision_order() == ["0001", "0002", "0003"]
 
 
 def test_package_build_includes_the_migrations(tmp_path: Path) -> None:
@@ -449,5 +481,6 @@ def test_package_build_includes_the_migrations(tmp_path: Path) -> None:
         "script.py.mako",
         "versions/0001_initial_schema.py",
         "versions/0002_print_queue_and_sale_voids.py",
+        "versions/0003_receipt_counter.py",
     ):
         assert (shipped / name).is_file(), name

@@ -18,7 +18,13 @@ from pos_member.store.models.sales import (
     SaleLine,
 )
 from pos_member.store.models.staff import AuditLogEntry, CashMovement, Shift, Staff
-from pos_member.store.models.sync import OutboxEvent, SeenNonce, SyncConflict, SyncState
+from pos_member.store.models.sync import (
+    OutboxEvent,
+    ReceiptCounter,
+    SeenNonce,
+    SyncConflict,
+    SyncState,
+)
 
 metadata = Base.metadata
 
@@ -38,6 +44,7 @@ __all__ = [
     "Payment",
     "PointLot",
     "Product",
+    "ReceiptCounter",
     "PointsLedgerEntry",
     "ReceiptPrintJob",
     "Refund",

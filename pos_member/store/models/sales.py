@@ -240,6 +240,9 @@ class Refund(Base):
     coupon_restored: Mapped[bool] = mapped_column(Boolean, default=False)
     tier_after: Mapped[str | None] = mapped_column(String(TIER_LEN))  # may drop on a refund
     reason: Mapped[str | None] = mapped_column(Text)
+    # The refund's own receipt number ("R261202-000001": series ``refund`` of the receipt
+    # counters); None for refunds recorded before revision 0003.
+    receipt_no: Mapped[str | None] = mapped_column(String(32))
 
     lines: Mapped[list[RefundLine]] = relationship(
         back_populates="refund",

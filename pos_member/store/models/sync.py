@@ -47,6 +47,18 @@ class SyncState(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class ReceiptCounter(Base):
+    """The last receipt number handed out per series (``sale``, ``refund``) and local day
+    (``YYMMDD``): receipt numbers run 1, 2, 3, ... per till and day without gaps, apart from
+    the terminal sequence of events (which shifts, refunds and registrations also use)."""
+
+    __tablename__ = "receipt_counters"
+
+    series: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
 class SeenNonce(Base):
     """Nonces of dynamic member codes already presented (refuses replayed screenshots)."""
 
