@@ -128,10 +128,12 @@ def _times(fen: Fen, factor: Decimal) -> Fen:
     if r is None:
         if not factor.is_finite():
             return times(fen, factor)
+        exponent = factor.as_tuple().exponent
+        if not -40 <= exponent <= 40:  # type: ignore[operator]  # far from money: no shortcut
+            return times(fen, factor)
         num, den = factor.as_integer_ratio()
-        m = 0
-        while 10 ** m % den:  # den is 2^a × 5^b: the fraction has m decimals
-            m += 1
+        # fen × factor × 10^m is an integer (den divides 10^m); its digits bound the product's
+        m = max(0, -exponent)  # type: ignore[operator]
         if len(_RATIOS) > 4096:
             _RATIOS.clear()
         r = _RATIOS[factor] = (num, den, abs(num) * (10 ** m // den))

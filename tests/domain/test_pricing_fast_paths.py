@@ -14,10 +14,12 @@ from pos_member.domain.money import allocate, times
 factors = st.one_of(
     st.decimals(min_value=-10, max_value=10, places=3, allow_nan=False, allow_infinity=False),
     st.decimals(min_value=0, max_value=1, places=12, allow_nan=False, allow_infinity=False),
-    st.builds(lambda n, e: Decimal(n).scaleb(-e), st.integers(-10**30, 10**30), st.integers(-3, 40)),
+    st.builds(lambda n, e: Decimal(n).scaleb(-e), st.integers(-10**30, 10**30),
+              st.integers(-3, 45)),
     st.sampled_from([Decimal("0.95"), Decimal("0.950"), Decimal("0.9500000000000"),
                      Decimal("0.05"), Decimal("0.125"), Decimal("0.350"), Decimal("1E+2"),
-                     Decimal(0), Decimal("-0.5"), Decimal("1.005")]),
+                     Decimal(0), Decimal("-0.5"), Decimal("1.005"), Decimal("1E-100000"),
+                     Decimal("1E+100000"), Decimal("-0E+5"), Decimal("0.000")]),
 )
 fens = st.one_of(st.integers(-10**6, 10**6), st.integers(-10**30, 10**30))
 
