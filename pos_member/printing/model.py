@@ -182,11 +182,14 @@ class ReportData:
     tenders: tuple[TenderFigure, ...] = ()
     tiers: tuple[TierFigure, ...] = ()
     coupons: tuple[CouponFigure, ...] = ()
-    points_earned: int = 0
-    points_redeemed: int = 0
+    points_earned: int = 0             # net of refunds (the points section)
+    points_redeemed: int = 0           # net of refunds (the points section)
     cash_count: tuple[DenominationCount, ...] = ()
     unsynced_count: int = 0
     conflicts_count: int = 0
+    points_used: int | None = None     # redeemed at the sales, before refunds (the discount
+    #                                    line beside points_redeemed_value_fen); None: as
+    #                                    points_redeemed
 
     @property
     def over_short_fen(self) -> Fen | None:

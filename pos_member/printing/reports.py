@@ -73,7 +73,8 @@ def _sales(b: Builder, lab: Labels, data: ReportData) -> None:
     if data.coupon_discount_fen:
         b.pair(lab["coupon_section"], minus(data.coupon_discount_fen))
     if data.points_redeemed_value_fen:
-        b.pair(lab.fmt("points_used", points=data.points_redeemed),
+        b.pair(lab.fmt("points_used", points=data.points_redeemed if data.points_used is None
+                       else data.points_used),
                minus(data.points_redeemed_value_fen))
     if data.rounding_fen:
         b.pair(lab["rounding"], minus(data.rounding_fen))

@@ -35,6 +35,7 @@ def figure_rows(f: ShiftFigures) -> list[tuple[str, str]]:
         ("tier_discount", y(f.tier_discount)), ("coupon_discount", y(f.coupon_discount)),
         ("coupons_used", str(f.coupons_used)), ("points_earned", str(f.points_earned)),
         ("points_redeemed", str(f.points_redeemed)), ("points_value", y(f.points_value)),
+        ("points_reversed", str(f.points_reversed)), ("points_returned", str(f.points_returned)),
         ("rounding", y(f.rounding)), ("voids", str(f.voids)),
         ("unsynced_events", str(f.unsynced_events)), ("open_conflicts", str(f.open_conflicts)),
     ]

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pos_member.domain.money import round_half_up
 from pos_member.security.roles import Action
 from pos_member.store import repositories as repo
 from pos_member.store.db import transaction
 from pos_member.store.models import (
-    AuditLogEntry, CashMovement, CouponRedemption, Payment, Refund, RefundPayment,
-    Sale, Shift, SyncConflict,
+    AuditLogEntry, CashMovement, CouponRedemption, Payment, Refund, RefundLine, RefundPayment,
+    Sale, SaleLine, Shift, SyncConflict,
 )
 from pos_member.store.types import new_uuid
 
@@ -52,9 +54,9 @@ class ShiftFigures:
     tier_discount: int
     coupon_discount: int
     coupons_used: int
-    points_earned: int
-    points_redeemed: int
-    points_value: int
+    points_earned: int      # net: earned by the shift's sales less reversed by its refunds
+    points_redeemed: int    # net: redeemed at the shift's sales less returned by its refunds
+    points_value: int       # fen the shift's sales took in points (gross: part of the sales)
     rounding: int
     voids: int
     unsynced_events: int
@@ -62,6 +64,14 @@ class ShiftFigures:
     counted: dict[str, int] | None = None
     over_short: dict[str, int] | None = None
     denominations: dict[int, int] = field(default_factory=dict)
+    points_reversed: int = 0        # earned points taken back by the shift's refunds
+    points_returned: int = 0        # redeemed points given back by the shift's refunds
+    # (their value in fen is refunds_by_tender["points"], the points tender's refund)
+
+    @property
+    def points_used(self) -> int:
+        """Points redeemed at the shift's sales, before refunds (with ``points_value``)."""
+        return self.points_redeemed + self.points_returned
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -146,6 +156,9 @@ def shift_figures(session: Session, shift: Shift) -> ShiftFigures:
             select(RefundPayment.tender, func.sum(RefundPayment.amount_fen)).join(Refund)
             .where(Refund.shift_id == shift.id).group_by(RefundPayment.tender)):
         refunds_by_tender[tender] = amount
+    points_back = _points_refunded_value(session, shift.id)
+    if points_back:
+        refunds_by_tender["points"] = points_back
     moves = list(session.scalars(select(CashMovement).where(CashMovement.shift_id == shift.id)))
     paid_in = sum(m.amount_fen for m in moves if m.kind == "paid_in")
     paid_out = sum(m.amount_fen for m in moves if m.kind == "paid_out")
@@ -177,9 +190,13 @@ def shift_figures(session: Session, shift: Shift) -> ShiftFigures:
         tier_discount=sum(s.tier_discount_fen for s in sale_rows),
         coupon_discount=sum(s.coupon_discount_fen for s in sale_rows),
         coupons_used=coupons_used,
-        points_earned=sum(s.points_earned for s in sale_rows),
-        points_redeemed=sum(s.points_redeemed for s in sale_rows),
+        points_earned=sum(s.points_earned for s in sale_rows)
+        - sum(r.points_reversed for r in refunds),
+        points_redeemed=sum(s.points_redeemed for s in sale_rows)
+        - sum(r.points_returned for r in refunds),
         points_value=sum(s.points_value_fen for s in sale_rows),
+        points_reversed=sum(r.points_reversed for r in refunds),
+        points_returned=sum(r.points_returned for r in refunds),
         rounding=sum(s.rounding_fen for s in sale_rows),
         voids=session.scalar(audit) or 0,
         unsynced_events=repo.count_pending_outbox(session),
@@ -189,6 +206,21 @@ def shift_figures(session: Session, shift: Shift) -> ShiftFigures:
         over_short=(counted or {}).get("over_short"),
         denominations={int(k): v for k, v in ((counted or {}).get("denominations") or {}).items()},
     )
+
+
+def _points_refunded_value(session: Session, shift_id: str) -> int:
+    """The fen value of the redeemed points the shift's refunds gave back: each refund line's
+    points at its sale line's rate (points_value_fen / points_redeemed), so a whole line
+    returns exactly what it took."""
+    rows = session.execute(
+        select(RefundLine.points_returned, SaleLine.points_value_fen, SaleLine.points_redeemed)
+        .join(Refund, Refund.id == RefundLine.refund_id)
+        .join(SaleLine, (SaleLine.sale_id == Refund.sale_id)
+              & (SaleLine.line_no == RefundLine.line_no))
+        .where(Refund.shift_id == shift_id, RefundLine.points_returned > 0,
+               SaleLine.points_redeemed > 0)).all()
+    return sum(round_half_up(Decimal(value) * returned / redeemed)
+               for returned, value, redeemed in rows)
 
 
 def x_report(ctx: TillContext) -> ShiftFigures:

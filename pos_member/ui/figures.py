@@ -191,7 +191,7 @@ def shift_rows(f, tz, *, staff_names: dict[str, str] | None = None,
         Row("coupon_discount", translate("Figures", "Coupons (%1 used)").replace(
             "%1", str(f.coupons_used)), minus_yuan(f.coupon_discount)),
         Row("points_value", translate("Figures", "Points redeemed (%1 points)").replace(
-            "%1", str(f.points_redeemed)), minus_yuan(f.points_value)),
+            "%1", str(getattr(f, "points_used", f.points_redeemed))), minus_yuan(f.points_value)),
     ]
     if f.rounding:
         rows.append(Row("rounding", translate("Figures", "Rounding"), minus_yuan(f.rounding)))
@@ -247,8 +247,20 @@ def shift_rows(f, tz, *, staff_names: dict[str, str] | None = None,
             rows.append(Row(f"tier_{code}", f"{tier_or_none(code)} ({count})", yuan(total)))
     rows += [
         section("points", translate("Figures", "Points")),
-        Row("points_earned", translate("Figures", "Points earned"), str(f.points_earned)),
-        Row("points_redeemed", translate("Figures", "Points redeemed"), str(f.points_redeemed)),
+    ]
+    # net of the shift's refunds; what the refunds took back is shown when there is any
+    reversed_, returned = getattr(f, "points_reversed", 0), getattr(f, "points_returned", 0)
+    rows.append(Row("points_earned", translate("Figures", "Points earned, net of refunds"),
+                    str(f.points_earned)))
+    if reversed_:
+        rows.append(Row("points_reversed", "    " + translate(
+            "Figures", "taken back by refunds"), str(reversed_)))
+    rows.append(Row("points_redeemed", translate("Figures", "Points redeemed, net of refunds"),
+                    str(f.points_redeemed)))
+    if returned:
+        rows.append(Row("points_returned", "    " + translate(
+            "Figures", "given back by refunds"), str(returned)))
+    rows += [
         section("sync", translate("Figures", "Sync")),
         Row("unsynced", translate("Figures", "Events waiting to sync"), str(f.unsynced_events),
             "bad" if f.unsynced_events and f.status == "closed" else ""),

@@ -88,6 +88,7 @@ def report_from_shift(f: ShiftFigures, *, kind: str, store_name: str, terminal: 
         tenders=tuple(tenders), tiers=_tiers(f.sales_by_tier, lang),
         coupons=tuple(CouponFigure(code, n, d) for code, n, d in coupons),
         points_earned=f.points_earned, points_redeemed=f.points_redeemed,
+        points_used=getattr(f, "points_used", None),
         cash_count=cash_count, unsynced_count=f.unsynced_events,
         conflicts_count=f.open_conflicts)
 
@@ -126,7 +127,9 @@ def report_from_day(d, *, printed_at: datetime, manager: str = "",
         paid_in_fen=d.paid_in_fen, paid_out_fen=d.paid_out_fen, tenders=tuple(tenders),
         tiers=_tiers(d.by_tier, lang),
         coupons=tuple(CouponFigure(code, n, v) for code, n, v in d.coupons),
-        points_earned=d.points_earned, points_redeemed=d.points_redeemed,
+        # the points section nets the day's refunds, as the shifts' reports do
+        points_earned=d.points_earned - d.points_reversed,
+        points_redeemed=d.points_redeemed - d.points_returned, points_used=d.points_redeemed,
         unsynced_count=d.unsynced_events, conflicts_count=len(d.conflicts))
 
 

@@ -713,6 +713,22 @@
     <context>
         <name>Figures</name>
         <message>
+            <source>given back by refunds</source>
+            <translation>退款退回</translation>
+        </message>
+        <message>
+            <source>taken back by refunds</source>
+            <translation>退款收回</translation>
+        </message>
+        <message>
+            <source>Points redeemed, net of refunds</source>
+            <translation>抵现积分（扣除退款）</translation>
+        </message>
+        <message>
+            <source>Points earned, net of refunds</source>
+            <translation>获得积分（扣除退款）</translation>
+        </message>
+        <message>
             <source>Non-member</source>
             <translation>非会员</translation>
         </message>
