@@ -97,3 +97,66 @@ def test_line_results_are_the_dataclass_built_by_its_constructor():
     # what makes the shortcut valid: no __post_init__ to skip, fields kept in __dict__
     assert not hasattr(LineResult, "__post_init__")
     assert "__slots__" not in vars(LineResult)
+
+
+# --- the search's saving-only pricing against the full per-line pricing ---------------------
+
+from datetime import timedelta  # noqa: E402
+
+from pos_member.domain import Coupon, CouponKind, MemberSnapshot, PricingRequest  # noqa: E402
+from pos_member.domain.coupons import static_rejection  # noqa: E402
+
+from .test_properties import AT, lines_st  # noqa: E402
+
+SCOPES = [{}, {"categories": frozenset({"coffee"})}, {"categories": frozenset({"coffee", "tea"})},
+          {"skus": frozenset({"S0"})}, {"skus": frozenset({"S1", "S2", "S4"})},
+          {"categories": frozenset({"food"}), "skus": frozenset({"S0"})}]
+
+
+@st.composite
+def crossing_coupon_st(draw, code):
+    """Coupons whose scopes nest, cross and stay apart, of both kinds, with and without the
+    tier discount, with amounts both below and above what their lines hold."""
+    kw = dict(draw(st.sampled_from(SCOPES)))
+    kind = draw(st.sampled_from(list(CouponKind)))
+    if kind is CouponKind.AMOUNT_OFF:
+        kw["value"] = draw(st.sampled_from([1, 300, 1000, 5000, 40000]))
+    else:
+        kw["rate"] = Decimal(draw(st.sampled_from(["0", "0.5", "0.8", "0.875", "0.95", "0.99"])))
+        kw["cap"] = draw(st.sampled_from([None, 0, 700, 5000]))
+    return Coupon(code, kind, threshold=draw(st.sampled_from([0, 0, 2000, 9000])),
+                  stackable=True, with_tier_discount=draw(st.integers(0, 3)) > 0,
+                  valid_to=draw(st.sampled_from([None, AT + timedelta(days=2)])), **kw)
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines_st(max_lines=6), st.sampled_from(["regular", "silver", "gold"]),
+       st.lists(st.integers(0, 5), min_size=1, max_size=5).flatmap(
+           lambda ks: st.tuples(*[crossing_coupon_st(f"C{i}") for i in range(len(ks))])),
+       st.data())
+def test_the_search_prices_every_combination_as_the_full_pricing_does(lines, tier, coupons, data):
+    req = PricingRequest(AT, lines, MemberSnapshot("m", tier, 0, 0), coupons)
+    rate = P.DEFAULT_RULES.tier(tier).discount_rate
+    amounts = [x.amount for x in lines]
+    tier_full = [P.times(a, Decimal(1) - rate) if x.discountable and rate < 1 else 0
+                 for a, x in zip(amounts, lines)]
+    ctx = P._Context(lines, amounts, tier_full)
+    pool = [P._make_cand(c, lines, amounts, AT) for c in req.coupons
+            if static_rejection(c, AT, tier, lines) is None]
+    if not pool:
+        return
+    saver = P._Saver(ctx, pool, P._Sums(ctx))
+    idx = tuple(data.draw(st.lists(st.integers(0, len(pool) - 1), min_size=1, unique=True)))
+    full = ctx.evaluate([pool[i] for i in idx])
+    node = saver.combo(idx)
+    assert (node is None) == (full is None)
+    if full is None:
+        return
+    assert node.saving == full.saving
+    # the same combination built one coupon at a time, as the search extends a parent
+    order = sorted(idx, key=saver.rank.__getitem__)
+    parent = saver.combo(tuple(order[:-1])) if len(order) > 1 else P._Node(
+        saver.full.tier_total, (), saver.full, None, (), -1)
+    if parent is not None and pool[order[-1]].coupon.with_tier_discount:
+        grown = saver.extend(parent, order[-1])
+        assert grown is not None and grown.saving == full.saving
