@@ -191,10 +191,16 @@ class ApprovalDialog(QDialog):
         self.checking = checking
         self.pad.setEnabled(not checking)
         self.code.setEnabled(not checking)
+        self.cancel_button.setEnabled(not checking)  # the action is already running again
         if checking:
             self.message.show_message(self.tr("Checking…"), "info", 0)
 
     checking = False
+
+    def reject(self) -> None:
+        if self.checking:  # Esc while the approved action runs: too late to cancel it
+            return
+        super().reject()
 
     def refused(self, reason: BaseException) -> None:
         """The PIN (or the approver) was refused: say why, in this dialog, and ask again. The

@@ -209,3 +209,36 @@ def test_refund_approval_shows_the_amount(qtbot, window, till):
     idle(qtbot, window)
     qtbot.waitUntil(lambda: screen.last_result is not None)
     assert screen.last_result.outcome.money == 2800
+
+
+def test_approval_cannot_be_cancelled_while_the_approved_action_runs(qtbot, window):
+    """Once the manager's PIN is entered the action runs again; Esc or Cancel then would
+    report a cancel for an action that still happens: the dialog waits for the outcome."""
+    import threading
+
+    from pos_member.services.errors import ApprovalNeeded
+    from pos_member.ui.worker import Op
+
+    login(qtbot, window)
+    release = threading.Event()
+    done, cancelled = [], []
+
+    def protected(approval=None):
+        if approval is None:
+            raise ApprovalNeeded("needs a manager", action="refund", amount_fen=1234)
+        release.wait(5)
+        return approval.login_code
+
+    Op(protected).with_approval(window, "Refund").success(done.append) \
+        .cancelled(lambda: cancelled.append(1)).run(window.worker)
+    dialog = modal(qtbot, "approval_dialog")
+    assert "a refund of ¥12.34" in dialog.explain.text()
+    dialog.code.setText("S001")
+    pin_pad(qtbot, dialog.pad, "2468")
+    assert dialog.checking and not dialog.cancel_button.isEnabled()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and not cancelled
+    release.set()
+    qtbot.waitUntil(lambda: done == ["S001"])
+    qtbot.waitUntil(lambda: gone(dialog))
+    assert not cancelled
