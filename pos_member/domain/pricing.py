@@ -204,21 +204,6 @@ class _Context:
             remaining[i] -= p
         return d, parts
 
-    def extend(self, ev: _Eval, c: _Cand) -> _Eval | None:
-        """``evaluate(ev.cands + (c,))`` when ``c`` keeps the tier discount and applies after
-        every coupon of ``ev``: one more coupon on the same base and remainder."""
-        after = [a - t for a, t in zip(self.amounts, ev.tier)]
-        if not self.threshold_met(c, self.amounts, after):
-            return None
-        remaining = list(ev.remaining)
-        d, parts = self.apply(c, remaining)
-        split = [0] * len(self.amounts)
-        if parts:
-            for i, p in zip(c.elig, parts):
-                split[i] = p
-        return _Eval(ev.saving + d, ev.cands + (c,), ev.tier, ev.per_coupon + [(c, split)],
-                     remaining)
-
     def evaluate(self, cands: Sequence[_Cand]) -> _Eval | None:
         """Price one combination; None if a threshold is not met."""
         no_tier = frozenset(i for c in cands if not c.coupon.with_tier_discount for i in c.elig)
