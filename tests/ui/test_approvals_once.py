@@ -13,7 +13,7 @@ from pos_member.domain import demo_brand
 from pos_member.security.member_codes import make_static_code
 from pos_member.store.models import AuditLogEntry, Member, ReceiptPrintJob, Sale
 
-from .conftest import activate, click, gone, idle, login, modal, pin_pad, scan
+from .conftest import activate, click, gone, idle, login, modal, pin_pad, scan, shot
 
 BARCODE = {p.sku: p.barcode for p in demo_brand.PRODUCTS}
 
@@ -143,6 +143,7 @@ def test_wrong_manager_pin_keeps_the_same_dialog_and_its_reason(qtbot, window, t
     assert dialog.explain.text() == reason
     assert "PIN" in dialog.message.text() and dialog.pad.value() == ""
     assert dialog.code.text() == "S001" and dialog.pad.field.isEnabled()
+    shot(dialog, "approval_points_wrong_pin_en")
     pin_pad(qtbot, dialog.pad, "2468")
     idle(qtbot, window)
     qtbot.waitUntil(lambda: gone(dialog))
@@ -200,11 +201,13 @@ def test_refund_approval_shows_the_amount(qtbot, window, till):
     click(qtbot, screen.refund_button)
     dialog = modal(qtbot, "approval_dialog")
     assert "a refund of ¥28.00" in dialog.explain.text()
+    shot(dialog, "approval_refund_amount_en")
     dialog.code.setText("S001")
     pin_pad(qtbot, dialog.pad, "1111")  # wrong: the amount stays on the dialog
     idle(qtbot, window)
     qtbot.waitUntil(lambda: dialog.message.kind == "error")
     assert "a refund of ¥28.00" in dialog.explain.text()
+    shot(dialog, "approval_refund_wrong_pin_en")
     pin_pad(qtbot, dialog.pad, "2468")
     idle(qtbot, window)
     qtbot.waitUntil(lambda: screen.last_result is not None)

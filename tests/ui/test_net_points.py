@@ -15,7 +15,7 @@ from pos_member.services.checkout import CartLine, CheckoutRequest, Tender, chec
 from pos_member.services.refunds import refund_sale
 from pos_member.services.staff import Approval
 
-from .conftest import click, idle, login, modal, pin_pad
+from .conftest import click, idle, login, shot
 
 MANAGER = Approval("S001", "2468")
 
@@ -54,6 +54,7 @@ def test_fully_refunded_sale_nets_its_points_to_zero(qtbot, window, till):
     assert refund.outcome.full
     screen = x_report(qtbot, window)
     t = screen.texts
+    shot(window, "x_report_refunded_points_en")
     assert t["points_earned"] == "0"
     assert t["points_redeemed"] == "0"
     # the points tender is shown with its refund, as money tenders are
