@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos_member.domain.rules import DEFAULT_RULES, Rules, RulesError
+from pos_member.domain.rules import CASH_ROUNDING_MODES, DEFAULT_RULES, Rules, RulesError
+from pos_member.store import repositories as repo
 from pos_member.store.models import RuleVersion
 
 _cache: dict[str, Rules] = {}
+_rounded: dict[str, tuple[Rules, Rules]] = {}  # mode -> (brand rules, with that mode)
+
+# The store's own 抹零 (settings.save_cash_rounding): when set, it replaces the brand rules'
+# ``cash_rounding`` on this till.
+CASH_ROUNDING_SETTING = "cash_rounding"
 
 
 def current_rules(session: Session) -> Rules:
-    """The newest rules version, or DESIGN.md's defaults when none has arrived yet."""
+    """The rules in force: the newest version (DESIGN.md's defaults when none has arrived
+    yet) with the store's cash rounding when the store chose one."""
+    rules = _brand_rules(session)
+    mode = repo.get_setting(session, CASH_ROUNDING_SETTING)
+    if mode is None or mode == rules.cash_rounding or mode not in CASH_ROUNDING_MODES:
+        return rules
+    entry = _rounded.get(mode)
+    if entry is None or entry[0] is not rules:  # made from other brand rules: make it again
+        entry = (rules, replace(rules, cash_rounding=mode))
+        _rounded[mode] = entry
+    return entry[1]
+
+
+def _brand_rules(session: Session) -> Rules:
     row = session.execute(
         select(RuleVersion.version, RuleVersion.rules_json)
         .order_by(RuleVersion.version.desc()).limit(1)).first()

@@ -21,6 +21,7 @@ from pos_member.store.db import transaction
 
 from .context import TillContext
 from .errors import InvalidInput
+from .rules import CASH_ROUNDING_MODES, CASH_ROUNDING_SETTING, current_rules
 
 # sync_state keys (the printer keys are the ones catalogue.store_info and the receipt service
 # read).
@@ -58,6 +59,7 @@ class TillSettings:
     enrolled_at: str
     enrolment_code_pending: bool
     language: str
+    cash_rounding: str = "none"  # 抹零 in force: none | jiao | yuan (the store's or the brand's)
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,8 @@ def till_settings(ctx: TillContext) -> TillSettings:
             printer_width=width, printer_encoding=get(PRINTER_ENCODING, "gb18030"),
             central_url=get(CENTRAL_URL), enrolment_state=get(ENROLMENT_STATE, "not_enrolled"),
             enrolment_message=get(ENROLMENT_MESSAGE), enrolled_at=get(ENROLLED_AT),
-            enrolment_code_pending=bool(get(ENROLMENT_CODE)), language=get(LANGUAGE))
+            enrolment_code_pending=bool(get(ENROLMENT_CODE)), language=get(LANGUAGE),
+            cash_rounding=current_rules(s).cash_rounding)
 
 
 def save_printer(ctx: TillContext, spec: str, width: int = 48,
@@ -111,6 +114,46 @@ def save_language(ctx: TillContext, language: str) -> str:
     with transaction(ctx.sessions) as s:
         repo.set_setting(s, LANGUAGE, language)
     return language
+
+
+def save_cash_rounding(ctx: TillContext, actor, mode: str, approval=None) -> str:
+    """The store's 抹零: ``none``, ``jiao`` (down to the jiao) or ``yuan`` (down to the yuan),
+    applied to every basket priced from now on (it overrides the brand rules' choice). It gives
+    money away on every sale, so it is a discount decision: a manager's (``DISCOUNT_OVERRIDE``;
+    a cashier needs an approval). Audited."""
+    from pos_member.security.roles import Action
+
+    from .staff import append_audit, authorize_action
+
+    if mode not in CASH_ROUNDING_MODES:
+        raise InvalidInput(f"cash rounding is one of {', '.join(CASH_ROUNDING_MODES)}",
+                           code="bad_cash_rounding")
+    approver = authorize_action(ctx, actor, Action.DISCOUNT_OVERRIDE, approval)
+    with transaction(ctx.sessions) as s:
+        before = current_rules(s).cash_rounding
+        repo.set_setting(s, CASH_ROUNDING_SETTING, mode)
+        append_audit(s, actor=actor.id, action="setting_changed", at=ctx.now(),
+                     approver=approver if approver != actor.id else None,
+                     details={"setting": CASH_ROUNDING_SETTING, "from": before, "to": mode})
+    return mode
+
+
+def save_scale_barcodes(ctx: TillContext, text: str) -> str:
+    """The store's scale barcode layouts (see :mod:`pos_member.domain.scale`), e.g.
+    ``20-21,23-29=FFIIIIIWWWWWC;22=FFIIIIIPPPPPC``; refused when malformed. Returns the
+    layouts as stored (normalised)."""
+    from pos_member.domain import scale
+
+    from .catalogue import SCALE_BARCODES
+
+    try:
+        layouts = scale.parse_layouts(text)
+    except scale.ScaleError as exc:
+        raise InvalidInput(str(exc), code="bad_scale_layout") from None
+    value = scale.format_layouts(layouts)
+    with transaction(ctx.sessions) as s:
+        repo.set_setting(s, SCALE_BARCODES, value)
+    return value
 
 
 STORE_NAME = "store_name"  # the key the seed and catalogue.store_info use

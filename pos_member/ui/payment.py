@@ -25,6 +25,7 @@ from pos_member.domain.money import format_fen, parse_yuan
 from .dialogs import PinPad
 from .i18n import tender_name
 from .member_panel import yuan
+from .quick_cash import QuickCashRow
 from .sale import Payment
 from .scanner import CodeKind, make_scan_field
 from .screen import MessageBar, set_role
@@ -58,6 +59,8 @@ class PaymentDialog(QDialog):
         dot = set_role(QPushButton(".", self), "key")
         dot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         dot.clicked.connect(lambda: self.pad.field.insert("."))
+        self.quick_cash = QuickCashRow(self)  # exact, next round amounts, ¥50, ¥100
+        self.quick_cash.chosen.connect(lambda fen: self.take("cash", fen))
         self.reference = make_scan_field(QLineEdit(self))
         self.reference.setObjectName("pay_reference")
         self.tender_buttons: dict[str, QPushButton] = {}
@@ -92,6 +95,7 @@ class PaymentDialog(QDialog):
         left.addWidget(dot)
         right = QVBoxLayout()
         right.addLayout(grid)
+        right.addWidget(self.quick_cash)
         self.ref_label = QLabel(self)
         right.addWidget(self.ref_label)
         right.addWidget(self.reference)
@@ -201,6 +205,7 @@ class PaymentDialog(QDialog):
             self.tender_buttons[kind].setText(f"{tender_name(kind)} ({key})")
         self.ref_label.setText(self.tr("Voucher or payment reference"))
         self.pad.field.setPlaceholderText(format_fen(p.remaining))
+        self.quick_cash.set_due(p.remaining)
         self.taken.clear()
         for t in p.tenders:
             line = f"{tender_name(t.kind)}  {yuan(t.amount)}"

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from pos_member import __version__
 from pos_member.services import sales_query, settings
 
+from .cash_rounding_panel import CashRoundingPanel
 from .figures import receipt_printer
 from .i18n import LANGUAGES, error_text, scan_refusal
 from .scanner import CodeKind, make_scan_field
@@ -128,6 +129,8 @@ class SettingsScreen(Screen):
         self.info.setWordWrap(True)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         sl.addWidget(self.info)
+
+        self.rounding_panel = CashRoundingPanel(env, self, self.message)  # 抹零
 
         # language
         self.lang_panel, ll, self.lang_title = _panel(self)
@@ -242,7 +245,8 @@ class SettingsScreen(Screen):
         vl.addWidget(scroll, 1)
 
         col1 = QVBoxLayout()
-        for w in (self.store_panel, self.lang_panel, self.scan_panel, self.display_panel):
+        for w in (self.store_panel, self.rounding_panel, self.lang_panel, self.scan_panel,
+                  self.display_panel):
             col1.addWidget(w)
         col1.addStretch(1)
         col2 = QVBoxLayout()
@@ -314,6 +318,7 @@ class SettingsScreen(Screen):
         self.width.setCurrentIndex(max(0, self.width.findData(values.printer_width)))
         self.encoding.setCurrentIndex(max(0, self.encoding.findData(values.printer_encoding)))
         self.url.setText(values.central_url)
+        self.rounding_panel.show_mode(values.cash_rounding)
         self._fill_info()
         self._sync_buttons()
 

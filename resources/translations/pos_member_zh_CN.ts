@@ -2803,4 +2803,46 @@
             <translation>应付</translation>
         </message>
     </context>
+    <context>
+        <name>QuickCashRow</name>
+        <message>
+            <source>Exact %1</source>
+            <translation>正好 %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>CashRoundingPanel</name>
+        <message>
+            <source>Cash rounding (抹零)</source>
+            <translation>抹零</translation>
+        </message>
+        <message>
+            <source>Rounds every total down; the amount given away is its own line on the receipt and in the X/Z reports.</source>
+            <translation>每单应付金额向下抹零；抹去的金额在小票和 X/Z 报表中单独列出。</translation>
+        </message>
+        <message>
+            <source>Off</source>
+            <translation>不抹零</translation>
+        </message>
+        <message>
+            <source>Down to the jiao (¥0.10)</source>
+            <translation>抹到角（¥0.10）</translation>
+        </message>
+        <message>
+            <source>Down to the yuan (¥1)</source>
+            <translation>抹到元（¥1）</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>保存</translation>
+        </message>
+        <message>
+            <source>Cash rounding: %1.</source>
+            <translation>抹零：%1。</translation>
+        </message>
+        <message>
+            <source>Change the cash rounding</source>
+            <translation>更改抹零设置</translation>
+        </message>
+    </context>
 </TS>
