@@ -7,14 +7,16 @@ shift is open), so the UI never touches the store directly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import or_, select
 
+from pos_member.domain import scale
 from pos_member.store import repositories as repo
 from pos_member.store.models import Barcode, Category, Product
 
 from .context import TillContext
-from .errors import NotFound
+from .errors import InvalidInput, NotFound
 
 MAX_RESULTS = 50
 STORE_SETTINGS = ("brand_name", "store_name", "store_address", "printer", "printer_width",
@@ -68,6 +70,70 @@ def find_product(ctx: TillContext, code: str) -> ProductView:
         if p is not None and p.active:
             return _view(p)
     raise NotFound(f"no product with the code {code!r}", code="unknown_product")
+
+
+SCALE_BARCODES = "scale_barcodes"  # sync_state key: the store's scale layouts (domain.scale)
+
+
+@dataclass(frozen=True)
+class WeighedItem:
+    """A scale label read at the till: the product, its weight and what the line costs.
+
+    ``label_price_fen`` is the price printed on a price-embedded label (None for a weight
+    label); ``exact`` says the line's amount at the till's unit price equals it (always True for
+    a weight label)."""
+
+    product: ProductView
+    weight_kg: Decimal
+    amount_fen: int
+    label_price_fen: int | None = None
+    exact: bool = True
+
+
+def scale_layouts(ctx: TillContext) -> tuple[scale.ScaleLayout, ...]:
+    """The store's scale barcode layouts (the ``scale_barcodes`` setting, or the default)."""
+    with ctx.read_sessions() as s:
+        text = repo.get_setting(s, SCALE_BARCODES)
+    if text is None:
+        return scale.DEFAULT_LAYOUTS
+    try:
+        return scale.parse_layouts(text)
+    except scale.ScaleError:
+        return scale.DEFAULT_LAYOUTS  # a bad setting is refused when saved; never crash a scan
+
+
+def find_scale_item(ctx: TillContext, code: str) -> WeighedItem | None:
+    """The weighed item a scale barcode stands for, or None when ``code`` is not a scale code
+    of this store. The product is the one with the label's item code (PLU) as a barcode, or as
+    its SKU (with or without the leading zeros). A label of an unknown PLU is NotFound; a
+    weight label of a product sold by the piece is InvalidInput."""
+    reading = scale.read_scale_code(code, scale_layouts(ctx))
+    if reading is None:
+        return None
+    product = None
+    for candidate in dict.fromkeys((reading.item, reading.item.lstrip("0") or "0")):
+        try:
+            product = find_product(ctx, candidate)
+            break
+        except NotFound:
+            continue
+    if product is None:
+        raise NotFound(f"scale label {code}: no product with the item code {reading.item}",
+                       code="unknown_plu")
+    if product.unit != "kg":
+        raise InvalidInput(f"scale label {code}: {product.name} is sold by the piece",
+                           code="not_weighed")
+    if reading.weight_kg is not None:
+        if reading.weight_kg <= 0:
+            raise InvalidInput(f"scale label {code}: the weight is zero", code="bad_weight")
+        return WeighedItem(product, reading.weight_kg,
+                           scale.amount_for(product.unit_price_fen, reading.weight_kg))
+    try:
+        weight, exact = scale.weight_for_price(reading.price_fen or 0, product.unit_price_fen)
+    except scale.ScaleError as exc:
+        raise InvalidInput(f"scale label {code}: {exc}", code=exc.code) from None
+    return WeighedItem(product, weight, scale.amount_for(product.unit_price_fen, weight),
+                       reading.price_fen, exact)
 
 
 def search_products(ctx: TillContext, text: str, limit: int = 20) -> list[ProductView]:

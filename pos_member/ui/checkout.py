@@ -40,6 +40,7 @@ from .members_ui import MemberLookupDialog, RegistrationDialog
 from .payment import PaymentDialog
 from .receipts import build_card_slip, build_receipt, print_card_slip
 from .sale import SaleState
+from .weight import WeightDialog
 from .scanner import CodeKind, classify_code, make_scan_field
 from .screen import MessageBar, Screen, alive, set_role
 from .worker import Op
@@ -251,12 +252,17 @@ class CheckoutScreen(Screen):
         def done(res) -> None:
             if res.kind == "product":
                 self.add_product(res.value)
+            elif res.kind == "weighed":
+                self._add_weighed(res.value)
             else:
                 self._add_coupon_view(res.value)
 
         def failed(exc) -> None:
             if search_if_missing and getattr(exc, "code", "") == "unknown_code":
                 self.open_search(code)
+            elif getattr(exc, "code", "") in ("unknown_plu", "not_weighed", "bad_weight",
+                                              "bad_price"):
+                self.message.show_message(error_text(exc), "error", 0)
             else:
                 self.message.show_message(self.tr("Unknown code %1: not a product or a coupon "
                                                   "of this till.").replace("%1", code), "error", 0)
@@ -266,16 +272,24 @@ class CheckoutScreen(Screen):
 
     def add_product(self, product, qty: Decimal | None = None) -> None:
         if product.unit == "kg" and qty is None:
-            dialog = AmountDialog(self, self.tr("Weight"), self.tr("Weight of %1 in kg (e.g. "
+            dialog = WeightDialog(self, self.tr("Weight"), self.tr("Weight of %1 in kg (e.g. "
                                   "0.350)").replace("%1", product.display_name(self._lang())))
-            dialog.setObjectName("weight_dialog")
-            dialog.entered.connect(lambda fen: self.add_product(product, Decimal(fen) / 100))
+            dialog.entered.connect(lambda kg: self.add_product(product, kg))
             dialog.open()
             return
         index = self.sale.add(product, qty or Decimal(1))
         self.message.clear_message()
         self._fill_table(select=index)
         self.requote()
+
+    def _add_weighed(self, item) -> None:
+        """A scale label: its product at its weight, one line per label."""
+        self.add_product(item.product, item.weight_kg)
+        if item.label_price_fen is not None and not item.exact:
+            self.message.show_message(self.tr(
+                "The label says %1 but %2 kg at this till's price is %3: check the scale's "
+                "price.").replace("%1", yuan(item.label_price_fen)).replace(
+                "%2", str(item.weight_kg)).replace("%3", yuan(item.amount_fen)), "warn", 0)
 
     def _lang(self) -> str:
         return self.env.language.language
@@ -311,12 +325,18 @@ class CheckoutScreen(Screen):
         if i is None:
             return
         item = self.sale.items[i]
-        dialog = AmountDialog(self, self.tr("Quantity"), self.tr("New quantity of %1").replace(
-            "%1", item.product.display_name(self._lang())), int(item.qty * 100), allow_zero=False)
+        name = item.product.display_name(self._lang())
+        if item.product.unit == "kg":
+            dialog = WeightDialog(self, self.tr("Weight"), self.tr(
+                "New weight of %1 in kg (e.g. 0.350)").replace("%1", name), item.qty)
+        else:
+            dialog = AmountDialog(self, self.tr("Quantity"), self.tr(
+                "New quantity of %1").replace("%1", name), int(item.qty) * 100,
+                allow_zero=False)
         dialog.setObjectName("qty_dialog")
 
-        def entered(fen: int) -> None:
-            qty = Decimal(fen) / 100
+        def entered(value) -> None:
+            qty = value if item.product.unit == "kg" else Decimal(value) / 100
             if item.product.unit != "kg" and qty != qty.to_integral_value():
                 self.message.show_message(self.tr("This item is sold by the piece."), "error")
                 return

@@ -39,16 +39,20 @@ def load_member(ctx, text: str | None, member_id: str | None, cart, entered: tup
 
 @dataclass(frozen=True)
 class Resolved:
-    kind: str      # product | coupon
-    value: object  # ProductView | CouponView
+    kind: str      # product | weighed | coupon
+    value: object  # ProductView | catalogue.WeighedItem | CouponView
 
 
 def resolve_code(ctx, code: str) -> Resolved:
-    """A scanned or typed code: a product (barcode or SKU) or, failing that, a coupon."""
+    """A scanned or typed code: a product (barcode or SKU), a scale label (a weighed product
+    with its weight) or, failing those, a coupon."""
     try:
         return Resolved("product", catalogue.find_product(ctx, code))
     except NotFound:
         pass
+    weighed = catalogue.find_scale_item(ctx, code)  # NotFound/InvalidInput for a bad label
+    if weighed is not None:
+        return Resolved("weighed", weighed)
     found = catalogue.coupon_details(ctx, [code]) or catalogue.coupon_details(ctx, [code.upper()])
     if found:
         return Resolved("coupon", found[0])

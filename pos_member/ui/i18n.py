@@ -164,6 +164,8 @@ _ERRORS = {
     "wrong_pin": "Wrong PIN.",
     "locked": "This staff member is locked out after repeated wrong PINs.",
     "not_found": "Not found.",
+    "unknown_plu": "This scale label's item code is not a product of this till.",
+    "not_weighed": "This scale label is for a product sold by the piece.",
     "unknown_staff": "Unknown staff code.",
     "not_a_manager": "The approver is not a manager.",
     "member_not_cached": "This member is not on this till yet; ask for their phone number.",
@@ -218,6 +220,8 @@ def _noop_for_lupdate() -> None:  # pragma: no cover - lists the error strings f
     translate("Errors", "Wrong PIN.")
     translate("Errors", "This staff member is locked out after repeated wrong PINs.")
     translate("Errors", "Not found.")
+    translate("Errors", "This scale label's item code is not a product of this till.")
+    translate("Errors", "This scale label is for a product sold by the piece.")
     translate("Errors", "Unknown staff code.")
     translate("Errors", "The approver is not a manager.")
     translate("Errors", "This member is not on this till yet; ask for their phone number.")

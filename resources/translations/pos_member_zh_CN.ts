@@ -245,6 +245,41 @@
         </message>
     </context>
     <context>
+        <name>CashRoundingPanel</name>
+        <message>
+            <source>Cash rounding (抹零)</source>
+            <translation>抹零</translation>
+        </message>
+        <message>
+            <source>Rounds every total down; the amount given away is its own line on the receipt and in the X/Z reports.</source>
+            <translation>每单应付金额向下抹零；抹去的金额在小票和 X/Z 报表中单独列出。</translation>
+        </message>
+        <message>
+            <source>Off</source>
+            <translation>不抹零</translation>
+        </message>
+        <message>
+            <source>Down to the jiao (¥0.10)</source>
+            <translation>抹到角（¥0.10）</translation>
+        </message>
+        <message>
+            <source>Down to the yuan (¥1)</source>
+            <translation>抹到元（¥1）</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>保存</translation>
+        </message>
+        <message>
+            <source>Cash rounding: %1.</source>
+            <translation>抹零：%1。</translation>
+        </message>
+        <message>
+            <source>Change the cash rounding</source>
+            <translation>更改抹零设置</translation>
+        </message>
+    </context>
+    <context>
         <name>CheckoutScreen</name>
         <message>
             <source>No points are spent without a manager's approval: set the points to 0 or ask a manager.</source>
@@ -333,6 +368,14 @@
         <message>
             <source>Weight of %1 in kg (e.g. 0.350)</source>
             <translation>%1 的重量（千克，例如 0.350）</translation>
+        </message>
+        <message>
+            <source>The label says %1 but %2 kg at this till's price is %3: check the scale's price.</source>
+            <translation>秤签标价 %1，但按本机单价 %2 kg 为 %3：请核对电子秤的单价。</translation>
+        </message>
+        <message>
+            <source>New weight of %1 in kg (e.g. 0.350)</source>
+            <translation>%1 的新重量（kg，例如 0.350）</translation>
         </message>
         <message>
             <source>Quantity</source>
@@ -626,6 +669,18 @@
     <context>
         <name>Errors</name>
         <message>
+            <source>Wrong PIN: 1 more try before the lock-out.</source>
+            <translation>密码错误：再错 1 次将锁定。</translation>
+        </message>
+        <message>
+            <source>Wrong PIN: %1 more tries before the lock-out.</source>
+            <translation>密码错误：再错 %1 次将锁定。</translation>
+        </message>
+        <message>
+            <source>Locked out after repeated wrong PINs: try again in %1 minutes.</source>
+            <translation>多次密码错误已锁定：请 %1 分钟后再试。</translation>
+        </message>
+        <message>
             <source>Wrong PIN.</source>
             <translation>密码错误。</translation>
         </message>
@@ -636,6 +691,14 @@
         <message>
             <source>Not found.</source>
             <translation>未找到。</translation>
+        </message>
+        <message>
+            <source>This scale label's item code is not a product of this till.</source>
+            <translation>该秤签的商品码不是本机的商品。</translation>
+        </message>
+        <message>
+            <source>This scale label is for a product sold by the piece.</source>
+            <translation>该秤签对应的是按件销售的商品。</translation>
         </message>
         <message>
             <source>Unknown staff code.</source>
@@ -861,14 +924,6 @@
             <translation>积分</translation>
         </message>
         <message>
-            <source>Points earned</source>
-            <translation>获得积分</translation>
-        </message>
-        <message>
-            <source>Points redeemed</source>
-            <translation>抵现积分</translation>
-        </message>
-        <message>
             <source>Sync</source>
             <translation>同步</translation>
         </message>
@@ -1001,6 +1056,10 @@
     </context>
     <context>
         <name>Launcher</name>
+        <message>
+            <source>The till is already running on this computer. Use the window that is open; this one closes.</source>
+            <translation>收银程序已在本机运行。请使用已打开的窗口；本窗口将关闭。</translation>
+        </message>
         <message>
             <source>This till is enrolled with the central service. Products and members arrive with the first sync.</source>
             <translation>这台收银机已在总部服务注册。商品和会员将在首次同步时下载。</translation>
@@ -1448,6 +1507,13 @@
         <message>
             <source>No product matches.</source>
             <translation>没有匹配的商品。</translation>
+        </message>
+    </context>
+    <context>
+        <name>QuickCashRow</name>
+        <message>
+            <source>Exact %1</source>
+            <translation>正好 %1</translation>
         </message>
     </context>
     <context>
@@ -2624,18 +2690,6 @@
     <context>
         <name>Terms</name>
         <message>
-            <source>Regular</source>
-            <translation>普卡</translation>
-        </message>
-        <message>
-            <source>Silver</source>
-            <translation>银卡</translation>
-        </message>
-        <message>
-            <source>Gold</source>
-            <translation>金卡</translation>
-        </message>
-        <message>
             <source>Cash</source>
             <translation>现金</translation>
         </message>
@@ -2804,45 +2858,18 @@
         </message>
     </context>
     <context>
-        <name>QuickCashRow</name>
+        <name>WeightDialog</name>
         <message>
-            <source>Exact %1</source>
-            <translation>正好 %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>CashRoundingPanel</name>
-        <message>
-            <source>Cash rounding (抹零)</source>
-            <translation>抹零</translation>
+            <source>Cancel</source>
+            <translation>取消</translation>
         </message>
         <message>
-            <source>Rounds every total down; the amount given away is its own line on the receipt and in the X/Z reports.</source>
-            <translation>每单应付金额向下抹零；抹去的金额在小票和 X/Z 报表中单独列出。</translation>
+            <source>Weigh to the gram: at most three decimals, e.g. 0.350 kg.</source>
+            <translation>精确到克：最多三位小数，例如 0.350 kg。</translation>
         </message>
         <message>
-            <source>Off</source>
-            <translation>不抹零</translation>
-        </message>
-        <message>
-            <source>Down to the jiao (¥0.10)</source>
-            <translation>抹到角（¥0.10）</translation>
-        </message>
-        <message>
-            <source>Down to the yuan (¥1)</source>
-            <translation>抹到元（¥1）</translation>
-        </message>
-        <message>
-            <source>Save</source>
-            <translation>保存</translation>
-        </message>
-        <message>
-            <source>Cash rounding: %1.</source>
-            <translation>抹零：%1。</translation>
-        </message>
-        <message>
-            <source>Change the cash rounding</source>
-            <translation>更改抹零设置</translation>
+            <source>Enter a weight in kg greater than zero, e.g. 0.350.</source>
+            <translation>请输入大于零的重量（kg），例如 0.350。</translation>
         </message>
     </context>
 </TS>
