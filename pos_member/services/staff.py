@@ -79,7 +79,8 @@ def _check(session: Session, staff: Staff, pin: str, now: datetime) -> None:
     if result.outcome is PinOutcome.LOCKED:
         raise AuthFailed(f"{staff.name} is locked out until "
                          f"{result.locked_until:%H:%M} UTC after repeated wrong PINs",
-                         code="locked", locked_until=result.locked_until)
+                         code="locked", locked_until=result.locked_until,
+                         retry_after_s=max(0, int((result.locked_until - now).total_seconds())))
     if result.outcome is PinOutcome.WRONG_PIN:
         left = result.attempts_left
         raise AuthFailed(f"wrong PIN ({left} attempts left before lock-out)"
@@ -136,7 +137,8 @@ def authorize_action(ctx: TillContext, actor: StaffMember, action: Action,
             try:
                 _check(session, approver, approval.pin, now)
             except AuthFailed as exc:
-                error = ApprovalNeeded(f"approval refused: {exc.message}", code=exc.code)
+                error = ApprovalNeeded(f"approval refused: {exc.message}", code=exc.code,
+                                       **exc.details)  # attempts left, lock-out length
                 append_audit(session, actor=actor.id, action="approval_failed", at=now,
                              details={"action": action.value, "approver": approver.id})
             approver_id, approver_role = approver.id, Role(approver.role)

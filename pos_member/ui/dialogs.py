@@ -141,7 +141,7 @@ class ApprovalDialog(QDialog):
         self.retranslate()
         code = getattr(reason, "code", "")
         if code in ("wrong_pin", "locked", "unknown_staff", "not_a_manager"):
-            self.message.show_message(error_text(reason), "error")
+            self.message.show_message(lambda: error_text(reason), "error")
         self.code.setFocus()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -206,7 +206,7 @@ class ApprovalDialog(QDialog):
         """The PIN (or the approver) was refused: say why, in this dialog, and ask again. The
         action (and amount) asked for stay as they were."""
         self._set_checking(False)
-        self.message.show_message(error_text(reason), "error")
+        self.message.show_message(lambda: error_text(reason), "error")
         self.pad.clear()
         if getattr(reason, "code", "") in ("unknown_staff", "not_a_manager"):
             self.code.selectAll()

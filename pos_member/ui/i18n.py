@@ -164,8 +164,6 @@ _ERRORS = {
     "wrong_pin": "Wrong PIN.",
     "locked": "This staff member is locked out after repeated wrong PINs.",
     "not_found": "Not found.",
-    "unknown_plu": "This scale label's item code is not a product of this till.",
-    "not_weighed": "This scale label is for a product sold by the piece.",
     "unknown_staff": "Unknown staff code.",
     "not_a_manager": "The approver is not a manager.",
     "member_not_cached": "This member is not on this till yet; ask for their phone number.",
@@ -192,6 +190,21 @@ def error_text(exc: BaseException) -> str:
     another language the translation of its stable code when there is one."""
     code = getattr(exc, "code", None)
     message = getattr(exc, "message", None) or str(exc)
+    details = getattr(exc, "details", None) or {}
+    # A wrong PIN and a lock-out are worded here in every language: how many tries are left,
+    # how long the lock-out lasts (the service's English says "until 10:05 UTC").
+    left = details.get("attempts_left")
+    if code == "wrong_pin" and isinstance(left, int):
+        return (QCoreApplication.translate("Errors", "Wrong PIN: 1 more try before the lock-out.")
+                if left == 1 else
+                QCoreApplication.translate("Errors", "Wrong PIN: %1 more tries before the "
+                                                     "lock-out.").replace("%1", str(left)))
+    seconds = details.get("retry_after_s")
+    if code == "locked" and isinstance(seconds, int):
+        minutes = max(1, -(-seconds // 60))
+        return QCoreApplication.translate(
+            "Errors", "Locked out after repeated wrong PINs: try again in %1 minutes.").replace(
+            "%1", str(minutes))
     if current_language() != "en" and code in _ERRORS:
         return QCoreApplication.translate("Errors", _ERRORS[code])
     return message
@@ -218,10 +231,11 @@ def scan_refusal(reason: str, fallback: str = "") -> str:
 
 def _noop_for_lupdate() -> None:  # pragma: no cover - lists the error strings for lupdate
     translate("Errors", "Wrong PIN.")
+    translate("Errors", "Wrong PIN: 1 more try before the lock-out.")
+    translate("Errors", "Wrong PIN: %1 more tries before the lock-out.")
+    translate("Errors", "Locked out after repeated wrong PINs: try again in %1 minutes.")
     translate("Errors", "This staff member is locked out after repeated wrong PINs.")
     translate("Errors", "Not found.")
-    translate("Errors", "This scale label's item code is not a product of this till.")
-    translate("Errors", "This scale label is for a product sold by the piece.")
     translate("Errors", "Unknown staff code.")
     translate("Errors", "The approver is not a manager.")
     translate("Errors", "This member is not on this till yet; ask for their phone number.")

@@ -188,7 +188,8 @@ class Launcher:
             self._show_damaged(exc)
             text = translate("Launcher", "The till cannot start: its data needs attention.")
         elif isinstance(exc, InstanceLockedError):
-            text = translate("Launcher", "The till is already running on this computer.")
+            self._refuse_second_start(exc)
+            return
         else:
             log.error("the till could not be opened", exc_info=(type(exc), exc,
                                                                 exc.__traceback__))
@@ -196,6 +197,30 @@ class Launcher:
                                          "details are in the log file.")
         self.window.login.message.show_message(text, "error", 0)
         self.window.login.pad.setEnabled(False)
+
+    def _refuse_second_start(self, exc: BaseException) -> None:
+        """Another till program holds this database: say so, and exit with status 1 (as
+        ``run --headless`` does). No second login window is left running beside the first."""
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QMessageBox
+
+        from .i18n import translate
+
+        log.error("second start refused: %s", exc)
+        print(str(exc), file=sys.stderr)
+        self.window.hide()
+        box = QMessageBox(QMessageBox.Icon.Warning, translate("Launcher", "POS Member"),
+                          translate("Launcher", "The till is already running on this computer. "
+                                                "Use the window that is open; this one closes."),
+                          QMessageBox.StandardButton.Ok)
+        box.setObjectName("already_running_dialog")
+        box.setDetailedText(str(exc))
+        box.finished.connect(lambda _result: self._quit(1))
+        self.refusal = box
+        box.open()
+        QTimer.singleShot(15000, box, box.accept)  # an unattended till does not wait on it
+
+    refusal = None  # the "already running" message box, on a refused second start
 
     def _backup_failed(self, exc: BaseException) -> None:  # on the scheduler's thread
         from pathlib import Path as _Path
@@ -256,6 +281,11 @@ class Launcher:
         self._open()
 
     def close(self) -> None:
+        if self.refusal is not None:
+            self.refusal.finished.disconnect()
+            self.refusal.hide()
+            self.refusal.deleteLater()
+            self.refusal = None
         if self.damaged is not None:
             self.damaged.hide()
             self.damaged.deleteLater()

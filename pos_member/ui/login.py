@@ -100,7 +100,10 @@ class LoginScreen(Screen):
 
     def _failed(self, exc: BaseException) -> None:
         self.pad.clear()
-        self.message.show_message(error_text(exc), "error")
+        self.message.show_message(lambda: error_text(exc), "error")  # follows the language
+        # A disabled field cannot take the focus: enable it first, or the next PIN and Enter
+        # go nowhere.
+        self.pad.setEnabled(True)
         self.pad.field.setFocus()
 
 
@@ -163,6 +166,11 @@ class LockScreen(Screen):
         Op(_login, self.env, staff.id, pin) \
             .success(lambda _m: (self.pad.clear(), self.message.clear_message(),
                                  self.unlocked.emit())) \
-            .failure(lambda exc: (self.pad.clear(),
-                                  self.message.show_message(error_text(exc), "error"))) \
+            .failure(self._failed) \
             .finally_(lambda: self.pad.setEnabled(True)).run(self.env.worker)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.pad.clear()
+        self.message.show_message(lambda: error_text(exc), "error")  # follows the language
+        self.pad.setEnabled(True)  # a disabled field cannot take the focus
+        self.pad.field.setFocus()

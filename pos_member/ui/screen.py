@@ -52,7 +52,10 @@ class Screen(QWidget):
 
 
 class MessageBar(QLabel):
-    """A one-line message on a screen: info, ok, warn or error; info and ok fade after a while."""
+    """A one-line message on a screen: info, ok, warn or error; info and ok fade after a while.
+
+    ``text`` may be a callable giving the text: it is asked again when the language changes
+    (Ctrl+Shift+L), so a message already on screen follows the new language."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -63,14 +66,16 @@ class MessageBar(QLabel):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.clear_message)
         self.kind = ""
+        self._make_text = None
         self.hide()
 
-    def show_message(self, text: str, kind: str = "info", seconds: float | None = None) -> None:
+    def show_message(self, text, kind: str = "info", seconds: float | None = None) -> None:
         self.kind = kind
         self.setProperty("kind", kind)
         self.style().unpolish(self)
         self.style().polish(self)
-        self.setText(text)
+        self._make_text = text if callable(text) else None
+        self.setText(text() if callable(text) else text)
         self.show()
         if seconds is None:
             seconds = 6.0 if kind in ("info", "ok") else 0
@@ -81,8 +86,14 @@ class MessageBar(QLabel):
 
     def clear_message(self) -> None:
         self.kind = ""
+        self._make_text = None
         self.setText("")
         self.hide()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange and self._make_text is not None:
+            self.setText(self._make_text())
+        super().changeEvent(event)
 
 
 def alive(widget) -> bool:

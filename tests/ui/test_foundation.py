@@ -119,7 +119,7 @@ def test_wrong_pin_then_login_then_lock_and_unlock(qtbot, window):
     pin_pad(qtbot, window.login.pad, "9999")
     idle(qtbot, window)
     assert window.current_name() == "login"
-    assert "wrong PIN" in window.login.message.text()
+    assert "Wrong PIN: 4 more tries" in window.login.message.text()
     login(qtbot, window)
     assert window.status.staff.text().startswith("李晓红")
     qtbot.keyClick(window.checkout.entry, Qt.Key.Key_F12)

@@ -1,0 +1,125 @@
+"""Issue 16, "the cashier's day": defects a new cashier and store manager found at the counter,
+each driven through the screens with real key and mouse events (PIN focus and wording after a
+wrong PIN, the points Max button and what is held back, messages and language, the customer
+display's button, F-keys without a window manager, the birthday field)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QApplication
+
+from .conftest import activate, click, idle, login, pin_pad
+
+
+def _wrong_pin_on_login(qtbot, window, code="S002"):
+    window.login.code.clear()
+    qtbot.keyClicks(window.login.code, code, delay=60)
+    qtbot.waitUntil(lambda: window.login.code.text() == code)
+    pin_pad(qtbot, window.login.pad, "9999")
+    idle(qtbot, window)
+
+
+# --- item 3: the PIN field after a wrong PIN ---------------------------------------------------
+
+def test_login_wrong_pin_keeps_focus_says_attempts_left_and_next_pin_signs_in(qtbot, window):
+    window.language.set_language("zh_CN")
+    _wrong_pin_on_login(qtbot, window)
+    assert window.login.pad.field.hasFocus()
+    text = window.login.message.text()
+    assert "4" in text, text  # five tries before the lock-out: four left
+    assert "wrong" not in text.lower() and "attempts" not in text.lower(), text
+    # the next PIN typed on the keyboard and Enter reach the field: the cashier is in
+    qtbot.keyClicks(QApplication.focusWidget(), "1357", delay=60)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.env.staff is not None and window.env.staff.id == "S002")
+
+
+def test_login_lock_out_says_how_long(qtbot, window):
+    window.language.set_language("zh_CN")
+    for _ in range(5):
+        _wrong_pin_on_login(qtbot, window)
+    text = window.login.message.text()
+    assert "5" in text and "分钟" in text, text  # the first lock-out lasts five minutes
+    assert "UTC" not in text and "locked" not in text.lower(), text
+    window.language.set_language("en")
+    # a message on screen follows the language
+    qtbot.waitUntil(lambda: "5 minutes" in window.login.message.text())
+
+
+def test_lock_screen_wrong_pin_in_chinese_keeps_focus(qtbot, window):
+    login(qtbot, window)
+    window.language.set_language("zh_CN")
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: window.current_name() == "lock")
+    pad = window.lock.pad
+    qtbot.waitUntil(pad.field.hasFocus)
+    qtbot.keyClicks(pad.field, "0000", delay=60)
+    qtbot.keyClick(pad.field, Qt.Key.Key_Return)
+    idle(qtbot, window)
+    text = window.lock.message.text()
+    assert text and "wrong" not in text.lower() and "attempts" not in text.lower(), text
+    assert "4" in text, text
+    assert pad.field.hasFocus()
+    qtbot.keyClicks(QApplication.focusWidget(), "1357", delay=60)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.current_name() == "checkout")
+
+
+def test_approval_dialog_refusal_is_translated_with_attempts_left(qtbot, window):
+    from pos_member.services.errors import ApprovalNeeded
+    from pos_member.ui.dialogs import ApprovalDialog
+
+    window.language.set_language("zh_CN")
+    dialog = ApprovalDialog(window, ApprovalNeeded("void line needs a manager's approval",
+                                                   code="approval_needed", action="void_line"),
+                            close_on_approve=False)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    dialog._set_checking(True)
+    dialog.refused(ApprovalNeeded("approval refused: wrong PIN (3 attempts left before "
+                                  "lock-out)", code="wrong_pin", attempts_left=3))
+    text = dialog.message.text()
+    assert "3" in text and "refused" not in text and "wrong" not in text.lower(), text
+
+
+# --- item 9: a second start on the same database ----------------------------------------------
+
+def test_a_second_start_is_refused_with_exit_status_1(qtbot, tmp_path, monkeypatch, capsys):
+    import sys
+    import threading
+
+    from pos_member.app import open_till
+    from pos_member.store.db import acquire_instance_lock
+    from pos_member.ui.launcher import start
+
+    monkeypatch.setenv("POS_MEMBER_HOME", str(tmp_path))
+    db = tmp_path / "till.sqlite3"
+    till = open_till(db, seed_demo_if_new=True, demo_members=5)
+    till.close()
+    for factory in (till.ctx.sessions, till.ctx.readers):
+        factory.kw["bind"].dispose()
+    first = acquire_instance_lock(db)  # the till program already running
+    codes: list[int] = []
+    hooks = sys.excepthook, threading.excepthook
+    launcher = start(str(db), quit=codes.append, sync=False, language="zh_CN")
+    sys.excepthook, threading.excepthook = hooks
+    qtbot.addWidget(launcher.window)
+    try:
+        qtbot.waitUntil(lambda: launcher.refusal is not None and launcher.refusal.isVisible(),
+                        timeout=15000)
+        assert not launcher.window.isVisible()  # no second login window with a dead keypad
+        assert "已在本机运行" in launcher.refusal.text(), launcher.refusal.text()
+        assert "already running on this database" in capsys.readouterr().err
+        assert codes == []
+        qtbot.keyClick(launcher.refusal, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: codes == [1])
+        assert not launcher.opened
+    finally:
+        launcher.close()
+        launcher.window.language.set_language("en")
+        first.release()
