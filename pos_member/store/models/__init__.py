@@ -5,6 +5,7 @@
 
 from pos_member.store.models.base import LEDGER_KINDS, NAMING_CONVENTION, TENDERS, Base
 from pos_member.store.models.catalogue import Barcode, Category, Product, RuleVersion
+from pos_member.store.models.held import HeldOrder
 from pos_member.store.models.members import Coupon, Member, PointLot
 from pos_member.store.models.printing import ReceiptPrintJob
 from pos_member.store.models.sales import (
@@ -38,6 +39,7 @@ __all__ = [
     "CashMovement",
     "Category",
     "Coupon",
+    "HeldOrder",
     "CouponRedemption",
     "Member",
     "OutboxEvent",
