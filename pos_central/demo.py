@@ -58,6 +58,22 @@ def demo_coupons(today: date) -> list[p.CouponData]:
     ]
 
 
+def demo_personal_coupons(today: date, index: int) -> list[p.CouponData]:
+    """Demo member number ``index``'s own coupons (``demo_brand.personal_coupons``)."""
+    start = datetime.combine(today, datetime.min.time())
+    return [
+        p.CouponData(
+            code=code, title=c.name, kind=c.kind, value_fen=c.value,
+            rate=Decimal(c.rate) if c.rate is not None else None, cap_fen=c.cap,
+            threshold_fen=c.threshold, categories=list(c.categories), skus=list(c.skus),
+            weekdays=list(c.weekdays), tiers=list(c.tiers), stackable=c.stackable,
+            with_tier_discount=c.with_tier_discount, valid_from=start,
+            valid_to=start + timedelta(days=c.valid_days),
+            member_id=demo_brand.member_id(index))
+        for code, c in demo_brand.personal_coupons(index)
+    ]
+
+
 def seed_demo(session: Session, members: int = DEFAULT_MEMBERS,
               today: date | None = None) -> dict[str, int]:
     """Write the demo brand; returns how many of each thing it wrote."""
@@ -100,6 +116,12 @@ def seed_demo(session: Session, members: int = DEFAULT_MEMBERS,
                 last_purchase_at=person.last_purchase_at, consent=person.consent, rules=rules)
             member.registered_at = person.registered_at
             created += 1
+    session.flush()
+    for index in range(1, min(members, demo_brand.PERSONAL_COUPON_MEMBERS) + 1):
+        for coupon in demo_personal_coupons(today, index):
+            if session.get(m.Coupon, coupon.code) is None:
+                admin.upsert_coupon(session, coupon)
+                coupons += 1
     return {"categories": len(demo_brand.CATEGORIES), "products": len(demo_brand.PRODUCTS),
             "barcodes": len(demo_brand.PRODUCTS), "coupons": coupons,
             "members_created": created}

@@ -126,6 +126,35 @@ COUPONS: tuple[DemoCoupon, ...] = (
 )
 
 FIRST_ORDER_COUPON = "WELCOME-15"
+
+# Personal coupons of the demo members 1 ... PERSONAL_COUPON_MEMBERS (the members that
+# ``db demo-codes`` prints), each under its own code ``<template>-<member number>``, so a
+# cashier trying the demo sees a member's own coupons in the member panel and at checkout.
+PERSONAL_COUPON_MEMBERS = 100
+PERSONAL_COUPONS: tuple[DemoCoupon, ...] = (
+    DemoCoupon("BDAY-10", "生日礼券 满30减10", "amount_off", value=1000, threshold=3000,
+               valid_days=30),
+    DemoCoupon("LATTE-8", "拿铁专享立减8元", "amount_off", value=800, skus=("C002",),
+               stackable=True, valid_days=60),
+    DemoCoupon("BAKERY-90", "烘焙9折券(最高减10)", "percent_off", rate="0.90", cap=1000,
+               categories=("bakery",), stackable=True, valid_days=45),
+)
+
+
+def personal_coupons(index: int) -> tuple[tuple[str, DemoCoupon], ...]:
+    """The personal coupons of demo member number ``index``: (code, template) pairs; every
+    member up to PERSONAL_COUPON_MEMBERS has the first two, every third one the third too."""
+    if not 1 <= index <= PERSONAL_COUPON_MEMBERS:
+        return ()
+    templates = PERSONAL_COUPONS[:3] if index % 3 == 0 else PERSONAL_COUPONS[:2]
+    return tuple((f"{c.code}-{index:04d}", c) for c in templates)
+
+
+# The demo brand's code-signing key: a demo till trusts its public half, so ``db demo-codes``
+# can print dynamic member codes the demo till accepts. The private half is published here:
+# a till enrolled with a real central service ignores this key (services.members).
+DEMO_SIGNING_KEY_ID = "demo-brand-1"
+DEMO_SIGNING_SEED = hashlib.sha256(b"pos-member demo brand signing key, not a secret").digest()
 WIN_BACK_OFFER = "沉睡会员回归礼: 任意饮品第二杯半价"
 
 

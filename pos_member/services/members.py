@@ -12,6 +12,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from pos_member.domain.basket import MemberSnapshot
+from pos_member.domain.demo_brand import DEMO_SIGNING_KEY_ID
 from pos_member.domain.points import PointLot as DomainLot
 from pos_member.security.member_codes import (
     CodeRefused, ScanKind, VerifiedCode, classify_scan, mask_phone, normalize_phone,
@@ -29,6 +30,7 @@ from .staff import StaffMember, append_audit
 
 SIGNING_KEYS_SETTING = "signing_keys"  # JSON {key_id: base64 raw Ed25519 public key}
 REVOKED_SETTING = "revoked_codes"  # JSON {"key_ids": [...], "member_ids": [...]}
+ENROLLED_SETTING = "central_terminal_id"  # set by sync enrolment (sync.enrolment)
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,10 @@ def signing_keys(session: Session) -> tuple[dict[str, bytes], set[str], set[str]
     """The code-signing public keys the till holds, and the revoked key and member ids."""
     raw = repo.get_setting(session, SIGNING_KEYS_SETTING) or "{}"
     keys = {k: base64.b64decode(v) for k, v in json.loads(raw).items()}
+    if repo.get_setting(session, ENROLLED_SETTING):
+        # The demo brand's key is published (db demo-codes): a till of a real brand never
+        # accepts it, even when it was a demo till before it was enrolled.
+        keys.pop(DEMO_SIGNING_KEY_ID, None)
     revoked = json.loads(repo.get_setting(session, REVOKED_SETTING) or "{}")
     return keys, set(revoked.get("key_ids", [])), set(revoked.get("member_ids", []))
 

@@ -5,6 +5,8 @@
   db check                  integrity, foreign keys and the audit log's hash chain
   db seed-demo [--members N] [--today YYYY-MM-DD] [--terminal-id ID]
                             fill the database with the demo brand
+  db demo-codes [--members N] [--out DIR] [--ttl SECONDS]
+                            demo members' codes (and QR PNGs), product barcodes
   db info                   path, revision, row counts
 
 Every command takes ``--db PATH`` (default: ``till.sqlite3`` in the data folder, which
@@ -427,6 +429,33 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@_guarded
+def cmd_demo_codes(args: argparse.Namespace) -> int:
+    from pos_member.store.demo_codes import (
+        MAX_COUNT, MAX_TTL_SECONDS, NotADemoTill, as_text, demo_codes,
+    )
+
+    try:
+        count, ttl = int(args.members), int(args.ttl)
+    except ValueError:
+        raise _fail("--members and --ttl are whole numbers", EXIT_BAD_INPUT) from None
+    if not 1 <= count <= MAX_COUNT:
+        raise _fail(f"--members: 1 to {MAX_COUNT}", EXIT_BAD_INPUT)
+    if not 60 <= ttl <= MAX_TTL_SECONDS:
+        raise _fail(f"--ttl: 60 to {MAX_TTL_SECONDS} seconds", EXIT_BAD_INPUT)
+    path = _existing_db(args)
+    con = _read_only(path)
+    try:
+        try:
+            codes = demo_codes(con, count, Path(args.out) if args.out else None, ttl=ttl)
+        except NotADemoTill as exc:
+            raise _fail(str(exc)) from None
+    finally:
+        con.close()
+    print(as_text(codes), end="")
+    return EXIT_OK
+
+
 _COUNTS = (  # label, table, query
     ("members", "members", "SELECT count(*) FROM members"),
     ("coupons", "coupons", "SELECT count(*) FROM coupons"),
@@ -508,3 +537,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--terminal-id", default=None, metavar="ID",
                    help="this till's terminal id, if not set yet (default: a new UUID)")
     add("info", cmd_info, "show the path, revision and row counts")
+    p = add("demo-codes", cmd_demo_codes,
+            "print demo members' codes and product barcodes to try the demo till with")
+    p.add_argument("--members", default="5", metavar="N",
+                   help="how many demo members (default 5, at most 100)")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="also write QR code PNGs of the member codes and EAN-13 PNGs of the "
+                   "product barcodes into DIR")
+    p.add_argument("--ttl", default="3600", metavar="SECONDS",
+                   help="how long the dynamic codes are valid (default 3600)")

@@ -62,6 +62,7 @@ SETTING_BRAND_NAME = "brand_name"
 SETTING_STORE_NAME = "store_name"
 SETTING_STORE_ADDRESS = "store_address"
 SETTING_STORE_TZ = "store_tz"
+SETTING_SIGNING_KEYS = "signing_keys"  # services.members.SIGNING_KEYS_SETTING
 
 CHUNK_SIZE = 10_000
 BULK_CACHE_KIB = 64 * 1024
@@ -291,6 +292,7 @@ def seed_demo(
     t0 = time.perf_counter()
     _seed_members(Path(db_path), members, today, result, say)
     result.members_seconds = time.perf_counter() - t0
+    _seed_personal_coupons(Path(db_path), today, result, say)
     result.seconds = time.perf_counter() - started
     say(f"done in {result.seconds:.1f} s")
     return result
@@ -412,11 +414,57 @@ def _seed_reference_data(
                 SETTING_STORE_NAME: demo_brand.STORE_NAME,
                 SETTING_STORE_ADDRESS: demo_brand.STORE_ADDRESS,
                 SETTING_STORE_TZ: demo_brand.STORE_TZ,
+                SETTING_SIGNING_KEYS: json.dumps(
+                    {demo_brand.DEMO_SIGNING_KEY_ID: demo_public_key()}),
             }
             existing = have(SyncState.key)
             new_settings = {k: v for k, v in settings.items() if k not in existing}
             s.add_all(SyncState(key=k, value=v) for k, v in new_settings.items())
             _note(result, say, "settings", len(new_settings), len(settings) - len(new_settings))
+    finally:
+        engine.dispose()
+
+
+def demo_public_key() -> str:
+    """The demo signing key's public half, base64 (as the signing_keys setting holds keys)."""
+    import base64
+
+    from pos_member.security.keys import load_private_key, public_key_to_raw
+
+    public = load_private_key(demo_brand.DEMO_SIGNING_SEED).public_key()
+    return base64.b64encode(public_key_to_raw(public)).decode("ascii")
+
+
+def _seed_personal_coupons(path: Path, today: date, result: SeedResult, say: Report) -> None:
+    """The demo members' own coupons (demo_brand.personal_coupons), for the members present."""
+    from sqlalchemy import select
+
+    from pos_member.store.db import create_engine_for, session_factory, transaction
+    from pos_member.store.models import Coupon, Member
+
+    wanted = {demo_brand.member_id(i): demo_brand.personal_coupons(i)
+              for i in range(1, demo_brand.PERSONAL_COUPON_MEMBERS + 1)}
+    start = datetime.combine(today, dtime())  # naive: the store's wall clock
+    engine = create_engine_for(path)
+    try:
+        with transaction(session_factory(engine)) as s:
+            present = set(s.scalars(select(Member.id).where(Member.id.in_(list(wanted)))))
+            have = set(s.scalars(select(Coupon.code).where(Coupon.member_id.in_(list(present)))))
+            new = [(member_id, code, c) for member_id, pairs in wanted.items()
+                   if member_id in present for code, c in pairs if code not in have]
+            s.add_all(
+                Coupon(
+                    code=code, member_id=member_id, kind=c.kind, value_fen=c.value,
+                    rate=c.rate, cap_fen=c.cap, threshold_fen=c.threshold,
+                    categories=list(c.categories) or None, skus=list(c.skus) or None,
+                    weekdays=list(c.weekdays) or None, tiers=list(c.tiers) or None,
+                    valid_from=start, valid_to=start + timedelta(days=c.valid_days),
+                    stackable=c.stackable, with_tier_discount=c.with_tier_discount,
+                    status="available",
+                )
+                for member_id, code, c in new
+            )
+            _note(result, say, "personal coupons", len(new), len(have))
     finally:
         engine.dispose()
 

@@ -57,7 +57,10 @@ def test_counts(con: sqlite3.Connection) -> None:
     assert count(con, "SELECT count(*) FROM categories") == len(demo_brand.CATEGORIES)
     assert count(con, "SELECT count(*) FROM products") == len(demo_brand.PRODUCTS)
     assert count(con, "SELECT count(*) FROM barcodes") == len(demo_brand.PRODUCTS)
-    assert count(con, "SELECT count(*) FROM coupons") == len(demo_brand.COUPONS)
+    assert count(con, "SELECT count(*) FROM coupons WHERE member_id IS NULL") == len(
+        demo_brand.COUPONS)
+    assert count(con, "SELECT count(*) FROM coupons WHERE member_id IS NOT NULL") == sum(
+        len(demo_brand.personal_coupons(i)) for i in range(1, COUNT + 1))
     assert count(con, "SELECT count(*) FROM staff") == len(demo_brand.STAFF)
     assert count(con, "SELECT count(*) FROM rules") == 1
     # Nothing a demo has no business making.
@@ -260,7 +263,9 @@ def test_seeding_again_adds_nothing_and_says_so(tmp_path: Path) -> None:
     c = sqlite3.connect(path)
     try:
         assert count(c, "SELECT count(*) FROM members") == 30
-        assert count(c, "SELECT count(*) FROM coupons") == 9
+        assert count(c, "SELECT count(*) FROM coupons WHERE member_id IS NULL") == 9
+        assert count(c, "SELECT count(*) FROM coupons WHERE member_id IS NOT NULL") == sum(
+            len(demo_brand.personal_coupons(i)) for i in range(1, 31))
         value = c.execute("SELECT value FROM sync_state WHERE key = 'terminal_id'").fetchone()
         assert value == ("ENROLLED-9",)  # an enrolled till keeps its id
     finally:
