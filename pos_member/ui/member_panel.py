@@ -241,6 +241,7 @@ class MemberPanel(QFrame):
         self.member = member
         self.coupon_views = dict(coupon_views or {})
         self.pricing = pricing
+        self._max_asked = False
         self.redeem.blockSignals(True)
         self.redeem.setValue(0)
         self.redeem.blockSignals(False)
@@ -256,6 +257,18 @@ class MemberPanel(QFrame):
         self._fill_coupons()
         self._fill_hints()
         self._fill_growth()
+        if self._max_asked and pricing is not None:
+            # Max asked for the whole balance: the engine cut it to what can be used (half of
+            # the amount payable, the offline daily limit); that is what the field shows and
+            # the sale asks for, with no "only N of M" warning.
+            self._max_asked = False
+            usable = pricing.points_redeemed
+            self.redeem.blockSignals(True)
+            self.redeem.setValue(usable)
+            self.redeem.blockSignals(False)
+            if usable != asked:
+                self.redeem_changed.emit(usable)
+            asked = usable
         if pricing is not None and asked and pricing.points_redeemed < asked:
             self._set_note("warn", self.tr("Only %1 of the %2 points asked can be redeemed: %3.")
                            .replace("%1", str(pricing.points_redeemed))
@@ -312,8 +325,16 @@ class MemberPanel(QFrame):
         self._set_badge(m.tier, tier_name(m.tier))
         self.growth.set_empty(False)
         self.phone.setText(m.phone or "")
-        self.points.setText(self.tr("Points: %1 (available %2)")
-                            .replace("%1", str(m.points)).replace("%2", str(m.available_points)))
+        held = m.points - m.available_points
+        if held > 0:  # earned here, not yet confirmed by the central service: not spendable
+            self.points.setText(self.tr("Points: %1 · %2 usable · %3 held until the central "
+                                        "service confirms them")
+                                .replace("%1", str(m.points))
+                                .replace("%2", str(m.available_points)).replace("%3", str(held)))
+        else:
+            self.points.setText(self.tr("Points: %1 (available %2)")
+                                .replace("%1", str(m.points))
+                                .replace("%2", str(m.available_points)))
         self._fill_growth()
         self._fill_hints()
         self._fill_coupons()
@@ -392,9 +413,14 @@ class MemberPanel(QFrame):
         self.coupon_toggled.emit(item.data(Qt.ItemDataRole.UserRole),
                                  item.checkState() == Qt.CheckState.Checked)
 
+    _max_asked = False  # Max was pressed: the next pricing says how many can be used
+
     def _redeem_max(self) -> None:
+        """Ask for the whole balance once; the field then shows the usable maximum the
+        pricing returns (never the whole balance followed by a warning)."""
         if self.member is not None:
-            self.redeem.setValue(self.member.available_points)
+            self._max_asked = True
+            self.redeem_changed.emit(self.member.available_points)
 
 
 class TotalsBox(QFrame):

@@ -8,8 +8,8 @@ from datetime import date
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCalendarWidget,
     QCheckBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -108,6 +108,30 @@ class MemberLookupDialog(QDialog):
         self.accept()
 
 
+class BirthdayField(QLineEdit):
+    """A date typed as digits: ``19850612`` reads ``1985-06-12`` as it is typed (dashes typed
+    too are fine). :meth:`date` is the QDate, or None while it is not a real date."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMaxLength(10)
+        self.textEdited.connect(self._format)
+
+    def _format(self, text: str) -> None:
+        digits = "".join(c for c in text if c.isdigit())[:8]
+        parts = [digits[:4], digits[4:6], digits[6:8]]
+        formatted = "-".join(p for p in parts if p)
+        if formatted != text:
+            self.setText(formatted)
+
+    def date(self) -> QDate | None:
+        digits = "".join(c for c in self.text() if c.isdigit())
+        if len(digits) != 8:
+            return None
+        d = QDate(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+        return d if d.isValid() and d.year() >= 1900 else None
+
+
 class RegistrationDialog(QDialog):
     """Register a member at the counter (works offline). Emits ``registered(MemberView,
     coupon code or None)``."""
@@ -129,15 +153,19 @@ class RegistrationDialog(QDialog):
         self.name = QLineEdit(self)
         self.name.setObjectName("reg_name")
         self.name.setMaxLength(100)
-        self.has_birthday = QCheckBox(self)
-        self.has_birthday.setObjectName("reg_has_birthday")
-        self.birthday = QDateEdit(self)
+        # The birthday is optional: typed as digits (19850612 shows as 1985-06-12) or picked on
+        # the calendar, which opens at the date typed (else this month 30 years back).
+        self.birthday = BirthdayField(self)
         self.birthday.setObjectName("reg_birthday")
-        self.birthday.setDisplayFormat("yyyy-MM-dd")
-        self.birthday.setCalendarPopup(True)
-        self.birthday.setDate(QDate(1990, 1, 1))
-        self.birthday.setEnabled(False)
-        self.has_birthday.toggled.connect(self.birthday.setEnabled)
+        self.calendar_button = QPushButton("📅", self)
+        self.calendar_button.setObjectName("reg_calendar")
+        self.calendar_button.clicked.connect(self._show_calendar)
+        self.calendar = QCalendarWidget(self)
+        self.calendar.setWindowFlags(Qt.WindowType.Popup)
+        self.calendar.setGridVisible(True)
+        self.calendar.setMaximumDate(QDate.currentDate())
+        self.calendar.activated.connect(self._picked)
+        self.calendar.clicked.connect(self._picked)
         self.consent = QCheckBox(self)
         self.consent.setObjectName("reg_consent")
         self.form = QFormLayout()
@@ -145,8 +173,8 @@ class RegistrationDialog(QDialog):
         self.form.addRow(self.labels[0], self.phone)
         self.form.addRow(self.labels[1], self.name)
         row = QHBoxLayout()
-        row.addWidget(self.has_birthday)
         row.addWidget(self.birthday, 1)
+        row.addWidget(self.calendar_button)
         self.form.addRow(self.labels[2], row)
         self.form.addRow("", self.consent)
         self.ok = set_role(QPushButton(self), "primary")
@@ -172,16 +200,34 @@ class RegistrationDialog(QDialog):
         self.labels[0].setText(self.tr("Mobile number"))
         self.labels[1].setText(self.tr("Name"))
         self.labels[2].setText(self.tr("Birthday"))
-        self.has_birthday.setText(self.tr("Given"))
+        self.birthday.setPlaceholderText(self.tr("YYYY-MM-DD (optional)"))
         self.consent.setText(self.tr("Agrees to receive offers (marketing consent)"))
         self.ok.setText(self.tr("Register"))
         self.cancel_button.setText(self.tr("Cancel"))
         self.phone.setPlaceholderText("13800001234")
 
+    def _show_calendar(self) -> None:
+        shown = self.birthday.date() or QDate.currentDate().addYears(-30)
+        self.calendar.setSelectedDate(shown)
+        self.calendar.setCurrentPage(shown.year(), shown.month())
+        self.calendar.move(self.birthday.mapToGlobal(self.birthday.rect().bottomLeft()))
+        self.calendar.show()
+
+    def _picked(self, day: QDate) -> None:
+        self.birthday.setText(day.toString("yyyy-MM-dd"))
+        self.calendar.hide()
+        self.birthday.setFocus()
+
     def submit(self) -> None:
         bday = None
-        if self.has_birthday.isChecked():
+        if self.birthday.text().strip():
             d = self.birthday.date()
+            if d is None or d > QDate.currentDate():
+                self.message.show_message(
+                    self.tr("Enter the birthday as year, month and day, e.g. 1985-06-12, or "
+                            "leave it empty."), "error")
+                self.birthday.setFocus()
+                return
             bday = date(d.year(), d.month(), d.day())
         reg = member_service.Registration(self.phone.text(), self.name.text(), bday,
                                           self.consent.isChecked())

@@ -1227,6 +1227,10 @@
     <context>
         <name>MemberPanel</name>
         <message>
+            <source>Points: %1 · %2 usable · %3 held until the central service confirms them</source>
+            <translation>积分 %1 · 可用 %2 · %3 待同步确认</translation>
+        </message>
+        <message>
             <source>Only %1 of the %2 points asked can be redeemed: %3.</source>
             <translation>所填 %2 积分中只能抵用 %1 积分：受限于%3。</translation>
         </message>
@@ -2143,6 +2147,14 @@
     </context>
     <context>
         <name>RegistrationDialog</name>
+        <message>
+            <source>YYYY-MM-DD (optional)</source>
+            <translation>年-月-日（可不填）</translation>
+        </message>
+        <message>
+            <source>Enter the birthday as year, month and day, e.g. 1985-06-12, or leave it empty.</source>
+            <translation>生日请按年月日输入，例如 1985-06-12，或留空。</translation>
+        </message>
         <message>
             <source>New member</source>
             <translation>新会员</translation>

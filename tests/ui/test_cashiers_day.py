@@ -123,3 +123,110 @@ def test_a_second_start_is_refused_with_exit_status_1(qtbot, tmp_path, monkeypat
         launcher.close()
         launcher.window.language.set_language("en")
         first.release()
+
+
+# --- item 7: the points Max button and what the panel holds back -------------------------------
+
+def _held_points(till, label: str, points: int) -> None:
+    """Points this till gave the member that the central service has not confirmed yet."""
+    from pos_member.store.db import transaction
+    from pos_member.store.models import PointsLedgerEntry
+
+    with transaction(till.ctx.sessions) as s:
+        s.add(PointsLedgerEntry(member_id=till.members[label], kind="earn", points=points,
+                                growth=0, confirmed=False))
+
+
+def test_max_fills_the_usable_points_and_the_panel_says_what_is_held(qtbot, window, till):
+    from pos_member.domain import demo_brand
+
+    from .conftest import scan
+
+    barcode = {p.sku: p.barcode for p in demo_brand.PRODUCTS}
+    _held_points(till, "gold", 83)
+    login(qtbot, window)
+    co = window.checkout
+    scan(qtbot, co.entry, barcode["C002"])  # ¥28, gold 10 % off: ¥25.20 payable
+    idle(qtbot, window)
+    scan(qtbot, co.entry, till.dynamic_code("gold"))
+    idle(qtbot, window)
+    panel = co.member_panel
+    text = panel.points.text()
+    assert "883" in text and "800" in text and "83" in text, text
+    assert "confirm" in text, text  # says why 83 are held back
+    click(qtbot, panel.redeem_max)
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: panel.redeem.value() == 12)  # half of ¥25.20, whole points
+    idle(qtbot, window)
+    assert co.sale.redeem_points == 12 and co.sale.pricing.points_redeemed == 12
+    assert panel.redeem.text() == "12"
+    assert "Only" not in panel.redeem_note.text(), panel.redeem_note.text()
+    assert panel.redeem_note.text() == "12 points take ¥12.00 off."
+
+
+# --- item 11: the birthday at registration -----------------------------------------------------
+
+def _registration(qtbot, window):
+    from .conftest import modal
+
+    login(qtbot, window)
+    co = window.checkout
+    qtbot.keyClick(co.entry, Qt.Key.Key_F4)
+    reg = modal(qtbot, "registration_dialog")
+    qtbot.keyClicks(reg.phone, "13512345678", delay=60)
+    qtbot.keyClicks(reg.name, "Zhou Min", delay=60)
+    qtbot.waitUntil(lambda: reg.name.text() == "Zhou Min" and reg.phone.text() == "13512345678")
+    return co, reg
+
+
+def test_birthday_typed_as_digits_is_registered(qtbot, window, till):
+    from sqlalchemy import select
+
+    from pos_member.store.models import Member
+
+    co, reg = _registration(qtbot, window)
+    qtbot.mouseClick(reg.birthday, Qt.MouseButton.LeftButton)  # the cashier clicks the field
+    qtbot.keyClicks(QApplication.focusWidget(), "19850612", delay=60)
+    qtbot.waitUntil(lambda: reg.birthday.text() == "1985-06-12")
+    click(qtbot, reg.ok)
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: co.sale.member is not None)
+    with till.session() as s:
+        m = s.scalars(select(Member).where(Member.phone == "13512345678")).one()
+        assert m.birthday.isoformat() == "1985-06-12"
+
+
+def test_birthday_calendar_opens_at_the_date_typed_and_a_bad_date_is_refused(qtbot, window):
+    co, reg = _registration(qtbot, window)
+    qtbot.mouseClick(reg.birthday, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(QApplication.focusWidget(), "19770330", delay=60)
+    click(qtbot, reg.calendar_button)
+    qtbot.waitUntil(lambda: reg.calendar.isVisible())
+    assert (reg.calendar.yearShown(), reg.calendar.monthShown()) == (1977, 3)
+    reg.calendar.setSelectedDate(QDate(1977, 4, 2))
+    reg.calendar.activated.emit(QDate(1977, 4, 2))  # the cashier picks a day
+    assert reg.birthday.text() == "1977-04-02" and not reg.calendar.isVisible()
+    reg.birthday.clear()
+    qtbot.keyClicks(reg.birthday, "19771340", delay=60)  # no 13th month
+    click(qtbot, reg.ok)
+    assert reg.message.kind == "error" and reg.isVisible()
+    assert co.sale.member is None
+
+
+def test_birthday_left_empty_registers_without_one(qtbot, window, till):
+    from sqlalchemy import select
+
+    from pos_member.store.models import Member
+
+    co, reg = _registration(qtbot, window)
+    click(qtbot, reg.calendar_button)  # nothing typed: a birthday decades back, not 1990-01
+    qtbot.waitUntil(lambda: reg.calendar.isVisible())
+    back = QDate.currentDate().addYears(-30)  # a typical customer's birth year, this month
+    assert (reg.calendar.yearShown(), reg.calendar.monthShown()) == (back.year(), back.month())
+    reg.calendar.hide()
+    click(qtbot, reg.ok)
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: co.sale.member is not None)
+    with till.session() as s:
+        assert s.scalars(select(Member).where(Member.phone == "13512345678")).one() \
+            .birthday is None

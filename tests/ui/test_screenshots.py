@@ -79,7 +79,7 @@ def test_screens(qtbot, window, till, lang):
     reg = modal(qtbot, "registration_dialog")
     reg.phone.setText("13612345678")
     reg.name.setText("周敏")
-    reg.has_birthday.setChecked(True)
+    reg.birthday.setText("1988-06-15")
     shot(reg, f"07_registration_{lang}")
     reg.reject()
     qtbot.waitUntil(lambda: gone(reg))
