@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 
 from pos_member.domain.pricing import PricingResult
 from pos_member.store.db import transaction
@@ -117,10 +117,11 @@ def hold(ctx: TillContext, staff: StaffMember, lines: tuple[CartLine, ...], *,
 
 
 def list_held(ctx: TillContext) -> list[HeldSummary]:
-    """Orders on hold, oldest first (the queue at the counter)."""
+    """Orders on hold, oldest first (the queue at the counter); held in the same instant, in
+    the order they were held (SQLite's rowid)."""
     with ctx.read_sessions() as s:
         return [_summary(r) for r in s.scalars(
-            select(HeldOrder).order_by(HeldOrder.held_at, HeldOrder.id))]
+            select(HeldOrder).order_by(HeldOrder.held_at, literal_column("held_orders.rowid")))]
 
 
 def count_held(ctx: TillContext) -> int:

@@ -34,6 +34,7 @@ from pos_member.services import staff as staff_service
 from . import checkout_ops
 from .checkout_dialogs import CodeDialog, ProductSearchDialog, ReasonDialog, SaleDoneDialog
 from .dialogs import AmountDialog
+from .held_orders import HeldOrders
 from .i18n import error_text, scan_refusal, tier_name
 from .member_panel import MemberPanel, TotalsBox, yuan
 from .members_ui import MemberLookupDialog, RegistrationDialog
@@ -74,6 +75,7 @@ class CheckoutScreen(Screen):
         self.menu_button.setObjectName("menu_button")
         self.menu_button.clicked.connect(lambda: window.show_screen("menu"))
         self.message = MessageBar(self)
+        self.held = HeldOrders(self)  # hold / recall an order (Ctrl+H, Ctrl+R)
 
         # basket
         self.table = QTableWidget(0, COLUMNS, self)
@@ -127,6 +129,8 @@ class CheckoutScreen(Screen):
         top = QHBoxLayout()
         top.addWidget(self.entry, 1)
         top.addWidget(self.search_button)
+        top.addWidget(self.held.hold_button)
+        top.addWidget(self.held.recall_button)
         top.addWidget(self.menu_button)
         left = QVBoxLayout()
         left.addLayout(top)
@@ -167,6 +171,7 @@ class CheckoutScreen(Screen):
                 .run(self.env.worker)
             Op(catalogue.loyalty_tiers, self.env.ctx) \
                 .success(lambda t: setattr(self.member_panel, "tiers", t)).run(self.env.worker)
+            self.held.refresh_count()  # orders held before a restart
         self.entry.setFocus()
 
     def shortcuts(self) -> list:
@@ -187,6 +192,7 @@ class CheckoutScreen(Screen):
             (QKeySequence("F11"), self.remove_member, lambda: t("Remove the member")),
             (QKeySequence("Ctrl+Up"), lambda: self.move_selection(-1), lambda: t("Previous line")),
             (QKeySequence("Ctrl+Down"), lambda: self.move_selection(1), lambda: t("Next line")),
+            *self.held.shortcuts(),
         ]
 
     def retranslate(self) -> None:
@@ -202,6 +208,7 @@ class CheckoutScreen(Screen):
             b.setText(labels[key])
         self.coupon_button.setText(self.tr("Coupon (F6)"))
         self.pay_button.setText(self.tr("Pay (F9)"))
+        self.held.retranslate()
         self._fill_quick_keys()
         self._fill_table()
 

@@ -2884,4 +2884,98 @@
             <translation>请输入大于零的重量（kg），例如 0.350。</translation>
         </message>
     </context>
+    <context>
+        <name>RecallDialog</name>
+        <message>
+            <source>Orders on hold</source>
+            <translation>挂单列表</translation>
+        </message>
+        <message>
+            <source>Recall (Enter)</source>
+            <translation>取单（Enter）</translation>
+        </message>
+        <message>
+            <source>Discard</source>
+            <translation>删除挂单</translation>
+        </message>
+        <message>
+            <source>Back (Esc)</source>
+            <translation>返回（Esc）</translation>
+        </message>
+        <message>
+            <source>Lines: %1</source>
+            <translation>%1 行</translation>
+        </message>
+        <message>
+            <source>No orders are on hold.</source>
+            <translation>没有挂单。</translation>
+        </message>
+        <message>
+            <source>Order discarded.</source>
+            <translation>挂单已删除。</translation>
+        </message>
+    </context>
+    <context>
+        <name>HeldOrders</name>
+        <message>
+            <source>Hold the order</source>
+            <translation>挂单</translation>
+        </message>
+        <message>
+            <source>Recall an order</source>
+            <translation>取单</translation>
+        </message>
+        <message>
+            <source>Hold (Ctrl+H)</source>
+            <translation>挂单（Ctrl+H）</translation>
+        </message>
+        <message>
+            <source>Recall (Ctrl+R)</source>
+            <translation>取单（Ctrl+R）</translation>
+        </message>
+        <message>
+            <source>Recall (Ctrl+R) · %1</source>
+            <translation>取单（Ctrl+R）· %1</translation>
+        </message>
+        <message>
+            <source>The basket is empty: nothing to hold.</source>
+            <translation>购物车为空，无可挂单。</translation>
+        </message>
+        <message>
+            <source>Too many orders are on hold: recall or discard one first.</source>
+            <translation>挂单太多：请先取单或删除一单。</translation>
+        </message>
+        <message>
+            <source>That order is no longer on hold.</source>
+            <translation>该挂单已不存在。</translation>
+        </message>
+        <message>
+            <source>Order held: %1, %2. Recall it with Ctrl+R.</source>
+            <translation>已挂单：%1，%2。按 Ctrl+R 取单。</translation>
+        </message>
+        <message>
+            <source>Finish or hold (Ctrl+H) this sale first, then recall an order.</source>
+            <translation>请先完成或挂起（Ctrl+H）当前订单，再取单。</translation>
+        </message>
+        <message>
+            <source>A sale is on screen: the recalled order was held again.</source>
+            <translation>当前有订单在进行：取出的挂单已重新挂起。</translation>
+        </message>
+        <message>
+            <source>The total changed from %1 to %2: prices or offers changed while the order was on hold.</source>
+            <translation>应付金额由 %1 变为 %2：挂单期间价格或优惠已变化。</translation>
+        </message>
+        <message>
+            <source>No longer sold, left out: %1.</source>
+            <translation>已停售，未加入：%1。</translation>
+        </message>
+        <message>
+            <source>Coupons no longer valid, left out: %1.</source>
+            <translation>已失效的券，未使用：%1。</translation>
+        </message>
+        <message>
+            <source>Order recalled: %1.</source>
+            <translation>已取单：%1。</translation>
+        </message>
+    </context>
 </TS>
