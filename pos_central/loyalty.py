@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from pos_central import models as m
 from pos_central.changes import record_change
 from pos_central.db import utcnow
-from pos_member.domain.points import lot_expiry
+from pos_member.domain.points import PointLot, consume_lots, lot_expiry
 from pos_member.domain.rules import DEFAULT_RULES, Rules
 
 
@@ -132,14 +132,20 @@ class Account:
         (the balance goes negative by it: recorded, never clamped)."""
         if points <= 0:
             return 0
-        need = points
-        for lot in self.lots:
-            if need == 0:
-                break
-            take = min(lot.points, need)
-            lot.points -= take
-            need -= take
-        self.lots = [lot for lot in self.lots if lot.points > 0]
+        # The domain decides the order and the amounts (points.consume_lots); every lot here has
+        # its expiry date, so the rules' default expiry is never consulted. The domain keeps the
+        # lots' order and drops the emptied ones, which are the first ones: the lots left are
+        # the last len(left) of the ordered list.
+        ordered = sorted((x for x in self.lots if x.points > 0),
+                         key=lambda x: (x.expires_on, x.earned_on))
+        left, need = consume_lots([PointLot(x.earned_on, x.points, x.expires_on)
+                                   for x in ordered], points, DEFAULT_RULES)
+        emptied = len(ordered) - len(left)
+        for lot in ordered[:emptied]:
+            lot.points = 0
+        for lot, rest in zip(ordered[emptied:], left):
+            lot.points = rest.points
+        self.lots = ordered[emptied:]
         self.member.points -= points
         return need
 

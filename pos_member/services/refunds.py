@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
 
 from pos_member.domain.money import allocate
 from pos_member.domain.refunds import RefundError, RefundOutcome, SoldLine, SoldSale, refund
@@ -22,6 +21,7 @@ from pos_member.store.models import (
 )
 from pos_member.store.types import milli_to_qty, new_uuid, qty_to_milli
 
+from . import sale_figures
 from .checkout import _coupon, _is_uuid, _open_shift
 from .context import TillContext
 from .errors import ApprovalNeeded, InvalidInput, NotFound, ServiceError
@@ -39,11 +39,8 @@ class RefundResult:
 
 
 def refunded_so_far(session, sale_id: str) -> dict[int, Decimal]:
-    rows = session.execute(
-        select(RefundLine.line_no, func.sum(RefundLine.qty_milli))
-        .join(Refund, Refund.id == RefundLine.refund_id)
-        .where(Refund.sale_id == sale_id).group_by(RefundLine.line_no)).all()
-    return {no: milli_to_qty(total) for no, total in rows}
+    """line number -> quantity refunded so far (the query the refund screen shows too)."""
+    return sale_figures.refunded_qty(session, sale_id)
 
 
 def _outcome(ctx: TillContext, session, sale_id: str, lines: dict[int, Decimal] | None,

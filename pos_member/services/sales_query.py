@@ -17,11 +17,11 @@ from sqlalchemy import func, or_, select
 from pos_member.security.member_codes import mask_phone
 from pos_member.store import repositories as repo
 from pos_member.store.models import (
-    AuditLogEntry, CashMovement, CouponRedemption, Member, OutboxEvent, Payment, Product,
-    Refund, RefundLine, RefundPayment, Sale, Shift, Staff, SyncConflict,
+    CashMovement, Member, OutboxEvent, Product, Refund, Sale, Shift, Staff, SyncConflict,
 )
 from pos_member.store.types import milli_to_qty
 
+from . import sale_figures
 from .context import TillContext
 from .errors import NotFound
 
@@ -197,16 +197,13 @@ def find_sale(ctx: TillContext, code: str) -> SaleDetail:
 
 
 def _detail(s, sale: Sale) -> SaleDetail:
-    refunded = dict(s.execute(
-        select(RefundLine.line_no, func.sum(RefundLine.qty_milli))
-        .join(Refund, Refund.id == RefundLine.refund_id)
-        .where(Refund.sale_id == sale.id).group_by(RefundLine.line_no)).all())
+    refunded = sale_figures.refunded_qty(s, sale.id)
     units = dict(s.execute(select(Product.sku, Product.unit).where(
         Product.sku.in_([x.sku for x in sale.lines]))).all())
     lines = tuple(SaleLineView(
         x.line_no, x.sku, x.name, milli_to_qty(x.qty_milli), units.get(x.sku) or "pcs",
         x.unit_price_fen, x.amount_fen, x.paid_fen, x.points_redeemed,
-        milli_to_qty(refunded.get(x.line_no) or 0)) for x in sale.lines)
+        refunded.get(x.line_no, Decimal(0))) for x in sale.lines)
     refunds = tuple(RefundSummary(r.id, r.created_at, r.amount_fen, r.staff_id, r.approver_id,
                                   r.reason or "")
                     for r in s.scalars(select(Refund).where(Refund.sale_id == sale.id)
@@ -286,17 +283,10 @@ def shift_extras(ctx: TillContext, shift_id: str) -> ShiftExtras:
             z = str(s.scalar(select(func.count()).select_from(Shift).where(
                 Shift.terminal_id == ctx.terminal_id, Shift.status == "closed",
                 Shift.closed_at <= shift.closed_at)) or 0)
-        counts = dict(s.execute(
-            select(Payment.tender, func.count(func.distinct(Payment.sale_id))).join(Sale)
-            .where(Sale.shift_id == shift.id, Sale.status == "completed")
-            .group_by(Payment.tender)).all())
-        coupons = tuple((code, int(n), int(d or 0)) for code, n, d in s.execute(
-            select(CouponRedemption.coupon_code, func.count(), func.sum(
-                CouponRedemption.discount_fen)).join(Sale)
-            .where(Sale.shift_id == shift.id, Sale.status == "completed")
-            .group_by(CouponRedemption.coupon_code).order_by(CouponRedemption.coupon_code)))
-        voided = s.scalar(select(func.coalesce(func.sum(Sale.total_fen), 0)).where(
-            Sale.shift_id == shift.id, Sale.status == "voided")) or 0
+        in_shift = Sale.shift_id == shift.id
+        counts = {t: n for t, (n, _) in sale_figures.tender_totals(s, in_shift).items()}
+        coupons = sale_figures.coupon_totals(s, in_shift)
+        voided = sale_figures.voided_sales(s, in_shift)[1]
         return ShiftExtras(
             store_name=_store_name(s, ctx), terminal=ctx.terminal_id[:8],
             opened_by_name=names.get(shift.opened_by, shift.opened_by),
@@ -383,31 +373,14 @@ def day_figures(ctx: TillContext, day: date | None = None) -> DayFigures:
     with ctx.read_sessions() as s:
         in_day = (Sale.terminal_id == ctx.terminal_id, Sale.created_at >= start,
                   Sale.created_at < end)
-        done = (*in_day, Sale.status == "completed")
-        sales = list(s.scalars(select(Sale).where(*done)))
-        by_tender = {t: (int(n), int(v or 0)) for t, n, v in s.execute(
-            select(Payment.tender, func.count(func.distinct(Payment.sale_id)),
-                   func.sum(Payment.amount_fen)).join(Sale).where(*done)
-            .group_by(Payment.tender))}
-        by_tier: dict[str, tuple[int, int]] = {}
-        for x in sales:
-            key = x.tier_before or "non_member"
-            c, t = by_tier.get(key, (0, 0))
-            by_tier[key] = (c + 1, t + x.total_fen)
-        coupons = tuple((code, int(n), int(d or 0)) for code, n, d in s.execute(
-            select(CouponRedemption.coupon_code, func.count(),
-                   func.sum(CouponRedemption.discount_fen)).join(Sale).where(*done)
-            .group_by(CouponRedemption.coupon_code).order_by(CouponRedemption.coupon_code)))
-        in_refunds = (Refund.terminal_id == ctx.terminal_id, Refund.created_at >= start,
-                      Refund.created_at < end)
-        refunds = list(s.scalars(select(Refund).where(*in_refunds)))
-        refunds_by_tender = {t: int(v or 0) for t, v in s.execute(
-            select(RefundPayment.tender, func.sum(RefundPayment.amount_fen)).join(Refund)
-            .where(*in_refunds).group_by(RefundPayment.tender))}
-        voided = list(s.scalars(select(Sale).where(*in_day, Sale.status == "voided")))
-        void_actions = s.scalar(select(func.count()).select_from(AuditLogEntry).where(
-            AuditLogEntry.action.in_(("void_line", "void_basket")),
-            AuditLogEntry.at >= start, AuditLogEntry.at < end)) or 0
+        sums = sale_figures.sales_sums(s, *in_day)
+        by_tender = sale_figures.tender_totals(s, *in_day)
+        by_tier = sale_figures.sales_by_tier(s, *in_day)
+        coupons = sale_figures.coupon_totals(s, *in_day)
+        refunds = sale_figures.refund_sums(s, Refund.terminal_id == ctx.terminal_id,
+                                           Refund.created_at >= start, Refund.created_at < end)
+        voided, voided_fen = sale_figures.voided_sales(s, *in_day)
+        void_actions = sale_figures.void_actions(s, start, end)
         moves = list(s.scalars(select(CashMovement).join(Shift).where(
             Shift.terminal_id == ctx.terminal_id, CashMovement.at >= start,
             CashMovement.at < end)))
@@ -433,22 +406,16 @@ def day_figures(ctx: TillContext, day: date | None = None) -> DayFigures:
         oldest = s.scalar(select(func.min(OutboxEvent.created_at)).where(pending))
         return DayFigures(
             day=day, tz=ctx.tz_name, store_name=_store_name(s, ctx),
-            terminal=ctx.terminal_id[:8], sales_count=len(sales),
-            gross_fen=sum(x.subtotal_fen for x in sales),
-            tier_discount_fen=sum(x.tier_discount_fen for x in sales),
-            coupon_discount_fen=sum(x.coupon_discount_fen for x in sales),
-            points_value_fen=sum(x.points_value_fen for x in sales),
-            rounding_fen=sum(x.rounding_fen for x in sales),
-            sales_total_fen=sum(x.total_fen for x in sales), by_tender=by_tender,
-            by_tier=by_tier, coupons=coupons,
-            coupons_restored=sum(1 for r in refunds if r.coupon_restored),
-            points_earned=sum(x.points_earned for x in sales),
-            points_redeemed=sum(x.points_redeemed for x in sales),
-            points_reversed=sum(r.points_reversed for r in refunds),
-            points_returned=sum(r.points_returned for r in refunds),
-            refunds_count=len(refunds), refunds_total_fen=sum(r.amount_fen for r in refunds),
-            refunds_by_tender=refunds_by_tender, voided_sales=len(voided),
-            voided_fen=sum(x.total_fen for x in voided), void_actions=int(void_actions),
+            terminal=ctx.terminal_id[:8], sales_count=sums.count,
+            gross_fen=sums.gross, tier_discount_fen=sums.tier_discount,
+            coupon_discount_fen=sums.coupon_discount, points_value_fen=sums.points_value,
+            rounding_fen=sums.rounding, sales_total_fen=sums.total, by_tender=by_tender,
+            by_tier=by_tier, coupons=coupons, coupons_restored=refunds.coupons_restored,
+            points_earned=sums.points_earned, points_redeemed=sums.points_redeemed,
+            points_reversed=refunds.points_reversed, points_returned=refunds.points_returned,
+            refunds_count=refunds.count, refunds_total_fen=refunds.total,
+            refunds_by_tender=dict(refunds.by_tender or {}), voided_sales=voided,
+            voided_fen=voided_fen, void_actions=void_actions,
             paid_in_fen=sum(m.amount_fen for m in moves if m.kind == "paid_in"),
             paid_out_fen=sum(m.amount_fen for m in moves if m.kind == "paid_out"),
             no_sales=sum(1 for m in moves if m.kind == "no_sale"), shifts=tuple(shifts),

@@ -5,21 +5,17 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos_member.domain.money import round_half_up
 from pos_member.security.roles import Action
 from pos_member.store import repositories as repo
 from pos_member.store.db import transaction
-from pos_member.store.models import (
-    AuditLogEntry, CashMovement, CouponRedemption, Payment, Refund, RefundLine, RefundPayment,
-    Sale, SaleLine, Shift, SyncConflict,
-)
+from pos_member.store.models import CashMovement, Refund, Sale, Shift, SyncConflict
 from pos_member.store.types import new_uuid
 
+from . import sale_figures
 from .context import TillContext
 from .errors import InvalidInput, NotFound, ShiftStateError
 from .staff import Approval, StaffMember, append_audit, authorize_action
@@ -67,6 +63,10 @@ class ShiftFigures:
     points_reversed: int = 0        # earned points taken back by the shift's refunds
     points_returned: int = 0        # redeemed points given back by the shift's refunds
     # (their value in fen is refunds_by_tender["points"], the points tender's refund)
+    gross_sales: int = 0            # before any discount: the sales' subtotals
+    voided_sales: int = 0           # sales voided after payment, and their total
+    voided_fen: int = 0
+    coupons_restored: int = 0       # coupons given back by the shift's refunds
 
     @property
     def points_used(self) -> int:
@@ -142,85 +142,46 @@ def cash_movement(ctx: TillContext, staff: StaffMember, kind: str, amount_fen: i
 
 
 def shift_figures(session: Session, shift: Shift) -> ShiftFigures:
-    sales = select(Sale).where(Sale.shift_id == shift.id, Sale.status == "completed")
-    sale_rows = list(session.scalars(sales))
-    by_tender: dict[str, int] = {}
-    for tender, amount in session.execute(
-            select(Payment.tender, func.sum(Payment.amount_fen)).join(Sale)
-            .where(Sale.shift_id == shift.id, Sale.status == "completed")
-            .group_by(Payment.tender)):
-        by_tender[tender] = amount
-    refunds = list(session.scalars(select(Refund).where(Refund.shift_id == shift.id)))
-    refunds_by_tender: dict[str, int] = {}
-    for tender, amount in session.execute(
-            select(RefundPayment.tender, func.sum(RefundPayment.amount_fen)).join(Refund)
-            .where(Refund.shift_id == shift.id).group_by(RefundPayment.tender)):
-        refunds_by_tender[tender] = amount
-    points_back = _points_refunded_value(session, shift.id)
-    if points_back:
-        refunds_by_tender["points"] = points_back
+    """The shift's figures, from the same queries as the day's (:mod:`.sale_figures`)."""
+    in_shift = Sale.shift_id == shift.id
+    sums = sale_figures.sales_sums(session, in_shift)
+    by_tender = {t: v for t, (_, v) in sale_figures.tender_totals(session, in_shift).items()}
+    refunds = sale_figures.refund_sums(session, Refund.shift_id == shift.id)
+    refunds_by_tender = dict(refunds.by_tender or {})
     moves = list(session.scalars(select(CashMovement).where(CashMovement.shift_id == shift.id)))
     paid_in = sum(m.amount_fen for m in moves if m.kind == "paid_in")
     paid_out = sum(m.amount_fen for m in moves if m.kind == "paid_out")
     expected = {t: by_tender.get(t, 0) - refunds_by_tender.get(t, 0) for t in MONEY_TENDERS}
     expected["cash"] += shift.float_fen + paid_in - paid_out
-    by_tier: dict[str, tuple[int, int]] = {}
-    for s in sale_rows:
-        key = s.tier_before or "non_member"
-        c, t = by_tier.get(key, (0, 0))
-        by_tier[key] = (c + 1, t + s.total_fen)
-    coupons_used = session.scalar(
-        select(func.count()).select_from(CouponRedemption).join(Sale)
-        .where(Sale.shift_id == shift.id)) or 0
-    end = shift.closed_at
-    audit = select(func.count()).select_from(AuditLogEntry).where(
-        AuditLogEntry.action.in_(("void_line", "void_basket")),
-        AuditLogEntry.at >= shift.opened_at)
-    if end is not None:
-        audit = audit.where(AuditLogEntry.at <= end)
+    coupons_used = sum(n for _, n, _ in sale_figures.coupon_totals(session, in_shift))
+    voided, voided_fen = sale_figures.voided_sales(session, in_shift)
     counted = shift.counted_json or None
     return ShiftFigures(
         shift_id=shift.id, status=shift.status, opened_at=shift.opened_at,
         closed_at=shift.closed_at, opened_by=shift.opened_by, float_fen=shift.float_fen,
-        sales_count=len(sale_rows), sales_total=sum(s.total_fen for s in sale_rows),
-        by_tender=by_tender, refunds_count=len(refunds),
-        refunds_total=sum(r.amount_fen for r in refunds), refunds_by_tender=refunds_by_tender,
+        sales_count=sums.count, sales_total=sums.total,
+        by_tender=by_tender, refunds_count=refunds.count,
+        refunds_total=refunds.total, refunds_by_tender=refunds_by_tender,
         paid_in=paid_in, paid_out=paid_out, no_sales=sum(1 for m in moves if m.kind == "no_sale"),
-        expected=expected, sales_by_tier=by_tier,
-        tier_discount=sum(s.tier_discount_fen for s in sale_rows),
-        coupon_discount=sum(s.coupon_discount_fen for s in sale_rows),
+        expected=expected, sales_by_tier=sale_figures.sales_by_tier(session, in_shift),
+        tier_discount=sums.tier_discount, coupon_discount=sums.coupon_discount,
         coupons_used=coupons_used,
-        points_earned=sum(s.points_earned for s in sale_rows)
-        - sum(r.points_reversed for r in refunds),
-        points_redeemed=sum(s.points_redeemed for s in sale_rows)
-        - sum(r.points_returned for r in refunds),
-        points_value=sum(s.points_value_fen for s in sale_rows),
-        points_reversed=sum(r.points_reversed for r in refunds),
-        points_returned=sum(r.points_returned for r in refunds),
-        rounding=sum(s.rounding_fen for s in sale_rows),
-        voids=session.scalar(audit) or 0,
+        points_earned=sums.points_earned - refunds.points_reversed,
+        points_redeemed=sums.points_redeemed - refunds.points_returned,
+        points_value=sums.points_value,
+        points_reversed=refunds.points_reversed, points_returned=refunds.points_returned,
+        rounding=sums.rounding,
+        voids=sale_figures.void_actions(session, shift.opened_at, shift.closed_at,
+                                        end_inclusive=True),
         unsynced_events=repo.count_pending_outbox(session),
         open_conflicts=session.scalar(select(func.count()).select_from(SyncConflict).where(
             SyncConflict.resolved_at.is_(None))) or 0,
         counted=(counted or {}).get("tenders"),
         over_short=(counted or {}).get("over_short"),
         denominations={int(k): v for k, v in ((counted or {}).get("denominations") or {}).items()},
+        gross_sales=sums.gross, voided_sales=voided, voided_fen=voided_fen,
+        coupons_restored=refunds.coupons_restored,
     )
-
-
-def _points_refunded_value(session: Session, shift_id: str) -> int:
-    """The fen value of the redeemed points the shift's refunds gave back: each refund line's
-    points at its sale line's rate (points_value_fen / points_redeemed), so a whole line
-    returns exactly what it took."""
-    rows = session.execute(
-        select(RefundLine.points_returned, SaleLine.points_value_fen, SaleLine.points_redeemed)
-        .join(Refund, Refund.id == RefundLine.refund_id)
-        .join(SaleLine, (SaleLine.sale_id == Refund.sale_id)
-              & (SaleLine.line_no == RefundLine.line_no))
-        .where(Refund.shift_id == shift_id, RefundLine.points_returned > 0,
-               SaleLine.points_redeemed > 0)).all()
-    return sum(round_half_up(Decimal(value) * returned / redeemed)
-               for returned, value, redeemed in rows)
 
 
 def x_report(ctx: TillContext) -> ShiftFigures:

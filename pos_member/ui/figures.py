@@ -181,7 +181,7 @@ def shift_rows(f, tz, *, staff_names: dict[str, str] | None = None,
     if f.closed_at is not None:
         rows.append(Row("closed_at", translate("Figures", "Closed at"),
                         local_text(f.closed_at, tz)))
-    gross = f.sales_total + f.tier_discount + f.coupon_discount + f.points_value + f.rounding
+    gross = f.gross_sales
     rows += [
         section("sales", translate("Figures", "Sales")),
         Row("sales_count", translate("Figures", "Number of sales"), str(f.sales_count)),

@@ -52,8 +52,8 @@ def _tiers(by_tier: dict[str, tuple[int, int]], lang: str) -> tuple[TierFigure, 
 
 
 def gross_of(f: ShiftFigures) -> int:
-    """Sales before any discount: what was paid plus everything taken off."""
-    return f.sales_total + f.tier_discount + f.coupon_discount + f.points_value + f.rounding
+    """Sales before any discount: the sales' subtotals (services.sale_figures)."""
+    return f.gross_sales
 
 
 def report_from_shift(f: ShiftFigures, *, kind: str, store_name: str, terminal: str,
@@ -82,7 +82,8 @@ def report_from_shift(f: ShiftFigures, *, kind: str, store_name: str, terminal: 
         sales_count=f.sales_count, gross_sales_fen=gross_of(f),
         tier_discount_fen=f.tier_discount, coupon_discount_fen=f.coupon_discount,
         points_redeemed_value_fen=f.points_value, rounding_fen=f.rounding,
-        refunds_count=f.refunds_count, refunds_fen=f.refunds_total, voids_count=f.voids,
+        refunds_count=f.refunds_count, refunds_fen=f.refunds_total,
+        voids_count=f.voids + f.voided_sales,
         voids_fen=voids_fen, net_sales_fen=f.sales_total - f.refunds_total,
         float_fen=f.float_fen, paid_in_fen=f.paid_in, paid_out_fen=f.paid_out,
         tenders=tuple(tenders), tiers=_tiers(f.sales_by_tier, lang),
