@@ -3,7 +3,7 @@ on the main window (``MainWindow.__init__`` calls :func:`install`).
 
 Keys that open them from any screen once someone is signed in (the checkout screen uses F2–F11
 for itself, so these take Ctrl): Ctrl+F6 shifts, Ctrl+F7 refund, Ctrl+F8 reconciliation
-(manager), Ctrl+F9 settings.
+(manager), Ctrl+F9 settings, Ctrl+F5 the shift's sales history.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pos_member.services import settings
 from .customer_display import CustomerDisplay
 from .i18n import translate
 from .reconcile_screen import ReconcileScreen
+from .sales_history import SalesHistoryScreen
 from .refund_screen import RefundScreen
 from .settings_screen import SettingsScreen
 from .shifts_screen import ShiftScreen
@@ -23,7 +24,7 @@ from .worker import Op
 log = logging.getLogger(__name__)
 
 KEYS = {"shifts": "Ctrl+F6", "refund": "Ctrl+F7", "reconcile": "Ctrl+F8",
-        "settings": "Ctrl+F9"}
+        "settings": "Ctrl+F9", "history": "Ctrl+F5"}
 
 
 def install(window) -> None:
@@ -37,6 +38,9 @@ def install(window) -> None:
     window.reconcile_screen = window.add_screen(
         ReconcileScreen(env, window), menu=lambda: translate("ManagerScreens", "Reconciliation"),
         key=KEYS["reconcile"], manager_only=True)
+    window.history_screen = window.add_screen(
+        SalesHistoryScreen(env, window),
+        menu=lambda: translate("ManagerScreens", "Sales history"), key=KEYS["history"])
     window.settings_screen = window.add_screen(
         SettingsScreen(env, window), menu=lambda: translate("ManagerScreens", "Settings"),
         key=KEYS["settings"])

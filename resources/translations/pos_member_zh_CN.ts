@@ -1181,6 +1181,10 @@
     <context>
         <name>ManagerScreens</name>
         <message>
+            <source>Sales history</source>
+            <translation>销售记录</translation>
+        </message>
+        <message>
             <source>Shifts</source>
             <translation>班次</translation>
         </message>
@@ -2976,6 +2980,97 @@
         <message>
             <source>Order recalled: %1.</source>
             <translation>已取单：%1。</translation>
+        </message>
+    </context>
+    <context>
+        <name>SalesHistoryScreen</name>
+        <message>
+            <source>Sales this shift</source>
+            <translation>本班销售</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Receipt</source>
+            <translation>小票号</translation>
+        </message>
+        <message>
+            <source>Member</source>
+            <translation>会员</translation>
+        </message>
+        <message>
+            <source>Total</source>
+            <translation>金额</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Reprint (copy) (Ctrl+P)</source>
+            <translation>重印（副本）（Ctrl+P）</translation>
+        </message>
+        <message>
+            <source>Refund (F7)</source>
+            <translation>退款（F7）</translation>
+        </message>
+        <message>
+            <source>Back (Esc)</source>
+            <translation>返回（Esc）</translation>
+        </message>
+        <message>
+            <source>Reprint the receipt</source>
+            <translation>重印小票</translation>
+        </message>
+        <message>
+            <source>Refund this sale</source>
+            <translation>为此单退款</translation>
+        </message>
+        <message>
+            <source>Back</source>
+            <translation>返回</translation>
+        </message>
+        <message>
+            <source>Paid</source>
+            <translation>已付款</translation>
+        </message>
+        <message>
+            <source>Partly refunded</source>
+            <translation>部分退款</translation>
+        </message>
+        <message>
+            <source>Refunded</source>
+            <translation>已退款</translation>
+        </message>
+        <message>
+            <source>Voided</source>
+            <translation>已作废</translation>
+        </message>
+        <message>
+            <source>No shift is open: open one to sell.</source>
+            <translation>没有打开的班次：请先开班。</translation>
+        </message>
+        <message>
+            <source>Shift opened %1 · %2 sales · %3 taken after refunds</source>
+            <translation>%1 开班 · %2 笔销售 · 扣除退款后收入 %3</translation>
+        </message>
+        <message>
+            <source>No sales in this shift yet.</source>
+            <translation>本班还没有销售。</translation>
+        </message>
+        <message>
+            <source>A copy of receipt %1 is printing.</source>
+            <translation>小票 %1 的副本正在打印。</translation>
+        </message>
+        <message>
+            <source>The copy could not be printed: %1</source>
+            <translation>副本无法打印：%1</translation>
+        </message>
+        <message>
+            <source>Nothing is left to refund on this sale.</source>
+            <translation>此单已无可退金额。</translation>
         </message>
     </context>
 </TS>
