@@ -120,23 +120,30 @@ def start_sync(ctx: TillContext, listener=None):
     """Start the background sync engine for this till (push, pull, back-off on its own
     thread; idle until the till is enrolled) and route its status to ``listener``.
 
-    Also lets the settings screen's enrolment enrol at once and wake the engine.
-    Returns the engine; call ``stop()`` on it at shutdown.
+    Returns the engine; call ``stop()`` on it at shutdown. :func:`enroller` with the engine is
+    what the settings screen enrols with (at once, then the engine wakes).
     """
     from pos_member.sync.engine import SyncEngine
-    from pos_member.sync.enrolment import install_settings_hook
 
     engine = SyncEngine(ctx)
     if listener is not None:
         engine.listeners.append(listener)
-    install_settings_hook(engine)
     engine.start()
     return engine
 
 
-def stop_sync(engine, timeout: float = 5.0) -> None:
-    """Stop the engine :func:`start_sync` started and take its enrolment hook back."""
-    from pos_member.sync.enrolment import uninstall_settings_hook
+def enroller(engine=None):
+    """The enrolment ``services.settings.enrol_terminal`` is given (``enrol=``): the sync
+    package's, sent at once, waking ``engine`` (None: no engine yet, e.g. the first-run
+    wizard). None when this build has no sync package: the code is then only recorded."""
+    try:
+        from pos_member.sync.enrolment import settings_enroller
+    except ImportError:  # pragma: no cover - a build without the sync package
+        log.warning("no sync package: an enrolment code is only recorded")
+        return None
+    return settings_enroller(engine)
 
-    uninstall_settings_hook()
+
+def stop_sync(engine, timeout: float = 5.0) -> None:
+    """Stop the engine :func:`start_sync` started."""
     engine.stop(timeout=timeout)

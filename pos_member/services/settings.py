@@ -3,10 +3,9 @@ through :func:`pos_member.store.repositories.set_setting`): the printer, the cen
 address, the enrolment code, the language.
 
 Enrolment itself (``POST /v1/enrol``, the token into the OS keyring) belongs to the sync
-package: :func:`enrol_terminal` is the one function the settings screen calls; today it only
-records the address and the code as *pending*. The sync developer replaces its body (or sets
-:data:`ENROL_HOOK`) with the real call, keeping its signature and its :class:`EnrolmentStatus`
-answer. See the function's docstring.
+package: :func:`enrol_terminal` is the one function the settings screen calls, with the
+enrolment the composition root gave it (``enrol=``; ``pos_member.app.enroller``). Without one it
+only records the address and the code as *pending*. See the function's docstring.
 """
 
 from __future__ import annotations
@@ -212,31 +211,31 @@ def save_central_url(ctx: TillContext, url: str) -> str:
     return url
 
 
-# The sync package may set this instead of editing enrol_terminal: called on the DB worker
-# thread as ENROL_HOOK(ctx, central_url, code, terminal_name) -> EnrolmentStatus.
-ENROL_HOOK: Callable[[TillContext, str, str, str], EnrolmentStatus] | None = None
+# How a till enrols: enrol(ctx, central_url, code, terminal_name) -> EnrolmentStatus, called on
+# the DB worker thread. The composition root (pos_member.app.enroller) builds the sync
+# package's and hands it to whoever calls enrol_terminal.
+Enroller = Callable[[TillContext, str, str, str], EnrolmentStatus]
 
 
-def enrol_terminal(ctx: TillContext, central_url: str, code: str,
-                   terminal_name: str = "") -> EnrolmentStatus:
+def enrol_terminal(ctx: TillContext, central_url: str, code: str, terminal_name: str = "",
+                   enrol: Enroller | None = None) -> EnrolmentStatus:
     """Enrol this till with the central service using a one-time code.
 
-    FOR THE SYNC DEVELOPER: this is the hook. It is called by the settings screen on the
-    database worker thread (never the GUI thread). The real version should ``POST /v1/enrol``
-    (docs/sync-api.md) with ``code``, ``terminal_name``, ``ctx.store_id`` and the app version,
-    keep the token in the OS keyring, store the central service's ``terminal_id``/``store_id``
-    answer as the sync package needs, set ``enrolment_state`` to ``enrolled`` (or ``failed``
-    with a message such as ``enrolment_code_used``), clear ``enrolment_code`` and return an
-    :class:`EnrolmentStatus`. Raise :class:`~pos_member.services.errors.ServiceError` (with a
-    stable code) for a refusal the cashier should read.
+    Called by the settings screen and the first-run wizard on the database worker thread
+    (never the GUI thread). The address and the code are validated, then ``enrol`` (the sync
+    package's ``POST /v1/enrol``, docs/sync-api.md: the token into the OS keyring, the central
+    service's answer stored, ``enrolment_state`` ``enrolled`` or ``failed``) does the rest and
+    its :class:`EnrolmentStatus` is the answer; it raises
+    :class:`~pos_member.services.errors.ServiceError` (with a stable code) for a refusal the
+    cashier should read.
 
-    Until then the address and the code are validated and stored, and the state is
-    ``pending``: nothing is sent.
+    Without ``enrol`` (a till running without the sync engine) the address and the code are
+    stored and the state is ``pending``: nothing is sent; the engine enrols when it starts.
     """
     url = normalise_central_url(central_url)
     code = normalise_enrolment_code(code)
-    if ENROL_HOOK is not None:
-        return ENROL_HOOK(ctx, url, code, terminal_name)
+    if enrol is not None:
+        return enrol(ctx, url, code, terminal_name)
     with transaction(ctx.sessions) as s:
         repo.set_setting(s, CENTRAL_URL, url)
         repo.set_setting(s, ENROLMENT_CODE, code)

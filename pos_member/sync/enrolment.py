@@ -7,10 +7,10 @@ the enrolment state the settings screen shows (``enrolled`` / ``failed`` and a m
 when the till has none yet — the next terminal sequence number (one past any number already
 used by the outbox, sales or refunds, so a number is never sent twice).
 
-The settings screen calls ``pos_member.services.settings.enrol_terminal``. With
-:func:`install_settings_hook` that call enrols at once (and wakes the engine); without it the
-settings service records the code as *pending* and :class:`~pos_member.sync.engine.SyncEngine`
-enrols with it on its next run (:func:`enrol_pending`).
+The settings screen calls ``pos_member.services.settings.enrol_terminal``. Given
+:func:`settings_enroller` (``enrol=``, wired by ``pos_member.app``) that call enrols at once (and
+wakes the engine); without it the settings service records the code as *pending* and
+:class:`~pos_member.sync.engine.SyncEngine` enrols with it on its next run (:func:`enrol_pending`).
 """
 
 from __future__ import annotations
@@ -175,18 +175,15 @@ def enrol_pending(target: TillContext | sessionmaker[Session],
     return enrol(target, url, code, name, **kw)
 
 
-def install_settings_hook(engine: SyncEngine | None = None) -> None:
-    """Make ``services.settings.enrol_terminal`` enrol at once (and wake ``engine``)."""
+def settings_enroller(engine: SyncEngine | None = None):
+    """The enrolment ``services.settings.enrol_terminal`` is given (``enrol=``): enrol at once
+    over HTTP, then wake ``engine`` when there is one."""
 
-    def hook(ctx: TillContext, url: str, code: str,
-             terminal_name: str) -> till_settings.EnrolmentStatus:
+    def enrol_now(ctx: TillContext, url: str, code: str,
+                  terminal_name: str) -> till_settings.EnrolmentStatus:
         status = enrol(ctx, url, code, terminal_name)
         if engine is not None:
             engine.wake(force=True)
         return status
 
-    till_settings.ENROL_HOOK = hook
-
-
-def uninstall_settings_hook() -> None:
-    till_settings.ENROL_HOOK = None
+    return enrol_now

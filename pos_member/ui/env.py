@@ -41,6 +41,10 @@ class UiEnv(QObject):
         self.receipts: ReceiptService | None = None
         self.scanner: WedgeScanner | None = None
         self.shift_open: bool | None = None  # known after login
+        # How the settings screen enrols (services.settings.enrol_terminal's ``enrol``): the
+        # main window sets the one pos_member.app.enroller builds when the sync engine starts;
+        # None records the code for the engine to use.
+        self.enrol = None
 
     def set_staff(self, staff: StaffMember | None) -> None:
         self.staff = staff

@@ -209,22 +209,11 @@ def _discard(till, db_path: Path) -> None:
 
 
 def _enrol(ctx, url: str, code: str, terminal_name: str, online: bool):
+    from pos_member.app import enroller
     from pos_member.services import settings
 
-    wired = False
-    if online and settings.ENROL_HOOK is None:
-        try:
-            from pos_member.sync.enrolment import install_settings_hook
-        except ImportError:  # a build without the sync package: the code is recorded
-            log.warning("no sync package: the enrolment code is only recorded")
-        else:
-            install_settings_hook(None)
-            wired = True
-    try:
-        return settings.enrol_terminal(ctx, url, code, terminal_name)
-    finally:
-        if wired:
-            settings.ENROL_HOOK = None
+    return settings.enrol_terminal(ctx, url, code, terminal_name,
+                                   enrol=enroller(None) if online else None)
 
 
 class AlreadySetUp(RuntimeError):
@@ -235,10 +224,9 @@ def set_up_till(db_path: str | Path, choices: SetupChoices, *, demo_members: int
                 enrol_online: bool = True) -> SetupResult:
     """On the DB worker: create the till as chosen, or leave nothing behind.
 
-    For the central service ``settings.enrol_terminal`` is called; with ``enrol_online`` and no
-    enrolment hook installed yet (the sync engine installs its own once the till is open), the
-    sync package's enrolment is wired for this one call, so the code is sent now and a refusal
-    comes back to the wizard. Without it the code is only recorded (pending).
+    For the central service ``settings.enrol_terminal`` is called; with ``enrol_online`` it is
+    given the sync package's enrolment (``app.enroller``), so the code is sent now and a
+    refusal comes back to the wizard. Without it the code is only recorded (pending).
 
     Raises what went wrong (``InvalidInput``/``ServiceError`` with a code, ``PrinterProblem``,
     ``InstanceLockedError``, ``AlreadySetUp`` ...) after deleting any database it created.

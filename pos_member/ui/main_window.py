@@ -43,7 +43,7 @@ from .scanner import CodeKind, LineScanner, Scan, WedgeScanner
 from .screen import MessageBar, Screen, set_role
 from .status import StatusBar
 from .watchdog import Watchdog
-from .worker import DbWorker, Op, set_default_failure, set_default_worker
+from .worker import DbWorker, Op
 
 log = logging.getLogger(__name__)
 
@@ -121,9 +121,7 @@ class MainWindow(QMainWindow):
         self.is_ready = False
         self._want_printer = printer
         self._want_sync = sync  # the real application (launcher, run_app) syncs; tests choose
-        self.worker = DbWorker(self)
-        set_default_worker(self.worker)
-        set_default_failure(self._op_failed)
+        self.worker = DbWorker(self, on_failure=self._op_failed)
         self.language = language_manager or LanguageManager(self)
         if language != self.language.language:  # before any widget: no retranslation storm
             self.language.set_language(language)
@@ -405,7 +403,10 @@ class MainWindow(QMainWindow):
                                           st.conflicts_open, st.last_error or ""))
 
         def started(engine) -> None:
+            from pos_member.app import enroller
+
             self.sync_engine = engine
+            self.env.enrol = enroller(engine)
             self.env.changed.connect(
                 lambda what: engine.wake() if what in ("sale", "refund", "shift") else None)
 
@@ -498,13 +499,13 @@ class MainWindow(QMainWindow):
 
             stop_sync(self.sync_engine)
             self.sync_engine = None
+            self.env.enrol = None
         self.watchdog.stop()
         self._poll.stop()
         self.scanner.uninstall()
         if self.env.receipts is not None:
             self.env.receipts.stop()
         self.worker.stop()
-        set_default_worker(None)
 
 
 class _PaintProbe(QObject):

@@ -476,7 +476,7 @@ class SettingsScreen(Screen):
                 "ok" if status.state in ("enrolled", "pending") else "error", 0)
             Op(settings.till_settings, self.env.ctx).success(self._loaded).run(self.env.worker)
 
-        Op(settings.enrol_terminal, self.env.ctx, url, code).success(done) \
+        Op(settings.enrol_terminal, self.env.ctx, url, code, enrol=self.env.enrol).success(done) \
             .failure(lambda exc: self.message.show_message(error_text(exc), "error", 0)) \
             .run(self.env.worker)
 

@@ -2,7 +2,8 @@
 
 Every service call from the UI runs here, never on the GUI thread (Anki's ``CollectionOp``)::
 
-    Op(members.lookup, ctx, text).success(self.show_member).failure(self.show_error).run()
+    Op(members.lookup, ctx, text).success(self.show_member).failure(self.show_error) \
+        .run(self.env.worker)
 
 - ONE worker thread (a :class:`QThread`) runs ops in the order they were started, so two ops
   never write to SQLite at once and the GUI thread never waits for the database.
@@ -16,8 +17,11 @@ Every service call from the UI runs here, never on the GUI thread (Anki's ``Coll
   with ``approval=Approval(...)``. The dialog stays open while the op runs again: a wrong PIN
   is shown in the same dialog (the action and amount stay), success or another failure closes
   it; cancel calls ``cancelled(cb)`` (if given) and ``finally_``. One dialog per op, ever.
-- A failure without a ``failure`` callback goes to :data:`default_failure` (the main window
-  shows a ServiceError's message calmly and logs anything else).
+- An op runs on the worker it is given (``run(worker)``; screens pass ``env.worker``): no
+  module-level default, so two windows (or tests) never share one by accident.
+- A failure without a ``failure`` callback goes to the worker's ``on_failure`` (a constructor
+  argument: the main window's shows a ServiceError's message calmly and logs anything else;
+  by default it is logged).
 """
 
 from __future__ import annotations
@@ -86,13 +90,20 @@ class _WorkerThread(QThread):
             self._bridge.done.emit(job)
 
 
+def _log_failure(exc: BaseException) -> None:
+    log.error("unhandled op failure", exc_info=(type(exc), exc, exc.__traceback__))
+
+
 class DbWorker(QObject):
     """The single database worker. Create one per application (the main window does)."""
 
     busy_changed = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, *,
+                 on_failure: Callable[[BaseException], None] | None = None):
         super().__init__(parent)
+        # where a failure goes when its op has no failure callback
+        self.on_failure: Callable[[BaseException], None] = on_failure or _log_failure
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._latest: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -135,33 +146,6 @@ class DbWorker(QObject):
         if self._thread.isRunning():
             self._jobs.put(None)
             self._thread.wait(timeout_ms)
-
-
-_default_worker: DbWorker | None = None
-
-
-def set_default_worker(worker: DbWorker | None) -> None:
-    global _default_worker
-    _default_worker = worker
-
-
-def default_worker() -> DbWorker:
-    if _default_worker is None:
-        raise RuntimeError("no database worker: the main window creates one")
-    return _default_worker
-
-
-def _log_failure(exc: BaseException) -> None:
-    log.error("unhandled op failure", exc_info=(type(exc), exc, exc.__traceback__))
-
-
-# The main window replaces this with one that shows the message on the current screen.
-default_failure: Callable[[BaseException], None] = _log_failure
-
-
-def set_default_failure(handler: Callable[[BaseException], None]) -> None:
-    global default_failure
-    default_failure = handler
 
 
 class Op:
@@ -213,8 +197,10 @@ class Op:
         self._initial_approval = initial
         return self
 
-    def run(self, worker: DbWorker | None = None) -> int:
-        self._worker = worker or default_worker()
+    def run(self, worker: DbWorker) -> int:
+        if not isinstance(worker, DbWorker):
+            raise TypeError("Op.run needs the database worker to run on (env.worker)")
+        self._worker = worker
         return self._submit(getattr(self, "_initial_approval", None))
 
     # --- internals ---------------------------------------------------------------------------
@@ -250,7 +236,7 @@ class Op:
                 pending_retry = True
                 self._ask_approval(exc)
                 return
-            (self._failure or default_failure)(exc)
+            (self._failure or self._worker.on_failure)(exc)
         finally:
             if not pending_retry and self._finally is not None:
                 self._finally()

@@ -22,11 +22,7 @@ from pos_member.store.models import Member, OutboxEvent, SyncConflict
 from pos_member.sync.apply import CURSOR_KEY
 from pos_member.sync.client import OfflineError
 from pos_member.sync.engine import NotEnrolled, SyncEngine, SyncStatus
-from pos_member.sync.enrolment import (
-    CENTRAL_TERMINAL_ID,
-    install_settings_hook,
-    uninstall_settings_hook,
-)
+from pos_member.sync.enrolment import CENTRAL_TERMINAL_ID, settings_enroller
 from pos_member.sync.token_store import TokenStore
 from tests.services.support import make_till
 from tests.sync.fault_proxy import FaultProxy
@@ -274,29 +270,31 @@ def test_not_enrolled_then_enrolled_through_the_settings_screen(make_central_ser
     proxy.close()
 
 
-def test_the_settings_hook_enrols_at_once_and_wakes_the_engine(make_central_server, tmp_path,
-                                                                monkeypatch):
+def test_the_settings_enroller_enrols_at_once_and_wakes_the_engine(make_central_server,
+                                                                    tmp_path, monkeypatch):
     server = make_central_server()
     till = make_till(tmp_path)
-    monkeypatch.setattr(settings, "ENROL_HOOK", None)
     monkeypatch.setattr(TokenStore, "_keyring_enabled", lambda self: False)
     engine = SyncEngine(till.ctx)
     woken = threading.Event()
     engine.wake = lambda force=False: woken.set()
-    install_settings_hook(engine)
-    try:
-        status = settings.enrol_terminal(till.ctx, server.base_url, server.enrol_code(), "Hook")
-        assert status.state == "enrolled" and status.terminal_id and woken.is_set()
-        assert TokenStore.for_database(till.path).get().startswith("pmt_")  # beside the db
-        with pytest.raises(ServiceError) as caught:
-            settings.enrol_terminal(till.ctx, server.base_url, "0000-0000-0000")
-        assert caught.value.code == "enrolment_code_invalid"
-        with till.ctx.read_sessions() as s:
-            assert repo.get_setting(s, settings.ENROLMENT_STATE) == "failed"
-            assert "enrolment_code_invalid" in repo.get_setting(s, settings.ENROLMENT_MESSAGE)
-    finally:
-        uninstall_settings_hook()
-    assert settings.ENROL_HOOK is None
+    enrol = settings_enroller(engine)
+    status = settings.enrol_terminal(till.ctx, server.base_url, server.enrol_code(), "Hook",
+                                     enrol=enrol)
+    assert status.state == "enrolled" and status.terminal_id and woken.is_set()
+    assert TokenStore.for_database(till.path).get().startswith("pmt_")  # beside the db
+    with pytest.raises(ServiceError) as caught:
+        settings.enrol_terminal(till.ctx, server.base_url, "0000-0000-0000", enrol=enrol)
+    assert caught.value.code == "enrolment_code_invalid"
+    with till.ctx.read_sessions() as s:
+        assert repo.get_setting(s, settings.ENROLMENT_STATE) == "failed"
+        assert "enrolment_code_invalid" in repo.get_setting(s, settings.ENROLMENT_MESSAGE)
+
+
+def test_without_an_enroller_the_code_waits_for_the_engine(tmp_path):
+    till = make_till(tmp_path)
+    status = settings.enrol_terminal(till.ctx, "http://127.0.0.1:9", "7KQ4-M2XD-9RTB", "Till")
+    assert status.state == "pending"
 
 
 def test_the_composed_push_body_is_the_same_events_as_the_parsed_one(world):

@@ -201,57 +201,52 @@ def test_central_enrolment_failure_creates_nothing_then_demo(qtbot, start_till, 
     from pos_member.services import settings
 
     db = tmp_path / "till.sqlite3"
-    hook = settings.ENROL_HOOK
-    try:
-        launcher = start_till(db, language="en")
-        wizard = launcher.wizard
-        wizard.enrol_online = True  # as the application does: the real enrolment over HTTP
-        assert wizard.next_button.text() == "Next"
-        _store_page(qtbot, wizard)
-        _next(qtbot, wizard, "PrinterPage")
-        click(qtbot, wizard.printer_page.none_button)  # no printer for now
-        assert not wizard.printer_page.spec.isEnabled()
-        _next(qtbot, wizard, "ModePage")
-        mode = wizard.mode_page
-        click(qtbot, mode.central.button)
-        assert mode.mode == "central" and mode.url.isEnabled()
-        assert not wizard.next_button.isEnabled()  # address and code first
+    launcher = start_till(db, language="en")
+    wizard = launcher.wizard
+    wizard.enrol_online = True  # as the application does: the real enrolment over HTTP
+    assert wizard.next_button.text() == "Next"
+    _store_page(qtbot, wizard)
+    _next(qtbot, wizard, "PrinterPage")
+    click(qtbot, wizard.printer_page.none_button)  # no printer for now
+    assert not wizard.printer_page.spec.isEnabled()
+    _next(qtbot, wizard, "ModePage")
+    mode = wizard.mode_page
+    click(qtbot, mode.central.button)
+    assert mode.mode == "central" and mode.url.isEnabled()
+    assert not wizard.next_button.isEnabled()  # address and code first
 
-        # a code that cannot be one: refused before anything is made
-        _type(qtbot, mode.url, f"http://127.0.0.1:{_closed_port()}")
-        _type(qtbot, mode.code, "1234")
-        _finish(qtbot, launcher)
-        assert "12 letters and digits" in wizard.message.text()
-        assert "Nothing was created" in wizard.message.text()
-        assert not db.exists() and not setup_marker(db).exists()
+    # a code that cannot be one: refused before anything is made
+    _type(qtbot, mode.url, f"http://127.0.0.1:{_closed_port()}")
+    _type(qtbot, mode.code, "1234")
+    _finish(qtbot, launcher)
+    assert "12 letters and digits" in wizard.message.text()
+    assert "Nothing was created" in wizard.message.text()
+    assert not db.exists() and not setup_marker(db).exists()
 
-        # a well-formed code, but the service cannot be reached: the database made for the
-        # enrolment is deleted again
-        _type(qtbot, mode.code, "7kq4-m2xd-9rtb")
-        _finish(qtbot, launcher)
-        text = wizard.message.text()
-        assert "cannot be reached" in text and "choose the demo brand" in text, text
-        assert wizard.isVisible() and wizard.message.kind == "error"
-        assert not db.exists() and not setup_marker(db).exists()
-        assert not Path(f"{db}-wal").exists()
-        assert wizard.next_button.isEnabled() and wizard.back_button.isEnabled()
-        assert not launcher.opened
-        shot(wizard, "first_run_4_central_failed_en")
+    # a well-formed code, but the service cannot be reached: the database made for the
+    # enrolment is deleted again
+    _type(qtbot, mode.code, "7kq4-m2xd-9rtb")
+    _finish(qtbot, launcher)
+    text = wizard.message.text()
+    assert "cannot be reached" in text and "choose the demo brand" in text, text
+    assert wizard.isVisible() and wizard.message.kind == "error"
+    assert not db.exists() and not setup_marker(db).exists()
+    assert not Path(f"{db}-wal").exists()
+    assert wizard.next_button.isEnabled() and wizard.back_button.isEnabled()
+    assert not launcher.opened
+    shot(wizard, "first_run_4_central_failed_en")
 
-        # switch to the demo brand and finish
-        click(qtbot, mode.demo.button)
-        assert not mode.url.isEnabled()
-        assert wizard.message.text()  # the last error stays until the next try
-        _finish(qtbot, launcher)
-        qtbot.waitUntil(lambda: launcher.window.is_ready, timeout=20000)
-        assert db.exists() and not setup_marker(db).exists()
-        values = settings.till_settings(launcher.window.env.ctx)
-        assert values.printer == "" and values.store_name == "Corner Café 街角咖啡"
-        assert values.enrolment_state == "not_enrolled"
-        assert "S002" in launcher.window.login.message.text()
-    finally:
-        assert settings.ENROL_HOOK is hook  # wired for the one call only
-        settings.ENROL_HOOK = hook
+    # switch to the demo brand and finish
+    click(qtbot, mode.demo.button)
+    assert not mode.url.isEnabled()
+    assert wizard.message.text()  # the last error stays until the next try
+    _finish(qtbot, launcher)
+    qtbot.waitUntil(lambda: launcher.window.is_ready, timeout=20000)
+    assert db.exists() and not setup_marker(db).exists()
+    values = settings.till_settings(launcher.window.env.ctx)
+    assert values.printer == "" and values.store_name == "Corner Café 街角咖啡"
+    assert values.enrolment_state == "not_enrolled"
+    assert "S002" in launcher.window.login.message.text()
 
 
 def test_central_set_up_enrols_and_the_brand_arrives(qtbot, start_till, tmp_path,
@@ -276,7 +271,6 @@ def test_central_set_up_enrols_and_the_brand_arrives(qtbot, start_till, tmp_path
     tokens = TokenStore("first-run-till", tmp_path, use_keyring=False)  # not the OS keyring
     monkeypatch.setattr(enrolment, "token_store_for", lambda _sessions: tokens)
     monkeypatch.setattr(engine_mod, "token_store_for", lambda _sessions: tokens, raising=False)
-    monkeypatch.setattr(settings, "ENROL_HOOK", settings.ENROL_HOOK)  # the engine installs one
 
     db = tmp_path / "till.sqlite3"
     launcher = start_till(db, language="en", sync=True)
@@ -311,7 +305,6 @@ def test_central_set_up_without_enrolling_online_records_the_code(qtbot, start_t
     sync engine, and the till opens (with no demo data)."""
     from pos_member.services import settings
 
-    monkeypatch.setattr(settings, "ENROL_HOOK", None)  # whatever an earlier test left
     db = tmp_path / "till.sqlite3"
     launcher = start_till(db, language="en")
     wizard = launcher.wizard
