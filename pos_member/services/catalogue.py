@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, or_, select
 
 from pos_member.domain import scale
+from pos_member.domain.pinyin import query_key
 from pos_member.store import repositories as repo
 from pos_member.store.models import Barcode, Category, Product
 
@@ -137,19 +139,33 @@ def find_scale_item(ctx: TillContext, code: str) -> WeighedItem | None:
 
 
 def search_products(ctx: TillContext, text: str, limit: int = 20) -> list[ProductView]:
-    """Products whose name (Chinese or English), SKU or barcode contains ``text``."""
+    """Products whose name (Chinese or English), SKU or barcode contains ``text``, or whose
+    name's pinyin initials or full pinyin contain it ("nt" and "natie" find 拿铁, "nt" also
+    燕麦拿铁): names that start with it in pinyin first, then names that contain it in
+    pinyin, then the other matches."""
     text = " ".join((text or "").split())[:64]
     if not text:
         return []
     pattern = f"%{repo.escape_like(text)}%"
     esc = repo.LIKE_ESCAPE
+    matches = [
+        Product.name.like(pattern, escape=esc), Product.name_en.ilike(pattern, escape=esc),
+        Product.sku.ilike(pattern, escape=esc),
+        Product.sku.in_(select(Barcode.sku).where(Barcode.code.like(pattern, escape=esc))),
+    ]
+    order: list[Any] = [Product.sku]
+    key = query_key(text)
+    if key and key.isascii():
+        prefix = Product.name_initials.startswith(key) | Product.name_pinyin.startswith(key)
+        # inside the full pinyin only from three letters: "nt" is not 蛋挞 (da-nt-a)
+        inside = Product.name_initials.contains(key) | (
+            Product.name_pinyin.contains(key) if len(key) >= 3 else prefix)
+        matches += [prefix, inside]
+        order.insert(0, case((prefix, 0), (inside, 1), else_=2))
     with ctx.read_sessions() as s:
         rows = s.scalars(
-            select(Product).where(Product.active.is_(True)).where(or_(
-                Product.name.like(pattern, escape=esc), Product.name_en.ilike(pattern, escape=esc),
-                Product.sku.ilike(pattern, escape=esc),
-                Product.sku.in_(select(Barcode.sku).where(Barcode.code.like(pattern, escape=esc))),
-            )).order_by(Product.sku).limit(max(1, min(limit, MAX_RESULTS))))
+            select(Product).where(Product.active.is_(True)).where(or_(*matches))
+            .order_by(*order).limit(max(1, min(limit, MAX_RESULTS))))
         return [_view(p) for p in rows]
 
 
@@ -214,6 +230,7 @@ class CouponView:
     with_tier_discount: bool
     member_id: str | None
     status: str
+    title: str = ""  # the brand's name for the coupon ("" when the service sent none)
 
 
 def coupon_details(ctx: TillContext, codes: list[str] | tuple[str, ...]) -> list[CouponView]:
@@ -229,7 +246,8 @@ def coupon_details(ctx: TillContext, codes: list[str] | tuple[str, ...]) -> list
             out.append(CouponView(c.code, c.kind, c.value_fen, c.rate, c.cap_fen,
                                   c.threshold_fen or 0, tuple(c.categories or ()),
                                   tuple(c.skus or ()), c.valid_to, c.stackable,
-                                  c.with_tier_discount, c.member_id, c.status))
+                                  c.with_tier_discount, c.member_id, c.status,
+                                  c.title or ""))
     return out
 
 

@@ -224,7 +224,8 @@ def _grant_first_order_coupon(session: Session, m: Member, today: date) -> str |
     span = (template.valid_to - template.valid_from) if (
         template.valid_to and template.valid_from) else timedelta(days=30)
     session.add(Coupon(
-        code=code, member_id=m.id, kind=template.kind, value_fen=template.value_fen,
+        code=code, member_id=m.id, title=template.title, kind=template.kind,
+        value_fen=template.value_fen,
         rate=template.rate, cap_fen=template.cap_fen, threshold_fen=template.threshold_fen,
         categories=template.categories, skus=template.skus, valid_from=start,
         valid_to=start + span, weekdays=template.weekdays, tiers=template.tiers,
@@ -239,6 +240,68 @@ def member_coupons(ctx: TillContext, member_id: str) -> list[str]:
         return list(session.scalars(select(Coupon.code).where(
             Coupon.member_id == member_id, Coupon.status == "available").order_by(
             Coupon.valid_to)))
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """One of the member's purchases recorded on this till."""
+
+    receipt_no: str
+    at: datetime  # store-local
+    total_fen: int
+    items: int  # how many lines
+    points_earned: int
+    points_redeemed: int
+    status: str  # completed | voided
+
+
+@dataclass(frozen=True)
+class PointsChange:
+    """One change to the member's points made on this till (points_ledger)."""
+
+    at: datetime  # store-local
+    kind: str  # earn, redeem, reverse_earn, return_redeem, expire, adjust
+    points: int  # signed
+    receipt_no: str | None
+    confirmed: bool  # the central service has applied it
+
+
+@dataclass(frozen=True)
+class MemberActivity:
+    purchases: tuple[Purchase, ...]
+    points: tuple[PointsChange, ...]
+
+
+def member_activity(ctx: TillContext, member_id: str, limit: int = 10) -> MemberActivity:
+    """The member's latest purchases and points changes on this till, newest first (the
+    till knows only its own; the brand's app shows the member's whole history)."""
+    from pos_member.store.models import Sale, SaleLine
+
+    limit = max(1, min(int(limit), 50))
+    with ctx.read_sessions() as session:
+        items = (select(func.count()).select_from(SaleLine)
+                 .where(SaleLine.sale_id == Sale.id).scalar_subquery())
+        sales = session.execute(
+            select(Sale.receipt_no, Sale.created_at, Sale.total_fen, items, Sale.points_earned,
+                   Sale.points_redeemed, Sale.status)
+            .where(Sale.member_id == member_id)
+            .order_by(Sale.created_at.desc()).limit(limit)).all()
+        e = PointsLedgerEntry
+        ledger = session.execute(
+            select(e.at, e.kind, e.points, Sale.receipt_no, e.confirmed)
+            .outerjoin(Sale, Sale.id == e.sale_id)
+            .where(e.member_id == member_id, e.points != 0)
+            .order_by(e.at.desc(), e.id.desc()).limit(limit)).all()
+    return MemberActivity(
+        tuple(Purchase(r[0], ctx.local(r[1]), r[2], r[3], r[4], r[5], r[6]) for r in sales),
+        tuple(PointsChange(ctx.local(r[0]), r[1], r[2], r[3], bool(r[4])) for r in ledger))
+
+
+def member_coupon_views(ctx: TillContext, member_id: str):
+    """The member's own available coupons with their names and terms (catalogue.CouponView)."""
+    from .catalogue import coupon_details
+
+    return coupon_details(ctx, member_coupons(ctx, member_id))
 
 
 def count_members(session: Session) -> int:

@@ -14,6 +14,7 @@ from sqlalchemy import Integer, String, bindparam, cast, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from pos_member.domain.pinyin import query_key
 from pos_member.store.models import Member, OutboxEvent, ReceiptCounter, SyncState
 from pos_member.store.types import new_uuid, utcnow
 
@@ -259,6 +260,8 @@ def search_members(session: Session, text: str, limit: int = 20) -> list[Member]
     - four digits: members whose phone ends in them, most recent purchase first;
     - digits: phone numbers starting with them, in phone order;
     - any text: card numbers starting with it, in card order;
+    - letters: names whose pinyin initials (张三 "zs"), then full pinyin ("zhangsan"),
+      start with them (spaces and case ignored), in that order;
     - other text: names containing it (a full scan), most recent purchase first.
 
     Prefix groups are in index order rather than by recency so that a short prefix among a
@@ -281,6 +284,12 @@ def search_members(session: Session, text: str, limit: int = 20) -> list[Member]
     queries.append(
         select(Member).where(_prefix_range(Member.card_no, text)).order_by(Member.card_no)
     )
+    key = query_key(text)
+    if key and key.isascii() and key.isalpha():
+        queries.append(select(Member).where(_prefix_range(Member.name_initials, key))
+                       .order_by(Member.name_initials))
+        queries.append(select(Member).where(_prefix_range(Member.name_pinyin, key))
+                       .order_by(Member.name_pinyin))
     if not compact.isdigit():
         pattern = f"%{escape_like(text)}%"
         queries.append(

@@ -48,6 +48,7 @@ from datetime import time as dtime
 from pathlib import Path
 
 from pos_member.domain import demo_brand
+from pos_member.domain.pinyin import search_keys
 from pos_member.domain.points import lot_expiry
 from pos_member.domain.rules import DEFAULT_RULES, Rules
 
@@ -152,7 +153,7 @@ def _utc_text(moment: datetime | None) -> str | None:
 MEMBER_COLUMNS = (
     "id", "phone", "phone_last4", "card_no", "name", "birthday", "tier", "growth", "points",
     "marketing_consent", "registered_at", "last_purchase_at", "origin", "updated_at",
-    "central_version",
+    "central_version", "name_initials", "name_pinyin",
 )
 _MEMBER_SQL = (
     f"INSERT INTO members ({', '.join(MEMBER_COLUMNS)}) "
@@ -197,6 +198,7 @@ def member_rows(
                 m.id, m.phone, m.phone[-4:], m.card_no, m.name, text(m.birthday),
                 tier_for_growth(m.growth).code, m.growth, m.points, 1 if m.consent else 0,
                 text(m.registered_at), text(m.last_purchase_at), "central", updated_at, 1,
+                *search_keys(m.name),  # demo names repeat: the keys come from search_keys' cache
             ))
             if m.points > 0:
                 for earned_on, expires_on, points in demo_point_lots(m, today):
@@ -372,7 +374,8 @@ def _seed_reference_data(
             new_coupons = [c for c in demo_brand.COUPONS if c.code not in existing]
             s.add_all(
                 Coupon(
-                    code=c.code, member_id=None, kind=c.kind, value_fen=c.value, rate=c.rate,
+                    code=c.code, member_id=None, title=c.name, kind=c.kind,
+                    value_fen=c.value, rate=c.rate,
                     cap_fen=c.cap, threshold_fen=c.threshold,
                     categories=list(c.categories) or None, skus=list(c.skus) or None,
                     weekdays=list(c.weekdays) or None, tiers=list(c.tiers) or None,
@@ -454,7 +457,7 @@ def _seed_personal_coupons(path: Path, today: date, result: SeedResult, say: Rep
                    if member_id in present for code, c in pairs if code not in have]
             s.add_all(
                 Coupon(
-                    code=code, member_id=member_id, kind=c.kind, value_fen=c.value,
+                    code=code, member_id=member_id, title=c.name, kind=c.kind, value_fen=c.value,
                     rate=c.rate, cap_fen=c.cap, threshold_fen=c.threshold,
                     categories=list(c.categories) or None, skus=list(c.skus) or None,
                     weekdays=list(c.weekdays) or None, tiers=list(c.tiers) or None,

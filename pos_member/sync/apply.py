@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos_member.domain.pinyin import search_keys
 from pos_member.services.members import REVOKED_SETTING, SIGNING_KEYS_SETTING
 from pos_member.store import repositories as repo
 from pos_member.store.db import transaction
@@ -62,7 +63,8 @@ PLACEHOLDER_VERSION = 0  # members.central_version of a placeholder row
 
 _MEMBER_COLUMNS = ("id", "phone", "phone_last4", "card_no", "name", "birthday", "tier",
                    "growth", "points", "marketing_consent", "registered_at",
-                   "last_purchase_at", "origin", "updated_at", "central_version")
+                   "last_purchase_at", "origin", "updated_at", "central_version",
+                   "name_initials", "name_pinyin")
 _MEMBER_UPSERT = (
     f"INSERT INTO members ({', '.join(_MEMBER_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(_MEMBER_COLUMNS))}) "
@@ -73,11 +75,13 @@ _MEMBER_UPSERT = (
     # a sale made here and not yet pushed may be newer than what the service knows
     "last_purchase_at = nullif(max(coalesce(members.last_purchase_at, ''), "
     "coalesce(excluded.last_purchase_at, '')), ''), "
-    "updated_at = excluded.updated_at, central_version = excluded.central_version"
+    "updated_at = excluded.updated_at, central_version = excluded.central_version, "
+    "name_initials = excluded.name_initials, name_pinyin = excluded.name_pinyin"
 )
 _COUPON_COLUMNS = ("code", "member_id", "kind", "value_fen", "rate", "cap_fen", "threshold_fen",
                    "categories", "skus", "valid_from", "valid_to", "weekdays", "tiers",
-                   "stackable", "with_tier_discount", "status", "used_by_sale_id", "updated_at")
+                   "stackable", "with_tier_discount", "status", "used_by_sale_id", "updated_at",
+                   "title")
 _COUPON_UPSERT = (
     f"INSERT INTO coupons ({', '.join(_COUPON_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(_COUPON_COLUMNS))}) ON CONFLICT(code) DO UPDATE SET "
@@ -90,8 +94,10 @@ _CATEGORY_UPSERT = (
 )
 _PRODUCT_UPSERT = (
     "INSERT INTO products (sku, name, name_en, category_id, unit_price_fen, unit, discountable, "
-    "points_eligible, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sku) DO UPDATE SET "
+    "points_eligible, active, name_initials, name_pinyin) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sku) DO UPDATE SET "
     "name = excluded.name, name_en = excluded.name_en, category_id = excluded.category_id, "
+    "name_initials = excluded.name_initials, name_pinyin = excluded.name_pinyin, "
     "unit_price_fen = excluded.unit_price_fen, unit = excluded.unit, "
     "discountable = excluded.discountable, points_eligible = excluded.points_eligible, "
     "active = excluded.active"
@@ -273,7 +279,8 @@ def _upsert_products(cur: sqlite3.Cursor, rows: list[p.ProductData]) -> int:
                         "VALUES (?, ?, NULL, 999, 1)", [(c, c) for c in sorted(missing)])
     cur.executemany(_PRODUCT_UPSERT, [
         (x.sku, x.name, x.name_en or None, x.category_id, x.unit_price_fen, x.unit,
-         int(x.discountable), int(x.points_eligible), int(x.active)) for x in rows])
+         int(x.discountable), int(x.points_eligible), int(x.active), *search_keys(x.name))
+        for x in rows])
     return len(missing)
 
 
@@ -340,7 +347,7 @@ def _member_row(m: p.MemberData, now: str) -> list[Any]:
             m.birthday.isoformat() if m.birthday else None, m.tier, m.growth, m.points,
             1 if m.marketing_consent else 0,
             utc_text(m.registered_at) if m.registered_at else now,
-            utc_text(m.last_purchase_at), "central", now, m.version]
+            utc_text(m.last_purchase_at), "central", now, m.version, *search_keys(m.name)]
 
 
 def _instant_text(value: str | None) -> str | None:
@@ -360,7 +367,8 @@ def _lean_row(d: dict[str, Any], now: str) -> list[Any]:
             d.get("birthday"), d["tier"], d["growth"], d["points"],
             1 if d["marketing_consent"] else 0,
             _instant_text(registered) if registered else now,
-            _instant_text(d.get("last_purchase_at")), "central", now, d["version"]]
+            _instant_text(d.get("last_purchase_at")), "central", now, d["version"],
+            *search_keys(d["name"])]
 
 
 def upsert_members(cur: sqlite3.Cursor, members: list[p.MemberData], deferred: dict[str, Any],
@@ -516,7 +524,7 @@ def upsert_coupons(session: Session, cur: sqlite3.Cursor, coupons: list[p.Coupon
             f"INSERT INTO members ({', '.join(_MEMBER_COLUMNS)}) "
             f"VALUES ({', '.join('?' * len(_MEMBER_COLUMNS))})",
             [(m, None, None, None, "", None, tier, 0, 0, 0, now, None, "central", now,
-              PLACEHOLDER_VERSION) for m in sorted(missing)])
+              PLACEHOLDER_VERSION, None, None) for m in sorted(missing)])
     used_here = _pending_local_uses(cur)
     rows = []
     for c in coupons:
@@ -533,7 +541,8 @@ def upsert_coupons(session: Session, cur: sqlite3.Cursor, coupons: list[p.Coupon
             _local_text(c.valid_from, tz), _local_text(c.valid_to, tz),
             dump_json(list(c.weekdays)) if c.weekdays else None,
             dump_json(list(c.tiers)) if c.tiers else None,
-            int(c.stackable), int(c.with_tier_discount), status, used_by, now))
+            int(c.stackable), int(c.with_tier_discount), status, used_by, now,
+            c.title[:100]))
     cur.executemany(_COUPON_UPSERT, rows)
     return len(missing)
 

@@ -115,6 +115,7 @@ class CheckoutScreen(Screen):
         self.member_panel.find_clicked.connect(self.open_lookup)
         self.member_panel.register_clicked.connect(self.open_registration)
         self.member_panel.remove_clicked.connect(self.remove_member)
+        self.member_panel.history_clicked.connect(self.open_member_history)
         self.member_panel.coupon_toggled.connect(self._coupon_toggled)
         self.member_panel.redeem_changed.connect(self._redeem_changed)
         self.totals = TotalsBox(self)
@@ -524,6 +525,12 @@ class CheckoutScreen(Screen):
         dialog = MemberLookupDialog(self, self.env)
         dialog.found.connect(lambda res, m: self.identify("", m.id, res))
         dialog.open()
+
+    def open_member_history(self) -> None:
+        from .member_history import MemberHistoryDialog
+
+        if self.sale.member is not None:
+            MemberHistoryDialog(self, self.env, self.sale.member).open()
 
     def open_registration(self) -> None:
         dialog = RegistrationDialog(self, self.env)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -135,6 +136,7 @@ class MemberPanel(QFrame):
     find_clicked = Signal()
     register_clicked = Signal()
     remove_clicked = Signal()
+    history_clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -191,6 +193,9 @@ class MemberPanel(QFrame):
         self.remove_button = QPushButton(self)
         self.remove_button.setObjectName("remove_member_button")
         self.remove_button.clicked.connect(self.remove_clicked)
+        self.history_button = QPushButton(self)
+        self.history_button.setObjectName("member_history_button")
+        self.history_button.clicked.connect(self.history_clicked)
 
         top = QHBoxLayout()
         top.addWidget(self.name, 1)
@@ -214,7 +219,8 @@ class MemberPanel(QFrame):
         redeem_row.addWidget(self.redeem, 1)
         redeem_row.addWidget(self.redeem_max)
         buttons = QHBoxLayout()
-        for b in (self.find_button, self.register_button, self.remove_button):
+        for b in (self.find_button, self.register_button, self.history_button,
+                  self.remove_button):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
         layout.setSpacing(4)
@@ -303,6 +309,7 @@ class MemberPanel(QFrame):
         self.find_button.setText(self.tr("Find (F2)"))
         self.register_button.setText(self.tr("Join (F4)"))
         self.remove_button.setText(self.tr("Remove (F11)"))
+        self.history_button.setText(self.tr("History"))
         # Nothing is hidden or shown between customers (showing widgets relays out the whole
         # screen, milliseconds per scan): the layout stays put, texts go blank, controls that
         # need a member are disabled.
@@ -310,6 +317,7 @@ class MemberPanel(QFrame):
             self._shows_member = m is not None
             self.redeem_box.setEnabled(m is not None)
             self.remove_button.setEnabled(m is not None)
+            self.history_button.setEnabled(m is not None)
         if m is None:
             self.name.setText(self.tr("No member"))
             self._set_badge("none", "")
@@ -382,20 +390,27 @@ class MemberPanel(QFrame):
         self.coupons.clear()
         for code, view in self.coupon_views.items():
             desc = coupon_description(view)
+            # the brand's name for the coupon; its code only when it has none
+            label = getattr(view, "title", "") or code
             if code in applied:
-                text = self.tr("%1 · %2 · saves %3").replace("%1", code).replace("%2", desc) \
+                text = self.tr("%1 · %2 · saves %3").replace("%1", label).replace("%2", desc) \
                     .replace("%3", yuan(applied[code].discount))
                 state = Qt.CheckState.Checked
             elif code in rejected:
                 r = rejected[code]
                 shortfall = format_fen(r.shortfall) if r.shortfall else ""
-                text = self.tr("%1 · %2 · not used: %3").replace("%1", code) \
+                text = self.tr("%1 · %2 · not used: %3").replace("%1", label) \
                     .replace("%2", desc).replace("%3", coupon_reason(r.reason.value, shortfall))
                 state = Qt.CheckState.Unchecked
             else:
-                text = f"{code} · {desc}"
+                text = f"{label} · {desc}"
                 state = Qt.CheckState.Unchecked
+            valid_to = getattr(view, "valid_to", None)
+            if valid_to is not None:  # exclusive: the last day it is valid is the day before
+                last = valid_to - timedelta(microseconds=1)
+                text += " · " + self.tr("until %1").replace("%1", f"{last:%Y-%m-%d}")
             item = QListWidgetItem(text)
+            item.setToolTip(code)
             item.setData(Qt.ItemDataRole.UserRole, code)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(state)

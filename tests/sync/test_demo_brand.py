@@ -43,10 +43,16 @@ def test_an_empty_till_pulls_the_same_demo_brand(make_central_server, tmp_path):
             d.barcode: d.sku for d in demo_brand.PRODUCTS}
         assert {c.id: c.name for c in s.scalars(select(Category))} == {
             cid: name for cid, name, _ in demo_brand.CATEGORIES}
-        coupons = {c.code: c for c in s.scalars(select(Coupon))}
+        coupons = {c.code: c for c in s.scalars(select(Coupon)) if c.member_id is None}
         assert set(coupons) == {c.code for c in demo_brand.COUPONS}
+        # the demo members' own coupons come with them, under their names
+        own = {c.code: (c.member_id, c.title) for c in s.scalars(
+            select(Coupon).where(Coupon.member_id.is_not(None)))}
+        assert own == {code: (demo_brand.member_id(i), c.name) for i in range(1, 26)
+                       for code, c in demo_brand.personal_coupons(i)}
         for c in demo_brand.COUPONS:
             row = coupons[c.code]
+            assert row.title == c.name
             assert (row.kind, row.value_fen, row.threshold_fen, row.stackable,
                     sorted(row.categories or []), sorted(row.weekdays or [])) == (
                 c.kind, c.value, c.threshold, c.stackable, sorted(c.categories),

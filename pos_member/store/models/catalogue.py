@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from pos_member.domain.pinyin import search_keys
 from pos_member.store.models.base import CODE_LEN, Base, non_negative, one_of
 from pos_member.store.types import JSONText, UTCDateTime
 
@@ -28,6 +29,10 @@ class Product(Base):
     sku: Mapped[str] = mapped_column(String(CODE_LEN), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(200))
+    # Pinyin search keys of ``name`` (pos_member.domain.pinyin), set wherever products are
+    # stored: 拿铁 → "nt", "natie"; NULL for a name without Chinese.
+    name_initials: Mapped[str | None] = mapped_column(String(100), index=True)
+    name_pinyin: Mapped[str | None] = mapped_column(String(100), index=True)
     category_id: Mapped[str | None] = mapped_column(
         ForeignKey("categories.id", ondelete="SET NULL"), index=True
     )
@@ -46,6 +51,12 @@ class Product(Base):
         *non_negative("unit_price_fen"),
         CheckConstraint(one_of("unit", ("pcs", "kg")), name="unit"),
     )
+
+    @validates("name")
+    def _keep_pinyin(self, _key: str, name: str | None) -> str | None:
+        # ORM writes keep the search keys in step; Core bulk writes set them themselves.
+        self.name_initials, self.name_pinyin = search_keys(name)
+        return name
 
 
 class Barcode(Base):

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from pos_member.domain.pinyin import search_keys
 from pos_member.store.models.base import (
     CODE_LEN,
     TIER_LEN,
@@ -27,6 +28,10 @@ class Member(Base):
     phone_last4: Mapped[str | None] = mapped_column(String(4))
     card_no: Mapped[str | None] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100), default="")
+    # Pinyin search keys of ``name`` (pos_member.domain.pinyin), set wherever members are
+    # stored: 张三 → "zs", "zhangsan"; NULL for a name without Chinese. Searched by prefix.
+    name_initials: Mapped[str | None] = mapped_column(String(100), index=True)
+    name_pinyin: Mapped[str | None] = mapped_column(String(100), index=True)
     birthday: Mapped[date | None] = mapped_column(Date)
     tier: Mapped[str] = mapped_column(String(TIER_LEN), default="regular")
     growth: Mapped[int] = mapped_column(Integer, default=0)
@@ -59,6 +64,12 @@ class Member(Base):
         self.phone_last4 = phone[-4:] if phone else None
         return phone
 
+    @validates("name")
+    def _keep_pinyin(self, _key: str, name: str | None) -> str | None:
+        # ORM writes keep the search keys in step; Core bulk writes set them themselves.
+        self.name_initials, self.name_pinyin = search_keys(name)
+        return name
+
     def __repr__(self) -> str:
         return f"Member(id={self.id!r}, tier={self.tier!r}, points={self.points!r})"
 
@@ -90,6 +101,9 @@ class Coupon(Base):
     # takes its coupons along; the central service re-sends them under the survivor).
     member_id: Mapped[str | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
+    # The name the brand gives the coupon (CouponData.title, e.g. "生日券 满30减10"); "" when
+    # the central service sent none (the till then describes the coupon from its terms).
+    title: Mapped[str] = mapped_column(String(100), default="", server_default="")
     value_fen: Mapped[int | None] = mapped_column(Integer)  # amount_off
     rate: Mapped[str | None] = mapped_column(String(8))  # percent_off, e.g. "0.80" = 8折
     cap_fen: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,80 @@
+"""At the counter: finding a product by pinyin initials (F3, "nt"), a member's own coupons by
+their names in the member panel, and the member's purchases and points in their history."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import Qt
+
+from pos_member.store.db import transaction
+from pos_member.store.models import Coupon
+
+from .conftest import click, idle, login, modal, scan
+from .test_members_and_approvals import pay_exact_cash
+
+
+def test_f3_finds_a_product_by_its_pinyin_initials(qtbot, window, till):
+    login(qtbot, window)
+    co = window.checkout
+    qtbot.keyClick(co.entry, Qt.Key.Key_F3)
+    search = modal(qtbot, "product_search_dialog")
+    qtbot.keyClicks(search.field, "nt", delay=40)
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: search.results.count() >= 2)
+    assert search.results.item(0).text().startswith("Caffe Latte")  # 拿铁, shown in English
+    assert "C004" in search.results.item(1).text()  # 燕麦拿铁 (ymnt)
+    qtbot.keyClick(search.field, Qt.Key.Key_Return)
+    idle(qtbot, window)
+    assert [i.product.sku for i in co.sale.items] == ["C002"]
+
+
+def _own_coupon(till, label: str) -> None:
+    start = datetime(2026, 11, 1)
+    with transaction(till.ctx.sessions) as s:
+        s.add(Coupon(code="BDAY-10-0042", member_id=till.members[label], title="生日礼券 满30减10",
+                     kind="amount_off", value_fen=1000, threshold_fen=3000, valid_from=start,
+                     valid_to=start + timedelta(days=60), status="available"))
+
+
+def test_the_member_panel_names_the_members_own_coupons(qtbot, window, till):
+    _own_coupon(till, "gold")
+    login(qtbot, window)
+    co = window.checkout
+    scan(qtbot, co.entry, till.dynamic_code("gold"))
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: co.member_panel.coupon_item("BDAY-10-0042") is not None)
+    text = co.member_panel.coupon_item("BDAY-10-0042").text()
+    assert text.startswith("生日礼券 满30减10 · ¥10.00 off over ¥30.00")
+    assert "BDAY-10-0042" not in text and "until 2026-12-30" in text
+
+
+def test_the_members_history_lists_their_purchases_and_points(qtbot, window, till):
+    _own_coupon(till, "gold")
+    login(qtbot, window)
+    co = window.checkout
+    assert not co.member_panel.history_button.isEnabled()  # no member yet
+    scan(qtbot, co.entry, till.dynamic_code("gold"))
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: co.sale.member is not None)
+    scan(qtbot, co.entry, "6900000000021")  # 拿铁 ¥28
+    idle(qtbot, window)
+    pay_exact_cash(qtbot, window)
+    done = modal(qtbot, "sale_done_dialog")
+    qtbot.keyClick(done, Qt.Key.Key_Return)
+    idle(qtbot, window)
+    scan(qtbot, co.entry, till.dynamic_code("gold", nonce="ab" * 16))
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: co.sale.member is not None)
+    click(qtbot, co.member_panel.history_button)
+    history = modal(qtbot, "member_history_dialog")
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: history.activity is not None and history.coupons is not None)
+    coupons = [history.coupon_list.item(i).text() for i in range(history.coupon_list.count())]
+    assert coupons == ["生日礼券 满30减10 · ¥10.00 off over ¥30.00"]
+    purchases = [history.purchase_list.item(i).text()
+                 for i in range(history.purchase_list.count())]
+    assert len(purchases) == 1 and "1 items" in purchases[0] and "points" in purchases[0]
+    points = [history.points_list.item(i).text() for i in range(history.points_list.count())]
+    assert len(points) == 1 and "earned" in points[0]
+    assert "not yet confirmed" in points[0]
