@@ -21,16 +21,6 @@ from .member_panel import coupon_description, yuan
 from .screen import MessageBar, set_role
 from .worker import Op
 
-_KINDS = {  # points_ledger kinds as the cashier reads them
-    "earn": "earned",
-    "redeem": "spent",
-    "reverse_earn": "taken back (refund)",
-    "return_redeem": "given back (refund)",
-    "expire": "expired",
-    "adjust": "adjusted",
-}
-
-
 class MemberHistoryDialog(QDialog):
     """Three tabs: 优惠券 (the member's own coupons, by name), 消费记录 (their purchases at
     this till), 积分记录 (their points changes at this till). Loaded off the GUI thread."""
@@ -126,7 +116,7 @@ class MemberHistoryDialog(QDialog):
             self.purchase_list.addItem(self.tr("No purchases at this till yet."))
         self.points_list.clear()
         for e in self.activity.points:
-            kind = self.tr(_KINDS.get(e.kind, e.kind))
+            kind = self._kind_text(e.kind)
             text = f"{e.at:%Y-%m-%d %H:%M}  {e.points:+d}  {kind}"
             if e.receipt_no:
                 text += "  " + self.tr("receipt %1").replace("%1", e.receipt_no)
@@ -135,3 +125,14 @@ class MemberHistoryDialog(QDialog):
             self.points_list.addItem(text)
         if not self.activity.points:
             self.points_list.addItem(self.tr("No points changes at this till yet."))
+
+    def _kind_text(self, kind: str) -> str:
+        """A points_ledger kind as the cashier reads it."""
+        return {
+            "earn": self.tr("earned"),
+            "redeem": self.tr("spent"),
+            "reverse_earn": self.tr("taken back (refund)"),
+            "return_redeem": self.tr("given back (refund)"),
+            "expire": self.tr("expired"),
+            "adjust": self.tr("adjusted"),
+        }.get(kind, kind)

@@ -1231,6 +1231,14 @@
     <context>
         <name>MemberPanel</name>
         <message>
+            <source>History</source>
+            <translation>记录</translation>
+        </message>
+        <message>
+            <source>until %1</source>
+            <translation>有效期至 %1</translation>
+        </message>
+        <message>
             <source>Points: %1 · %2 usable · %3 held until the central service confirms them</source>
             <translation>积分 %1 · 可用 %2 · %3 待同步确认</translation>
         </message>
@@ -3071,6 +3079,97 @@
         <message>
             <source>Nothing is left to refund on this sale.</source>
             <translation>此单已无可退金额。</translation>
+        </message>
+    </context>
+    <context>
+        <name>MemberHistoryDialog</name>
+        <message>
+            <source>%1  receipt %2  %3  %4 items</source>
+            <translation>%1  小票 %2  %3  %4 件</translation>
+        </message>
+        <message>
+            <source>(no name)</source>
+            <translation>（未填姓名）</translation>
+        </message>
+        <message>
+            <source>(not yet confirmed by the central service)</source>
+            <translation>（待总部确认）</translation>
+        </message>
+        <message>
+            <source>(voided)</source>
+            <translation>（已作废）</translation>
+        </message>
+        <message>
+            <source>+%1 points</source>
+            <translation>+%1 积分</translation>
+        </message>
+        <message>
+            <source>Close (Esc)</source>
+            <translation>关闭 (Esc)</translation>
+        </message>
+        <message>
+            <source>Coupons</source>
+            <translation>优惠券</translation>
+        </message>
+        <message>
+            <source>Member history</source>
+            <translation>会员记录</translation>
+        </message>
+        <message>
+            <source>No coupons of their own.</source>
+            <translation>该会员没有专属优惠券。</translation>
+        </message>
+        <message>
+            <source>No points changes at this till yet.</source>
+            <translation>本机尚无积分变动记录。</translation>
+        </message>
+        <message>
+            <source>No purchases at this till yet.</source>
+            <translation>本机尚无消费记录。</translation>
+        </message>
+        <message>
+            <source>Points</source>
+            <translation>积分记录</translation>
+        </message>
+        <message>
+            <source>Purchases</source>
+            <translation>消费记录</translation>
+        </message>
+        <message>
+            <source>Purchases and points changes made at this till; the member's app shows those of every store.</source>
+            <translation>此处为本收银机的消费与积分记录；会员在 App 中可查看所有门店的记录。</translation>
+        </message>
+        <message>
+            <source>adjusted</source>
+            <translation>调整</translation>
+        </message>
+        <message>
+            <source>earned</source>
+            <translation>获得</translation>
+        </message>
+        <message>
+            <source>expired</source>
+            <translation>过期</translation>
+        </message>
+        <message>
+            <source>given back (refund)</source>
+            <translation>退还（退货）</translation>
+        </message>
+        <message>
+            <source>receipt %1</source>
+            <translation>小票 %1</translation>
+        </message>
+        <message>
+            <source>spent</source>
+            <translation>抵扣</translation>
+        </message>
+        <message>
+            <source>taken back (refund)</source>
+            <translation>扣回（退货）</translation>
+        </message>
+        <message>
+            <source>−%1 points</source>
+            <translation>−%1 积分</translation>
         </message>
     </context>
 </TS>
