@@ -85,6 +85,7 @@ _MODULES_OF = {
     "run": ("pos_member.commands",),
     "report": ("pos_member.commands",),
     "staff": ("pos_member.commands",),
+    "scale-labels": ("pos_member.commands",),
     "db": ("pos_member.store.cli", "pos_member.store.restore_cli"),
     "print-test": ("pos_member.printing.cli",),
     "sync": ("pos_member.sync.cli",),

@@ -182,6 +182,30 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scale_labels(args: argparse.Namespace) -> int:
+    """Show the store's scale label layouts, or set them (docs/ui.md, "Weighed goods")."""
+    from pos_member.domain.scale import format_layouts
+    from pos_member.services.catalogue import scale_layouts
+    from pos_member.services.errors import ServiceError
+    from pos_member.services.settings import save_scale_barcodes
+
+    till = _open(args, lock=False)
+    try:
+        if args.layouts is not None:
+            try:
+                save_scale_barcodes(till.ctx, args.layouts)
+            except ServiceError as exc:
+                raise CliError(exc.message) from None
+        layouts = scale_layouts(till.ctx)
+    finally:
+        till.close()
+    print(format_layouts(layouts) or "(none: scale labels are not read)")
+    for x in layouts:
+        flags = ",".join(sorted(x.prefixes))
+        print(f"  {flags}: {x.pattern} ({x.measure})")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     from pos_member.selftest import add_options as add_self_test_options
     from pos_member.version import add_version_option
@@ -210,6 +234,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--pin", help="the PIN (avoid: it stays in the shell history)")
     a.add_argument("--db", help="database file (default: the user's data folder)")
     a.set_defaults(func=cmd_staff_add)
+
+    p = sub.add_parser("scale-labels", help="show or set how scale labels (EAN-13 prefixes "
+                                            "20-29) are read, e.g. "
+                                            "'20-21,23-29=FFIIIIIWWWWWC;22=FFIIIIIPPPPPC'")
+    p.add_argument("layouts", nargs="?", help="the new layouts (empty string: read none)")
+    p.add_argument("--db", help="database file (default: the user's data folder)")
+    p.set_defaults(func=cmd_scale_labels)
 
     p = sub.add_parser("report", help="print the X (open shift) or Z (closed shift) report")
     p.add_argument("kind", choices=("x", "z"))

@@ -89,3 +89,32 @@ def test_sale_of_a_scale_label_charges_the_weight_exactly(till, cashier, shift, 
     with till.session() as s:
         line = s.query(SaleLine).filter_by(sale_id=r.sale_id).one()
         assert (line.qty_milli, line.amount_fen) == (357, 11424)
+
+
+def test_scale_labels_command_shows_and_sets_the_layouts(till, tmp_path, plu):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, POS_MEMBER_HOME=str(tmp_path), PYTHONPATH=str(root))
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "pos_member", "scale-labels", *args,
+                               "--db", str(till.path)], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    shown = run()
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[0] == "20-29=FFIIIIIWWWWWC"
+    changed = run("20-21,23-29=FFIIIIIWWWWWC;22=FFIIIIIPPPPPC")
+    assert changed.returncode == 0, changed.stderr
+    assert "22: FFIIIIIPPPPPC (price)" in changed.stdout
+    assert catalogue.find_scale_item(till.ctx, label("220090111200")).label_price_fen == 11200
+    bad = run("22=FFIIIIIPPPPP")
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr and "13 of the letters" in \
+        bad.stderr
+    assert catalogue.find_scale_item(till.ctx, label("220090111200")).label_price_fen == 11200
+    assert run("").stdout.startswith("(none")
+    assert catalogue.find_scale_item(till.ctx, label("210090100350")) is None
