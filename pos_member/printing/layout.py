@@ -79,10 +79,12 @@ def qty_text(line: ReceiptLine) -> str:
 
 
 def header(b: Builder, lab: Labels, store_name: str, store_address: str, title: str,
-           copy: bool) -> None:
+           copy: bool, phone: str = "") -> None:
     b.title(store_name)
     if store_address:
         b.line(store_address, CENTER)
+    if phone:
+        b.line(f"{lab['store_phone']} {phone}", CENTER)
     b.line(title, CENTER, bold=True)
     if copy:
         b.line(lab["copy_banner"], CENTER, bold=True)
@@ -94,7 +96,8 @@ def layout_receipt(data: ReceiptData, paper: Paper) -> Document:
     kind = "refund" if data.is_refund else "receipt"
     b = Builder(kind, paper.width, paper.charset, copy=data.is_reprint)
     header(b, lab, data.store_name, data.store_address,
-           lab["refund_title"] if data.is_refund else lab["sale_title"], data.is_reprint)
+           lab["refund_title"] if data.is_refund else lab["sale_title"], data.is_reprint,
+           data.store_phone)
 
     b.pair(lab["sale_no"], data.sale_number)
     if data.is_refund and data.original_sale_number:

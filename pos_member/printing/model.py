@@ -93,6 +93,7 @@ class ReceiptData:
     is_reprint: bool = False           # printed again: marked as a copy
     qr_payload: str = ""               # the sale's lookup code; for a non-member a join link
     footer: str = ""                   # the store's own line; the default thanks when empty
+    store_phone: str = ""              # printed with the address under the store's name
 
     @property
     def subtotal_fen(self) -> Fen:

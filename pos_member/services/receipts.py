@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from pos_member.printing.model import (
-    CouponUse, LineDiscount, MemberInfo, ReceiptData, ReceiptLine, Tender,
+    CouponUse, MemberInfo, ReceiptData, ReceiptLine, Tender,
 )
 from pos_member.security.member_codes import mask_phone
 from pos_member.store import repositories as repo
@@ -29,6 +29,16 @@ JOIN_URL_SETTING = "join_url"
 DEFAULT_JOIN_URL = "https://member.example.com/join?store={store_id}"
 
 
+_PAPER_TENDER = {"card": "unionpay"}  # the till's tender kind -> the printed label's key
+
+
+def mask_reference(ref: str | None) -> str:
+    """A payment reference as printed: long ones show their first and last four only."""
+    if not ref:
+        return ""
+    return ref if len(ref) <= 8 else ref[:4] + "****" + ref[-4:]
+
+
 def receipt_code(sale_id: str) -> str:
     return RECEIPT_CODE_PREFIX + sale_id
 
@@ -40,35 +50,46 @@ def qty_text(milli: int) -> str:
         format(qty.normalize(), "f")
 
 
-def _store(session, ctx: TillContext) -> tuple[str, str]:
-    return (repo.get_setting(session, "store_name", "") or ctx.store_id,
-            repo.get_setting(session, "store_address", "") or "")
+def _store(session, ctx: TillContext) -> dict:
+    """What every receipt prints about the store and the till, from the till's settings: the
+    till by its name (its id only when it has none), the store's own address, phone and last
+    line."""
+    def get(key: str) -> str:
+        return repo.get_setting(session, key, "") or ""
+
+    return {"store_name": get("store_name") or get("brand_name") or ctx.store_id,
+            "store_address": get("store_address"), "store_phone": get("store_phone"),
+            "footer": get("receipt_footer"),
+            "terminal": get("terminal_name") or ctx.terminal_id[:8]}
 
 
 def sale_receipt(ctx: TillContext, sale_id: str, *, reprint: bool = False) -> ReceiptData:
+    """The receipt of a recorded sale: the one builder for the original the checkout prints,
+    its preview on screen and every reprint (``reprint=True`` only adds the COPY mark)."""
     with ctx.read_sessions() as s:
         sale = s.get(Sale, sale_id)
         if sale is None:
             raise NotFound("no such sale on this till", code="unknown_sale")
         rules = current_rules(s)
-        store_name, address = _store(s, ctx)
+        store = _store(s, ctx)
         staff = s.get(Staff, sale.staff_id)
-        units = dict(s.execute(select(Product.sku, Product.unit).where(
-            Product.sku.in_([x.sku for x in sale.lines]))).all())
+        products = {sku: (unit, name_en) for sku, unit, name_en in s.execute(
+            select(Product.sku, Product.unit, Product.name_en).where(
+                Product.sku.in_([x.sku for x in sale.lines]))).all()}
+        # Lines at their price, named as sold (with the product's English name beside it);
+        # the member discount and each coupon are one line each in the totals (their per-line
+        # split is recorded for refunds, not printed twice).
         lines = []
         for x in sale.lines:
-            discounts = []
-            if x.tier_discount_fen:
-                discounts.append(LineDiscount("tier", x.tier_discount_fen))
-            if x.coupon_discount_fen:
-                discounts.append(LineDiscount("coupon", x.coupon_discount_fen))
-            lines.append(ReceiptLine(x.name, qty_text(x.qty_milli), x.unit_price_fen,
-                                     x.amount_fen, tuple(discounts),
-                                     "kg" if units.get(x.sku) == "kg" else ""))
+            unit, name_en = products.get(x.sku, ("", ""))
+            name = f"{x.name} {name_en}" if name_en and name_en not in x.name else x.name
+            lines.append(ReceiptLine(name, qty_text(x.qty_milli), x.unit_price_fen, x.amount_fen,
+                                     (), "kg" if unit == "kg" else ""))
         coupons = tuple(CouponUse(r.coupon_code, r.coupon_code, r.discount_fen)
                         for r in sale.coupon_redemptions)
-        tenders = tuple(Tender(p.tender, p.amount_fen, p.tendered_fen, p.change_fen,
-                               p.reference or "") for p in sale.payments if p.tender != "points")
+        tenders = tuple(Tender(_PAPER_TENDER.get(p.tender, p.tender), p.amount_fen,
+                               p.tendered_fen, p.change_fen, mask_reference(p.reference))
+                        for p in sale.payments if p.tender != "points")
         member_info = None
         tier_note = ""
         if sale.member_id:
@@ -95,7 +116,7 @@ def sale_receipt(ctx: TillContext, sale_id: str, *, reprint: bool = False) -> Re
         join = (repo.get_setting(s, JOIN_URL_SETTING) or DEFAULT_JOIN_URL).format(
             store_id=ctx.store_id)
         return ReceiptData(
-            store_name=store_name, store_address=address, terminal=ctx.terminal_id[:8],
+            **store,
             sale_number=sale.receipt_no, sale_uuid=sale.id, time=sale.created_at,
             tz=sale.tz, cashier=staff.name if staff else sale.staff_id, lines=tuple(lines),
             total_fen=sale.total_fen, tenders=tenders, member=member_info,
@@ -113,13 +134,13 @@ def refund_receipt(ctx: TillContext, refund_id: str) -> ReceiptData:
             raise NotFound("no such refund on this till", code="unknown_refund")
         sale = s.get(Sale, rf.sale_id)
         by_no = {x.line_no: x for x in sale.lines}
-        store_name, address = _store(s, ctx)
+        store = _store(s, ctx)
         staff = s.get(Staff, rf.staff_id)
         lines = tuple(ReceiptLine(by_no[x.line_no].name, qty_text(x.qty_milli),
                                   by_no[x.line_no].unit_price_fen, x.amount_fen)
                       for x in rf.lines)
         return ReceiptData(
-            store_name=store_name, store_address=address, terminal=ctx.terminal_id[:8],
+            **store,
             sale_number=rf.receipt_no or f"R{rf.terminal_seq:06d}", sale_uuid=rf.id,
             time=rf.created_at,
             tz=rf.tz, cashier=staff.name if staff else rf.staff_id, lines=lines,

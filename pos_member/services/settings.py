@@ -34,6 +34,9 @@ ENROLMENT_STATE = "enrolment_state"    # not_enrolled | pending | enrolled | fai
 ENROLMENT_MESSAGE = "enrolment_message"
 ENROLLED_AT = "enrolled_at"
 TERMINAL_NAME = "terminal_name"
+STORE_ADDRESS = "store_address"  # printed under the store's name on every receipt
+STORE_PHONE = "store_phone"
+RECEIPT_FOOTER = "receipt_footer"  # the store's own last line (the default thanks when empty)
 
 LANGUAGES = ("en", "zh_CN")
 WIDTHS = (32, 48)
@@ -59,6 +62,8 @@ class TillSettings:
     enrolment_code_pending: bool
     language: str
     cash_rounding: str = "none"  # 抹零 in force: none | jiao | yuan (the store's or the brand's)
+    store_phone: str = ""
+    receipt_footer: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,8 @@ def till_settings(ctx: TillContext) -> TillSettings:
             central_url=get(CENTRAL_URL), enrolment_state=get(ENROLMENT_STATE, "not_enrolled"),
             enrolment_message=get(ENROLMENT_MESSAGE), enrolled_at=get(ENROLLED_AT),
             enrolment_code_pending=bool(get(ENROLMENT_CODE)), language=get(LANGUAGE),
-            cash_rounding=current_rules(s).cash_rounding)
+            cash_rounding=current_rules(s).cash_rounding, store_phone=get(STORE_PHONE),
+            receipt_footer=get(RECEIPT_FOOTER))
 
 
 def save_printer(ctx: TillContext, spec: str, width: int = 48,
@@ -170,9 +176,16 @@ def _clean_name(name: str, what: str) -> str:
 
 def save_store_name(ctx: TillContext, name: str) -> str:
     """The store's name as receipts and the window title show it (first-run set-up)."""
+    from pos_member.domain import demo_brand
+
     name = _clean_name(name, "store name")
     with transaction(ctx.sessions) as s:
         repo.set_setting(s, STORE_NAME, name)
+        # The demo brand's address is its demo store's: a store named as one's own does not
+        # print it under its name (the manager types the store's own on the settings screen).
+        if name != demo_brand.STORE_NAME and \
+                repo.get_setting(s, STORE_ADDRESS, "") == demo_brand.STORE_ADDRESS:
+            repo.set_setting(s, STORE_ADDRESS, "")
     return name
 
 
@@ -182,6 +195,45 @@ def save_terminal_name(ctx: TillContext, name: str) -> str:
     with transaction(ctx.sessions) as s:
         repo.set_setting(s, TERMINAL_NAME, name)
     return name
+
+
+ADDRESS_MAX, PHONE_MAX, FOOTER_MAX = 120, 40, 120
+_PHONE = re.compile(r"^[0-9+()\- ]*$")
+
+
+def save_store_details(ctx: TillContext, actor, *, terminal_name: str, address: str,
+                       phone: str, footer: str) -> dict[str, str]:
+    """The till's name and what the receipt prints about the store: its address, phone and own
+    last line (empty: none; the footer falls back to the default thanks). A manager's
+    setting, audited. Returns what was stored."""
+    from pos_member.security.roles import Role
+
+    from .errors import ServiceError
+    from .staff import append_audit
+
+    if actor is None or Role(actor.role) is not Role.MANAGER:
+        raise ServiceError("only a manager changes the store's details", code="not_a_manager")
+    values = {TERMINAL_NAME: _clean_name(terminal_name, "till name")}
+    for key, text, limit, what in ((STORE_ADDRESS, address, ADDRESS_MAX, "address"),
+                                   (STORE_PHONE, phone, PHONE_MAX, "phone number"),
+                                   (RECEIPT_FOOTER, footer, FOOTER_MAX, "receipt footer")):
+        text = " ".join((text or "").split())
+        if len(text) > limit:
+            raise InvalidInput(f"the {what} has at most {limit} characters", code="too_long")
+        values[key] = text
+    if not _PHONE.match(values[STORE_PHONE]):
+        raise InvalidInput("a phone number has digits, spaces, +, - and brackets only",
+                           code="bad_store_phone")
+    with transaction(ctx.sessions) as s:
+        before = {key: repo.get_setting(s, key, "") or "" for key in values}
+        for key, value in values.items():
+            repo.set_setting(s, key, value)
+        changed = {key: {"from": before[key], "to": value} for key, value in values.items()
+                   if before[key] != value}
+        if changed:
+            append_audit(s, actor=actor.id, action="setting_changed", at=ctx.now(),
+                         details={"setting": "store_details", "changes": changed})
+    return values
 
 
 def normalise_central_url(url: str) -> str:

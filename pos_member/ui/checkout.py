@@ -39,7 +39,7 @@ from .i18n import error_text, scan_refusal, tier_name
 from .member_panel import MemberPanel, TotalsBox, yuan
 from .members_ui import MemberLookupDialog, RegistrationDialog
 from .payment import PaymentDialog
-from .receipts import build_card_slip, build_receipt, print_card_slip
+from .receipts import build_card_slip, print_card_slip
 from .sale import SaleState
 from .weight import WeightDialog
 from .scanner import CodeKind, classify_code, make_scan_field
@@ -868,12 +868,9 @@ class CheckoutScreen(Screen):
         if receipts is None:
             show_receipt(None, b"")
             return
-        ctx = self.env.ctx
-        data = build_receipt(items=list(sale.items), pricing=pricing, result=result,
-                             tenders=tenders, member=sale.member, staff=self.env.staff,
-                             store=self.env.store, terminal=ctx.terminal_id[:8], at=ctx.now(),
-                             tz=ctx.tz_name)
-        Op(receipts.print_sale, data, result.sale_id) \
+        # The receipt is read back from the recorded sale (services.receipts.sale_receipt):
+        # the original, its preview and every reprint come from one builder.
+        Op(checkout_ops.print_recorded_sale, self.env.ctx, receipts, result.sale_id) \
             .success(lambda r: show_receipt(*r)) \
             .failure(lambda exc: (log.error("receipt: %s", exc), show_receipt(None, b""))) \
             .run(self.env.worker)

@@ -61,3 +61,11 @@ def resolve_code(ctx, code: str) -> Resolved:
 
 def refresh_member(ctx, member_id: str):
     return members.get_member(ctx, member_id)
+
+
+def print_recorded_sale(ctx, receipts, sale_id: str) -> tuple[int | None, bytes]:
+    """Queue a finished sale's receipt and return (job id, preview PNG): built from the sale
+    as recorded, as every reprint is, so they are the same receipt but for the COPY mark."""
+    from pos_member.services.receipts import sale_receipt
+
+    return receipts.print_sale(sale_receipt(ctx, sale_id), sale_id)

@@ -26,6 +26,7 @@ from .figures import receipt_printer
 from .i18n import LANGUAGES, error_text, scan_refusal
 from .scanner import CodeKind, make_scan_field
 from .screen import MessageBar, Screen, set_role
+from .store_details_panel import StoreDetailsPanel
 from .worker import Op
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,8 @@ class SettingsScreen(Screen):
         sl.addWidget(self.info)
 
         self.rounding_panel = CashRoundingPanel(env, self, self.message)  # 抹零
+        # the till's name, the store's address, phone and receipt footer
+        self.store_details = StoreDetailsPanel(env, self, self.message)
 
         # language
         self.lang_panel, ll, self.lang_title = _panel(self)
@@ -250,6 +253,7 @@ class SettingsScreen(Screen):
             col1.addWidget(w)
         col1.addStretch(1)
         col2 = QVBoxLayout()
+        col2.addWidget(self.store_details)
         col2.addWidget(self.printer_panel)
         col2.addWidget(self.central_panel)
         col2.addStretch(1)
@@ -319,6 +323,7 @@ class SettingsScreen(Screen):
         self.encoding.setCurrentIndex(max(0, self.encoding.findData(values.printer_encoding)))
         self.url.setText(values.central_url)
         self.rounding_panel.show_mode(values.cash_rounding)
+        self.store_details.show_values(values)
         self._fill_info()
         self._sync_buttons()
 
@@ -350,6 +355,7 @@ class SettingsScreen(Screen):
         for w in (self.spec, self.width, self.encoding, self.save_printer_button, self.url,
                   self.code, self.enrol_button):
             w.setEnabled(manager)
+        self.store_details.set_editable(manager)
         self.printer_hint.setText("" if manager else
                                   self.tr("Only a manager can change the printer and the "
                                           "central service."))

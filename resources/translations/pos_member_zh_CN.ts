@@ -1057,6 +1057,10 @@
     <context>
         <name>Launcher</name>
         <message>
+            <source>POS Member</source>
+            <translation>会员收银</translation>
+        </message>
+        <message>
             <source>The till is already running on this computer. Use the window that is open; this one closes.</source>
             <translation>收银程序已在本机运行。请使用已打开的窗口；本窗口将关闭。</translation>
         </message>
@@ -3079,6 +3083,45 @@
         <message>
             <source>Nothing is left to refund on this sale.</source>
             <translation>此单已无可退金额。</translation>
+        </message>
+    </context>
+    <context>
+    <name>StoreDetailsPanel</name>
+        <message>
+            <source>Till name</source>
+            <translation>收银台名称</translation>
+        </message>
+        <message>
+            <source>Till 1</source>
+            <translation>1 号收银台</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>保存</translation>
+        </message>
+        <message>
+            <source>On the receipt</source>
+            <translation>小票信息</translation>
+        </message>
+        <message>
+            <source>Store address</source>
+            <translation>门店地址</translation>
+        </message>
+        <message>
+            <source>Store phone</source>
+            <translation>门店电话</translation>
+        </message>
+        <message>
+            <source>Last line</source>
+            <translation>小票尾语</translation>
+        </message>
+        <message>
+            <source>Thank you! (the default when empty)</source>
+            <translation>谢谢惠顾！（留空时默认）</translation>
+        </message>
+        <message>
+            <source>Saved: the next receipt prints these details.</source>
+            <translation>已保存：下一张小票起按此打印。</translation>
         </message>
     </context>
     <context>

@@ -49,7 +49,8 @@ def test_receipt_data_reads_the_recorded_sale(till, member_sale):
     data = sale_receipt(till.ctx, member_sale.sale_id)
     # 2 x 28.00 + 29.00 = 85.00; 95折 -> 4.25 off; 无门槛 10.00 -> 70.75
     assert [(x.name, x.qty, x.amount_fen) for x in data.lines] == [
-        ("拿铁", "2", 5600), ("芝士葡萄", "1", 2900)]
+        ("拿铁 Caffe Latte", "2", 5600), ("芝士葡萄 Cheese Grape Tea", "1", 2900)]
+    assert all(not x.discounts for x in data.lines)  # the discounts are in the totals only
     assert data.total_fen == member_sale.pricing.total == 7075
     assert data.tier_discount_fen == 425 and data.tier_discount_note == "银卡 95折"
     assert [(c.code, c.discount_fen) for c in data.coupons] == [("NOTH-10", 1000)]

@@ -230,3 +230,117 @@ def test_birthday_left_empty_registers_without_one(qtbot, window, till):
     with till.session() as s:
         assert s.scalars(select(Member).where(Member.phone == "13512345678")).one() \
             .birthday is None
+
+
+# --- items 4 and 6: one receipt, from the recorded sale; the till's name and the store's own
+# address, phone and footer -------------------------------------------------------------------
+
+def _sell_to_gold(qtbot, window, till):
+    from pos_member.domain import demo_brand
+
+    from .conftest import modal, scan
+
+    barcode = {p.sku: p.barcode for p in demo_brand.PRODUCTS}
+    co = window.checkout
+    scan(qtbot, co.entry, barcode["C001"])  # ¥22, gold 10 % off: −2.20
+    idle(qtbot, window)
+    scan(qtbot, co.entry, till.dynamic_code("gold"))
+    idle(qtbot, window)
+    assert co.totals.texts["tier"] == "−¥2.20"
+    activate(qtbot, window)
+    qtbot.keyClick(co.entry, Qt.Key.Key_F9)
+    pay = modal(qtbot, "payment_dialog")
+    qtbot.keyClicks(pay.pad.field, "50", delay=60)
+    qtbot.keyClick(pay.pad.field, Qt.Key.Key_Return)
+    done = modal(qtbot, "sale_done_dialog")
+    idle(qtbot, window)
+    return done
+
+
+def test_original_and_reprint_are_the_same_receipt_but_for_the_copy_mark(qtbot, window, till):
+    from sqlalchemy import select
+
+    from pos_member.printing.model import ReceiptData
+    from pos_member.services.receipts import sale_receipt
+    from pos_member.store.models import Sale
+    from tests.printing.escpos_decoder import decode
+
+    login(qtbot, window)
+    done = _sell_to_gold(qtbot, window, till)
+    receipt = window.env.data_dir / "receipts.bin"
+    qtbot.waitUntil(lambda: receipt.exists() and b"Thank you!" in receipt.read_bytes(),
+                    timeout=10000)
+    qtbot.waitUntil(lambda: done.preview.pixmap() is not None
+                    and not done.preview.pixmap().isNull(), timeout=10000)
+    original = receipt.read_bytes()
+    with till.session() as s:
+        sale_id = s.scalars(select(Sale.id)).one()
+    # the preview on screen is the recorded sale's receipt
+    printer = window.env.receipts.printer
+    recorded = sale_receipt(till.ctx, sale_id)
+    assert isinstance(recorded, ReceiptData)
+    assert printer.preview_png(recorded) == printer.preview_png(recorded)  # deterministic
+    # a reprint from the recorded sale
+    printer.print_receipt(sale_receipt(till.ctx, sale_id, reprint=True), sale_id=sale_id)
+    # the file printer holds the last job: the reprint replaces the original
+    qtbot.waitUntil(lambda: b"COPY" in receipt.read_bytes()
+                    and b"Thank you!" in receipt.read_bytes(), timeout=10000)
+    reprint = receipt.read_bytes()
+    first, second = decode(original, "gb18030"), decode(reprint, "gb18030")
+    copy = [line.text for line in second.lines if "COPY" in line.text]
+    assert copy == ["*** 重印 COPY ***"]
+    assert [line.text for line in second.lines if "COPY" not in line.text] == \
+        [line.text for line in first.lines]
+    text = first.text()
+    assert "tier" not in text, text  # no raw code; the member discount printed once
+    assert text.count("2.20") == 1, text
+    assert "19.80" in text
+
+
+def test_receipt_names_the_till_and_the_stores_own_address_phone_and_footer(qtbot, window,
+                                                                             till):
+    from tests.printing.escpos_decoder import decode
+
+    from .conftest import click as press
+
+    login(qtbot, window, code="S001", pin="2468")  # a manager sets the store's details
+    window.show_screen("settings")
+    screen = window.screens["settings"]
+    idle(qtbot, window)
+    panel = screen.store_details
+    qtbot.waitUntil(lambda: panel.terminal_name.isEnabled())
+    for field, text in ((panel.address, "北京市朝阳区建国路 88 号"),
+                        (panel.phone, "010-6500 1234"),
+                        (panel.footer, "欢迎再次光临 · Corner Café"),
+                        (panel.terminal_name, "前台 1 号")):
+        field.selectAll()
+        field.insert(text)  # typed (an input method writes Chinese this way, not key by key)
+    press(qtbot, panel.save_button)
+    idle(qtbot, window)
+    assert screen.message.kind == "ok", screen.message.text()
+    window.show_screen("checkout")
+    activate(qtbot, window)
+    done = _sell_to_gold(qtbot, window, till)
+    receipt = window.env.data_dir / "receipts.bin"
+    qtbot.waitUntil(lambda: receipt.exists() and receipt.stat().st_size > 0, timeout=10000)
+    text = decode(receipt.read_bytes(), "gb18030").text()
+    assert "北京市朝阳区建国路 88 号" in text and "010-6500 1234" in text, text
+    assert "欢迎再次光临 · Corner Café" in text, text
+    assert "前台 1 号" in text, text
+    assert till.ctx.terminal_id[:8] not in text, text
+    assert "上海" not in text and "南京西路" not in text, text
+    done.accept()
+
+
+def test_a_store_named_at_set_up_does_not_print_the_demo_address(tmp_path):
+    from pos_member.app import open_till
+    from pos_member.domain import demo_brand
+    from pos_member.services import settings
+
+    till = open_till(tmp_path / "till.sqlite3", seed_demo_if_new=True, demo_members=5)
+    try:
+        assert settings.till_settings(till.ctx).store_address == demo_brand.STORE_ADDRESS
+        settings.save_store_name(till.ctx, "街角咖啡 望京店")  # what the wizard saves
+        assert settings.till_settings(till.ctx).store_address == ""
+    finally:
+        till.close()
