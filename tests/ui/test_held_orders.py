@@ -116,3 +116,25 @@ def test_recall_asks_to_finish_or_hold_the_sale_on_screen_first(qtbot, window, t
     assert not any(w.objectName() == "recall_dialog" and w.isVisible()
                    for w in QApplication.topLevelWidgets())
     assert [i.product.sku for i in co.sale.items] == ["B005"]
+
+
+def test_hold_and_recall_speak_chinese(qtbot, window, till):
+    login(qtbot, window)
+    co = window.checkout
+    window.language.set_language("zh_CN")
+    QApplication.processEvents()
+    assert co.held.hold_button.text() == "挂单（Ctrl+H）"
+    scan(qtbot, co.entry, BARCODE["B001"])
+    idle(qtbot, window)
+    _key(qtbot, window, Qt.Key.Key_H)
+    idle(qtbot, window)
+    assert co.message.text().startswith("已挂单：")
+    assert co.held.recall_button.text() == "取单（Ctrl+R）· 1"
+    _key(qtbot, window, Qt.Key.Key_R)
+    recall = modal(qtbot, "recall_dialog")
+    idle(qtbot, window)
+    assert recall.recall_button.text() == "取单（Enter）"
+    shot(recall, "recall_list_zh")
+    click(qtbot, recall.recall_button)
+    idle(qtbot, window)
+    assert co.message.text() == "已取单：¥15.00。"

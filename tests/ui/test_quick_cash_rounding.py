@@ -12,7 +12,7 @@ from pos_member.services import settings
 from pos_member.store.models import Payment, Sale
 from pos_member.ui.quick_cash import quick_cash_amounts
 
-from .conftest import activate, click, idle, login, modal, scan
+from .conftest import activate, click, idle, login, modal, scan, shot
 
 BARCODE = {p.sku: p.barcode for p in demo_brand.PRODUCTS}
 
@@ -63,6 +63,7 @@ def test_split_payment_offers_round_amounts_of_what_is_left(qtbot, window, till)
     pay.pad.field.setText("60.80")
     click(qtbot, pay.tender_buttons["wechat"])
     assert _buttons(pay) == ["Exact ¥37.20", "¥38.00", "¥40.00", "¥50.00", "¥100.00"]
+    shot(pay, "payment_quick_cash_en")
     click(qtbot, pay.quick_cash.buttons[0])
     assert pay.payment.remaining == 0 and pay.payment.change == 0
 
@@ -84,6 +85,7 @@ def test_a_manager_turns_on_cash_rounding_and_the_next_sale_is_rounded(qtbot, wi
     idle(qtbot, window)
     assert settings.till_settings(till.ctx).cash_rounding == "yuan"
     assert "Down to the yuan" in window.settings_screen.message.text()
+    shot(window, "settings_cash_rounding_en")
     window.show_screen("checkout")
     activate(qtbot, window)
     co = window.checkout

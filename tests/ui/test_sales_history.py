@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 
 from pos_member.domain import demo_brand
 
-from .conftest import activate, click, gone, idle, login, modal, scan
+from .conftest import activate, click, gone, idle, login, modal, scan, shot
 
 BARCODE = {p.sku: p.barcode for p in demo_brand.PRODUCTS}
 
@@ -60,6 +60,7 @@ def test_history_lists_the_shifts_sales_and_reprints_a_copy(qtbot, window, till)
     assert [table.item(r, 3).text() for r in range(2)] == ["¥24.00", "¥28.00"]
     assert [table.item(r, 4).text() for r in range(2)] == ["Paid", "Paid"]
     assert "2 sales" in screen.summary.text() and "¥52.00" in screen.summary.text()
+    shot(window, "sales_history_en")
 
     original = _receipt_bytes(window)
     assert b"COPY" not in original
