@@ -144,6 +144,19 @@ def lookup(ctx: TillContext, text: str) -> LookupResult:
         return LookupResult((member_view(session, found, today, ctx.tz),), via)
 
 
+def find(ctx: TillContext, text: str) -> LookupResult:
+    """What the cashier typed in 查找会员: a member code or phone number as :func:`lookup`
+    takes it, or else a name, its pinyin initials or full pinyin (张三: "zs", "zhangsan"),
+    as a pick list (``via = "name"``)."""
+    scan = classify_scan(text)
+    if scan.kind is not ScanKind.FOREIGN or not any(ch.isalpha() for ch in text):
+        return lookup(ctx, text)
+    found = search(ctx, text)
+    if not found:
+        raise NotFound("no member's name or pinyin matches")
+    return LookupResult(tuple(found), "name")
+
+
 def get_member(ctx: TillContext, member_id: str) -> MemberView:
     with ctx.read_sessions() as session:
         m = repo.find_member_by_id(session, member_id)

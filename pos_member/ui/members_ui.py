@@ -32,8 +32,8 @@ from .worker import Op
 
 
 class MemberLookupDialog(QDialog):
-    """Type a phone number or its last four digits; one match is taken at once, several give a
-    pick list. Emits ``found(LookupResult, MemberView)``."""
+    """Type a phone number, its last four digits or a name (pinyin initials too); one match is
+    taken at once, several give a pick list. Emits ``found(LookupResult, MemberView)``."""
 
     found = Signal(object, object)
 
@@ -71,7 +71,8 @@ class MemberLookupDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Find a member"))
-        self.prompt.setText(self.tr("Phone number, or its last four digits"))
+        self.prompt.setText(self.tr("Phone number, or its last four digits, or the name "
+                                    "(pinyin initials too: zs for 张三)"))
         self.pad.ok_label = lambda: self.tr("Search")
         self.pad.retranslate()
         self.cancel_button.setText(self.tr("Cancel"))
@@ -81,7 +82,7 @@ class MemberLookupDialog(QDialog):
         if not text:
             return
         self.pad.setEnabled(False)
-        Op(member_service.lookup, self.env.ctx, text).success(self._show) \
+        Op(member_service.find, self.env.ctx, text).success(self._show) \
             .failure(lambda exc: self.message.show_message(error_text(exc), "error")) \
             .finally_(lambda: self.pad.setEnabled(True)).run(self.env.worker)
 

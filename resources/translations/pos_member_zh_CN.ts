@@ -1208,6 +1208,10 @@
     <context>
         <name>MemberLookupDialog</name>
         <message>
+            <source>Phone number, or its last four digits, or the name (pinyin initials too: zs for 张三)</source>
+            <translation>手机号、手机尾号后四位，或姓名（也可输入拼音首字母：张三输入 zs）</translation>
+        </message>
+        <message>
             <source>Find a member</source>
             <translation>查找会员</translation>
         </message>
