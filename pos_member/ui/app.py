@@ -22,6 +22,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from . import gc_guard
 from .i18n import RESOURCES
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
         app = QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("POS Member")
     app.setOrganizationName("POSMember")
+    gc_guard.install(app)
     apply_look(app)
     return app
 
