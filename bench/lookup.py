@@ -1,4 +1,5 @@
-"""Member lookup benchmark on 1,000,000 members: by static card code, by phone, by last four.
+"""Member lookup benchmark on 1,000,000 members: by static card code, by phone, by last four,
+by the pinyin initials of the name (the search box: ``repositories.search_members``).
 
 Seeds the demo brand into a database (``python -m pos_member db seed-demo``, in a child process
 so its page cache and row buffers do not count against this process's memory) and prints the
@@ -46,6 +47,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _timing import describe, pct, sample
 
 from pos_member.domain import demo_brand
+from pos_member.domain.pinyin import search_keys
 from pos_member.security import make_static_code, parse_static_code
 from pos_member.store import repositories
 from pos_member.store.db import create_engine_for, session_factory, transaction
@@ -59,6 +61,15 @@ RSS_TARGET_MB = 200.0
 _COLS = ", ".join(MEMBER_COLUMNS)
 RAW_BY_CARD = f"SELECT {_COLS} FROM members WHERE card_no = ?"
 RAW_BY_PHONE = f"SELECT {_COLS} FROM members WHERE phone = ?"
+# The pinyin-initials group of repositories.search_members (which comes first for letters
+# that match no card number): an index range scan on members.name_initials.
+RAW_BY_CARD_PREFIX = (
+    f"SELECT {_COLS} FROM members WHERE card_no >= ? AND card_no < ? ORDER BY card_no LIMIT 20"
+)
+RAW_BY_INITIALS_2 = (
+    f"SELECT {_COLS} FROM members WHERE name_initials >= ? AND name_initials < ? "
+    "ORDER BY name_initials LIMIT 20"
+)
 RAW_BY_LAST4 = (
     f"SELECT {_COLS} FROM members WHERE phone_last4 = ? "
     "ORDER BY last_purchase_at DESC, registered_at DESC, id LIMIT 20"
@@ -157,6 +168,7 @@ def run(path: Path, present: int, runs: int) -> int:
     scans = [make_static_code(m.card_no) for m in sample_members]
     phones = [m.phone for m in sample_members]
     last4s = [m.phone[-4:] for m in sample_members]
+    initials = [search_keys(m.name)[0] for m in sample_members]
 
     reads = session_factory(create_engine_for(path, read_only=True))
     raw = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
@@ -192,16 +204,33 @@ def run(path: Path, present: int, runs: int) -> int:
         assert rows
         return rows
 
+    def repo_initials(s: object, key: object) -> object:
+        found = repositories.search_members(s, str(key), 20)  # type: ignore[arg-type]
+        assert found
+        return found
+
+    def raw_initials(key: object) -> object:
+        # the same two groups search_members runs: card numbers, then the initials
+        end = str(key) + "\U0010ffff"
+        rows = raw.execute(RAW_BY_CARD_PREFIX, (key, end)).fetchall()
+        if len(rows) < 20:
+            rows += raw.execute(RAW_BY_INITIALS_2, (key, end)).fetchall()
+        assert rows
+        return rows
+
     # The two paths must agree on what they find.
     with transaction(reads) as s:
         got = [m.id for m in repositories.find_member_by_last4(s, last4s[0])]
         assert got == [r[0] for r in raw_last4(last4s[0])], "last-four results differ"
         assert repositories.find_member_by_phone(s, phones[0]).id == raw_phone(phones[0])[0]  # type: ignore[union-attr]
+        got = [m.id for m in repositories.search_members(s, initials[0], 20)]
+        assert got == [r[0] for r in raw_initials(initials[0])][:20], "pinyin results differ"
 
     cases = [
         ("card code", repo_card, raw_card, scans),
         ("phone", repo_phone, raw_phone, phones),
         ("last four (pick list of 20)", repo_last4, raw_last4, last4s),
+        ("name initials (search, 20)", repo_initials, raw_initials, initials),
     ]
     ok = True
     summary = []
