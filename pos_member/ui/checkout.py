@@ -235,7 +235,7 @@ class CheckoutScreen(Screen):
             self.message.show_message(self.tr("This is a payment code: press Pay (F9) first, "
                                               "then scan it."), "warn")
         else:
-            self.message.show_message(scan_refusal(scan.reason, scan.message), "error", 0)
+            self.message.show_message(lambda: scan_refusal(scan.reason, scan.message), "error", 0)
         return True
 
     def _entry_submitted(self) -> None:
@@ -250,7 +250,7 @@ class CheckoutScreen(Screen):
             self.add_code(text, search_if_missing=True)
         elif scan.kind is CodeKind.REFUSED and scan.reason in ("url", "malformed",
                                                                "bad_check_digit"):
-            self.message.show_message(scan_refusal(scan.reason, scan.message), "error", 0)
+            self.message.show_message(lambda: scan_refusal(scan.reason, scan.message), "error", 0)
         else:
             self.open_search(text)
 
@@ -270,7 +270,7 @@ class CheckoutScreen(Screen):
                 self.open_search(code)
             elif getattr(exc, "code", "") in ("unknown_plu", "not_weighed", "bad_weight",
                                               "bad_price"):
-                self.message.show_message(error_text(exc), "error", 0)
+                self.message.show_message(lambda: error_text(exc), "error", 0)
             else:
                 self.message.show_message(self.tr("Unknown code %1: not a product or a coupon "
                                                   "of this till.").replace("%1", code), "error", 0)
@@ -519,7 +519,7 @@ class CheckoutScreen(Screen):
         self.env.changed.emit("checkout_member")
 
     def _member_failed(self, exc) -> None:
-        self.message.show_message(error_text(exc), "error", 0)
+        self.message.show_message(lambda: error_text(exc), "error", 0)
 
     def open_lookup(self) -> None:
         dialog = MemberLookupDialog(self, self.env)
@@ -674,7 +674,7 @@ class CheckoutScreen(Screen):
                 if c in str(exc):
                     self.sale.drop_coupon(c)
             self.requote()
-        self.message.show_message(error_text(exc), "error", 0)
+        self.message.show_message(lambda: error_text(exc), "error", 0)
 
     # --- the basket table --------------------------------------------------------------------
 
@@ -833,7 +833,7 @@ class CheckoutScreen(Screen):
         op.run(self.env.worker)
 
     def _sale_failed(self, exc) -> None:
-        self.message.show_message(error_text(exc), "error", 0)
+        self.message.show_message(lambda: error_text(exc), "error", 0)
         if getattr(exc, "code", "") == "shift_state":
             self.window_.ask_open_shift()
 
@@ -878,6 +878,7 @@ class CheckoutScreen(Screen):
     last_sale = None
 
     def new_sale(self) -> None:
+        self.message.clear_message()  # the last sale's notices end with it
         self.sale = SaleState()
         self.sale_approval = None
         self.points_approved = False

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 if TYPE_CHECKING:  # pragma: no cover
     from pos_member.services.context import TillContext
 
+from . import kiosk_keys
 from .app import create_application, install_crash_hook
 from .dialogs import AmountDialog
 from .env import UiEnv
@@ -160,6 +161,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence(Qt.Key.Key_F12), self, self.lock_till)
         QShortcut(QKeySequence(Qt.Key.Key_F1), self, self.show_help)
         QShortcut(QKeySequence("Ctrl+Shift+L"), self, self.toggle_language)
+        kiosk_keys.install()  # the shortcuts also without an active window (no window manager)
 
         self.env.staff_changed.connect(
             lambda s: self.status.set_staff(f"{s.name} ({s.id})" if s else ""))

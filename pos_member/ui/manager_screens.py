@@ -46,6 +46,8 @@ def install(window) -> None:
         key=KEYS["settings"])
     display = CustomerDisplay(env, window)
     window.customer_display = display
+    # the settings screen's show/hide button follows the display, however it was closed
+    display.shown_changed.connect(lambda _shown: window.settings_screen._sync_buttons())
     Op(settings.join_url, env.ctx).success(display.set_join_url) \
         .failure(lambda exc: log.warning("join link: %s", exc)).run(window.worker)
     env.staff_changed.connect(lambda staff: staff is None and display.show_idle())

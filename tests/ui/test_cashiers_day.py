@@ -344,3 +344,71 @@ def test_a_store_named_at_set_up_does_not_print_the_demo_address(tmp_path):
         assert settings.till_settings(till.ctx).store_address == ""
     finally:
         till.close()
+
+
+# --- item 10: messages, language, the customer display's button, keys without a window manager
+
+def _no_active_window(qtbot, window):
+    """What a kiosk without a window manager has: the keys reach the window, but Qt has no
+    active window (offscreen: activate another window, then close it)."""
+    from PySide6.QtWidgets import QWidget
+
+    other = QWidget()
+    other.show()
+    other.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is other)
+    other.close()
+    other.deleteLater()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is None)
+
+
+def test_f_keys_work_without_a_window_manager(qtbot, window):
+    from .conftest import gone, modal
+
+    login(qtbot, window)
+    co = window.checkout
+    _no_active_window(qtbot, window)
+    qtbot.keyClick(co.entry, Qt.Key.Key_F2)  # find a member
+    lookup = modal(qtbot, "lookup_dialog")
+    qtbot.keyClick(lookup.findChild(type(co.entry), "lookup_field") or lookup, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: gone(lookup))
+    _no_active_window(qtbot, window)
+    qtbot.keyClick(co.entry, Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: window.current_name() == "lock")
+
+
+def test_a_message_ends_with_its_sale_and_follows_the_language(qtbot, window, till):
+    from .conftest import scan
+
+    login(qtbot, window)
+    co = window.checkout
+    scan(qtbot, co.entry, "wxp://f2f0hOaRpWs1zYlnuNZ0ZwM8gAsJrHuexqUy")  # refused: a pay link
+    idle(qtbot, window)
+    english = co.message.text()
+    assert co.message.isVisible() and "link" in english, english
+    activate(qtbot, window)
+    qtbot.keyClick(co.entry, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.language.language == "zh_CN")
+    qtbot.waitUntil(lambda: co.message.text() != english)  # the message on screen too
+    assert "link" not in co.message.text() and co.message.isVisible()
+    done = _sell_to_gold(qtbot, window, till)
+    qtbot.keyClick(done.next_button, Qt.Key.Key_Return)
+    from .conftest import gone
+
+    qtbot.waitUntil(lambda: gone(done))
+    assert not co.message.isVisible(), co.message.text()  # gone with the sale it was about
+
+
+def test_closing_the_customer_display_with_its_x_resets_the_settings_button(qtbot, window):
+    login(qtbot, window, code="S001", pin="2468")
+    window.show_screen("settings")
+    screen = window.screens["settings"]
+    button = screen.display_button
+    display = window.customer_display
+    click(qtbot, button)
+    qtbot.waitUntil(display.isVisible)
+    assert button.text() == "Hide the customer display"
+    display.close()  # its window's close button
+    qtbot.waitUntil(lambda: not display.isVisible())
+    assert button.text() == "Show the customer display"
