@@ -97,6 +97,21 @@ def test_a_manager_turns_on_cash_rounding_and_the_next_sale_is_rounded(qtbot, wi
     qtbot.waitUntil(lambda: co.sale.pricing is not None and co.sale.member is not None)
     assert co.sale.pricing.total == 1400 and co.sale.pricing.rounding == 25
     assert co.totals.texts["total"] == "¥14.00"
+    assert co.totals.texts["rounding"] == "−¥0.25"
+    # paid with the exact quick cash button; the receipt prints the rounding as its own line
+    click(qtbot, co.pay_button)
+    pay = modal(qtbot, "payment_dialog")
+    assert _buttons(pay)[0] == "Exact ¥14.00"
+    click(qtbot, pay.quick_cash.buttons[0])
+    click(qtbot, pay.finish)
+    modal(qtbot, "sale_done_dialog")
+    idle(qtbot, window)
+    with till.session() as s:
+        sale = s.scalars(select(Sale)).one()
+        assert (sale.total_fen, sale.rounding_fen) == (1400, 25)
+    receipt = window.env.data_dir / "receipts.bin"
+    qtbot.waitUntil(lambda: receipt.exists() and "抹零".encode("gb18030") in receipt.read_bytes(),
+                    timeout=10000)
 
 
 def test_a_cashier_needs_a_manager_to_change_cash_rounding(qtbot, window, till):
