@@ -3,9 +3,16 @@ import os
 import sys
 
 import pytest
+from hypothesis import settings
 
 # Qt runs offscreen in every test run, with or without a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# No per-example deadline: the machines are shared and noisy, a slow example is not a wrong one
+# (speed is measured in bench/, against a baseline of the same run). A property test without
+# its own settings once failed with DeadlineExceeded on a loaded machine.
+settings.register_profile("pos-member", deadline=None)
+settings.load_profile("pos-member")
 
 
 @pytest.fixture(autouse=True)
