@@ -147,10 +147,18 @@ class RecallDialog(QDialog):
         self.chosen.emit(held_id)
         self.accept()
 
+    _discard_armed: str | None = None  # a first tap on Discard asks for a second one
+
     def _discard(self) -> None:
         held_id = self._selected()
         if held_id is None:
             return
+        if self._discard_armed != held_id:
+            self._discard_armed = held_id
+            self.message.show_message(self.tr("Tap Discard again to drop this order: it cannot "
+                                              "be recalled afterwards."), "warn", 0)
+            return
+        self._discard_armed = None
         Op(held_orders.discard, self.env.ctx, self.env.staff, held_id) \
             .success(lambda _r: (self.message.show_message(self.tr("Order discarded."), "ok"),
                                  self.load())) \
@@ -250,7 +258,7 @@ class HeldOrders:
             return
         dialog = RecallDialog(s, self.env)
         dialog.chosen.connect(self.recall)
-        dialog.finished.connect(lambda _r: s.entry.setFocus())
+        dialog.finished.connect(lambda _r: (s.entry.setFocus(), self.refresh_count()))
         self.dialog = dialog
         dialog.open()
 

@@ -2907,6 +2907,10 @@
     <context>
         <name>RecallDialog</name>
         <message>
+            <source>Tap Discard again to drop this order: it cannot be recalled afterwards.</source>
+            <translation>再按一次“删除挂单”确认：删除后无法取回。</translation>
+        </message>
+        <message>
             <source>Orders on hold</source>
             <translation>挂单列表</translation>
         </message>

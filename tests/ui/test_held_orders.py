@@ -138,3 +138,29 @@ def test_hold_and_recall_speak_chinese(qtbot, window, till):
     click(qtbot, recall.recall_button)
     idle(qtbot, window)
     assert co.message.text() == "已取单：¥15.00。"
+
+
+def test_discarding_a_held_order_takes_a_second_tap(qtbot, window, till):
+    login(qtbot, window)
+    co = window.checkout
+    scan(qtbot, co.entry, BARCODE["B001"])
+    idle(qtbot, window)
+    click(qtbot, co.held.hold_button)
+    idle(qtbot, window)
+    click(qtbot, co.held.recall_button)
+    recall = modal(qtbot, "recall_dialog")
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: recall.list.count() == 1)
+    click(qtbot, recall.discard_button)
+    idle(qtbot, window)
+    assert "Tap Discard again" in recall.message.text()
+    assert len(held_orders.list_held(till.ctx)) == 1  # not yet
+    click(qtbot, recall.discard_button)
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: recall.list.count() == 0)
+    assert held_orders.list_held(till.ctx) == []
+    assert not recall.recall_button.isEnabled()
+    qtbot.keyClick(recall.list, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: gone(recall))
+    idle(qtbot, window)
+    assert co.held.recall_button.text() == "Recall (Ctrl+R)"
