@@ -153,6 +153,8 @@ def find(ctx: TillContext, text: str) -> LookupResult:
         return lookup(ctx, text)
     found = search(ctx, text)
     if not found:
+        if any(ch.isdigit() or ch in ".:/" for ch in text):  # a code of some other kind
+            return lookup(ctx, text)  # raises its refusal ("not a member code ...")
         raise NotFound("no member's name or pinyin matches")
     return LookupResult(tuple(found), "name")
 

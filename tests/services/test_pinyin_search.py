@@ -9,6 +9,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from pos_member.services import catalogue, members
 from pos_member.services.members import Registration
 from pos_member.store import migrate
@@ -92,3 +94,17 @@ def test_upgrading_the_frozen_0002_database_fills_the_keys(tmp_path: Path) -> No
                 == ("natie", "zhangsan")
     finally:
         engine.dispose()
+
+
+def test_find_takes_codes_phones_and_names(till, cashier) -> None:
+    view, _ = members.register(till.ctx, cashier, Registration(phone="13512345678",
+                                                               name="张三丰"))
+    assert members.find(till.ctx, "13512345678").via == "phone"
+    by_name = members.find(till.ctx, "zsf")
+    assert by_name.via == "name" and by_name.member.id == view.id
+    assert len(members.find(till.ctx, "member").members) == 4  # the till's "... member"s
+    with pytest.raises(members.NotFound):
+        members.find(till.ctx, "qqqq")
+    with pytest.raises(members.InvalidInput) as refused:  # a receipt code is no member's
+        members.find(till.ctx, "PMR.0f0e0d0c")
+    assert refused.value.code.startswith("scan_")
