@@ -102,7 +102,7 @@ class MemberHistoryDialog(QDialog):
             return
         self.purchase_list.clear()
         for p in self.activity.purchases:
-            text = self.tr("%1  receipt %2  %3  %4 items") \
+            text = self.tr("%1  receipt %2  %3  lines: %4") \
                 .replace("%1", f"{p.at:%Y-%m-%d %H:%M}").replace("%2", p.receipt_no) \
                 .replace("%3", yuan(p.total_fen)).replace("%4", str(p.items))
             if p.points_earned:

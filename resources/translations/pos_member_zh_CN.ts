@@ -3135,8 +3135,8 @@
     <context>
         <name>MemberHistoryDialog</name>
         <message>
-            <source>%1  receipt %2  %3  %4 items</source>
-            <translation>%1  小票 %2  %3  %4 件</translation>
+            <source>%1  receipt %2  %3  lines: %4</source>
+            <translation>%1  小票 %2  %3  商品 %4 种</translation>
         </message>
         <message>
             <source>(no name)</source>

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from pos_member.store.db import transaction
 from pos_member.store.models import Coupon
 
-from .conftest import click, idle, login, modal, scan
+from .conftest import click, idle, login, modal, scan, shot
 from .test_members_and_approvals import pay_exact_cash
 
 
@@ -27,6 +27,7 @@ def test_f3_finds_a_product_by_its_pinyin_initials(qtbot, window, till):
     # 拿铁 (shown in English), then 燕麦拿铁 (ymnt contains nt); typing "n" showed others first
     qtbot.waitUntil(lambda: len(first_two()) == 2 and first_two()[0].startswith("Caffe Latte")
                     and "C004" in first_two()[1])
+    shot(search, "issue16-15-product-search-nt")
     qtbot.keyClick(search.field, Qt.Key.Key_Return)
     idle(qtbot, window)
     assert [i.product.sku for i in co.sale.items] == ["C002"]
@@ -50,6 +51,7 @@ def test_the_member_panel_names_the_members_own_coupons(qtbot, window, till):
     text = co.member_panel.coupon_item("BDAY-10-0042").text()
     assert text.startswith("生日礼券 满30减10 · ¥10.00 off over ¥30.00")
     assert "BDAY-10-0042" not in text and "until 2026-12-30" in text
+    shot(co.member_panel, "issue16-16-member-panel-named-coupons")
 
 
 def test_the_members_history_lists_their_purchases_and_points(qtbot, window, till):
@@ -77,10 +79,12 @@ def test_the_members_history_lists_their_purchases_and_points(qtbot, window, til
     assert coupons == ["生日礼券 满30减10 · ¥10.00 off over ¥30.00"]
     purchases = [history.purchase_list.item(i).text()
                  for i in range(history.purchase_list.count())]
-    assert len(purchases) == 1 and "1 items" in purchases[0] and "points" in purchases[0]
+    assert len(purchases) == 1 and "lines: 1" in purchases[0] and "points" in purchases[0]
     points = [history.points_list.item(i).text() for i in range(history.points_list.count())]
     assert len(points) == 1 and "earned" in points[0]
     assert "not yet confirmed" in points[0]
+    history.tabs.setCurrentIndex(1)
+    shot(history, "issue16-16-member-history-purchases")
 
 
 def test_f2_finds_a_member_by_the_pinyin_initials_of_the_name(qtbot, window, till):
@@ -99,6 +103,7 @@ def test_f2_finds_a_member_by_the_pinyin_initials_of_the_name(qtbot, window, til
     idle(qtbot, window)
     qtbot.waitUntil(lambda: lookup.results.count() == 4)
     assert "4 members match" in lookup.message.text()
+    shot(lookup, "issue16-15-find-member-by-name")
     qtbot.keyClick(lookup.pad.field, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     lookup.pad.field.clear()
     qtbot.keyClicks(lookup.pad.field, "zsf", delay=40)
