@@ -10,7 +10,7 @@ from datetime import timedelta
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication
 
-from .conftest import activate, click, idle, login, pin_pad
+from .conftest import activate, click, idle, login, pin_pad, shot
 
 
 def _wrong_pin_on_login(qtbot, window, code="S002"):
@@ -64,6 +64,7 @@ def test_lock_screen_wrong_pin_in_chinese_keeps_focus(qtbot, window):
     assert text and "wrong" not in text.lower() and "attempts" not in text.lower(), text
     assert "4" in text, text
     assert pad.field.hasFocus()
+    shot(window, "issue16_lock_wrong_pin_zh_CN")
     qtbot.keyClicks(QApplication.focusWidget(), "1357", delay=60)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
     idle(qtbot, window)
@@ -114,6 +115,7 @@ def test_a_second_start_is_refused_with_exit_status_1(qtbot, tmp_path, monkeypat
                         timeout=15000)
         assert not launcher.window.isVisible()  # no second login window with a dead keypad
         assert "已在本机运行" in launcher.refusal.text(), launcher.refusal.text()
+        shot(launcher.refusal, "issue16_second_start_refused_zh_CN")
         assert "already running on this database" in capsys.readouterr().err
         assert codes == []
         qtbot.keyClick(launcher.refusal, Qt.Key.Key_Return)
@@ -162,6 +164,7 @@ def test_max_fills_the_usable_points_and_the_panel_says_what_is_held(qtbot, wind
     assert panel.redeem.text() == "12"
     assert "Only" not in panel.redeem_note.text(), panel.redeem_note.text()
     assert panel.redeem_note.text() == "12 points take ¥12.00 off."
+    shot(window, "issue16_points_max_and_held_en")
 
 
 # --- item 11: the birthday at registration -----------------------------------------------------
@@ -203,6 +206,7 @@ def test_birthday_calendar_opens_at_the_date_typed_and_a_bad_date_is_refused(qtb
     click(qtbot, reg.calendar_button)
     qtbot.waitUntil(lambda: reg.calendar.isVisible())
     assert (reg.calendar.yearShown(), reg.calendar.monthShown()) == (1977, 3)
+    shot(reg, "issue16_registration_birthday_en")
     reg.calendar.setSelectedDate(QDate(1977, 4, 2))
     reg.calendar.activated.emit(QDate(1977, 4, 2))  # the cashier picks a day
     assert reg.birthday.text() == "1977-04-02" and not reg.calendar.isVisible()
@@ -318,6 +322,7 @@ def test_receipt_names_the_till_and_the_stores_own_address_phone_and_footer(qtbo
     press(qtbot, panel.save_button)
     idle(qtbot, window)
     assert screen.message.kind == "ok", screen.message.text()
+    shot(window, "issue16_settings_store_details_en")
     window.show_screen("checkout")
     activate(qtbot, window)
     done = _sell_to_gold(qtbot, window, till)
