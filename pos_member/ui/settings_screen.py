@@ -134,6 +134,7 @@ class SettingsScreen(Screen):
         self.rounding_panel = CashRoundingPanel(env, self, self.message)  # 抹零
         # the till's name, the store's address, phone and receipt footer
         self.store_details = StoreDetailsPanel(env, self, self.message)
+        self.store_details.saved.connect(self.on_show)  # the store panel's till name too
 
         # language
         self.lang_panel, ll, self.lang_title = _panel(self)
@@ -253,14 +254,16 @@ class SettingsScreen(Screen):
             col1.addWidget(w)
         col1.addStretch(1)
         col2 = QVBoxLayout()
-        col2.addWidget(self.store_details)
         col2.addWidget(self.printer_panel)
         col2.addWidget(self.central_panel)
         col2.addStretch(1)
         body = QHBoxLayout()
         body.addLayout(col1, 4)
         body.addLayout(col2, 5)
-        body.addWidget(self.preview_panel, 4)
+        col3 = QVBoxLayout()  # what the receipt says about the store, above its preview
+        col3.addWidget(self.store_details)
+        col3.addWidget(self.preview_panel, 1)
+        body.addLayout(col3, 4)
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(self.back_button)

@@ -4,7 +4,7 @@ about the store (its address, phone and own last line), saved with
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from pos_member.services import settings
@@ -15,6 +15,8 @@ from .worker import Op
 
 
 class StoreDetailsPanel(QFrame):
+    saved = Signal()
+
     def __init__(self, env, parent, message):
         super().__init__(parent)
         self.env = env
@@ -80,6 +82,7 @@ class StoreDetailsPanel(QFrame):
             self.env.changed.emit("settings")
             self.message.show_message(self.tr("Saved: the next receipt prints these details."),
                                       "ok")
+            self.saved.emit()
 
         Op(settings.save_store_details, self.env.ctx, self.env.staff,
            terminal_name=self.terminal_name.text(), address=self.address.text(),

@@ -322,6 +322,8 @@ def test_receipt_names_the_till_and_the_stores_own_address_phone_and_footer(qtbo
     press(qtbot, panel.save_button)
     idle(qtbot, window)
     assert screen.message.kind == "ok", screen.message.text()
+    idle(qtbot, window)
+    assert "前台 1 号" in screen.info.text()  # the store panel shows the new name
     shot(window, "issue16_settings_store_details_en")
     window.show_screen("checkout")
     activate(qtbot, window)
