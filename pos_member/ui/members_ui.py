@@ -158,7 +158,7 @@ class RegistrationDialog(QDialog):
         # the calendar, which opens at the date typed (else this month 30 years back).
         self.birthday = BirthdayField(self)
         self.birthday.setObjectName("reg_birthday")
-        self.calendar_button = QPushButton("📅", self)
+        self.calendar_button = QPushButton(self)
         self.calendar_button.setObjectName("reg_calendar")
         self.calendar_button.clicked.connect(self._show_calendar)
         self.calendar = QCalendarWidget(self)
@@ -202,6 +202,7 @@ class RegistrationDialog(QDialog):
         self.labels[1].setText(self.tr("Name"))
         self.labels[2].setText(self.tr("Birthday"))
         self.birthday.setPlaceholderText(self.tr("YYYY-MM-DD (optional)"))
+        self.calendar_button.setText(self.tr("Calendar"))
         self.consent.setText(self.tr("Agrees to receive offers (marketing consent)"))
         self.ok.setText(self.tr("Register"))
         self.cancel_button.setText(self.tr("Cancel"))

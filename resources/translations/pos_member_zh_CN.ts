@@ -2168,6 +2168,10 @@
     <context>
         <name>RegistrationDialog</name>
         <message>
+            <source>Calendar</source>
+            <translation>日历</translation>
+        </message>
+        <message>
             <source>YYYY-MM-DD (optional)</source>
             <translation>年-月-日（可不填）</translation>
         </message>
