@@ -158,6 +158,8 @@ class Context:
             elif event.kind == "member_registered":
                 member_ids.add(str(pl.member_id))
                 phones.add(pl.phone)
+            elif event.kind == "member_updated":
+                member_ids.add(str(pl.member_id))
         for chunk in _chunks(sorted(sale_ids)):
             # Locked (before members: lock order sales, members, coupons) so that refunds of
             # one sale pushed by two tills at once are bounded one after the other.
@@ -657,6 +659,22 @@ def apply_member_registered(ctx: Context, reg: p.MemberRegisteredPayload) -> Non
     ctx.outcome.member = member_balance(member)
 
 
+def apply_member_updated(ctx: Context, upd: p.MemberUpdatedPayload) -> None:
+    """Name, birthday and consent as corrected at a till (merges followed to the survivor);
+    the change goes out in the feed to every till."""
+    account, _ = ctx.account(upd.member_id)
+    if account is None:
+        ctx.conflict(ConflictKind.UNKNOWN_MEMBER,
+                     f"Member {upd.member_id} is not known to the service; the update was not "
+                     "applied.", member_id=upd.member_id)
+        return
+    member = account.member
+    member.name, member.birthday = upd.name, upd.birthday
+    member.marketing_consent = upd.marketing_consent
+    loyalty.touch(ctx.session, member)
+    ctx.outcome.member = member_balance(member)
+
+
 def _merge_new_into(ctx: Context, reg: p.MemberRegisteredPayload, survivor: m.Member) -> None:
     """The phone belongs to a member who reached the service first: keep that one and record
     the newcomer as merged into it (its id and card keep resolving to the survivor)."""
@@ -796,6 +814,7 @@ APPLIERS = {
     "sale": apply_sale,
     "refund": apply_refund,
     "member_registered": apply_member_registered,
+    "member_updated": apply_member_updated,
     "shift_opened": apply_shift_opened,
     "shift_closed": apply_shift_closed,
     "cash_movement": apply_cash_movement,

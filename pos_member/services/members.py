@@ -49,6 +49,7 @@ class MemberView:
     last_purchase_at: datetime | None
     registered_at: datetime | None
     snapshot: MemberSnapshot = field(repr=False, compare=False)
+    marketing_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,8 @@ def member_view(session: Session, m: Member, local_today: date,
         id=m.id, name=m.name, phone=mask_phone(m.phone) if m.phone else None, card_no=m.card_no,
         tier=m.tier, growth=growth, points=m.points + pending_in - pending_out,
         available_points=snapshot.available_points, birthday=m.birthday,
-        last_purchase_at=m.last_purchase_at, registered_at=m.registered_at, snapshot=snapshot)
+        last_purchase_at=m.last_purchase_at, registered_at=m.registered_at, snapshot=snapshot,
+        marketing_consent=bool(m.marketing_consent))
 
 
 def signing_keys(session: Session) -> tuple[dict[str, bytes], set[str], set[str]]:
@@ -227,6 +229,44 @@ def register(ctx: TillContext, staff: StaffMember, reg: Registration) -> tuple[M
                      details={"member_id": member_id, "coupon": coupon_code})
         view = member_view(session, m, today, ctx.tz)
     return view, coupon_code
+
+
+def update_member(ctx: TillContext, staff: StaffMember, member_id: str, name: str,
+                  birthday: date | None, marketing_consent: bool) -> MemberView:
+    """Correct the member's name, birthday and consent at the counter (works offline); the
+    ``member_updated`` event takes the change to the central service, which sends it to
+    every till. Phone, card, tier and points are not the counter's to edit."""
+    if not isinstance(name, str):
+        raise InvalidInput("the name is text", code="bad_name")
+    name = name.strip()
+    if len(name) > 100:
+        raise InvalidInput("the name is longer than 100 characters", code="bad_name")
+    if birthday is not None and (not isinstance(birthday, date) or isinstance(birthday, datetime)):
+        raise InvalidInput("the birthday is a date", code="bad_birthday")
+    now = ctx.now()
+    today = ctx.local(now).date()
+    if birthday is not None and not (date(1900, 1, 1) <= birthday <= today):
+        raise InvalidInput("the birthday is not a plausible date", code="bad_birthday")
+    with transaction(ctx.sessions) as session:
+        m = repo.find_member_by_id(session, member_id)
+        if m is None:
+            raise NotFound("no such member")
+        before = {"name": m.name, "birthday": m.birthday.isoformat() if m.birthday else None,
+                  "marketing_consent": m.marketing_consent}
+        m.name, m.birthday, m.marketing_consent = name, birthday, bool(marketing_consent)
+        m.updated_at = now
+        after = {"name": name, "birthday": birthday.isoformat() if birthday else None,
+                 "marketing_consent": bool(marketing_consent)}
+        if after != before:
+            repo.add_outbox_event(session, "member_updated", {
+                "member_id": member_id, **after, "updated_at": now.isoformat(),
+                "store_id": ctx.store_id, "staff_id": staff.id,
+            }, terminal_seq=repo.next_terminal_seq(session), created_at=now)
+            append_audit(session, actor=staff.id, action="member_updated", at=now,
+                         details={"member_id": member_id,
+                                  "changed": sorted(k for k in after if after[k] != before[k])})
+        view = member_view(session, m, today, ctx.tz)
+    return view
 
 
 def _grant_first_order_coupon(session: Session, m: Member, today: date) -> str | None:

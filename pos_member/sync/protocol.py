@@ -297,6 +297,7 @@ class EventKind(enum.StrEnum):
     SALE = "sale"
     REFUND = "refund"
     MEMBER_REGISTERED = "member_registered"
+    MEMBER_UPDATED = "member_updated"
     SHIFT_OPENED = "shift_opened"
     SHIFT_CLOSED = "shift_closed"
     CASH_MOVEMENT = "cash_movement"
@@ -466,6 +467,18 @@ class MemberRegisteredPayload(WireIn):
     staff_id: ShortText | None = None
 
 
+class MemberUpdatedPayload(WireIn):
+    """The member's own details corrected at the counter (the whole set, as now shown)."""
+
+    member_id: UUID
+    name: Text(100) = ""
+    birthday: WireDate | None = None
+    marketing_consent: bool = False
+    updated_at: UtcDatetime
+    store_id: Code
+    staff_id: ShortText | None = None
+
+
 class ShiftOpenedPayload(WireIn):
     shift_id: UUID
     store_id: Code
@@ -569,6 +582,11 @@ class MemberRegisteredEvent(_EventBase):
     payload: MemberRegisteredPayload
 
 
+class MemberUpdatedEvent(_EventBase):
+    kind: Literal["member_updated"] = "member_updated"
+    payload: MemberUpdatedPayload
+
+
 class ShiftOpenedEvent(_EventBase):
     kind: Literal["shift_opened"] = "shift_opened"
     payload: ShiftOpenedPayload
@@ -590,12 +608,13 @@ class AuditHeadEvent(_EventBase):
 
 
 Event = Annotated[
-    SaleEvent | RefundEvent | MemberRegisteredEvent | ShiftOpenedEvent | ShiftClosedEvent
-    | CashMovementEvent | AuditHeadEvent,
+    SaleEvent | RefundEvent | MemberRegisteredEvent | MemberUpdatedEvent | ShiftOpenedEvent
+    | ShiftClosedEvent | CashMovementEvent | AuditHeadEvent,
     Field(discriminator="kind"),
 ]
 EVENT_MODELS: dict[str, type[_EventBase]] = {
     "sale": SaleEvent, "refund": RefundEvent, "member_registered": MemberRegisteredEvent,
+    "member_updated": MemberUpdatedEvent,
     "shift_opened": ShiftOpenedEvent, "shift_closed": ShiftClosedEvent,
     "cash_movement": CashMovementEvent, "audit_head": AuditHeadEvent,
 }

@@ -530,7 +530,17 @@ class CheckoutScreen(Screen):
         from .member_history import MemberHistoryDialog
 
         if self.sale.member is not None:
-            MemberHistoryDialog(self, self.env, self.sale.member).open()
+            dialog = MemberHistoryDialog(self, self.env, self.sale.member)
+            dialog.member_changed.connect(self._member_edited)
+            dialog.open()
+
+    def _member_edited(self, view) -> None:
+        """The member's details were corrected: the panel shows them at once (points, coupons
+        and the basket's pricing are unchanged)."""
+        if self.sale.member is not None and self.sale.member.id == view.id:
+            self.sale.member = view
+            self.member_panel.member = view
+            self.member_panel.retranslate()
 
     def open_registration(self) -> None:
         dialog = RegistrationDialog(self, self.env)

@@ -3139,6 +3139,14 @@
     <context>
         <name>MemberHistoryDialog</name>
         <message>
+            <source>Edit details</source>
+            <translation>修改资料</translation>
+        </message>
+        <message>
+            <source>Saved; the central service gets the change with the next sync.</source>
+            <translation>已保存；下次同步时发送到总部。</translation>
+        </message>
+        <message>
             <source>%1  receipt %2  %3  lines: %4</source>
             <translation>%1  小票 %2  %3  商品 %4 种</translation>
         </message>
@@ -3225,6 +3233,37 @@
         <message>
             <source>−%1 points</source>
             <translation>−%1 积分</translation>
+        </message>
+    </context>
+    <context>
+        <name>MemberEditDialog</name>
+        <message>
+            <source>Edit member details</source>
+            <translation>修改会员资料</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <source>Birthday (YYYYMMDD, optional)</source>
+            <translation>生日（YYYYMMDD，可不填）</translation>
+        </message>
+        <message>
+            <source>Agrees to receive offers</source>
+            <translation>同意接收优惠信息</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>保存</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>The birthday is not a real date.</source>
+            <translation>生日不是有效日期。</translation>
         </message>
     </context>
 </TS>

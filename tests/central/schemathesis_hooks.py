@@ -24,6 +24,7 @@ from typing import Any
 import schemathesis
 from schemathesis import GenerationMode
 
+POINTS_LIMIT = 10**10  # protocol Points: at most 10^10
 LIMIT = 10**12  # the protocol's money bound
 
 
@@ -79,6 +80,8 @@ def _fix_refund(pl: dict) -> None:
     cap = LIMIT // max(1, len(lines))
     for line in lines:
         line["amount_fen"] = min(line.get("amount_fen", 0), cap)
+        if "points_returned" in line:  # the payload's sum is bounded like each line's
+            line["points_returned"] = min(line["points_returned"], POINTS_LIMIT // max(1, len(lines)))
     pl["amount_fen"] = sum(x["amount_fen"] for x in lines)
     pl["points_returned"] = sum(x.get("points_returned", 0) for x in lines)
     _money_tenders_cover(pl.get("payments", []), pl["amount_fen"])
