@@ -111,14 +111,14 @@ class CheckoutScreen(Screen):
         self.quick_buttons: list[QPushButton] = []
 
         # right side
-        self.member_panel = MemberPanel(self)
+        self.member_panel = MemberPanel(self, tiers=env.tiers)
         self.member_panel.find_clicked.connect(self.open_lookup)
         self.member_panel.register_clicked.connect(self.open_registration)
         self.member_panel.remove_clicked.connect(self.remove_member)
         self.member_panel.history_clicked.connect(self.open_member_history)
         self.member_panel.coupon_toggled.connect(self._coupon_toggled)
         self.member_panel.redeem_changed.connect(self._redeem_changed)
-        self.totals = TotalsBox(self)
+        self.totals = TotalsBox(self, tiers=env.tiers)
         self.coupon_button = QPushButton(self)
         self.coupon_button.setObjectName("coupon_button")
         self.coupon_button.clicked.connect(self.ask_coupon)
@@ -558,7 +558,7 @@ class CheckoutScreen(Screen):
         if receipts is not None:
             ctx = self.env.ctx
             data = build_card_slip(member, coupon, self.env.store, ctx.terminal_id[:8],
-                                   ctx.now(), ctx.tz_name)
+                                   ctx.now(), ctx.tz_name, tiers=self.env.tiers)
             Op(print_card_slip, receipts, data).failure(
                 lambda exc: log.warning("card slip: %s", exc)).run(self.env.worker)
 
@@ -858,7 +858,8 @@ class CheckoutScreen(Screen):
         pricing = result.pricing
         upgraded = ""
         if pricing.tier_after and pricing.tier_before and pricing.tier_after != pricing.tier_before:
-            upgraded = self.tr("Upgraded to %1!").replace("%1", tier_name(pricing.tier_after))
+            upgraded = self.tr("Upgraded to %1!").replace(
+                "%1", tier_name(pricing.tier_after, self.env.tiers))
         self.last_sale = result
         self.new_sale()
         self._feed_customer_display(

@@ -326,7 +326,7 @@ class CustomerDisplay(QWidget):
         self.join_text.setVisible(not is_member)
         if m is not None:
             self.member_name.setText(m.name)
-            self.badge.setText(tier_name(m.tier))
+            self.badge.setText(tier_name(m.tier, self.env.tiers))
             self.badge.setProperty("tier", m.tier)
             self.badge.style().unpolish(self.badge)
             self.badge.style().polish(self.badge)
@@ -335,10 +335,11 @@ class CustomerDisplay(QWidget):
                 points += "  " + self.tr("(+%1 with this order)").replace(
                     "%1", str(v.points_earned))
             self.points.setText(points)
-            benefits = [hint_text(h) for h in m.hints]
+            benefits = [hint_text(h, self.env.tiers) for h in m.hints]
             if v.tier_discount_fen:
                 benefits.insert(0, self.tr("%1 price: you save %2 on this order").replace(
-                    "%1", tier_name(m.tier)).replace("%2", yuan(v.tier_discount_fen)))
+                    "%1", tier_name(m.tier, self.env.tiers)).replace(
+                    "%2", yuan(v.tier_discount_fen)))
             self.benefits.setText("\n".join(f"• {b}" for b in benefits))
             return
         # Drawn when first seen (the qrcode package is not loaded at start-up for nothing).

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from .i18n import LanguageManager
+from .tiers import TierBook
 from .worker import DbWorker
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,7 +29,7 @@ class UiEnv(QObject):
     changed = Signal(str)
 
     def __init__(self, ctx: TillContext | None, worker: DbWorker, language: LanguageManager,
-                 data_dir: Path, parent: QObject | None = None):
+                 data_dir: Path, parent: QObject | None = None, *, tiers: TierBook):
         super().__init__(parent)
         # None until the till is open (the launcher shows the login screen first and opens
         # the database on the worker; every op runs after that one, so ops see the context)
@@ -41,6 +42,8 @@ class UiEnv(QObject):
         self.receipts: ReceiptService | None = None
         self.scanner: WedgeScanner | None = None
         self.shift_open: bool | None = None  # known after login
+        # the brand's tiers as every screen and printout names them (the rules in force)
+        self.tiers = tiers
         # How the settings screen enrols (services.settings.enrol_terminal's ``enrol``): the
         # main window sets the one pos_member.app.enroller builds when the sync engine starts;
         # None records the code for the engine to use.

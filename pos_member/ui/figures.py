@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 from pos_member.domain.money import format_fen
 
 from .i18n import tender_name, tier_name, translate
-from .tiers import rules as tier_rules
 from .screen import set_role
 
 log = logging.getLogger(__name__)
@@ -46,8 +45,10 @@ def local_text(at: datetime | None, tz, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return at.astimezone(tz).strftime(fmt) if tz is not None else at.strftime(fmt)
 
 
-def tier_or_none(code: str) -> str:
-    return translate("Figures", "Non-member") if code == "non_member" else tier_name(code)
+def tier_or_none(code: str, tiers) -> str:
+    """A tier's name on screen, or "Non-member" (``tiers``: the window's TierBook)."""
+    return translate("Figures", "Non-member") if code == "non_member" \
+        else tier_name(code, tiers)
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ class KeyPad(QWidget):
 
 # --- the rows of a shift's figures ---------------------------------------------------------------
 
-def shift_rows(f, tz, *, staff_names: dict[str, str] | None = None,
+def shift_rows(f, tz, *, tiers, staff_names: dict[str, str] | None = None,
                show_expected: bool = True) -> list[Row]:
     """The X/Z figures (services.shifts.ShiftFigures) as translated rows. ``show_expected``
     False leaves out what the drawer should hold (a cashier's view before the blind count)."""
@@ -242,9 +243,10 @@ def shift_rows(f, tz, *, staff_names: dict[str, str] | None = None,
                             else "total"))
     if f.sales_by_tier:
         rows.append(section("tiers", translate("Figures", "By member tier")))
-        for code in tier_rules().report_order(f.sales_by_tier):
+        for code in tiers.rules().report_order(f.sales_by_tier):
             count, total = f.sales_by_tier[code]
-            rows.append(Row(f"tier_{code}", f"{tier_or_none(code)} ({count})", yuan(total)))
+            rows.append(Row(f"tier_{code}", f"{tier_or_none(code, tiers)} ({count})",
+                            yuan(total)))
     rows += [
         section("points", translate("Figures", "Points")),
     ]

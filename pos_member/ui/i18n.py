@@ -18,8 +18,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
 
-from . import tiers
-
 log = logging.getLogger(__name__)
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
 
@@ -77,17 +75,15 @@ class LanguageManager(QObject):
         return True
 
 
-def tier_name(code: str | None) -> str:
-    """The brand's name for a tier (its rules, see ui.tiers), in the screen's language."""
-    return tiers.rules().tier_label(code, "en" if _current == "en" else "zh")
+def tier_name(code: str | None, book) -> str:
+    """The brand's name for a tier (``book``: the window's ui.tiers.TierBook, ``env.tiers``), in
+    the screen's language."""
+    return book.label(code, "en" if _current == "en" else "zh")
 
 
-def tier_discount(code: str | None) -> str:
+def tier_discount(code: str | None, book) -> str:
     """The tier's discount rate in words: 88折, or "12% off" on an English screen."""
-    r = tiers.rules()
-    if not code or not r.has_tier(code):
-        return ""
-    return r.tier(code).discount_label("en" if _current == "en" else "zh")
+    return book.discount(code, "en" if _current == "en" else "zh")
 
 
 def tender_name(kind: str) -> str:
@@ -119,15 +115,17 @@ def coupon_reason(code: str, shortfall_yuan: str = "") -> str:
     }.get(code, code)
 
 
-def hint_text(hint: dict) -> str:
-    """A pricing hint (pos_member.domain.hints) as a sentence for the cashier."""
+def hint_text(hint: dict, book) -> str:
+    """A pricing hint (pos_member.domain.hints) as a sentence for the cashier (``book``: the
+    window's TierBook, for the tiers' names)."""
     kind = hint.get("kind")
     if kind == "tier_upgrade":
         return translate("Terms", "This sale upgrades the member to %1!").replace(
-            "%1", tier_name(hint.get("to")))
+            "%1", tier_name(hint.get("to"), book))
     if kind == "next_tier":
         return translate("Terms", "Spend ¥%1 more to reach %2").replace(
-            "%1", str(hint.get("amount", ""))).replace("%2", tier_name(hint.get("tier")))
+            "%1", str(hint.get("amount", ""))).replace("%2",
+                                                       tier_name(hint.get("tier"), book))
     if kind == "coupon_unlock":
         return translate("Terms", "Add ¥%1 to unlock coupon %2").replace(
             "%1", str(hint.get("amount", ""))).replace("%2", str(hint.get("code", "")))
@@ -164,6 +162,8 @@ _ERRORS = {
     "wrong_pin": "Wrong PIN.",
     "locked": "This staff member is locked out after repeated wrong PINs.",
     "not_found": "Not found.",
+    "unknown_plu": "This scale label's item code is not a product of this till.",
+    "not_weighed": "This scale label is for a product sold by the piece.",
     "unknown_staff": "Unknown staff code.",
     "not_a_manager": "The approver is not a manager.",
     "member_not_cached": "This member is not on this till yet; ask for their phone number.",
@@ -236,6 +236,8 @@ def _noop_for_lupdate() -> None:  # pragma: no cover - lists the error strings f
     translate("Errors", "Locked out after repeated wrong PINs: try again in %1 minutes.")
     translate("Errors", "This staff member is locked out after repeated wrong PINs.")
     translate("Errors", "Not found.")
+    translate("Errors", "This scale label's item code is not a product of this till.")
+    translate("Errors", "This scale label is for a product sold by the piece.")
     translate("Errors", "Unknown staff code.")
     translate("Errors", "The approver is not a manager.")
     translate("Errors", "This member is not on this till yet; ask for their phone number.")

@@ -43,6 +43,7 @@ from .login import LockScreen, LoginScreen
 from .scanner import CodeKind, LineScanner, Scan, WedgeScanner
 from .screen import MessageBar, Screen, set_role
 from .status import StatusBar
+from .tiers import TierBook
 from .watchdog import Watchdog
 from .worker import DbWorker, Op
 
@@ -112,7 +113,8 @@ class MainWindow(QMainWindow):
 
     def __init__(self, ctx: TillContext | None, data_dir: Path, *,
                  language: str = DEFAULT_LANGUAGE,
-                 language_manager: LanguageManager | None = None, watchdog: bool = True,
+                 language_manager: LanguageManager | None = None,
+                 tier_book: TierBook | None = None, watchdog: bool = True,
                  printer: bool = True, sync: bool = False):
         """With ``ctx`` the window is complete when this returns. With ``ctx=None`` only the
         login and lock screens exist; call :meth:`attach` once the till is open (the launcher
@@ -126,7 +128,8 @@ class MainWindow(QMainWindow):
         self.language = language_manager or LanguageManager(self)
         if language != self.language.language:  # before any widget: no retranslation storm
             self.language.set_language(language)
-        self.env = UiEnv(ctx, self.worker, self.language, Path(data_dir), self)
+        self.env = UiEnv(ctx, self.worker, self.language, Path(data_dir), self,
+                         tiers=tier_book or TierBook())
         self.stack = QStackedWidget(self)
         self.setCentralWidget(self.stack)
         self.status = StatusBar(self, tz=ctx.tz if ctx is not None else None)
@@ -378,9 +381,7 @@ class MainWindow(QMainWindow):
             .failure(lambda exc: log.warning("loyalty rules: %s", exc)).run(self.worker)
 
     def _tier_rules(self, rules) -> None:
-        from . import tiers
-
-        if tiers.set_rules(rules):
+        if self.env.tiers.set_rules(rules):
             for screen in self.screens.values():
                 screen.retranslate()
             self.env.changed.emit("catalogue")

@@ -138,8 +138,9 @@ class MemberPanel(QFrame):
     remove_clicked = Signal()
     history_clicked = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, *, tiers):
         super().__init__(parent)
+        self.tier_book = tiers  # the window's TierBook: the brand's names for the tiers
         self.setObjectName("member_panel")
         set_role(self, "panel")
         self.member = None
@@ -330,7 +331,7 @@ class MemberPanel(QFrame):
             self._fill_coupons()
             return
         self.name.setText(m.name or self.tr("(no name)"))
-        self._set_badge(m.tier, tier_name(m.tier))
+        self._set_badge(m.tier, tier_name(m.tier, self.tier_book))
         self.growth.set_empty(False)
         self.phone.setText(m.phone or "")
         held = m.points - m.available_points
@@ -371,7 +372,7 @@ class MemberPanel(QFrame):
         self.growth.setRange(0, max(1, nxt[1] - current))
         self.growth.setValue(min(nxt[1], m.growth + earned) - current)
         text = self.tr("Growth %1 / %2 to %3").replace("%1", str(m.growth)) \
-            .replace("%2", str(nxt[1])).replace("%3", tier_name(nxt[0]))
+            .replace("%2", str(nxt[1])).replace("%3", tier_name(nxt[0], self.tier_book))
         if earned:
             text += " · " + self.tr("this sale +%1").replace("%1", str(earned))
         self.growth_text.setText(text)
@@ -380,7 +381,7 @@ class MemberPanel(QFrame):
         if self.member is None:
             return
         hints = self.pricing.hints if self.pricing is not None else ()
-        self.hints.setText("\n".join("• " + hint_text(h) for h in hints))
+        self.hints.setText("\n".join("• " + hint_text(h, self.tier_book) for h in hints))
 
     def _fill_coupons(self) -> None:
         p = self.pricing
@@ -443,8 +444,9 @@ class TotalsBox(QFrame):
 
     MAX_ROWS = 10
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, *, tiers):
         super().__init__(parent)
+        self.tier_book = tiers
         self.setObjectName("totals")
         set_role(self, "panel")
         self.grid = QGridLayout(self)
@@ -487,7 +489,7 @@ class TotalsBox(QFrame):
             entries.append(("subtotal", self.tr("Subtotal"), yuan(p.subtotal)))
             if p.tier_discount:
                 entries.append(("tier", self.tr("%1 member discount")
-                                .replace("%1", tier_name(p.tier_before)),
+                                .replace("%1", tier_name(p.tier_before, self.tier_book)),
                                 "−" + yuan(p.tier_discount)))
             for a in p.applied:
                 entries.append((f"coupon:{a.code}", self.tr("Coupon %1").replace("%1", a.code),

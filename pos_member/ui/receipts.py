@@ -23,7 +23,6 @@ from pos_member.printing.queue import QueueState
 from pos_member.printing.settings import PrinterSettings
 
 from .status import PrinterState
-from .tiers import receipt_name
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +91,16 @@ class ReceiptService:
 
 
 def build_card_slip(member, coupon: str | None, store: dict[str, str], terminal: str,
-                    at: datetime, tz: str):
-    """The new member's card slip: their static card code as a QR code."""
+                    at: datetime, tz: str, *, tiers):
+    """The new member's card slip: their static card code as a QR code (``tiers``: the
+    window's TierBook)."""
     from pos_member.printing.model import MemberCardData
     from pos_member.security.member_codes import make_static_code
 
     return MemberCardData(
         store_name=store.get("store_name") or store.get("brand_name") or "POS Member",
         member_name=member.name or "", masked_phone=member.phone or "",
-        tier_name=receipt_name(member.tier),
+        tier_name=tiers.receipt_name(member.tier),
         card_code=make_static_code(member.card_no) if member.card_no else "",
         joined_at=at, tz=tz, terminal=terminal, welcome_coupon=coupon or "")
 

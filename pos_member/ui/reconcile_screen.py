@@ -32,7 +32,6 @@ from .figures import (
 )
 from .i18n import error_text, tender_name
 from .report_data import report_from_day
-from .tiers import rules as tier_rules
 from .screen import MessageBar, Screen, set_role
 from .worker import Op
 
@@ -41,10 +40,11 @@ log = logging.getLogger(__name__)
 TENDERS = ("cash", "wechat", "alipay", "card", "voucher", "points")
 
 
-def print_day(printer, day, *, printed_at, manager: str):
+def print_day(printer, day, *, printed_at, manager: str, tiers):
     return print_and_preview(printer, report_from_day(day, printed_at=printed_at,
                                                       manager=manager,
-                                                      lang=printer_lang(printer)))
+                                                      lang=printer_lang(printer),
+                                                      tiers=tiers))
 
 
 def _table(parent: QWidget, name: str, columns: int) -> QTableWidget:
@@ -373,9 +373,9 @@ class ReconcileScreen(Screen):
                     "%1", tender_name(t)), refunded, negative=True)
 
         head("tier", self.tr("By member tier"))
-        for code in tier_rules().report_order(d.by_tier):
+        for code in self.env.tiers.rules().report_order(d.by_tier):
             n, total = d.by_tier[code]
-            money(code, f"{tier_or_none(code)} ({n})", total)
+            money(code, f"{tier_or_none(code, self.env.tiers)} ({n})", total)
 
         head("coupons", self.tr("Coupons"))
         for code, n, discount in d.coupons:
@@ -489,4 +489,4 @@ class ReconcileScreen(Screen):
                                       "ok" if job is not None else "error")
 
         Op(print_day, printer, self.day_figures, printed_at=self.env.ctx.now(),
-           manager=manager).success(printed).run(self.env.worker)
+           manager=manager, tiers=self.env.tiers).success(printed).run(self.env.worker)

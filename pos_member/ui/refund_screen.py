@@ -36,12 +36,12 @@ def _qty_text(q: Decimal, unit: str) -> str:
 
 
 def print_refund(printer, detail, result, *, store: dict, cashier: str, terminal: str, at,
-                 tz: str):
+                 tz: str, tiers):
     """On the worker: the refund receipt, queued (the drawer opens for cash), and its preview."""
     data = refund_receipt_from(
         detail, result, store_name=store.get("store_name") or store.get("brand_name")
         or "POS Member", store_address=store.get("store_address", ""), terminal=terminal,
-        cashier=cashier, at=at, tz=tz, lang=printer_lang(printer))
+        cashier=cashier, at=at, tz=tz, lang=printer_lang(printer), tiers=tiers)
     cash = any(t == "cash" for t, _ in result.payments)
     return print_and_preview(printer, data, sale_id=detail.id, open_drawer=cash)
 
@@ -420,8 +420,8 @@ class RefundScreen(Screen):
             before = detail.summary.member_tier
             if before and out.tier_after != before:
                 lines.append(self.tr("Member tier after the refund: %1 (was %2)")
-                             .replace("%1", tier_name(out.tier_after))
-                             .replace("%2", tier_name(before)))
+                             .replace("%1", tier_name(out.tier_after, self.env.tiers))
+                             .replace("%2", tier_name(before, self.env.tiers)))
         if out.coupons_restored:
             lines.append(self.tr("Coupon given back to the member: %1").replace(
                 "%1", ", ".join(out.coupons_restored)))
@@ -461,4 +461,5 @@ class RefundScreen(Screen):
 
         Op(print_refund, printer, detail, result, store=dict(self.env.store),
            cashier=getattr(self.env.staff, "name", ""), terminal=ctx.terminal_id[:8],
-           at=ctx.now(), tz=ctx.tz_name).success(printed).run(self.env.worker)
+           at=ctx.now(), tz=ctx.tz_name, tiers=self.env.tiers).success(printed) \
+            .run(self.env.worker)

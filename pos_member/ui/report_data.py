@@ -21,7 +21,6 @@ from pos_member.printing.model import (
 from pos_member.services.sales_query import RECEIPT_PREFIXES
 from pos_member.services.shifts import DENOMINATIONS, MONEY_TENDERS, ShiftFigures
 
-from . import tiers
 
 # What the printer calls the till's tender codes (printing.labels.TENDER_LABELS).
 PRINT_TENDER = {"card": "unionpay"}
@@ -40,15 +39,17 @@ def print_tender(kind: str) -> str:
     return PRINT_TENDER.get(kind, kind)
 
 
-def tier_on_paper(code: str | None, lang: str = "zh_hans") -> str:
+def tier_on_paper(code: str | None, tiers, lang: str = "zh_hans") -> str:
+    """A tier's name on paper from ``tiers`` (the window's ui.tiers.TierBook)."""
     if not code or code == "non_member":
         return _NON_MEMBER.get(lang, _NON_MEMBER["zh_hans"])
     return tiers.paper_name(code, lang)
 
 
-def _tiers(by_tier: dict[str, tuple[int, int]], lang: str) -> tuple[TierFigure, ...]:
+def _tiers(by_tier: dict[str, tuple[int, int]], tiers, lang: str) -> tuple[TierFigure, ...]:
     keys = tiers.rules().report_order(by_tier)
-    return tuple(TierFigure(tier_on_paper(k, lang), by_tier[k][0], by_tier[k][1]) for k in keys)
+    return tuple(TierFigure(tier_on_paper(k, tiers, lang), by_tier[k][0], by_tier[k][1])
+                 for k in keys)
 
 
 def gross_of(f: ShiftFigures) -> int:
@@ -60,7 +61,7 @@ def report_from_shift(f: ShiftFigures, *, kind: str, store_name: str, terminal: 
                       cashier: str, printed_at: datetime, tz: str, manager: str = "",
                       report_number: str = "", tender_counts: dict[str, int] | None = None,
                       coupons: tuple[tuple[str, int, int], ...] = (), voids_fen: int = 0,
-                      lang: str = "zh_hans") -> ReportData:
+                      lang: str = "zh_hans", tiers) -> ReportData:
     """An X report (``kind="x"``, the open shift) or a Z report (``"z"``, a closed one)."""
     counts = tender_counts or {}
     tenders = []
@@ -86,7 +87,7 @@ def report_from_shift(f: ShiftFigures, *, kind: str, store_name: str, terminal: 
         voids_count=f.voids + f.voided_sales,
         voids_fen=voids_fen, net_sales_fen=f.sales_total - f.refunds_total,
         float_fen=f.float_fen, paid_in_fen=f.paid_in, paid_out_fen=f.paid_out,
-        tenders=tuple(tenders), tiers=_tiers(f.sales_by_tier, lang),
+        tenders=tuple(tenders), tiers=_tiers(f.sales_by_tier, tiers, lang),
         coupons=tuple(CouponFigure(code, n, d) for code, n, d in coupons),
         points_earned=f.points_earned, points_redeemed=f.points_redeemed,
         points_used=getattr(f, "points_used", None),
@@ -95,7 +96,7 @@ def report_from_shift(f: ShiftFigures, *, kind: str, store_name: str, terminal: 
 
 
 def report_from_day(d, *, printed_at: datetime, manager: str = "",
-                    lang: str = "zh_hans") -> ReportData:
+                    lang: str = "zh_hans", tiers) -> ReportData:
     """The day's Z report from ``sales_query.DayFigures`` (every shift of the day)."""
     zone = ZoneInfo(d.tz)
     start = datetime.combine(d.day, time.min, tzinfo=zone)
@@ -126,7 +127,7 @@ def report_from_day(d, *, printed_at: datetime, manager: str = "",
         voids_count=d.voided_sales + d.void_actions, voids_fen=d.voided_fen,
         net_sales_fen=d.net_fen, float_fen=sum(s.float_fen for s in d.shifts),
         paid_in_fen=d.paid_in_fen, paid_out_fen=d.paid_out_fen, tenders=tuple(tenders),
-        tiers=_tiers(d.by_tier, lang),
+        tiers=_tiers(d.by_tier, tiers, lang),
         coupons=tuple(CouponFigure(code, n, v) for code, n, v in d.coupons),
         # the points section nets the day's refunds, as the shifts' reports do
         points_earned=d.points_earned - d.points_reversed,
@@ -143,7 +144,7 @@ def _qty_text(q: Decimal, unit: str) -> str:
 def refund_receipt_from(detail, result, *, store_name: str, store_address: str,
                         terminal: str, cashier: str, at: datetime, tz: str,
                         member_points_before: int | None = None,
-                        lang: str = "zh_hans") -> ReceiptData:
+                        lang: str = "zh_hans", tiers) -> ReceiptData:
     """The refund receipt: ``detail`` is the sale as it was before the refund
     (``sales_query.SaleDetail``), ``result`` the ``refunds.RefundResult``."""
     out = result.outcome
@@ -164,7 +165,7 @@ def refund_receipt_from(detail, result, *, store_name: str, store_address: str,
         before = member_points_before if member_points_before is not None else \
             after + out.points_reversed - out.points_returned
         member = MemberInfo(name=s.member_name, masked_phone=s.member_phone,
-                            tier_name=tier_on_paper(out.tier_after, lang),
+                            tier_name=tier_on_paper(out.tier_after, tiers, lang),
                             points_before=before, points_after=after,
                             points_earned=-out.points_reversed)
     return ReceiptData(

@@ -51,16 +51,14 @@ def print_test_page(printer, at: datetime, tz: str) -> tuple[int | None, bytes]:
     return job, png
 
 
-def sample_receipt(store: dict, terminal: str, at: datetime, tz: str):
+def sample_receipt(store: dict, terminal: str, at: datetime, tz: str, *, tiers):
     from pos_member.domain.money import round_half_up
     from pos_member.printing.model import (
         LineDiscount, MemberInfo, ReceiptData, ReceiptLine, Tender,
     )
 
-    from .tiers import rules as tier_rules
-
     # a member of the brand's second tier (its own name and rate), growing to the next
-    r = tier_rules()
+    r = tiers.rules()
     tier = r.tiers[1] if len(r.tiers) > 1 else r.tiers[0]
     nxt = r.next_tier(tier.code)
     off = round_half_up(5600 * (1 - tier.discount_rate))
@@ -79,7 +77,7 @@ def sample_receipt(store: dict, terminal: str, at: datetime, tz: str):
         qr_payload="PMR.00000000-0000-0000-0000-000000000000")
 
 
-def preview_receipt(printer, ctx, store: dict) -> bytes:
+def preview_receipt(printer, ctx, store: dict, *, tiers) -> bytes:
     """The newest sale's receipt as it would print now (a sample when there is none)."""
     data = None
     try:
@@ -92,7 +90,7 @@ def preview_receipt(printer, ctx, store: dict) -> bytes:
         log.exception("the last sale's receipt could not be built; showing a sample")
     if data is None:
         data = sample_receipt(store, ctx.terminal_id[:8], ctx.now() - timedelta(minutes=1),
-                              ctx.tz_name)
+                              ctx.tz_name, tiers=tiers)
     return printer.preview_png(data)
 
 
@@ -454,7 +452,7 @@ class SettingsScreen(Screen):
         if printer is None:
             self.message.show_message(self.tr("No receipt printer is set up."), "warn")
             return
-        Op(preview_receipt, printer, self.env.ctx, dict(self.env.store)) \
+        Op(preview_receipt, printer, self.env.ctx, dict(self.env.store), tiers=self.env.tiers) \
             .success(self._set_preview) \
             .failure(lambda exc: self.message.show_message(
                 self.tr("The preview could not be drawn: %1").replace("%1", str(exc)),

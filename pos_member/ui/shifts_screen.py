@@ -58,13 +58,13 @@ def load_shift_view(ctx, shift_id: str | None = None):
 
 
 def print_shift_report(printer, kind, figures, extras, *, store_name: str, now, tz: str,
-                       show_expected: bool = True):
+                       tiers, show_expected: bool = True):
     data = report_from_shift(
         figures, kind=kind, store_name=store_name or extras.store_name,
         terminal=extras.terminal, cashier=extras.opened_by_name, printed_at=now, tz=tz,
         manager=extras.approver_name, report_number=extras.z_number,
         tender_counts=extras.tender_counts, coupons=extras.coupons, voids_fen=extras.voids_fen,
-        lang=printer_lang(printer))
+        lang=printer_lang(printer), tiers=tiers)
     if not show_expected:
         from dataclasses import replace
 
@@ -521,7 +521,8 @@ class ShiftScreen(Screen):
                                 .replace("%1", local_text(f.closed_at, tz)))
             number = self.extras.z_number if self.extras else ""
             self.report_title.setText(self.tr("Z report No. %1").replace("%1", number))
-        rows = shift_rows(f, tz, staff_names=names, show_expected=self.show_expected())
+        rows = shift_rows(f, tz, tiers=self.env.tiers, staff_names=names,
+                          show_expected=self.show_expected())
         cut = next(i for i, r in enumerate(rows) if r.key == "drawer")
         self.table.set_rows(rows[:cut])
         self.table2.set_rows(rows[cut:])
@@ -618,7 +619,8 @@ class ShiftScreen(Screen):
 
         Op(print_shift_report, printer, kind, self.figures, self.extras,
            store_name=self.env.store.get("store_name", ""), now=ctx.now(), tz=ctx.tz_name,
-           show_expected=self.show_expected()).success(printed).run(self.env.worker)
+           tiers=self.env.tiers, show_expected=self.show_expected()) \
+            .success(printed).run(self.env.worker)
 
     # --- closing --------------------------------------------------------------------------------
 

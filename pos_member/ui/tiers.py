@@ -2,11 +2,13 @@
 
 Tiers are the brand's data (``pos_member.domain.rules``, distributed by the central service):
 their names are shown as the brand wrote them and their rates are formatted from the rate
-(0.88 -> 88折 / "12% off"), never from a table of the default tiers. The main window loads the
-rules in force on the DB worker when the till opens and again with every status poll (a sync
-may have brought a new version) and hands them to :func:`set_rules`; everything that names a
-tier reads :func:`rules`. Like the language, this is application-wide presentation state; the
-services and the pricing use the rules from the database, not this copy.
+(0.88 -> 88折 / "12% off"), never from a table of the default tiers. A :class:`TierBook` holds
+the rules in force for one window: the main window makes one, gives it to its ``UiEnv``
+(``env.tiers``), loads the rules on the DB worker when the till opens and again with every
+status poll (a sync may have brought a new version) and hands them to :meth:`TierBook.set_rules`.
+Everything that names a tier is given the book (screens through ``env.tiers``, the pure report
+and receipt builders as an argument); there is no module-level copy. The services and the
+pricing use the rules from the database, not this copy.
 
 No Qt here: the pure report builders (``report_data``) and the receipt builders use it too.
 """
@@ -17,40 +19,50 @@ import threading
 
 from pos_member.domain.rules import DEFAULT_RULES, Rules
 
-_lock = threading.Lock()
-_rules: Rules = DEFAULT_RULES
 
+class TierBook:
+    """The rules whose tiers a window names; safe to read from the DB worker."""
 
-def rules() -> Rules:
-    return _rules
+    def __init__(self, rules: Rules = DEFAULT_RULES):
+        self._lock = threading.Lock()
+        self._rules = rules
 
+    def rules(self) -> Rules:
+        return self._rules
 
-def set_rules(new: Rules) -> bool:
-    """Use ``new`` from now on; True when the tiers changed (screens should redraw)."""
-    global _rules
-    with _lock:
-        changed = new.tiers != _rules.tiers
-        _rules = new
-    return changed
+    def set_rules(self, new: Rules) -> bool:
+        """Use ``new`` from now on; True when the tiers changed (screens should redraw)."""
+        with self._lock:
+            changed = new.tiers != self._rules.tiers
+            self._rules = new
+        return changed
 
+    def label(self, code: str | None, language: str) -> str:
+        """A tier's name on screen: ``language`` "en" or "zh"."""
+        return self._rules.tier_label(code, language)
 
-def paper_name(code: str | None, lang: str = "zh_hans") -> str:
-    """A tier's name on a receipt or report (``lang``: the printer's label language)."""
-    r = _rules
-    if code and r.has_tier(code):
-        return r.tier(code).paper_name(lang)
-    return code or ""
+    def discount(self, code: str | None, language: str) -> str:
+        """The tier's discount rate in words: 88折, or "12% off" in English."""
+        r = self._rules
+        if not code or not r.has_tier(code):
+            return ""
+        return r.tier(code).discount_label(language)
 
+    def paper_name(self, code: str | None, lang: str = "zh_hans") -> str:
+        """A tier's name on a receipt or report (``lang``: the printer's label language)."""
+        r = self._rules
+        if code and r.has_tier(code):
+            return r.tier(code).paper_name(lang)
+        return code or ""
 
-def receipt_name(code: str | None) -> str:
-    """A tier's name on a sale receipt (Chinese paper: the brand's own name)."""
-    return _rules.tier_label(code, "zh")
+    def receipt_name(self, code: str | None) -> str:
+        """A tier's name on a sale receipt (Chinese paper: the brand's own name)."""
+        return self._rules.tier_label(code, "zh")
 
-
-def discount_note(code: str | None) -> str:
-    """The tier discount under a receipt's lines: "黑金卡 88折"."""
-    r = _rules
-    if not code or not r.has_tier(code):
-        return ""
-    t = r.tier(code)
-    return f"{t.name} {t.discount_label('zh')}".strip()
+    def discount_note(self, code: str | None) -> str:
+        """The tier discount under a receipt's lines: "黑金卡 88折"."""
+        r = self._rules
+        if not code or not r.has_tier(code):
+            return ""
+        t = r.tier(code)
+        return f"{t.name} {t.discount_label('zh')}".strip()

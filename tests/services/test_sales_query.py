@@ -20,6 +20,7 @@ from pos_member.services.staff import Approval
 from pos_member.store.db import transaction
 from pos_member.store.models import SyncConflict
 from pos_member.ui import report_data
+from pos_member.ui.tiers import TierBook
 
 MANAGER = Approval("S001", "2468")
 
@@ -95,7 +96,8 @@ def test_reports_from_figures_lay_out(till, cashier, manager, shift):
     extras = sales_query.shift_extras(till.ctx, x.shift_id)
     data = report_data.report_from_shift(
         x, kind="x", store_name="Demo", terminal=extras.terminal, cashier="Li",
-        printed_at=till.clock.now, tz="Asia/Shanghai", tender_counts=extras.tender_counts)
+        printed_at=till.clock.now, tz="Asia/Shanghai", tender_counts=extras.tender_counts,
+        tiers=TierBook())
     assert data.gross_sales_fen == 8400 and data.tier_discount_fen == 840
     assert [(t.kind, t.count, t.amount_fen, t.expected_fen) for t in data.tenders] == [
         ("cash", 1, 7560, 50000 + 7560)]
@@ -104,14 +106,15 @@ def test_reports_from_figures_lay_out(till, cashier, manager, shift):
     assert extras.z_number == "1" and extras.closed_by_name
     data = report_data.report_from_shift(
         z, kind="z", store_name="Demo", terminal="t", cashier="Li", printed_at=till.clock.now,
-        tz="Asia/Shanghai", report_number=extras.z_number)
+        tz="Asia/Shanghai", report_number=extras.z_number, tiers=TierBook())
     assert data.over_short_fen == 56500 - 57560
     assert [(c.denomination_fen, c.count) for c in data.cash_count] == [
         (10000, 5), (2000, 3), (500, 1)]
     doc = layout_report(data, Paper.make(48, "gb18030"))
     assert doc.rows
     day = report_data.report_from_day(sales_query.day_figures(till.ctx),
-                                      printed_at=till.clock.now, manager="Wang")
+                                      printed_at=till.clock.now, manager="Wang",
+                                      tiers=TierBook())
     assert day.report_number == "2026-11-24" and day.over_short_fen == -1060
     assert layout_report(day, Paper.make(32, "cp437")).rows
 
@@ -124,7 +127,7 @@ def test_refund_receipt_data(till, cashier, shift):
     res = refund_sale(till.ctx, cashier, r.sale_id, {2: D("0.2")}, MANAGER)
     data = report_data.refund_receipt_from(detail, res, store_name="Demo", store_address="",
                                            terminal="t1", cashier="Li", at=till.clock.now,
-                                           tz="Asia/Shanghai")
+                                           tz="Asia/Shanghai", tiers=TierBook())
     assert data.is_refund and data.total_fen == res.outcome.money
     assert data.subtotal_fen - data.line_discounts_fen == data.total_fen
     assert data.lines[0].qty == "0.200" and data.lines[0].unit == "kg"

@@ -46,16 +46,6 @@ RENAMED = {
 OLD_WORDS = ("普卡", "银卡", " 金卡", "9折", "95折", "Regular", "Silver", "金卡 Gold")
 
 
-@pytest.fixture(autouse=True)
-def default_tiers_after():
-    """The screens' copy of the rules is application-wide: leave the defaults behind."""
-    yield
-    from pos_member.domain.rules import DEFAULT_RULES
-    from pos_member.ui import tiers
-
-    tiers.set_rules(DEFAULT_RULES)
-
-
 @pytest.fixture
 def till(tmp_path):
     t = make_till(tmp_path)
@@ -134,22 +124,24 @@ def test_every_screen_receipt_and_report_names_the_brands_tiers(qtbot, window, t
     from pos_member.ui.report_data import report_from_shift
 
     f = x_report(till.ctx)
-    rows = {r.key: r.label for r in shift_rows(f, None)}
+    book = window.env.tiers  # the window's TierBook, loaded with the brand's rules
+    rows = {r.key: r.label for r in shift_rows(f, None, tiers=book)}
     assert rows["tier_gold"] == "Black Gold (1)" and rows["tier_non_member"] == "Non-member (1)"
     x = report_from_shift(f, kind="x", store_name="店", terminal="T1", cashier="王",
-                          printed_at=till.clock.now, tz="Asia/Shanghai")
+                          printed_at=till.clock.now, tz="Asia/Shanghai", tiers=book)
     assert [t.tier_name for t in x.tiers] == ["黑金卡 Black Gold", "非会员 Non-member"]
     x_text = on_paper(layout_report(x, paper))
     assert "黑金卡 Black Gold (1)" in x_text
     no_old_names(x_text)
     en = report_from_shift(f, kind="x", store_name="Shop", terminal="T1", cashier="W",
-                           printed_at=till.clock.now, tz="Asia/Shanghai", lang="en")
+                           printed_at=till.clock.now, tz="Asia/Shanghai", lang="en",
+                           tiers=book)
     assert [t.tier_name for t in en.tiers] == ["Black Gold", "Non-member"]
 
     # the day's Z report and the reconciliation (EOD) view
     from pos_member.ui.report_data import report_from_day
 
-    z = report_from_day(day_figures(till.ctx), printed_at=till.clock.now)
+    z = report_from_day(day_figures(till.ctx), printed_at=till.clock.now, tiers=book)
     assert [t.tier_name for t in z.tiers] == ["黑金卡 Black Gold", "非会员 Non-member"]
     no_old_names(on_paper(layout_report(z, paper)))
     window.activateWindow()
@@ -168,7 +160,7 @@ def test_every_screen_receipt_and_report_names_the_brands_tiers(qtbot, window, t
     # the printer settings' sample receipt shows one of the brand's own tiers
     from pos_member.ui.settings_screen import sample_receipt
 
-    sample = sample_receipt({}, "T1", till.clock.now, "Asia/Shanghai")
+    sample = sample_receipt({}, "T1", till.clock.now, "Asia/Shanghai", tiers=book)
     assert sample.lines[0].discounts[0].label == "蓝卡 93折"
     assert (sample.member.tier_name, sample.member.next_tier_name) == (
         "蓝卡 Blue", "黑金卡 Black Gold")
@@ -178,7 +170,7 @@ def test_every_screen_receipt_and_report_names_the_brands_tiers(qtbot, window, t
     assert window.language.set_language("zh_CN")
     from pos_member.ui.i18n import tier_discount, tier_name
 
-    assert (tier_name("gold"), tier_discount("gold"), tier_name("supreme")) == (
+    assert (tier_name("gold", book), tier_discount("gold", book), tier_name("supreme", book)) == (
         "黑金卡", "88折", "至尊卡")
     window.language.set_language("en")
-    assert (tier_name("gold"), tier_discount("gold")) == ("Black Gold", "12% off")
+    assert (tier_name("gold", book), tier_discount("gold", book)) == ("Black Gold", "12% off")

@@ -13,6 +13,7 @@ from pos_member.services.refunds import refund_sale
 from pos_member.services.shifts import cash_movement, close_shift, open_shift, x_report, z_report
 from pos_member.services.staff import Approval
 from pos_member.ui.report_data import report_from_day, report_from_shift
+from pos_member.ui.tiers import TierBook
 
 from tests.services.support import make_till
 
@@ -84,12 +85,13 @@ def test_x_z_and_the_day_agree(tmp_path, qapp):
     printed_x = _comparable(report_from_shift(
         x, kind="x", store_name="", terminal="", cashier="", printed_at=till.clock.now,
         tz=till.ctx.tz_name, tender_counts=x_extras.tender_counts, coupons=x_extras.coupons,
-        voids_fen=x_extras.voids_fen))
+        voids_fen=x_extras.voids_fen, tiers=TierBook()))
     printed_z = _comparable(report_from_shift(
         z, kind="z", store_name="", terminal="", cashier="", printed_at=till.clock.now,
         tz=till.ctx.tz_name, tender_counts=z_extras.tender_counts, coupons=z_extras.coupons,
-        voids_fen=z_extras.voids_fen))
-    printed_day = _comparable(report_from_day(day_after, printed_at=till.clock.now))
+        voids_fen=z_extras.voids_fen, tiers=TierBook()))
+    printed_day = _comparable(report_from_day(day_after, printed_at=till.clock.now,
+                                              tiers=TierBook()))
     printed_x.pop("unsynced_count"), printed_z.pop("unsynced_count")
     printed_day.pop("unsynced_count")
     assert printed_x == printed_z == printed_day

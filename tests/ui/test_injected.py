@@ -62,3 +62,25 @@ def test_enrolment_is_passed_not_hooked(tmp_path):
     # another call without it: the code is recorded for the engine
     assert settings.enrol_terminal(till.ctx, "https://pos.example.com", "7KQ4M2XD9RTB").state \
         == "pending"
+
+
+def test_each_window_names_tiers_from_its_own_book():
+    from pos_member.domain.rules import DEFAULT_RULES
+    from pos_member.ui import tiers
+    from pos_member.ui.i18n import tier_discount, tier_name
+    from pos_member.ui.report_data import tier_on_paper
+
+    renamed = DEFAULT_RULES.with_overrides({"tiers": [
+        {"code": "regular", "name": "白卡", "name_en": "White", "min_growth": 0,
+         "discount_rate": "1"},
+        {"code": "gold", "name": "黑金卡", "name_en": "Black Gold", "min_growth": 6000,
+         "discount_rate": "0.88"}]})
+    brand, default = tiers.TierBook(), tiers.TierBook()
+    assert brand.set_rules(renamed) is True and brand.set_rules(renamed) is False
+    assert tier_name("gold", brand) == "Black Gold" and tier_name("gold", default) == "Gold"
+    assert tier_discount("gold", brand) == "12% off"
+    assert tier_on_paper("gold", brand) == "黑金卡 Black Gold"
+    assert brand.discount_note("gold") == "黑金卡 88折"
+    assert default.discount_note("gold") == "金卡 9折"
+    for name in ("rules", "set_rules", "paper_name", "receipt_name", "discount_note"):
+        assert not hasattr(tiers, name), name  # no module-level copy of the rules

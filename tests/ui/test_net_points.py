@@ -62,7 +62,8 @@ def test_fully_refunded_sale_nets_its_points_to_zero(qtbot, window, till):
     # the gross composition of the sales still shows what was redeemed at the sale
     from pos_member.ui.figures import shift_rows
 
-    labels = {r.key: r.label for r in shift_rows(screen.figures, till.ctx.tz)}
+    labels = {r.key: r.label for r in shift_rows(screen.figures, till.ctx.tz,
+                                                 tiers=window.env.tiers)}
     assert "20 points" in labels["points_value"]
 
     # the Z report: close the shift (blind count of the float), the printed figures net too
@@ -70,7 +71,8 @@ def test_fully_refunded_sale_nets_its_points_to_zero(qtbot, window, till):
     from pos_member.ui.report_data import report_from_shift
 
     data = report_from_shift(f, kind="x", store_name="S", terminal="T", cashier="C",
-                             printed_at=till.clock.now, tz="Asia/Shanghai")
+                             printed_at=till.clock.now, tz="Asia/Shanghai",
+                             tiers=window.env.tiers)
     assert (data.points_earned, data.points_redeemed) == (0, 0)
     assert data.points_used == 20  # the discount line: points used at the sales
     points = next(x for x in data.tenders if x.kind == "points")
