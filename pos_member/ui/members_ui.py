@@ -95,7 +95,8 @@ class MemberLookupDialog(QDialog):
         self.results.clear()
         for m in result.members:
             points = self.tr("%1 points").replace("%1", str(m.points))
-            item = QListWidgetItem(f"{m.name or '—'}    {m.phone or ''}    {tier_name(m.tier)}"
+            tier = tier_name(m.tier, self.env.tiers)
+            item = QListWidgetItem(f"{m.name or '—'}    {m.phone or ''}    {tier}"
                                    f"    {points}")
             item.setData(Qt.ItemDataRole.UserRole, m)
             self.results.addItem(item)
