@@ -128,7 +128,7 @@ def test_the_cashier_corrects_the_members_name_birthday_and_consent(qtbot, windo
     click(qtbot, history.edit_button)
     edit = modal(qtbot, "member_edit_dialog")
     edit.name.selectAll()
-    qtbot.keyClicks(edit.name, "Zhou Yin", delay=20)
+    qtbot.keyClicks(edit.name, "Zhou Yin", delay=60)  # typing, not a scan burst
     # The birthday is set as text: typing into BirthdayField is issue 16 item 11, fixed
     # separately (this dialog uses the same field as the registration).
     edit.birthday.setText("1988-02-30")  # no 30 February
