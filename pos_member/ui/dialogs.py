@@ -232,46 +232,64 @@ def action_name(action: str | None) -> str:
     }.get(action or "", action or "")
 
 
-class AmountDialog(QDialog):
-    """Ask for an amount in yuan (float, price override, cash handed over). ``entered(fen)``."""
+class DecimalPadDialog(QDialog):
+    """A prompt, a message bar, an unmasked keypad with a decimal point, and Cancel: the frame
+    of the amount and weight prompts. Subclasses read the pad's text in ``_done`` and set the
+    Cancel button's text (in their own translation context)."""
 
-    entered = Signal(int)
-
-    def __init__(self, parent: QWidget | None, title: str, prompt: str, initial_fen: int = 0,
-                 allow_zero: bool = True):
+    def __init__(self, parent: QWidget | None, title: str, prompt: str, *, name: str,
+                 max_len: int, initial_text: str = "", unit: str | None = None):
         super().__init__(parent)
-        from pos_member.domain.money import format_fen
-
-        self.setObjectName("amount_dialog")
+        self.setObjectName(f"{name}_dialog")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per use: no leak
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setWindowTitle(title)
-        self.allow_zero = allow_zero
         self.prompt = QLabel(prompt, self)
         self.prompt.setWordWrap(True)
         self.message = MessageBar(self)
-        self.pad = PinPad(self, masked=False, max_len=12)
-        self.pad.field.setObjectName("amount_field")
-        self.pad.keys["⌫"].setText("⌫")
+        self.pad = PinPad(self, masked=False, max_len=max_len)
+        self.pad.field.setObjectName(f"{name}_field")
+        self.unit = QLabel(unit, self) if unit is not None else None
         self.dot = set_role(QPushButton(".", self), "key")
-        self.dot.setObjectName("amount_dot")
+        self.dot.setObjectName(f"{name}_dot")
         self.dot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.dot.clicked.connect(lambda: self.pad.field.insert("."))
-        if initial_fen:
-            self.pad.field.setText(format_fen(initial_fen))
+        if initial_text:
+            self.pad.field.setText(initial_text)
             self.pad.field.selectAll()
         self.pad.submitted.connect(self._done)
-        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button = QPushButton(self)
         self.cancel_button.clicked.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.prompt)
         layout.addWidget(self.message)
         layout.addWidget(self.pad)
         row = QHBoxLayout()
+        if self.unit is not None:
+            row.addWidget(self.unit)
         row.addWidget(self.dot)
         row.addWidget(self.cancel_button)
         layout.addLayout(row)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.reject)
+
+    def _done(self, text: str) -> None:  # pragma: no cover - every subclass has its own
+        raise NotImplementedError
+
+
+class AmountDialog(DecimalPadDialog):
+    """Ask for an amount in yuan (float, price override, cash handed over). ``entered(fen)``."""
+
+    entered = Signal(int)
+
+    def __init__(self, parent: QWidget | None, title: str, prompt: str, initial_fen: int = 0,
+                 allow_zero: bool = True):
+        from pos_member.domain.money import format_fen
+
+        super().__init__(parent, title, prompt, name="amount", max_len=12,
+                         initial_text=format_fen(initial_fen) if initial_fen else "")
+        self.allow_zero = allow_zero
+        self.pad.keys["⌫"].setText("⌫")
+        self.cancel_button.setText(self.tr("Cancel"))
 
     def _done(self, text: str) -> None:
         from pos_member.domain.money import parse_yuan
