@@ -22,7 +22,7 @@ def test_migrations_match_the_models(central_database_kind, tmp_path):
                     MigrationContext.configure(conn, opts={"compare_type": True}),
                     Base.metadata)
             assert diff == []
-            assert migrations.current_revision(engine) == "0002"
+            assert migrations.current_revision(engine) == "0008"
             migrations.downgrade(engine, "base")
             assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
             migrations.upgrade(engine)
