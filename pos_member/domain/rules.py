@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from .money import Fen, format_fen, parse_decimal, parse_yuan
+from .stored_value import DEFAULT_STORED_VALUE_RULES, StoredValueRules
 
 
 class RulesError(ValueError):
@@ -140,6 +141,8 @@ class Rules:
     coupon_nudge_max: Fen = 5000  # tell the cashier when ≤ ¥50 more would unlock a coupon
     win_back_offer: str = ""
     first_order_coupon: str = ""  # template code of the coupon a new member receives, if any
+    # Stored value (储值): recharge rules, presets, offline limit (domain/stored_value.py).
+    stored_value: StoredValueRules = DEFAULT_STORED_VALUE_RULES
 
     def __post_init__(self) -> None:
         if not self.tiers:
@@ -206,6 +209,8 @@ class Rules:
             v = getattr(self, f.name)
             if f.name == "tiers":
                 out[f.name] = [t.to_dict() for t in v]
+            elif f.name == "stored_value":
+                out[f.name] = v.to_dict()
             elif f.name in _MONEY_FIELDS:
                 out[f.name] = format_fen(v)
             elif isinstance(v, Decimal):
@@ -256,6 +261,8 @@ def _convert_field(name: str, raw: Any, current: Any) -> Any:
             if not isinstance(raw, list):
                 raise RulesError(f"{where} must be a list")
             return tuple(Tier.from_dict(t, f"{where}[{i}]") for i, t in enumerate(raw))
+        if name == "stored_value":
+            return StoredValueRules.from_dict(raw, where)
         if name in _MONEY_FIELDS:
             if not isinstance(raw, str):
                 raise RulesError(f"{where} must be an amount string like \"10.00\"")
