@@ -374,3 +374,7 @@ class SigningKey(Base):
     public_key: Mapped[str] = mapped_column(String(64))  # raw 32 bytes, base64
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# The operations console keeps its tables on this Base (migration 0007).
+from pos_central.console import tables as _console_tables  # noqa: E402, F401
