@@ -19,6 +19,7 @@ from pos_member.store.models.sales import (
     SaleLine,
 )
 from pos_member.store.models.staff import AuditLogEntry, CashMovement, Shift, Staff
+from pos_member.store.models.stored_value import Recharge, StoredValueAccount, StoredValueEntry
 from pos_member.store.models.sync import (
     OutboxEvent,
     ReceiptCounter,
@@ -52,12 +53,15 @@ __all__ = [
     "Refund",
     "RefundLine",
     "RefundPayment",
+    "Recharge",
     "RuleVersion",
     "Sale",
     "SaleLine",
     "SeenNonce",
     "Shift",
     "Staff",
+    "StoredValueAccount",
+    "StoredValueEntry",
     "SyncConflict",
     "SyncState",
     "metadata",
