@@ -20,7 +20,9 @@ from tests.printing.escpos_decoder import tokenize
 
 class PrinterEmulator:
     def __init__(self, port: int = 0, *, paper: str = "ok", online: bool = True,
-                 answer_status: bool = True, stop_after_bytes: int | None = None):
+                 answer_status: bool = True, stop_after_bytes: int | None = None,
+                 host: str = "127.0.0.1"):
+        self.host = host                 # any 127.0.0.x: several printers for discovery tests
         self.port = port
         self.paper = paper               # ok, near_end, out
         self.online = online
@@ -41,12 +43,12 @@ class PrinterEmulator:
 
     @property
     def spec(self) -> str:
-        return f"network:127.0.0.1:{self.port}"
+        return f"network:{self.host}:{self.port}"
 
     def start(self) -> "PrinterEmulator":
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
+        sock.bind((self.host, self.port))
         sock.listen(5)
         sock.settimeout(0.05)
         self.port = sock.getsockname()[1]
