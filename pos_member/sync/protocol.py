@@ -302,6 +302,8 @@ class EventKind(enum.StrEnum):
     SHIFT_CLOSED = "shift_closed"
     CASH_MOVEMENT = "cash_movement"
     AUDIT_HEAD = "audit_head"
+    RECHARGE = "recharge"  # stored value (储值) recharged at the till
+    RECHARGE_REFUND = "recharge_refund"
 
 
 class PaymentLine(WireIn):
@@ -335,6 +337,16 @@ class CouponUse(WireIn):
     discount_fen: FenAmount
 
 
+class StoredValueUse(WireIn):
+    """A stored-value ledger row carried by a sale (spent: the parts taken) or a refund
+    (returned: the parts put back). Both parts are non-negative here; the event says which
+    way they move. ``entry_id`` is the row's UUID, applied once."""
+
+    entry_id: UUID
+    principal_fen: FenAmount
+    bonus_fen: FenAmount = 0
+
+
 class SalePayload(WireIn):
     sale_id: UUID
     receipt_no: ShortText
@@ -362,6 +374,7 @@ class SalePayload(WireIn):
     tier_before: TierCode | None = None
     tier_after: TierCode | None = None
     member_code_nonce: Text(64) | None = None
+    stored_value: StoredValueUse | None = None  # the balance spent (tender ``stored_value``)
 
     @model_validator(mode="after")
     def _lines_unique(self) -> SalePayload:
@@ -395,7 +408,18 @@ class SalePayload(WireIn):
                     - self.points_value_fen - self.rounding_fen,
                     "subtotal_fen less the discounts, points value and rounding")
         _tenders_cover("total_fen", self.total_fen, self.payments)
+        _stored_value_covers(self.stored_value, self.payments, self.member_id)
         return self
+
+
+def _stored_value_covers(use: StoredValueUse | None, payments: list[PaymentLine],
+                         member_id: Any) -> None:
+    """The ``stored_value`` tenders add up to the ledger row's parts; both need a member."""
+    paid = sum(x.amount_fen for x in payments if x.tender == "stored_value")
+    parts = 0 if use is None else use.principal_fen + use.bonus_fen
+    _must_equal("stored_value", parts, paid, "the stored_value tenders")
+    if use is not None and member_id is None:
+        raise ValueError("stored_value needs a member_id")
 
 
 def _must_equal(field: str, value: int, expected: int, what: str) -> None:
@@ -442,6 +466,7 @@ class RefundPayload(WireIn):
     full: bool = False  # after this refund every line of the sale is refunded
     tier_after: TierCode | None = None
     reason: Text(500) | None = None
+    stored_value: StoredValueUse | None = None  # put back on the balance (tender stored_value)
 
     @model_validator(mode="after")
     def _figures_add_up(self) -> RefundPayload:
@@ -452,6 +477,74 @@ class RefundPayload(WireIn):
         _must_equal("points_returned", self.points_returned,
                     sum(x.points_returned for x in self.lines), "the lines' points_returned")
         _tenders_cover("amount_fen", self.amount_fen, self.payments)
+        _stored_value_covers(self.stored_value, self.payments, self.member_id)
+        return self
+
+
+class RechargePayload(WireIn):
+    """Stored value bought at the till: ``amount_fen`` of principal, paid by ``payments``
+    (cash, wechat, alipay, card), and the bonus of recharge rule ``rule_id`` (its gift coupon
+    and tier upgrade are the central service's to give)."""
+
+    recharge_id: UUID
+    entry_id: UUID  # the ledger row (principal and bonus in)
+    member_id: UUID
+    receipt_no: ShortText
+    store_id: Code
+    terminal_id: UUID | None = None
+    shift_id: UUID | None = None
+    staff_id: ShortText | None = None
+    recharged_at: UtcDatetime
+    local_time: LocalDatetime
+    tz: TzName
+    amount_fen: Annotated[int, Strict(), Field(ge=1, le=_MONEY_LIMIT)]
+    bonus_fen: FenAmount = 0
+    rule_id: Code | None = None
+    gift_coupon: Code | None = None
+    tier_to: TierCode | None = None
+    payments: Annotated[list[PaymentLine], Field(min_length=1, max_length=8)]
+    offline: bool = False
+
+    @model_validator(mode="after")
+    def _paid(self) -> RechargePayload:
+        if any(x.tender not in ("cash", "wechat", "alipay", "card") for x in self.payments):
+            raise ValueError("payments: a recharge is paid by cash, wechat, alipay or card")
+        _tenders_cover("amount_fen", self.amount_fen, self.payments)
+        return self
+
+
+class RechargeRefundPayload(WireIn):
+    """A recharge refunded (a manager approved): ``principal_fen`` and ``bonus_fen`` were taken
+    out of the account, ``cash_back_fen`` (principal less the bonus already spent) went back by
+    ``payments``."""
+
+    refund_id: UUID
+    recharge_id: UUID
+    entry_id: UUID  # the ledger row (principal and bonus out)
+    member_id: UUID
+    receipt_no: ShortText
+    store_id: Code
+    terminal_id: UUID | None = None
+    shift_id: UUID | None = None
+    staff_id: ShortText | None = None
+    approved_by: ShortText | None = None
+    refunded_at: UtcDatetime
+    local_time: LocalDatetime
+    tz: TzName
+    principal_fen: FenAmount
+    bonus_fen: FenAmount = 0
+    bonus_spent_fen: FenAmount = 0
+    cash_back_fen: FenAmount
+    payments: list[PaymentLine] = Field(default_factory=list, max_length=8)
+    reason: Text(500) | None = None
+
+    @model_validator(mode="after")
+    def _figures_add_up(self) -> RechargeRefundPayload:
+        _must_equal("cash_back_fen", self.cash_back_fen,
+                    self.principal_fen - self.bonus_spent_fen,
+                    "principal_fen less bonus_spent_fen")
+        if self.cash_back_fen:
+            _tenders_cover("cash_back_fen", self.cash_back_fen, self.payments)
         return self
 
 
@@ -607,9 +700,20 @@ class AuditHeadEvent(_EventBase):
     payload: AuditHeadPayload
 
 
+class RechargeEvent(_EventBase):
+    kind: Literal["recharge"] = "recharge"
+    payload: RechargePayload
+
+
+class RechargeRefundEvent(_EventBase):
+    kind: Literal["recharge_refund"] = "recharge_refund"
+    payload: RechargeRefundPayload
+
+
 Event = Annotated[
     SaleEvent | RefundEvent | MemberRegisteredEvent | MemberUpdatedEvent | ShiftOpenedEvent
-    | ShiftClosedEvent | CashMovementEvent | AuditHeadEvent,
+    | ShiftClosedEvent | CashMovementEvent | AuditHeadEvent | RechargeEvent
+    | RechargeRefundEvent,
     Field(discriminator="kind"),
 ]
 EVENT_MODELS: dict[str, type[_EventBase]] = {
@@ -617,6 +721,7 @@ EVENT_MODELS: dict[str, type[_EventBase]] = {
     "member_updated": MemberUpdatedEvent,
     "shift_opened": ShiftOpenedEvent, "shift_closed": ShiftClosedEvent,
     "cash_movement": CashMovementEvent, "audit_head": AuditHeadEvent,
+    "recharge": RechargeEvent, "recharge_refund": RechargeRefundEvent,
 }
 
 
@@ -661,6 +766,15 @@ class ConflictKind(enum.StrEnum):
     # reversed, across all refunds of the sale): the money is recorded, the excess points
     # are not moved; ``detail["excess"]`` names what was excess.
     REFUND_EXCEEDS_SALE = "refund_exceeds_sale"
+    # Stored value (储值): a spend beyond the account's principal or bonus on the service (two
+    # tills spent the same balance offline): the sale is kept and the part goes negative;
+    # ``balance_after`` and ``detail`` (principal_after, bonus_after) say by how much.
+    STORED_VALUE_OVERDRAWN = "stored_value_overdrawn"
+    # A stored-value figure that disagrees with the service's ledger or rules: a recharge's
+    # bonus other than its rule gives, a recharge refund of another amount than the service
+    # computes, or a refund of a recharge it does not know or refunded before.
+    # ``detail["reason"]`` names it; the figures sent are applied as sent, never clamped.
+    STORED_VALUE_MISMATCH = "stored_value_mismatch"
 
 
 class ConflictInfo(WireOut):
@@ -689,6 +803,9 @@ class MemberBalance(WireOut):
     points: int  # may be negative
     growth: int
     tier: str
+    # Stored value right after the event (sum of the service's ledger; may be negative).
+    stored_principal_fen: int | None = None
+    stored_bonus_fen: int | None = None
 
 
 class Rejection(WireOut):
@@ -740,6 +857,9 @@ class MemberData(WireOut):
     registered_at: UtcDatetime | None = None
     last_purchase_at: UtcDatetime | None = None
     version: int = 1  # grows with every change of the member on the service
+    # Stored value (储值), the sums of the service's ledger; may be negative (overdrawn).
+    stored_principal_fen: int = 0
+    stored_bonus_fen: int = 0
 
 
 class CouponStatus(enum.StrEnum):
