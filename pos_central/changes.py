@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from pos_central import models as m
 from pos_central import views
+from pos_central.db import before_commit
 from pos_member.sync import protocol as p
 
 _PENDING = "pos_pending_changes"
@@ -45,6 +46,7 @@ def record_change(session: Session, entity: str, entity_id: str, deleted: bool =
     pending[key] = deleted
 
 
+@before_commit  # every Database.write numbers its pending changes just before committing
 def allocate_pending_changes(session: Session) -> None:
     pending: dict[tuple[str, str], bool] = session.info.pop(_PENDING, {})
     if not pending:

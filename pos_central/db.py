@@ -9,7 +9,7 @@ failing to upgrade a read lock half way). PostgreSQL: READ COMMITTED with row lo
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -81,6 +81,19 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+# What runs at the end of every write transaction, just before its commit. The change feed
+# registers itself here (pos_central.changes: its numbers are taken last, at commit), so this
+# module, which the tables build on, does not import the feed that builds on the tables.
+_BEFORE_COMMIT: list[Callable[[Session], None]] = []
+
+
+def before_commit(hook: Callable[[Session], None]) -> Callable[[Session], None]:
+    """Run ``hook(session)`` at the end of each :meth:`Database.write`, before the commit."""
+    if hook not in _BEFORE_COMMIT:
+        _BEFORE_COMMIT.append(hook)
+    return hook
+
+
 class Database:
     """An engine and two session factories: reads, and writes (BEGIN IMMEDIATE on SQLite)."""
 
@@ -102,14 +115,14 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success (pending changes get their
-        feed sequence numbers first), rolled back on any exception."""
-        from pos_central.changes import allocate_pending_changes
-
+        """A session in one transaction: committed on success (the :func:`before_commit`
+        hooks run last, so pending changes get their feed sequence numbers just before the
+        commit), rolled back on any exception."""
         with self._write() as session:
             try:
                 yield session
-                allocate_pending_changes(session)
+                for hook in _BEFORE_COMMIT:
+                    hook(session)
                 session.commit()
             except BaseException:
                 session.rollback()
