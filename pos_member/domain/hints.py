@@ -13,19 +13,50 @@ Kinds (stable, part of the quote contract):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
+from .basket import MemberSnapshot
 from .coupons import Reason
 from .money import format_fen
 from .points import expiring_within
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .pricing import PricingRequest, PricingResult
     from .rules import Rules
 
 
-def member_hints(req: "PricingRequest", result: "PricingResult",
-                 rules: "Rules") -> tuple[dict, ...]:
+# What the hints read of a pricing request and its result (pricing.PricingRequest and
+# PricingResult satisfy these). Named here, not imported: pricing calls member_hints, so
+# importing pricing's types back would make the two modules a circle.
+class HintRequest(Protocol):
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def member(self) -> MemberSnapshot | None: ...
+
+
+class HintRejection(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def reason(self) -> Reason: ...
+    @property
+    def shortfall(self) -> int: ...
+
+
+class HintResult(Protocol):
+    @property
+    def tier_before(self) -> str | None: ...
+    @property
+    def tier_after(self) -> str | None: ...
+    @property
+    def growth_earned(self) -> int: ...
+    @property
+    def rejected(self) -> Sequence[HintRejection]: ...
+
+
+def member_hints(req: HintRequest, result: HintResult, rules: Rules) -> tuple[dict, ...]:
     member = req.member
     if member is None:
         return ()
