@@ -378,5 +378,7 @@ class SigningKey(Base):
 
 # The operations console keeps its tables on this Base (migration 0007).
 from pos_central.console import tables as _console_tables  # noqa: E402, F401
+# Group-buy vouchers, online-order activation, win-back campaigns (migration 0006).
+from pos_central import cross_channel_models as _cross_channel  # noqa: E402, F401
 # Stored value (储值): ledger and recharges (migration 0005).
 from pos_central import stored_value_tables as _stored_value  # noqa: E402, F401

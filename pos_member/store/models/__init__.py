@@ -27,6 +27,7 @@ from pos_member.store.models.sync import (
     SyncConflict,
     SyncState,
 )
+from pos_member.store.models.vouchers import VoucherUse
 
 metadata = Base.metadata
 
@@ -34,6 +35,7 @@ __all__ = [
     "LEDGER_KINDS",
     "NAMING_CONVENTION",
     "TENDERS",
+    "VoucherUse",
     "AuditLogEntry",
     "Barcode",
     "Base",

@@ -24,7 +24,8 @@ TIER_LEN = 32
 STAFF_ID_LEN = 64  # staff ids may come from the central service, not only UUIDs
 CODE_LEN = 64
 
-TENDERS = ("cash", "wechat", "alipay", "card", "voucher", "points", "stored_value")
+TENDERS = ("cash", "wechat", "alipay", "card", "voucher", "points", "stored_value", "meituan",
+           "douyin")
 LEDGER_KINDS = ("earn", "redeem", "reverse_earn", "return_redeem", "expire", "adjust")
 
 
