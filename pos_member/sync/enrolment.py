@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,10 +42,14 @@ from pos_member.sync.client import (
 )
 from pos_member.sync.token_store import TokenStore
 
-if TYPE_CHECKING:
-    from pos_member.sync.engine import SyncEngine
-
 log = logging.getLogger(__name__)
+
+
+class Wakeable(Protocol):
+    """What enrolment needs of the sync engine: a nudge to sync now. (The engine imports this
+    module to enrol on its run; naming the engine here would make the two a circle.)"""
+
+    def wake(self, force: bool = False) -> None: ...
 
 CENTRAL_URL = till_settings.CENTRAL_URL  # "central_url"
 CENTRAL_TERMINAL_ID = "central_terminal_id"  # the id the service gave this till at enrolment
@@ -175,7 +179,7 @@ def enrol_pending(target: TillContext | sessionmaker[Session],
     return enrol(target, url, code, name, **kw)
 
 
-def settings_enroller(engine: SyncEngine | None = None):
+def settings_enroller(engine: Wakeable | None = None):
     """The enrolment ``services.settings.enrol_terminal`` is given (``enrol=``): enrol at once
     over HTTP, then wake ``engine`` when there is one."""
 
