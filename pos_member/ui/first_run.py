@@ -501,6 +501,10 @@ class PrinterPage(_Page):
         self.none_button.toggled.connect(self._no_printer_toggled)
         self.result = MessageBar(self)
         self.result.setObjectName("setup_test_result")
+        from .printer_finder import PrinterFinder  # printers found, not typed (issue 15)
+
+        self.finder = PrinterFinder(self)
+        self.finder.chosen.connect(self.spec.setText)
 
         self.fields = QWidget(self)
         grid = QGridLayout(self.fields)
@@ -518,6 +522,7 @@ class PrinterPage(_Page):
         buttons.addWidget(self.test_button, 1)
         buttons.addWidget(self.none_button, 1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.finder)
         layout.addWidget(self.fields)
         layout.addSpacing(8)
         layout.addLayout(buttons)
@@ -568,6 +573,7 @@ class PrinterPage(_Page):
 
     def _no_printer_toggled(self, on: bool) -> None:
         self.fields.setEnabled(not on)
+        self.finder.setEnabled(not on)
         self.test_button.setEnabled(not on and not self.testing)
         if on:
             self.result.clear_message()

@@ -172,6 +172,11 @@ class SettingsScreen(Screen):
 
         # printer
         self.printer_panel, pl, self.printer_title = _panel(self)
+        from .printer_finder import PrinterFinder  # printers found, not typed (issue 15)
+
+        self.printer_finder = PrinterFinder(self.printer_panel)
+        self.printer_finder.chosen.connect(self.spec_chosen)
+        pl.addWidget(self.printer_finder)
         grid = QGridLayout()
         self.spec_label, self.width_label, self.encoding_label = (QLabel(self.printer_panel)
                                                                   for _ in range(3))
@@ -354,7 +359,7 @@ class SettingsScreen(Screen):
     def _sync_buttons(self) -> None:
         manager = self.env.is_manager
         for w in (self.spec, self.width, self.encoding, self.save_printer_button, self.url,
-                  self.code, self.enrol_button):
+                  self.code, self.enrol_button, self.printer_finder):
             w.setEnabled(manager)
         self.store_details.set_editable(manager)
         self.printer_hint.setText("" if manager else
@@ -411,6 +416,12 @@ class SettingsScreen(Screen):
                                  if s.kind in (CodeKind.REFUSED, CodeKind.PAYMENT) else "")
 
     # --- printer ------------------------------------------------------------------------------
+
+    def spec_chosen(self, spec: str) -> None:
+        """A printer picked in the finder: into the field, to be saved and tested."""
+        self.spec.setText(spec)
+        self.message.show_message(self.tr("Printer %1 chosen: save it, then print a test "
+                                          "page.").replace("%1", spec), "info")
 
     def save_printer(self) -> None:
         spec = self.spec.text().strip()
