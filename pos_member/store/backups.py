@@ -303,14 +303,14 @@ def restore_backup(db_path: str | os.PathLike[str],
     after = migrate.current_revision(path)
     if after != revision:  # pragma: no cover - defensive
         raise RestoreError(f"restored database is at {after}, expected {revision}")
-    from pos_member.store import health
+    from pos_member.store import high_water_mark
 
     try:  # the restored database is the till's state now: its high-water mark too
-        health.refresh_mark(path)
+        high_water_mark.refresh_mark(path)
     except (OSError, sqlite3.DatabaseError) as exc:
         log.warning("could not rewrite the high-water mark beside %s (%s); removing it", path,
                     exc)
-        health.mark_path_for(path).unlink(missing_ok=True)
+        high_water_mark.mark_path_for(path).unlink(missing_ok=True)
     log.info("restored %s from %s (revision %s; was %s; safety copy %s)", path, source,
              revision, previous, safety)
     return RestoreResult(source, revision, previous, safety, moved)
