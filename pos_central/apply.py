@@ -22,10 +22,11 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from pos_central import keys, loyalty
+from pos_central import keys, loyalty, stored_value
 from pos_central import models as m
 from pos_central.changes import record_change
 from pos_central.views import member_balance
+from pos_central.vouchers import check_sale_vouchers
 from pos_member.domain.rules import Rules
 from pos_member.sync import protocol as p
 
@@ -145,7 +146,8 @@ class Context:
         refunded_sales: set[str] = set()
         for event in events:
             pl = event.payload
-            if event.kind in ("sale", "refund") and pl.member_id is not None:
+            if event.kind in ("sale", "refund", "recharge", "recharge_refund") \
+                    and pl.member_id is not None:
                 member_ids.add(str(pl.member_id))
             if event.kind == "sale":
                 sale_ids.add(str(pl.sale_id))
@@ -359,6 +361,7 @@ def apply_sale(ctx: Context, sale: p.SalePayload) -> None:
                coupon_codes=sorted(c.code for c in sale.coupons), lines=lines, tenders=tenders)
     _use_coupons(ctx, sale)
     _check_member_code(ctx, sale, member_id)
+    check_sale_vouchers(ctx, sale, member_id)  # 美团/抖音 tenders: verified here?
     if account is None:
         return
     member = account.member
@@ -811,12 +814,14 @@ def _audit_break(ctx: Context, ack: m.AuditAck, head: p.AuditHeadPayload) -> boo
 
 
 APPLIERS = {
-    "sale": apply_sale,
-    "refund": apply_refund,
+    "sale": stored_value.then(apply_sale, stored_value.on_sale),
+    "refund": stored_value.then(apply_refund, stored_value.on_refund),
     "member_registered": apply_member_registered,
     "member_updated": apply_member_updated,
     "shift_opened": apply_shift_opened,
     "shift_closed": apply_shift_closed,
     "cash_movement": apply_cash_movement,
     "audit_head": apply_audit_head,
+    "recharge": stored_value.apply_recharge,
+    "recharge_refund": stored_value.apply_recharge_refund,
 }

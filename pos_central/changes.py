@@ -160,6 +160,9 @@ def _members(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
                 member["lots"].append({"earned_on": r.earned_on.isoformat(),
                                        "expires_on": r.expires_on.isoformat(),
                                        "points": r.points})
+        from pos_central import stored_value  # imports this module
+
+        stored_value.add_to_feed(session, {i: out[i] for i in chunk if i in out})
     return out
 
 

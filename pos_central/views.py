@@ -38,7 +38,10 @@ def member_data(member: m.Member, lots: list[m.PointLot]) -> p.MemberData:
 
 
 def member_data_by_id(session: Session, member: m.Member) -> p.MemberData:
-    return member_data(member, lots_by_member(session, [member.id]).get(member.id, []))
+    from pos_central.stored_value import with_balance  # imports this module's neighbours
+
+    return with_balance(session, member_data(member, lots_by_member(session, [member.id])
+                                             .get(member.id, [])))
 
 
 def member_balance(member: m.Member) -> p.MemberBalance:

@@ -35,6 +35,7 @@ from pydantic import (
     PlainSerializer,
     Strict,
     WithJsonSchema,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -240,6 +241,14 @@ class ErrorCode(enum.StrEnum):
     PAYLOAD_TOO_LARGE = "payload_too_large"  # 413
     UNAVAILABLE = "unavailable"  # 503: the database cannot be reached
     INTERNAL = "internal_error"  # 500: a bug; the request may be retried
+    # Cross-channel (docs/cross-channel.md): the platform refused a voucher (details[0].type
+    # says why: unknown, expired, used, cancelled, window_passed...), the platform did not
+    # answer (503: retry with the same key), an order number already activated a membership,
+    # or the phone given is not the order's.
+    VOUCHER_REFUSED = "voucher_refused"  # 409
+    PLATFORM_UNAVAILABLE = "platform_unavailable"  # 503
+    ORDER_ALREADY_ACTIVATED = "order_already_activated"  # 409
+    ORDER_PHONE_MISMATCH = "order_phone_mismatch"  # 409
 
 
 class ErrorItem(WireOut):
@@ -766,6 +775,10 @@ class ConflictKind(enum.StrEnum):
     # reversed, across all refunds of the sale): the money is recorded, the excess points
     # are not moved; ``detail["excess"]`` names what was excess.
     REFUND_EXCEEDS_SALE = "refund_exceeds_sale"
+    # A sale paid with a 美团/抖音 voucher the service did not verify for this store (unknown
+    # code, cancelled, bound to another sale, or less than the amount): the sale is kept;
+    # ``detail["reason"]`` says which (docs/cross-channel.md).
+    VOUCHER_UNVERIFIED = "voucher_unverified"
     # Stored value (储值): a spend beyond the account's principal or bonus on the service (two
     # tills spent the same balance offline): the sale is kept and the part goes negative;
     # ``balance_after`` and ``detail`` (principal_after, bonus_after) say by how much.
@@ -806,6 +819,15 @@ class MemberBalance(WireOut):
     # Stored value right after the event (sum of the service's ledger; may be negative).
     stored_principal_fen: int | None = None
     stored_bonus_fen: int | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_stored_value(self, handler: Any) -> dict[str, Any]:
+        """Events that move no stored value answer without the two fields."""
+        out = handler(self)
+        for key in ("stored_principal_fen", "stored_bonus_fen"):
+            if out.get(key, 0) is None:
+                out.pop(key)
+        return out
 
 
 class Rejection(WireOut):
