@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from .i18n import error_text
+from .message_bar import MessageBar, set_role
 from .scanner import make_scan_field, mark_pin_field
-from .screen import MessageBar, set_role
 
 
 class PinPad(QWidget):

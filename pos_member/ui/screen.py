@@ -14,10 +14,11 @@ A screen is a QWidget with a ``name`` that the main window registers with
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QWidget
 
 from .env import UiEnv
+from .message_bar import MessageBar, alive, set_role  # noqa: F401 - re-exported for screens
 
 
 class Screen(QWidget):
@@ -49,60 +50,3 @@ class Screen(QWidget):
 
     def title(self) -> str:
         return self.name
-
-
-class MessageBar(QLabel):
-    """A one-line message on a screen: info, ok, warn or error; info and ok fade after a while.
-
-    ``text`` may be a callable giving the text: it is asked again when the language changes
-    (Ctrl+Shift+L), so a message already on screen follows the new language."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setObjectName("message")
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.clear_message)
-        self.kind = ""
-        self._make_text = None
-        self.hide()
-
-    def show_message(self, text, kind: str = "info", seconds: float | None = None) -> None:
-        self.kind = kind
-        self.setProperty("kind", kind)
-        self.style().unpolish(self)
-        self.style().polish(self)
-        self._make_text = text if callable(text) else None
-        self.setText(text() if callable(text) else text)
-        self.show()
-        if seconds is None:
-            seconds = 6.0 if kind in ("info", "ok") else 0
-        if seconds:
-            self._timer.start(int(seconds * 1000))
-        else:
-            self._timer.stop()
-
-    def clear_message(self) -> None:
-        self.kind = ""
-        self._make_text = None
-        self.setText("")
-        self.hide()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange and self._make_text is not None:
-            self.setText(self._make_text())
-        super().changeEvent(event)
-
-
-def alive(widget) -> bool:
-    """False once Qt has deleted the widget (dialogs delete themselves on close)."""
-    import shiboken6
-
-    return widget is not None and shiboken6.isValid(widget)
-
-
-def set_role(widget: QWidget, role: str) -> QWidget:
-    widget.setProperty("role", role)
-    return widget
