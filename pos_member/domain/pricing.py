@@ -18,7 +18,9 @@ from decimal import Decimal, getcontext
 from typing import Sequence
 
 from .basket import BasketLine, MemberSnapshot
+from .benefits import BenefitError, BenefitRequest, BenefitUse, apply_to_basket
 from .coupons import Coupon, CouponKind, Reason, _rejection, local_naive
+from .mall import MallLine
 from .money import Fen, allocate, floor_div_decimal, times
 from .points import earning_multiplier, growth_for, points_for
 from .rules import DEFAULT_RULES, Rules
@@ -38,6 +40,8 @@ class PricingRequest:
     online: bool = True
     # The cashier's override: exactly these coupon codes, instead of the engine's best choice.
     chosen_coupons: tuple[str, ...] | None = None
+    # Benefits redeemed (权益/次卡) and points-mall rewards (积分兑换): domain/benefits.py.
+    benefits: BenefitRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,13 @@ class PricingResult:
     tier_after: str | None
     redeem_limited_by: str | None = None  # balance, max_ratio, offline_daily_limit, no_member
     hints: tuple[dict, ...] = field(default_factory=tuple)
+    # Benefits and the points mall (docs/quote.md "Benefits and points mall"): the uses spent,
+    # what they took off the lines' amounts (already out of ``lines[].amount``), the mall
+    # lines and the points they cost (on top of ``points_redeemed``).
+    benefits_used: tuple[BenefitUse, ...] = ()
+    benefit_discount: Fen = 0
+    mall_lines: tuple[MallLine, ...] = ()
+    mall_points: int = 0
 
 
 # --- exact arithmetic, fast ------------------------------------------------------------------
@@ -733,6 +744,17 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
 
     lines = req.lines
     amounts = [_times(line.unit_price, line.qty) for line in lines]  # = line.amount
+    benefit_uses: tuple[BenefitUse, ...] = ()
+    mall_lines: tuple[MallLine, ...] = ()
+    benefit_off: list[Fen] = []
+    mall_points = 0
+    if req.benefits is not None:  # after member prices, before the tier discount
+        try:
+            amounts, benefit_uses, benefit_off, mall_lines, mall_points = apply_to_basket(
+                req.benefits, lines, amounts,
+                None if member is None else member.available_points)
+        except BenefitError as exc:
+            raise PricingError(f"benefits: {exc}") from None
     off = Decimal(1) - rate
     tier_full = [_times(a, off) if line.discountable and rate < 1 else 0
                  for a, line in zip(amounts, lines)]
@@ -808,7 +830,7 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
     payable = sum(remaining)
 
     # 4. points redemption
-    points, limited_by = _redeemable(req, rules, payable)
+    points, limited_by = _redeemable(req, rules, payable, mall_points)
     points_value = points * rules.point_value
     pv_lines = _spread(points_value, remaining) if points_value else [0] * len(lines)
     pts_lines = _spread(points, pv_lines) if points else [0] * len(lines)
@@ -859,6 +881,10 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
         tier_before=tier_code,
         tier_after=tier_after,
         redeem_limited_by=limited_by,
+        benefits_used=benefit_uses,
+        benefit_discount=sum(benefit_off),
+        mall_lines=mall_lines,
+        mall_points=mall_points,
     )
     from .hints import member_hints  # local import: hints builds on the result type
 
@@ -892,7 +918,8 @@ def _forced(ctx: _Context, valid: list[_Cand], rejected: dict[str, RejectedCoupo
     return ev
 
 
-def _redeemable(req: PricingRequest, rules: Rules, payable: Fen) -> tuple[int, str | None]:
+def _redeemable(req: PricingRequest, rules: Rules, payable: Fen,
+                mall_points: int = 0) -> tuple[int, str | None]:
     asked = req.redeem_points
     if asked == 0:
         return 0, None
@@ -900,7 +927,7 @@ def _redeemable(req: PricingRequest, rules: Rules, payable: Fen) -> tuple[int, s
     if member is None:
         return 0, "no_member"
     limits = [
-        ("balance", member.available_points),
+        ("balance", max(0, member.available_points - mall_points)),
         ("max_ratio", floor_div_decimal(Decimal(payable) * rules.redeem_max_ratio
                                         / Decimal(rules.point_value))),
     ]

@@ -19,7 +19,9 @@ import dataclasses
 from decimal import Decimal
 from typing import Any, Mapping
 
+from pos_member.domain.benefits import BenefitUse
 from pos_member.domain.coupons import Reason
+from pos_member.domain.mall import MallLine
 from pos_member.domain.pricing import AppliedCoupon, LineResult, PricingResult, RejectedCoupon
 
 QUOTE_FORMAT = 2
@@ -47,6 +49,8 @@ def pricing_to_dict(r: PricingResult) -> dict[str, Any]:
             out[f.name] = [_record(x) for x in v]
         elif f.name == "hints":
             out[f.name] = list(v)
+        elif f.name in ("benefits_used", "mall_lines"):
+            out[f.name] = [_record(x) for x in v]
         else:
             out[f.name] = _plain(v)
     return out
@@ -69,6 +73,10 @@ def pricing_from_dict(d: Mapping[str, Any]) -> PricingResult:
     top["lines"] = tuple(_build(LineResult, x, "lines[]") for x in lines)
     top["applied"] = tuple(_build(AppliedCoupon, x, "applied[]") for x in applied)
     top["rejected"] = tuple(_build(RejectedCoupon, x, "rejected[]") for x in rejected)
+    top["benefits_used"] = tuple(_build(BenefitUse, x, "benefits_used[]")
+                                 for x in d.get("benefits_used", ()))
+    top["mall_lines"] = tuple(_build(MallLine, x, "mall_lines[]")
+                              for x in d.get("mall_lines", ()))
     return _build(PricingResult, top, "quote")
 
 
