@@ -155,6 +155,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
                 resolved_from=start if followed else None,
             )
 
+    # 美团/抖音 vouchers and order-number activation (docs/cross-channel.md)
+    from pos_central import cross_channel_routes
+    from pos_central.platforms import adapter_for
+
+    app.state.platform_adapters = adapter_for  # tests may give their own factory
+    cross_channel_routes.install(app, db, TerminalId)
+
     @app.get(f"{v1}/time", response_model=p.TimeResponse, tags=["service"])
     def server_time() -> p.TimeResponse:
         """The service's clock (UTC), for a till to measure its own clock's skew."""
@@ -174,6 +181,9 @@ def create_app(database_url: str | None = None) -> FastAPI:
             return JSONResponse(body.model_dump(mode="json"), status_code=503)
         return p.HealthResponse(status="ok", database="ok", version=__version__)
 
+    from pos_central.console.routes import install as install_console
+
+    install_console(app)  # the operations console under /console (docs/console.md)
     return app
 
 

@@ -200,7 +200,21 @@ def build_parser() -> argparse.ArgumentParser:
     a.set_defaults(func=cmd_audit_status)
     with_db(sub.add_parser("expire-points", help="expire point lots past their last day")
             ).set_defaults(func=cmd_expire_points)
+    from pos_central.console.cli import add_commands as add_console_commands
+
+    add_console_commands(sub, with_db, _with_database)
     return parser
+
+
+def _with_database(command):
+    """A command ``command(args, db)`` run with the --database-url database, then closed."""
+    def run(args: argparse.Namespace) -> int:
+        db = _db(args)
+        try:
+            return command(args, db)
+        finally:
+            db.dispose()
+    return run
 
 
 def main(argv: list[str] | None = None) -> int:
