@@ -18,6 +18,7 @@ from pos_member.domain.basket import BasketLine
 from pos_member.domain.coupons import Coupon as DomainCoupon
 from pos_member.domain.money import format_fen
 from pos_member.domain.pricing import PricingError, PricingRequest, PricingResult, price
+from pos_member.domain.quantity import qty_to_milli
 from pos_member.security.member_codes import CodeRefused, VerifiedCode, verify_dynamic_code
 from pos_member.security.roles import Action
 from pos_member.store import repositories as repo
@@ -28,8 +29,9 @@ from pos_member.store.models import (
     Coupon, CouponRedemption, Member, Payment, PointsLedgerEntry, Product, SeenNonce, Sale,
     SaleLine, Shift,
 )
-from pos_member.store.types import format_utc, qty_to_milli
+from pos_member.store.types import format_utc
 
+from . import stored_value
 from .context import TillContext
 from .errors import InvalidInput, NotFound, ServiceError, ShiftStateError
 from .members import member_view, signing_keys
@@ -37,7 +39,7 @@ from .pricing_json import pricing_from_dict, pricing_to_dict
 from .rules import current_rules
 from .staff import Approval, StaffMember, append_audit, authorize_action
 
-TENDERS = ("cash", "wechat", "alipay", "card", "voucher")
+TENDERS = ("cash", "wechat", "alipay", "card", "voucher", "stored_value")
 NONCE_KEEP = timedelta(days=1)
 
 
@@ -184,6 +186,8 @@ def _validate(req: CheckoutRequest) -> None:
                                f"{MAX_REFERENCE} characters", code="bad_tender")
         if t.kind == "voucher" and not (t.reference or "").strip():
             raise InvalidInput("a third-party voucher needs its code", code="bad_tender")
+        if t.kind == "stored_value":
+            stored_value.check_tender(req.member_id, t.amount)
 
 
 def _spending_code(session: Session, req: CheckoutRequest, now: datetime) -> VerifiedCode:
@@ -365,6 +369,7 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
             f"(limit: {result.redeem_limited_by})", code="points_limited",
             allowed=result.points_redeemed, limited_by=result.redeem_limited_by)
     settled, change = _settle(result.total, req.tenders)
+    sv_spend = stored_value.spend_for_sale(session, ctx, req.member_id, req.tenders)
 
     seq = repo.next_terminal_seq(session)  # the event's place in the till's sync stream
     # The receipt's own number: per till and local day, without gaps (docs/database.md).
@@ -432,7 +437,10 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
     payload = _sale_payload(ctx, req, receipt_no, shift.id, line_rows, pay_rows, result, now,
                             local, verified.nonce if verified is not None
                             and result.points_redeemed > 0 else None)
-    repo.add_outbox_event(session, "sale", payload, terminal_seq=seq, created_at=now)
+    if sv_spend is not None:
+        payload["stored_value"] = sv_spend.wire
+    event_id = repo.add_outbox_event(session, "sale", payload, terminal_seq=seq, created_at=now)
+    stored_value.record_spend(session, ctx, sv_spend, event_id, req.sale_id, shift.id, now)
     append_audit(session, actor=req.staff.id, approver=approver, action="sale", at=now,
                  details={"sale_id": req.sale_id, "receipt_no": receipt_no,
                           "total_fen": result.total,

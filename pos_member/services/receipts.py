@@ -11,13 +11,13 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from pos_member.domain.quantity import milli_to_qty
 from pos_member.printing.model import (
     CouponUse, MemberInfo, ReceiptData, ReceiptLine, Tender,
 )
 from pos_member.security.member_codes import mask_phone
 from pos_member.store import repositories as repo
 from pos_member.store.models import Member, Product, Refund, Sale, Staff
-from pos_member.store.types import milli_to_qty
 
 from .context import TillContext
 from .errors import NotFound

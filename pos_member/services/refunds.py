@@ -12,6 +12,7 @@ from decimal import Decimal
 
 
 from pos_member.domain.money import allocate
+from pos_member.domain.quantity import milli_to_qty, qty_to_milli
 from pos_member.domain.refunds import RefundError, RefundOutcome, SoldLine, SoldSale, refund
 from pos_member.security.roles import Action
 from pos_member.store import repositories as repo
@@ -19,9 +20,9 @@ from pos_member.store.db import transaction
 from pos_member.store.models import (
     Coupon, Member, PointsLedgerEntry, Refund, RefundLine, RefundPayment, Sale,
 )
-from pos_member.store.types import milli_to_qty, new_uuid, qty_to_milli
+from pos_member.store.types import new_uuid
 
-from . import sale_figures
+from . import sale_figures, stored_value
 from .checkout import _coupon, _is_uuid, _open_shift
 from .context import TillContext
 from .errors import ApprovalNeeded, InvalidInput, NotFound, ServiceError
@@ -145,6 +146,9 @@ def refund_sale(ctx: TillContext, staff: StaffMember, sale_id: str,
         for tender, amt in payments:
             rf.payments.append(RefundPayment(tender=tender, amount_fen=amt))
         session.flush()
+        sv_back = stored_value.return_for_refund(
+            session, ctx, sale, rf.id, sum(a for t, a in payments if t == "stored_value"),
+            shift.id, now)
 
         if member is not None:
             if out.points_reversed or out.growth_reversed:
@@ -165,7 +169,7 @@ def refund_sale(ctx: TillContext, staff: StaffMember, sale_id: str,
                 c = session.get(Coupon, red.coupon_code)
                 c.status, c.used_by_sale_id = "available", None
 
-        repo.add_outbox_event(session, "refund", {
+        event_id = repo.add_outbox_event(session, "refund", {
             "refund_id": rf.id, "sale_id": sale.id, "receipt_no": sale.receipt_no,
             "store_id": ctx.store_id, "terminal_id": ctx.terminal_id, "shift_id": shift.id,
             "staff_id": staff.id, "approved_by": approver, "refunded_at": now.isoformat(),
@@ -179,7 +183,9 @@ def refund_sale(ctx: TillContext, staff: StaffMember, sale_id: str,
             "growth_reversed": out.growth_reversed, "points_returned": out.points_returned,
             "coupons_restored": list(out.coupons_restored), "full": out.full,
             "tier_after": out.tier_after if member else None, "reason": reason[:500] or None,
+            "stored_value": sv_back,
         }, terminal_seq=seq, created_at=now)
+        stored_value.record_refund_return(session, ctx, event_id)
         append_audit(session, actor=staff.id, approver=approver, action="refund", at=now,
                      details={"refund_id": rf.id, "sale_id": sale.id, "amount_fen": out.money,
                               "negative_balance": out.negative_balance})

@@ -17,10 +17,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from pos_member.domain.money import round_half_up
+from pos_member.domain.quantity import milli_to_qty
 from pos_member.store.models import (
     AuditLogEntry, CouponRedemption, Payment, Refund, RefundLine, RefundPayment, Sale, SaleLine,
 )
-from pos_member.store.types import milli_to_qty
 
 COMPLETED = Sale.status == "completed"
 VOID_ACTIONS = ("void_line", "void_basket")  # audit actions: removed before payment

@@ -14,12 +14,12 @@ from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 
+from pos_member.domain.quantity import milli_to_qty
 from pos_member.security.member_codes import mask_phone
 from pos_member.store import repositories as repo
 from pos_member.store.models import (
     CashMovement, Member, OutboxEvent, Product, Refund, Sale, Shift, Staff, SyncConflict,
 )
-from pos_member.store.types import milli_to_qty
 
 from . import sale_figures
 from .context import TillContext

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import String, Text
 from sqlalchemy.types import TypeDecorator
 
+from pos_member.domain.quantity import milli_to_qty, qty_to_milli  # noqa: F401 - re-exported
+
 # Fixed width, so that text order is time order: 2024-05-01T04:30:00.000000Z (27 characters).
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _LOCAL_FORMAT = "%Y-%m-%dT%H:%M:%S"
@@ -28,25 +30,6 @@ def utcnow() -> datetime:
 def new_uuid() -> str:
     """A new random UUID as its 36-character text form (made on the till)."""
     return str(uuid.uuid4())
-
-
-def qty_to_milli(qty: Decimal) -> int:
-    """A quantity as integer thousandths (``Decimal("0.350")`` -> 350); must be exact.
-
-    Weighed goods are kept to the gram (3 decimals of a kilogram); round at the scale, not
-    here: a quantity with a finer part raises ``ValueError`` rather than lose it silently.
-    """
-    if not isinstance(qty, Decimal) or not qty.is_finite():
-        raise TypeError(f"quantity must be a finite Decimal, got {qty!r}")
-    milli = qty * 1000
-    if milli != milli.to_integral_value():
-        raise ValueError(f"quantity {qty} has more than 3 decimals")
-    return int(milli)
-
-
-def milli_to_qty(milli: int) -> Decimal:
-    """Integer thousandths back to a Decimal quantity (350 -> ``Decimal("0.350")``)."""
-    return Decimal(int(milli)).scaleb(-3)
 
 
 def format_utc(value: datetime) -> str:
