@@ -356,6 +356,9 @@ class StoredValueUse(WireIn):
     bonus_fen: FenAmount = 0
 
 
+from pos_member.sync import benefits_wire as bw  # noqa: E402  (builds on the types above)
+
+
 class SalePayload(WireIn):
     sale_id: UUID
     receipt_no: ShortText
@@ -384,6 +387,7 @@ class SalePayload(WireIn):
     tier_after: TierCode | None = None
     member_code_nonce: Text(64) | None = None
     stored_value: StoredValueUse | None = None  # the balance spent (tender ``stored_value``)
+    benefits: bw.SaleBenefits | None = None  # benefit uses, count cards sold, mall rewards
 
     @model_validator(mode="after")
     def _lines_unique(self) -> SalePayload:
@@ -476,6 +480,7 @@ class RefundPayload(WireIn):
     tier_after: TierCode | None = None
     reason: Text(500) | None = None
     stored_value: StoredValueUse | None = None  # put back on the balance (tender stored_value)
+    benefits: bw.RefundBenefits | None = None  # uses given back, cards refunded, mall returns
 
     @model_validator(mode="after")
     def _figures_add_up(self) -> RefundPayload:
@@ -788,6 +793,14 @@ class ConflictKind(enum.StrEnum):
     # computes, or a refund of a recharge it does not know or refunded before.
     # ``detail["reason"]`` names it; the figures sent are applied as sent, never clamped.
     STORED_VALUE_MISMATCH = "stored_value_mismatch"
+    # Benefits (权益次数/次卡, docs/quote.md): a use beyond the tier's quota for its period or
+    # beyond a count card's uses (two tills spent the last use offline): the use is kept and the
+    # count goes over, ``detail`` says by how much; a use of a card or benefit the service does
+    # not know, of another member's card, or a refunded or expired card.
+    BENEFIT_OVERDRAWN = "benefit_overdrawn"
+    BENEFIT_MISMATCH = "benefit_mismatch"
+    # Points mall: a redemption beyond the store's stock (kept; the stock goes negative).
+    MALL_OUT_OF_STOCK = "mall_out_of_stock"
 
 
 class ConflictInfo(WireOut):
@@ -882,6 +895,7 @@ class MemberData(WireOut):
     # Stored value (储值), the sums of the service's ledger; may be negative (overdrawn).
     stored_principal_fen: int = 0
     stored_bonus_fen: int = 0
+    benefits: bw.MemberBenefitsData | None = None  # quota uses this period, count cards
 
 
 class CouponStatus(enum.StrEnum):
@@ -1022,11 +1036,11 @@ class SigningKeyChange(_ChangeBase):
 
 Change = Annotated[
     MemberChange | CouponChange | CategoryChange | ProductChange | BarcodeChange | RulesChange
-    | RevokedCodeChange | SigningKeyChange,
+    | RevokedCodeChange | SigningKeyChange | bw.BenefitProgrammeChange | bw.MallStockChange,
     Field(discriminator="entity"),
 ]
 ENTITY_TYPES = ("member", "coupon", "category", "product", "barcode", "rules", "revoked_code",
-                "signing_key")
+                "signing_key", "benefit_programme", "mall_stock")
 
 
 class ChangesPage(WireOut):
