@@ -203,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     from pos_central.console.cli import add_commands as add_console_commands
 
     add_console_commands(sub, with_db, _with_database)
+    from pos_central.cross_channel_cli import add_commands as add_cross_channel_commands
+
+    add_cross_channel_commands(sub, with_db, _with_database)
     return parser
 
 
