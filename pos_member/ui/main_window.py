@@ -506,6 +506,8 @@ class MainWindow(QMainWindow):
         self.watchdog.stop()
         self._poll.stop()
         self.scanner.uninstall()
+        if getattr(self, "scanner_devices", None) is not None:  # serial / camera threads
+            self.scanner_devices.stop()
         if self.env.receipts is not None:
             self.env.receipts.stop()
         self.worker.stop()

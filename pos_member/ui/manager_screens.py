@@ -13,6 +13,7 @@ import logging
 from pos_member.services import settings
 
 from .customer_display import CustomerDisplay
+from .device_scanners import install as install_scanner_devices
 from .i18n import translate
 from .reconcile_screen import ReconcileScreen
 from .sales_history import SalesHistoryScreen
@@ -29,6 +30,7 @@ KEYS = {"shifts": "Ctrl+F6", "refund": "Ctrl+F7", "reconcile": "Ctrl+F8",
 
 def install(window) -> None:
     env = window.env
+    install_scanner_devices(window)  # serial or camera scanner, as chosen in settings
     window.shifts_screen = window.add_screen(
         ShiftScreen(env, window), menu=lambda: translate("ManagerScreens", "Shifts"),
         key=KEYS["shifts"])

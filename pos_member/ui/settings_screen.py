@@ -163,6 +163,10 @@ class SettingsScreen(Screen):
         for w in (self.scan_hint, self.scan_kind, self.scan_text, self.scan_detail):
             scl.addWidget(w)
 
+        from .scanner_settings_panel import ScannerSettingsPanel  # serial / camera (issue 15)
+
+        self.scanner_settings = ScannerSettingsPanel(env, window, self, self.message)
+
         # customer display
         self.display_panel, dl, self.display_title = _panel(self)
         self.display_button = QPushButton(self.display_panel)
@@ -253,7 +257,7 @@ class SettingsScreen(Screen):
 
         col1 = QVBoxLayout()
         for w in (self.store_panel, self.rounding_panel, self.lang_panel, self.scan_panel,
-                  self.display_panel):
+                  self.scanner_settings, self.display_panel):
             col1.addWidget(w)
         col1.addStretch(1)
         col2 = QVBoxLayout()
