@@ -15,7 +15,7 @@ from pos_member.store.db import transaction
 from pos_member.store.models import CashMovement, Refund, Sale, Shift, SyncConflict
 from pos_member.store.types import new_uuid
 
-from . import sale_figures
+from . import sale_figures, stored_value
 from .context import TillContext
 from .errors import InvalidInput, NotFound, ShiftStateError
 from .staff import Approval, StaffMember, append_audit, authorize_action
@@ -67,6 +67,9 @@ class ShiftFigures:
     voided_sales: int = 0           # sales voided after payment, and their total
     voided_fen: int = 0
     coupons_restored: int = 0       # coupons given back by the shift's refunds
+    # Stored value (储值): recharges by tender, bonus given, recharge refunds, balance spent and
+    # returned, the liability (services/stored_value.StoredValueFigures, as a dict).
+    stored_value: dict = field(default_factory=dict)
 
     @property
     def points_used(self) -> int:
@@ -153,6 +156,9 @@ def shift_figures(session: Session, shift: Shift) -> ShiftFigures:
     paid_out = sum(m.amount_fen for m in moves if m.kind == "paid_out")
     expected = {t: by_tender.get(t, 0) - refunds_by_tender.get(t, 0) for t in MONEY_TENDERS}
     expected["cash"] += shift.float_fen + paid_in - paid_out
+    sv_figures = stored_value.figures(session, [shift.id])
+    for t, v in sv_figures.drawer_by_tender.items():  # recharges are money in the drawer
+        expected[t] = expected.get(t, 0) + v
     coupons_used = sum(n for _, n, _ in sale_figures.coupon_totals(session, in_shift))
     voided, voided_fen = sale_figures.voided_sales(session, in_shift)
     counted = shift.counted_json or None
@@ -181,6 +187,7 @@ def shift_figures(session: Session, shift: Shift) -> ShiftFigures:
         denominations={int(k): v for k, v in ((counted or {}).get("denominations") or {}).items()},
         gross_sales=sums.gross, voided_sales=voided, voided_fen=voided_fen,
         coupons_restored=refunds.coupons_restored,
+        stored_value=stored_value.as_dict(sv_figures),
     )
 
 

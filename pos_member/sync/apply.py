@@ -52,6 +52,7 @@ from pos_member.store.fastwrite import insert_rows
 from pos_member.store.models import SyncConflict
 from pos_member.store.types import dump_json
 from pos_member.sync import protocol as p
+from pos_member.sync import stored_value
 from pos_member.sync.lean import LeanPage
 
 CURSOR_KEY = "sync_cursor"
@@ -400,6 +401,7 @@ def upsert_members(cur: sqlite3.Cursor, members: list[p.MemberData], deferred: d
              for d in lean for lot in d["lots"] if lot["points"] > 0]
     if lots:
         cur.executemany(_LOT_INSERT, lots)
+    stored_value.store_accounts(cur, members, lean, now)
     return count
 
 
@@ -488,9 +490,11 @@ def merge_member(cur: sqlite3.Cursor, old: str, new: str, now: str) -> bool:
                         f"VALUES ({', '.join('?' * len(_MEMBER_COLUMNS))})",
                         [placeholder[c] for c in _MEMBER_COLUMNS])
         touched = 1
-    for table in ("points_ledger", "coupons", "sales", "refunds"):
+    for table in ("points_ledger", "coupons", "sales", "refunds", "stored_value_ledger",
+                  "stored_value_recharges"):
         cur.execute(f"UPDATE {table} SET member_id = ? WHERE member_id = ?", (new, old))
         touched += cur.rowcount
+    cur.execute("DELETE FROM stored_value_accounts WHERE member_id = ?", (old,))
     cur.execute("DELETE FROM members WHERE id = ?", (old,))
     return bool(touched)
 
@@ -660,6 +664,7 @@ def apply_push_results(sessions: sessionmaker[Session], pushed: Sequence[PushedE
                                               f"{REJECTED_KIND}: {rej.code}: {rej.message}")
                     continue
                 confirmed = _confirm_ledger(cur, event)
+                confirmed += stored_value.confirm(cur, event.event_id, result, now)
                 if result.member is not None and (
                         result.status is not p.EventStatus.DUPLICATE or confirmed):
                     # A duplicate whose ledger rows were confirmed before carries a balance
