@@ -382,3 +382,5 @@ from pos_central.console import tables as _console_tables  # noqa: E402, F401
 from pos_central import cross_channel_models as _cross_channel  # noqa: E402, F401
 # Stored value (储值): ledger and recharges (migration 0005).
 from pos_central import stored_value_tables as _stored_value  # noqa: E402, F401
+# Benefits with quotas, count cards, the points mall (migration 0004).
+from pos_central import benefit_tables as _benefit_tables  # noqa: E402, F401
