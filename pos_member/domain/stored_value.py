@@ -21,8 +21,9 @@ sum of the movements. Money is integer fen.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from .money import Fen, format_fen, parse_yuan
 
@@ -38,6 +39,10 @@ class StoredValueError(ValueError):
         super().__init__(message)
         self.code = code
         self.data = data
+
+
+class StoredValueRulesError(ValueError):
+    """Stored-value settings that cannot be used; the message names the field."""
 
 
 @dataclass(frozen=True)
@@ -85,27 +90,27 @@ class RechargeRule:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], where: str) -> RechargeRule:
         if not isinstance(d, Mapping):
-            raise ValueError(f"{where} must be an object")
+            raise StoredValueRulesError(f"{where} must be an object")
         rule_id = d.get("id")
         if not isinstance(rule_id, str) or not 0 < len(rule_id) <= 64:
-            raise ValueError(f"{where}.id must be a short non-empty string")
+            raise StoredValueRulesError(f"{where}.id must be a short non-empty string")
         min_amount = _money(d.get("min_amount"), f"{where}.min_amount")
         bonus = _money(d.get("bonus", "0"), f"{where}.bonus")
         if min_amount <= 0:
-            raise ValueError(f"{where}.min_amount must be more than zero")
+            raise StoredValueRulesError(f"{where}.min_amount must be more than zero")
         for name in ("coupon", "tier", "title"):
             if not isinstance(d.get(name, ""), str):
-                raise ValueError(f"{where}.{name} must be a string")
+                raise StoredValueRulesError(f"{where}.{name} must be a string")
         return cls(rule_id, min_amount, bonus, d.get("coupon", ""), d.get("tier", ""),
                    d.get("title", ""))
 
 
 def _money(raw: Any, where: str) -> Fen:
     if not isinstance(raw, str):
-        raise ValueError(f"{where} must be an amount string like \"300.00\"")
+        raise StoredValueRulesError(f"{where} must be an amount string like \"300.00\"")
     value = parse_yuan(raw)
     if value < 0:
-        raise ValueError(f"{where} must not be negative")
+        raise StoredValueRulesError(f"{where} must not be negative")
     return value
 
 
@@ -138,36 +143,36 @@ class StoredValueRules:
     def from_dict(cls, d: Mapping[str, Any], where: str = "rules.stored_value"
                   ) -> StoredValueRules:
         if not isinstance(d, Mapping):
-            raise ValueError(f"{where} must be an object")
+            raise StoredValueRulesError(f"{where} must be an object")
         unknown = set(d) - set(cls.__dataclass_fields__)
         if unknown:
-            raise ValueError(f"{where}.{sorted(unknown)[0]} is not a known setting")
+            raise StoredValueRulesError(f"{where}.{min(unknown)} is not a known setting")
         base = cls()
         out: dict[str, Any] = {}
         for name in ("enabled", "bonus_first"):
             if name in d:
                 if not isinstance(d[name], bool):
-                    raise ValueError(f"{where}.{name} must be true or false")
+                    raise StoredValueRulesError(f"{where}.{name} must be true or false")
                 out[name] = d[name]
         for name in ("min_recharge", "max_recharge", "offline_daily_limit"):
             if name in d:
                 out[name] = _money(d[name], f"{where}.{name}")
         if "presets" in d:
             if not isinstance(d["presets"], list) or len(d["presets"]) > 12:
-                raise ValueError(f"{where}.presets must be a list of at most 12 amounts")
+                raise StoredValueRulesError(f"{where}.presets must be a list of at most 12 amounts")
             out["presets"] = tuple(_money(x, f"{where}.presets[{i}]")
                                    for i, x in enumerate(d["presets"]))
         if "recharge_rules" in d:
             if not isinstance(d["recharge_rules"], list):
-                raise ValueError(f"{where}.recharge_rules must be a list")
+                raise StoredValueRulesError(f"{where}.recharge_rules must be a list")
             rules = tuple(RechargeRule.from_dict(r, f"{where}.recharge_rules[{i}]")
                           for i, r in enumerate(d["recharge_rules"]))
             if len({r.id for r in rules}) != len(rules):
-                raise ValueError(f"{where}.recharge_rules: ids must be unique")
+                raise StoredValueRulesError(f"{where}.recharge_rules: ids must be unique")
             out["recharge_rules"] = rules
         result = cls(**{**{k: getattr(base, k) for k in cls.__dataclass_fields__}, **out})
         if result.min_recharge <= 0 or result.max_recharge < result.min_recharge:
-            raise ValueError(f"{where}: min_recharge must be positive and at most max_recharge")
+            raise StoredValueRulesError(f"{where}: min_recharge must be positive and at most max_recharge")
         return result
 
     def rule(self, rule_id: str | None) -> RechargeRule | None:

@@ -124,8 +124,8 @@ def test_offline_daily_limit_per_member_on_one_till(till, cashier, shift):
 
 
 def test_online_the_offline_limit_does_not_apply(tmp_path):
-    from tests.services.support import make_till
     from pos_member.services.shifts import open_shift
+    from tests.services.support import make_till
 
     till = make_till(tmp_path, online=True)
     cashier = till.login("S002", "1357")
