@@ -88,7 +88,7 @@ class Launcher:
                 self._show_wizard()
                 return
         self.window.first_painted.connect(self._open)
-        self.window.show()
+        self.window.show_for_till()  # maximized (ui/fit.py)
 
     def _dialog_parent(self):
         if self.wizard is not None and self.wizard.isVisible():
@@ -114,7 +114,7 @@ class Launcher:
 
         self.window.scanner.enabled = True
         self.window.env.data_dir = Path(result.till.db_path).parent
-        self.window.show()
+        self.window.show_for_till()
         self.window.raise_()
         self.window.activateWindow()
         self._attached(result.till)

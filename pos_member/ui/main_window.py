@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 if TYPE_CHECKING:  # pragma: no cover
     from pos_member.services.context import TillContext
 
-from . import kiosk_keys
+from . import fit, kiosk_keys
 from .app import create_application, install_crash_hook
 from .dialogs import AmountDialog
 from .env import UiEnv
@@ -176,12 +176,33 @@ class MainWindow(QMainWindow):
         self._poll.setInterval(STATUS_POLL_MS)
         self._poll.timeout.connect(self.refresh_status)
 
-        self.resize(1280, 800)
-        self.setMinimumSize(1024, 700)
+        fit.install()  # every dialog stays inside the screen's available area
+        fit.fit_main_window(self)  # 1280×800 when the screen has room, else what it has
         self.retranslate()
         self.show_screen("login")
         if ctx is not None:
             self.attach(ctx)
+
+    def show_for_till(self) -> None:
+        """Shown as the till shows it: maximized on the screen's available area."""
+        fit.show_for_till(self)
+
+    def resizeEvent(self, event) -> None:
+        fit.apply_density(self)  # compact buttons under 1200 px (resources/style/compact.qss)
+        super().resizeEvent(event)
+
+    _fitted_once = False
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._fitted_once:
+            # the window manager's frame is known once shown: keep the frame on the screen
+            self._fitted_once = True
+            QTimer.singleShot(0, self, self._fit_after_show)
+
+    def _fit_after_show(self) -> None:
+        if not (self.isMaximized() or self.isFullScreen()):
+            fit.fit_main_window(self)
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.login and event.type() == QEvent.Type.Paint:
@@ -545,7 +566,7 @@ def run_app(till) -> int:
                           "2468."), "info", 0)
     if os.environ.get("POS_MEMBER_EXIT_WHEN_SHOWN"):  # bench/startup.py: time to first paint
         _exit_when_painted(app, window.login)
-    window.show()
+    window.show_for_till()  # maximized: the status bar stays on the screen
     try:
         return app.exec()
     finally:

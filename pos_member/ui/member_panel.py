@@ -160,6 +160,10 @@ class MemberPanel(QFrame):
         self.phone.setObjectName("member_phone")
         self.points = QLabel(self)
         self.points.setObjectName("member_points")
+        # "Points: 883 · 800 usable · 83 held until ..." is longer than the panel at 1024 px:
+        # wrapped, it no longer widens the panel and squeezes the checkout's buttons
+        self.points.setWordWrap(True)
+        self.points.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.growth = GrowthBar(self)
         self.growth.setObjectName("member_growth")
         self.growth_text = QLabel(self)

@@ -264,21 +264,56 @@ class SettingsScreen(Screen):
         col2.addWidget(self.printer_panel)
         col2.addWidget(self.central_panel)
         col2.addStretch(1)
-        body = QHBoxLayout()
-        body.addLayout(col1, 4)
-        body.addLayout(col2, 5)
         col3 = QVBoxLayout()  # what the receipt says about the store, above its preview
         col3.addWidget(self.store_details)
         col3.addWidget(self.preview_panel, 1)
-        body.addLayout(col3, 4)
+        # three columns; under 1200 px two, the third under the second (_arrange)
+        body = QGridLayout()
+        self._columns, self._narrow = (col1, col2, col3), None
+        self._body = body
+        self._arrange(False)
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(self.back_button)
+        # The panels scroll when the screen cannot show them all (1024×768: docs/ui.md)
+        content = QWidget()
+        content.setObjectName("settings_content")
+        content.setLayout(body)
+        body.setContentsMargins(0, 0, 0, 0)
+        self.body_scroll = QScrollArea(self)
+        self.body_scroll.setObjectName("settings_scroll")
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_scroll.setWidget(content)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.message)
-        layout.addLayout(body, 1)
+        layout.addWidget(self.body_scroll, 1)
         self.retranslate()
+
+    def _arrange(self, narrow: bool) -> None:
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        col1, col2, col3 = self._columns
+        for col in self._columns:
+            self._body.removeItem(col)
+        for c in range(3):
+            self._body.setColumnStretch(c, 0)
+        if narrow:
+            self._body.addLayout(col1, 0, 0, 2, 1)
+            self._body.addLayout(col2, 0, 1)
+            self._body.addLayout(col3, 1, 1)
+            self._body.setColumnStretch(0, 1)
+            self._body.setColumnStretch(1, 1)
+        else:
+            for c, (col, stretch) in enumerate(zip(self._columns, (4, 5, 4), strict=True)):
+                self._body.addLayout(col, 0, c, 2, 1)
+                self._body.setColumnStretch(c, stretch)
+
+    def resizeEvent(self, event) -> None:
+        self._arrange(event.size().width() < 1200)
+        super().resizeEvent(event)
 
     # --- texts ----------------------------------------------------------------------------------
 
@@ -347,7 +382,9 @@ class SettingsScreen(Screen):
                 (self.tr("Till id"), v.terminal_id), (self.tr("Till name"), v.terminal_name
                                                        or "—"),
                 (self.tr("Time zone"), v.tz), (self.tr("Version"), __version__),
-                (self.tr("Data folder"), str(self.env.data_dir))]
+                # a zero-width space after each separator lets a long path wrap (1024 px)
+                (self.tr("Data folder"), str(self.env.data_dir).replace("/", "/\u200b")
+                 .replace("\\", "\\\u200b"))]
         self.info.setText("\n".join(f"{k}: {val}" for k, val in rows))
         states = {"not_enrolled": self.tr("Not enrolled: the till works offline."),
                   "pending": self.tr("Enrolment code recorded; the till enrols when the sync "

@@ -1,0 +1,196 @@
+"""Every dialog the screen-fit walk opens, in one place (docs/ui.md, "Screens that fit").
+
+Screens need no entry: the walk shows every screen registered in ``window.screens``. A dialog
+is an entry here: ``(name, class name, opener)``; the opener gets ``(qtbot, window, till)``
+with a manager signed in on the checkout (a basket with a member on it) and returns the
+dialog once it is open; the walk checks every window then on screen, saves a screenshot and
+closes the dialogs. Openers run in this order, so one may rely on what an earlier one left
+(the sale paid in ``payment`` is the one ``sale_done`` shows).
+
+A dialog class that the walk cannot reach goes into ``NOT_WALKED`` with where it is checked
+instead. ``test_screen_fit.py::test_every_dialog_is_in_the_catalogue`` fails for a QDialog
+subclass of ``pos_member.ui`` that is in neither, so a new dialog is checked too.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from pos_member.domain import demo_brand
+
+from .conftest import activate, click, idle, modal, pin_pad, scan
+
+BARCODE = {p.sku: p.barcode for p in demo_brand.PRODUCTS}
+
+
+def _key(qtbot, window, key) -> None:
+    activate(qtbot, window)
+    qtbot.keyClick(window.checkout.entry, key)
+
+
+def product_search(qtbot, window, till):
+    _key(qtbot, window, Qt.Key.Key_F3)
+    dialog = modal(qtbot, "product_search_dialog")
+    qtbot.keyClicks(dialog.field, "nt", delay=60)
+    idle(qtbot, window)
+    return dialog
+
+
+def lookup(qtbot, window, till):
+    _key(qtbot, window, Qt.Key.Key_F2)
+    dialog = modal(qtbot, "lookup_dialog")
+    pin_pad(qtbot, dialog.pad, "2222")
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: dialog.results.count() == 2)
+    return dialog
+
+
+def registration(qtbot, window, till):
+    _key(qtbot, window, Qt.Key.Key_F4)
+    dialog = modal(qtbot, "registration_dialog")
+    dialog.phone.setText("13612345678")
+    dialog.name.setText("周敏")
+    return dialog
+
+
+def coupon_code(qtbot, window, till):
+    _key(qtbot, window, Qt.Key.Key_F6)
+    return modal(qtbot, "code_dialog")
+
+
+def quantity(qtbot, window, till):
+    window.checkout.table.selectRow(0)
+    window.checkout.ask_qty()
+    return modal(qtbot, "qty_dialog")
+
+
+def weight(qtbot, window, till):
+    activate(qtbot, window)
+    scan(qtbot, window.checkout.entry, BARCODE["W001"])
+    idle(qtbot, window)
+    return modal(qtbot, "weight_dialog")
+
+
+def reason(qtbot, window, till):
+    window.checkout.table.selectRow(0)
+    window.checkout.remove_line()
+    return modal(qtbot, "reason_dialog")
+
+
+def approval(qtbot, window, till):
+    from pos_member.services.errors import ApprovalNeeded
+    from pos_member.ui.dialogs import ApprovalDialog
+
+    need = ApprovalNeeded("a manager must approve", action="void", amount_fen=2800)
+    dialog = ApprovalDialog(window, need, window.tr("Void the sale"))
+    dialog.open()
+    return modal(qtbot, "approval_dialog")
+
+
+def member_history(qtbot, window, till):
+    click(qtbot, window.checkout.member_panel.history_button)
+    dialog = modal(qtbot, "member_history_dialog")
+    idle(qtbot, window)
+    return dialog
+
+
+def member_edit(qtbot, window, till):
+    history = member_history(qtbot, window, till)
+    click(qtbot, history.edit_button)
+    return modal(qtbot, "member_edit_dialog")
+
+
+def payment(qtbot, window, till):
+    activate(qtbot, window)
+    click(qtbot, window.checkout.pay_button)
+    dialog = modal(qtbot, "payment_dialog")
+    dialog.pad.field.setText("10")
+    click(qtbot, dialog.tender_buttons["alipay"])
+    return dialog
+
+
+def sale_done(qtbot, window, till):
+    pay = payment(qtbot, window, till)
+    pay.pad.field.setText("500")
+    click(qtbot, pay.tender_buttons["cash"])
+    click(qtbot, pay.finish)
+    done = modal(qtbot, "sale_done_dialog")
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: done.preview.pixmap() is not None
+                    and not done.preview.pixmap().isNull())
+    return done
+
+
+def recall(qtbot, window, till):
+    co = window.checkout
+    activate(qtbot, window)
+    scan(qtbot, co.entry, BARCODE["C004"])
+    idle(qtbot, window)
+    click(qtbot, co.held.hold_button)
+    idle(qtbot, window)
+    click(qtbot, co.held.recall_button)
+    dialog = modal(qtbot, "recall_dialog")
+    idle(qtbot, window)
+    return dialog
+
+
+def help_box(qtbot, window, till):
+    window.show_help()
+    return modal(qtbot, "help_box")
+
+
+def cash_movement(qtbot, window, till):
+    window.show_screen("shifts")
+    idle(qtbot, window)
+    window.shifts_screen.movement("paid_in")
+    return modal(qtbot, "cash_movement_dialog")
+
+
+def blind_count(qtbot, window, till):
+    window.show_screen("shifts")
+    idle(qtbot, window)
+    window.shifts_screen.close_shift()
+    return modal(qtbot, "blind_count_dialog")
+
+
+def damaged(qtbot, window, till):
+    from pathlib import Path
+
+    from pos_member.ui.damaged_dialog import DamagedDatabaseDialog
+
+    backup = Path(window.env.data_dir) / "backups" / "till-2026-12-02.db"
+    backup.parent.mkdir(parents=True, exist_ok=True)
+    backup.write_bytes(b"")
+    dialog = DamagedDatabaseDialog(window, "corrupt", "database disk image is malformed",
+                                   backup)
+    dialog.open()
+    return modal(qtbot, "damaged_database")
+
+
+# (name, dialog class, opener): see the module docstring
+DIALOGS = [
+    ("product_search", "ProductSearchDialog", product_search),
+    ("lookup", "MemberLookupDialog", lookup),
+    ("registration", "RegistrationDialog", registration),
+    ("coupon_code", "CodeDialog", coupon_code),
+    ("quantity", "AmountDialog", quantity),
+    ("weight", "WeightDialog", weight),
+    ("reason", "ReasonDialog", reason),
+    ("approval", "ApprovalDialog", approval),
+    ("member_history", "MemberHistoryDialog", member_history),
+    ("member_edit", "MemberEditDialog", member_edit),
+    ("payment", "PaymentDialog", payment),
+    ("sale_done", "SaleDoneDialog", sale_done),
+    ("recall", "RecallDialog", recall),
+    ("help", "QMessageBox", help_box),
+    ("cash_movement", "CashMovementDialog", cash_movement),
+    ("blind_count", "BlindCountDialog", blind_count),
+    ("damaged_database", "DamagedDatabaseDialog", damaged),
+]
+
+# dialog classes the walk does not open, and where their layout is checked instead
+NOT_WALKED = {
+    "DecimalPadDialog": "the base of AmountDialog and WeightDialog (both walked)",
+    "FirstRunWizard": "shown before a main window exists: tests/ui/test_first_run.py "
+                      "screenshots every page",
+}
