@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
@@ -140,6 +140,9 @@ class CustomerDisplay(QWidget):
         self.join_url = ""
         self._qr_for = ""
         self.basket_changed.connect(self.show_basket, Qt.ConnectionType.QueuedConnection)
+        from .display_placement import DisplayPlacement
+
+        self.placement = DisplayPlacement(self, parent)  # the second monitor, followed
 
         self.store = set_role(QLabel(self), "title")
         self.store.setObjectName("cd_store")
@@ -182,6 +185,7 @@ class CustomerDisplay(QWidget):
         self.qr = QLabel(self.side)
         self.qr.setObjectName("cd_join_qr")
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr.setMinimumSize(240, 240)  # never squashed: a 1024x600 display squeezed it flat
         self.join_text = QLabel(self.side)
         self.join_text.setObjectName("cd_join_text")
         self.join_text.setWordWrap(True)
@@ -237,15 +241,9 @@ class CustomerDisplay(QWidget):
         self._render()
 
     def show_if_second_screen(self) -> bool:
-        """Full screen on the second monitor, when there is one."""
-        screens = QGuiApplication.screens()
-        if len(screens) < 2:
-            return False
-        screen = screens[1]
-        self.setScreen(screen)
-        self.setGeometry(screen.geometry())
-        self.showFullScreen()
-        return True
+        """Full screen on the second monitor, when there is one (and from then on following
+        monitors plugged in or out: :mod:`.display_placement`)."""
+        return self.placement.place()
 
     # --- drawing -----------------------------------------------------------------------------
 
