@@ -32,6 +32,7 @@ class Use:
     top: str  # top-level package name as imported
     where: str  # file:line
     optional: bool  # guarded by ``except ImportError``
+    lazy: bool  # inside a function: importing the module does not need it
 
 
 def _catches_import_error(handler: ast.ExceptHandler) -> bool:
@@ -56,6 +57,12 @@ def imports_of(path: Path, root: Path = ROOT) -> list[Use]:
                 for sub in ast.walk(stmt):
                     if isinstance(sub, (ast.Import, ast.ImportFrom)):
                         guarded.add(id(sub))
+    lazy: set[int] = set()  # ids of import nodes inside a function body
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for sub in ast.walk(node):
+                if isinstance(sub, (ast.Import, ast.ImportFrom)):
+                    lazy.add(id(sub))
     rel = path.relative_to(root)
     out: list[Use] = []
     for node in ast.walk(tree):
@@ -65,7 +72,8 @@ def imports_of(path: Path, root: Path = ROOT) -> list[Use]:
             tops = [node.module.split(".")[0]]
         else:
             continue
-        out += [Use(t, f"{rel}:{node.lineno}", id(node) in guarded) for t in tops]
+        out += [Use(t, f"{rel}:{node.lineno}", id(node) in guarded, id(node) in lazy)
+                for t in tops]
     return out
 
 
@@ -95,14 +103,29 @@ def _requirement_name(spec: str) -> tuple[str, str | None]:
     return _canon(m.group(1)), (marker.strip() or None)
 
 
+# Extras that are not features of the till: what tests, development and the central need.
+NOT_FEATURE_EXTRAS = {"test", "dev", "central"}
+
+
+def _project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
 def base_dependencies() -> set[str]:
-    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    return {_requirement_name(s)[0] for s in data["project"]["dependencies"]}
+    return {_requirement_name(s)[0] for s in _project()["dependencies"]}
 
 
-def covered_distributions() -> set[str]:
-    """The base dependencies and, recursively, their own unconditional requirements."""
-    todo, seen = list(base_dependencies()), set()
+def feature_extras() -> dict[str, set[str]]:
+    """The till's optional features (``pip install pos-member[camera]``): extra -> dists."""
+    return {name: {_requirement_name(s)[0] for s in specs}
+            for name, specs in _project().get("optional-dependencies", {}).items()
+            if name not in NOT_FEATURE_EXTRAS}
+
+
+def covered_distributions(roots: set[str] | None = None) -> set[str]:
+    """The given distributions (default: the base dependencies) and, recursively, their own
+    unconditional requirements."""
+    todo, seen = list(base_dependencies() if roots is None else roots), set()
     while todo:
         name = todo.pop()
         if name in seen:
@@ -134,9 +157,13 @@ def test_pydantic_is_a_base_dependency():
 
 
 def test_every_required_third_party_import_is_covered_by_base_dependencies():
+    """A module-level import needs a base dependency; an import inside a function (a feature
+    that loads its library when used, such as the camera scanner's decoder) needs a base
+    dependency or one of a feature extra; an ``except ImportError`` import needs nothing."""
     uses = till_imports()
     assert any(u.top == "PySide6" for u in uses), "the scan found nothing: wrong root?"
     covered = covered_distributions()
+    in_extras = covered_distributions(set().union(*feature_extras().values()))
     missing = []
     for use in uses:
         if use.optional:
@@ -144,9 +171,11 @@ def test_every_required_third_party_import_is_covered_by_base_dependencies():
         dists = distributions_of(use.top)
         if not dists:
             missing.append(f"{use.where}: {use.top} (no installed distribution provides it)")
-        elif not dists & covered:
-            missing.append(f"{use.where}: {use.top} (from {', '.join(sorted(dists))})")
-    assert not missing, "not in [project] dependencies:\n" + "\n".join(missing)
+        elif not dists & covered and not (use.lazy and dists & in_extras):
+            where = "a feature extra" if use.lazy else "[project] dependencies"
+            missing.append(f"{use.where}: {use.top} (from {', '.join(sorted(dists))}) "
+                           f"is not in {where}")
+    assert not missing, "\n".join(missing)
 
 
 def test_the_till_never_imports_the_central_stack():
@@ -162,6 +191,7 @@ def test_the_till_never_imports_pos_central():
     ("import PySide6\n", False),
     ("try:\n    import usb.core\nexcept ImportError:\n    usb = None\n", True),
     ("def f():\n    from escpos import printer\n", False),
+    ("class C:\n    def f(self):\n        import zxingcpp\n", False),
     ("try:\n    import x\nexcept ValueError:\n    pass\n", False),
 ])
 def test_the_scanner_tells_required_from_optional(tmp_path, source, optional):
@@ -169,3 +199,4 @@ def test_the_scanner_tells_required_from_optional(tmp_path, source, optional):
     p.write_text(source, encoding="utf-8")
     (use,) = imports_of(p, root=tmp_path)
     assert use.optional is optional
+    assert use.lazy is ("def " in source)
