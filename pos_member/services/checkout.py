@@ -38,8 +38,9 @@ from .members import member_view, signing_keys
 from .pricing_json import pricing_from_dict, pricing_to_dict
 from .rules import current_rules
 from .staff import Approval, StaffMember, append_audit, authorize_action
+from .vouchers import apply_points_rule
 
-TENDERS = ("cash", "wechat", "alipay", "card", "voucher", "stored_value")
+TENDERS = ("cash", "wechat", "alipay", "card", "voucher", "stored_value", "meituan", "douyin")
 NONCE_KEEP = timedelta(days=1)
 
 
@@ -184,7 +185,7 @@ def _validate(req: CheckoutRequest) -> None:
                 or not t.reference.isprintable()):
             raise InvalidInput(f"a tender's reference is printable text of at most "
                                f"{MAX_REFERENCE} characters", code="bad_tender")
-        if t.kind == "voucher" and not (t.reference or "").strip():
+        if t.kind in ("voucher", "meituan", "douyin") and not (t.reference or "").strip():
             raise InvalidInput("a third-party voucher needs its code", code="bad_tender")
         if t.kind == "stored_value":
             stored_value.check_tender(req.member_id, t.amount)
@@ -369,6 +370,7 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
             f"(limit: {result.redeem_limited_by})", code="points_limited",
             allowed=result.points_redeemed, limited_by=result.redeem_limited_by)
     settled, change = _settle(result.total, req.tenders)
+    result = apply_points_rule(result, req.tenders)  # 美团/抖音: growth yes, points no
     sv_spend = stored_value.spend_for_sale(session, ctx, req.member_id, req.tenders)
 
     seq = repo.next_terminal_seq(session)  # the event's place in the till's sync stream
