@@ -219,21 +219,27 @@ def recharge(amount: Fen, rules: StoredValueRules) -> Grant:
     return Grant(amount, rule.bonus if rule else 0, rule)
 
 
+def spendable(balance: Balance) -> Fen:
+    """What can be spent: the positive parts, less what a negative part owes."""
+    return max(0, min(max(balance.principal, 0) + max(balance.bonus, 0), balance.total))
+
+
 def split_spend(balance: Balance, amount: Fen, bonus_first: bool = False) -> Movement:
     """The movement that spends ``amount`` (> 0) of ``balance``: principal first by default.
 
-    A part that is negative (an overdrawn account) gives nothing. More than the positive parts
-    hold is refused: the till never overdraws an account itself.
+    A part that is negative (an overdrawn account) gives nothing and is repaid first: what can
+    be spent is :func:`spendable`. More is refused: the till never overdraws an account itself.
     """
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         raise StoredValueError("a balance payment is a positive whole number of fen",
                                "bad_amount")
     principal, bonus = max(balance.principal, 0), max(balance.bonus, 0)
-    if amount > principal + bonus:
+    available = spendable(balance)
+    if amount > available:
         raise StoredValueError(
-            f"the balance is ¥{format_fen(principal + bonus)}, short of "
-            f"¥{format_fen(amount)} by ¥{format_fen(amount - principal - bonus)}",
-            "insufficient_balance", available=principal + bonus)
+            f"the balance is ¥{format_fen(available)}, short of "
+            f"¥{format_fen(amount)} by ¥{format_fen(amount - available)}",
+            "insufficient_balance", available=available)
     if bonus_first:
         from_bonus = min(bonus, amount)
         return Movement(-(amount - from_bonus), -from_bonus)

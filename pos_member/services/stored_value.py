@@ -76,7 +76,7 @@ class StoredValueView:
 
     @property
     def spendable(self) -> int:
-        return max(self.balance.principal, 0) + max(self.balance.bonus, 0)
+        return sv.spendable(self.balance)
 
 
 def view(session: Session, ctx: TillContext, member_id: str,

@@ -60,10 +60,13 @@ def test_spend_takes_principal_first_then_bonus() -> None:
     assert exc.value.data["available"] == 1300
 
 
-def test_an_overdrawn_part_gives_nothing() -> None:
-    assert split_spend(Balance(-500, 300), 300) == Movement(0, -300)
+def test_an_overdrawn_part_gives_nothing_and_is_owed_first() -> None:
+    assert split_spend(Balance(-100, 300), 200) == Movement(0, -200)
     with pytest.raises(StoredValueError):
-        split_spend(Balance(-500, 300), 301)
+        split_spend(Balance(-100, 300), 201)
+    with pytest.raises(StoredValueError) as exc:
+        split_spend(Balance(-500, 300), 1)
+    assert exc.value.data["available"] == 0
 
 
 def test_recharge_refund_returns_principal_less_spent_bonus() -> None:
