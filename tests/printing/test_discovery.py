@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import threading
 import time
@@ -193,3 +194,54 @@ def test_cups_queues_from_lpstat():
     assert "usb://EPSON" in found[0].detail
     for f in found:
         parse_spec(f.spec)
+
+
+# --- the default scan, in a network namespace of the test's own -----------------------------------
+
+IN_NAMESPACE = r'''
+import json, sys
+from pos_member.printing import discovery
+from tests.printing.emulator import PrinterEmulator
+
+printer = PrinterEmulator(9100, host="10.77.5.23").start()
+subnets = [str(n) for n in discovery.local_subnets()]
+seen = []
+found, notes = discovery.discover(local=False, progress=lambda p: seen.append(p.total))
+printer.stop()
+print("RESULT " + json.dumps({"subnets": subnets, "found": [f.spec for f in found],
+                              "likely": [f.likely for f in found], "total": max(seen)}))
+'''
+
+
+def _namespace_possible() -> bool:
+    import shutil
+    import subprocess
+
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("ip"):
+        return False
+    return subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _namespace_possible(), reason="needs root, unshare and ip")
+def test_default_scan_covers_the_tills_own_subnet_in_a_namespace():
+    """A fresh network namespace has no way out; the till's address 10.77.5.1/24 and a printer
+    at 10.77.5.23:9100 live on its loopback. The scan with no range given finds the subnet
+    itself (``ip -4 addr``), scans its 254 hosts and finds the printer."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    script = ("ip link set lo up && ip addr add 10.77.5.1/24 dev lo && "
+              f"exec {sys.executable} -c \"$SCRIPT\"")
+    proc = subprocess.run(["unshare", "-n", "sh", "-c", script], cwd=root, capture_output=True,
+                          text=True, timeout=120,
+                          env={**os.environ, "SCRIPT": IN_NAMESPACE, "PYTHONPATH": str(root)})
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
+    assert line is not None, proc.stdout[-2000:] + proc.stderr[-3000:]
+    import json
+
+    r = json.loads(line[len("RESULT "):])
+    assert r["subnets"] == ["10.77.5.0/24"]
+    assert r["found"] == ["network:10.77.5.23"] and r["likely"] == [True]
+    assert r["total"] == 254
