@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from pos_central import keys, loyalty, stored_value
+from pos_central import benefits, keys, loyalty, stored_value
 from pos_central import models as m
 from pos_central.changes import record_change
 from pos_central.views import member_balance
@@ -814,8 +814,10 @@ def _audit_break(ctx: Context, ack: m.AuditAck, head: p.AuditHeadPayload) -> boo
 
 
 APPLIERS = {
-    "sale": stored_value.then(apply_sale, stored_value.on_sale),
-    "refund": stored_value.then(apply_refund, stored_value.on_refund),
+    "sale": benefits.then(stored_value.then(apply_sale, stored_value.on_sale),
+                          benefits.on_sale),
+    "refund": benefits.then(stored_value.then(apply_refund, stored_value.on_refund),
+                            benefits.on_refund),
     "member_registered": apply_member_registered,
     "member_updated": apply_member_updated,
     "shift_opened": apply_shift_opened,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from pos_central import models as m
 from pos_central import views
 from pos_central.db import before_commit
+from pos_member.sync import benefits_wire as bw
 from pos_member.sync import protocol as p
 
 _PENDING = "pos_pending_changes"
@@ -29,6 +30,7 @@ CHANGE_MODELS: dict[str, Any] = {
     "member": p.MemberChange, "coupon": p.CouponChange, "category": p.CategoryChange,
     "product": p.ProductChange, "barcode": p.BarcodeChange, "rules": p.RulesChange,
     "revoked_code": p.RevokedCodeChange, "signing_key": p.SigningKeyChange,
+    "benefit_rules": bw.BenefitProgrammeChange, "mall_stock": bw.MallStockChange,
 }
 
 
@@ -163,6 +165,9 @@ def _members(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
         from pos_central import stored_value  # imports this module
 
         stored_value.add_to_feed(session, {i: out[i] for i in chunk if i in out})
+        from pos_central import benefits  # imports this module
+
+        benefits.add_to_feed(session, {i: out[i] for i in chunk if i in out})
     return out
 
 
@@ -181,6 +186,10 @@ def _chunks(ids: list[str], size: int = 500):
 
 
 def _load(session: Session, entity: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    if entity in ("benefit_rules", "mall_stock"):
+        from pos_central import benefits  # imports this module
+
+        return benefits.load_feed(session, entity, ids)
     return {key: model.model_dump(mode="json")
             for key, model in _load_models(session, entity, ids).items()}
 

@@ -40,8 +40,12 @@ def member_data(member: m.Member, lots: list[m.PointLot]) -> p.MemberData:
 def member_data_by_id(session: Session, member: m.Member) -> p.MemberData:
     from pos_central.stored_value import with_balance  # imports this module's neighbours
 
-    return with_balance(session, member_data(member, lots_by_member(session, [member.id])
+    from pos_central.benefits import member_benefits
+
+    data = with_balance(session, member_data(member, lots_by_member(session, [member.id])
                                              .get(member.id, [])))
+    found = member_benefits(session, [member.id]).get(member.id)
+    return data if found is None else data.model_copy(update={"benefits": found})
 
 
 def member_balance(member: m.Member) -> p.MemberBalance:

@@ -540,3 +540,31 @@ def apply_to_basket(req: BenefitRequest | None, lines, amounts: list[Fen],
     off, uses = redeem(req, skus, cats, [x.unit_price for x in lines], qtys, amounts)
     after = [a - o - m for a, o, m in zip(amounts, off, mall_off)]
     return after, uses, off, mall_lines, mall_points
+
+
+def demo_programme() -> Programme:
+    """The sample programme of docs/quote.md: 免费上门测量 (silver 1 a year, gold unlimited), a
+    free upsize each month for silver and gold, the 10-cup coffee card, two mall rewards."""
+    from .mall import Reward
+
+    return Programme(
+        benefits=(
+            Benefit("HOME_MEASURE", "免费上门测量", skus=frozenset({"SVC-MEASURE"}),
+                    name_en="Free home measuring"),
+            Benefit("UPSIZE", "免费升杯", kind="value_off", value_fen=300,
+                    categories=frozenset({"coffee"}), name_en="Free upsize"),
+            Benefit("COFFEE", "咖啡一杯", categories=frozenset({"coffee"}), name_en="A coffee"),
+        ),
+        quotas=(
+            Quota("HOME_MEASURE", "silver", "year", 1),
+            Quota("HOME_MEASURE", "gold", "year", None),
+            Quota("UPSIZE", "silver", "month", 1),
+            Quota("UPSIZE", "gold", "month", 2),
+        ),
+        count_cards=(CountCardProduct("CARD-COFFEE10", "COFFEE", 10, 365),),
+        rewards=(
+            Reward("MUG", "品牌马克杯", 500, "MALL-MUG", name_en="Brand mug"),
+            Reward("CPN10", "¥10 无门槛券", 300, "MALL-CPN10", kind="coupon",
+                   coupon_template="TPL-MALL10", name_en="¥10 coupon"),
+        ),
+    )

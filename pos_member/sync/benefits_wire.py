@@ -3,7 +3,7 @@
 Imported by :mod:`pos_member.sync.protocol` after its scalar types (this module builds on
 them): a sale carries :class:`SaleBenefits`, a refund :class:`RefundBenefits`, a member in the
 change feed :class:`MemberBenefitsData`; the programme and each store's stock travel as their
-own feed entities (``benefit_programme``, ``mall_stock``). Every movement has its own UUID made
+own feed entities (``benefit_rules``, ``mall_stock``). Every movement has its own UUID made
 by the till, so the service applies it once even if two events carried it.
 """
 
@@ -128,7 +128,7 @@ class _Change(WireOut):  # the shape of protocol._ChangeBase (defined after this
 
 
 class BenefitProgrammeChange(_Change):
-    entity: Literal["benefit_programme"] = "benefit_programme"
+    entity: Literal["benefit_rules"] = "benefit_rules"
     data: BenefitProgrammeData | None = None
 
 

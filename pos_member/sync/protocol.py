@@ -1040,7 +1040,7 @@ Change = Annotated[
     Field(discriminator="entity"),
 ]
 ENTITY_TYPES = ("member", "coupon", "category", "product", "barcode", "rules", "revoked_code",
-                "signing_key", "benefit_programme", "mall_stock")
+                "signing_key", "benefit_rules", "mall_stock")
 
 
 class ChangesPage(WireOut):

@@ -79,7 +79,7 @@ def test_every_event_kind_has_a_model():
     assert set(p.EVENT_MODELS) == {k.value for k in p.EventKind}
     assert set(p.ENTITY_TYPES) == {"member", "coupon", "category", "product", "barcode",
                                    "rules", "revoked_code", "signing_key",
-                                   "benefit_programme", "mall_stock"}
+                                   "benefit_rules", "mall_stock"}
 
 
 def test_changes_parse_by_entity():

@@ -1,0 +1,427 @@
+"""Benefits with quotas (权益次数), count cards (次卡) and the points mall (积分兑换) on the service.
+
+The brand sets the programme (:func:`set_programme`: benefit definitions, per-tier quotas,
+count-card products, mall rewards) and each store's mall stock (:func:`set_stock`); both go to
+every till through the change feed (entities ``benefit_rules`` and ``mall_stock``), and each
+member's balances (quota uses per period, cards) ride in the member's feed entry.
+
+A sale's ``benefits`` and a refund's are applied here, after the sale or refund itself, each
+movement once (keyed by the UUID the till made). What a till sends is checked against what the
+service knows; whatever disagrees is a conflict recorded and reported, with the till's figures
+applied as sent, never clamped:
+
+- a quota use beyond the tier's allowance for its period (two tills spent the last use
+  offline): ``benefit_overdrawn``, the period's count goes over;
+- a card use beyond the card's uses: ``benefit_overdrawn``, the card's uses left go negative;
+- a use of an unknown benefit or card, another member's card, a refunded or expired card, a
+  tier without that quota, a count card or reward whose figures are not the programme's, a
+  card refund whose unused uses differ from the service's count: ``benefit_mismatch``;
+- a mall redemption beyond the store's stock: ``mall_out_of_stock``, the stock goes negative.
+
+Lock order: the sale's member is locked by the batch's preload (members ``FOR UPDATE``), so two
+pushes spending the same member's quota or card are applied one after the other; mall stock
+rows are locked ``FOR UPDATE`` when read.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from pos_central import models as m
+from pos_central.benefit_tables import (
+    BenefitProgramme,
+    BenefitUseRow,
+    CountCard,
+    MallRedemptionRow,
+    MallStock,
+)
+from pos_central.changes import record_change
+from pos_central.db import utcnow
+from pos_member.domain import benefits as bd
+from pos_member.sync import benefits_wire as bw
+from pos_member.sync import protocol as p
+
+ConflictKind = p.ConflictKind
+
+
+# -- the brand's side ---------------------------------------------------------------------------
+
+def current_programme(session: Any) -> bd.Programme:
+    row = session.execute(select(BenefitProgramme).order_by(BenefitProgramme.version.desc())
+                          .limit(1)).scalar_one_or_none()
+    if row is None:
+        return bd.EMPTY
+    return bd.Programme.from_dict({**row.programme, "version": row.version})
+
+
+def set_programme(session: Any, programme: bd.Programme | dict) -> int:
+    """A new version of the programme (validated by the domain); returns its number."""
+    if isinstance(programme, dict):
+        programme = bd.Programme.from_dict(programme)
+    latest = session.execute(select(func.max(BenefitProgramme.version))).scalar() or 0
+    version = latest + 1
+    doc = programme.to_dict()
+    doc["version"] = version
+    session.add(BenefitProgramme(version=version, programme=doc, created_at=utcnow()))
+    record_change(session, "benefit_rules", str(version))
+    return version
+
+
+def set_stock(session: Any, store_id: str, reward: str, stock: int) -> None:
+    """Set what a store holds of a reward (a count taken, a delivery booked)."""
+    if not isinstance(stock, int) or isinstance(stock, bool) or stock < 0:
+        raise ValueError("stock is a whole number, not negative")
+    row = session.get(MallStock, (store_id, reward))
+    if row is None:
+        session.add(MallStock(store_id=store_id, reward=reward, stock=stock,
+                              updated_at=utcnow()))
+    else:
+        row.stock, row.updated_at = stock, utcnow()
+    record_change(session, "mall_stock", f"{store_id}:{reward}")
+
+
+# -- the feed -------------------------------------------------------------------------------------
+
+def load_feed(session: Any, entity: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    if entity == "benefit_rules":
+        versions = [int(i) for i in ids]
+        for row in session.execute(select(BenefitProgramme)
+                                   .where(BenefitProgramme.version.in_(versions))).scalars():
+            out[str(row.version)] = bw.BenefitProgrammeData(
+                version=row.version, programme=row.programme).model_dump(mode="json")
+    elif entity == "mall_stock":
+        keys = [tuple(i.split(":", 1)) for i in ids if ":" in i]
+        for store_id, reward in keys:
+            row = session.get(MallStock, (store_id, reward))
+            if row is not None:
+                out[f"{store_id}:{reward}"] = bw.MallStockData(
+                    store_id=row.store_id, reward=row.reward, stock=row.stock
+                ).model_dump(mode="json")
+    return out
+
+
+def member_benefits(session: Any, member_ids: list[str]) -> dict[str, bw.MemberBenefitsData]:
+    """Each member's quota uses by benefit and period (returned uses not counted) and cards."""
+    used: dict[str, list[bw.QuotaUsedData]] = {}
+    cards: dict[str, list[bw.CountCardData]] = {}
+    u = BenefitUseRow.__table__
+    for i in range(0, len(member_ids), 2000):
+        chunk = member_ids[i:i + 2000]
+        for member_id, benefit, key, n in session.execute(
+                select(u.c.member_id, u.c.benefit, u.c.period_key, func.count())
+                .where(u.c.member_id.in_(chunk), u.c.source == bd.QUOTA,
+                       u.c.returned_at.is_(None))
+                .group_by(u.c.member_id, u.c.benefit, u.c.period_key)).all():
+            used.setdefault(member_id, []).append(
+                bw.QuotaUsedData(benefit=benefit, period_key=key or "", used=int(n)))
+        for c in session.execute(select(CountCard).where(CountCard.member_id.in_(chunk))
+                                 .order_by(CountCard.expires_on, CountCard.id)).scalars():
+            cards.setdefault(c.member_id, []).append(bw.CountCardData(
+                id=c.id, sku=c.sku, benefit=c.benefit, uses_total=c.uses_total,
+                uses_left=c.uses_total - c.uses_used, expires_on=c.expires_on,
+                status=c.status))
+    return {mid: bw.MemberBenefitsData(quota_used=sorted(used.get(mid, []),
+                                                         key=lambda x: (x.benefit,
+                                                                        x.period_key)),
+                                       cards=cards.get(mid, []))
+            for mid in set(used) | set(cards)}
+
+
+def add_to_feed(session: Any, members: dict[str, dict[str, Any]]) -> None:
+    """Put the members' benefit balances into the feed's member dicts (wire MemberData)."""
+    for member_id, data in member_benefits(session, list(members)).items():
+        members[member_id]["benefits"] = data.model_dump(mode="json")
+
+
+# -- applying a sale --------------------------------------------------------------------------
+
+def _member_of(ctx: Any, member_id: Any) -> m.Member | None:
+    if member_id is None:
+        return None
+    account, _ = ctx.account(member_id)
+    return account.member if account is not None else None
+
+
+def _quota_used(ctx: Any, member_id: str, benefit: str, key: str | None) -> int:
+    ctx.session.flush()
+    return ctx.session.execute(
+        select(func.count()).select_from(BenefitUseRow)
+        .where(BenefitUseRow.member_id == member_id, BenefitUseRow.benefit == benefit,
+               BenefitUseRow.source == bd.QUOTA, BenefitUseRow.period_key == key,
+               BenefitUseRow.returned_at.is_(None))).scalar_one()
+
+
+def on_sale(ctx: Any, sale: p.SalePayload) -> None:
+    moves = sale.benefits
+    if moves is None or not (moves.uses or moves.cards or moves.mall):
+        return
+    s = ctx.session
+    sale_id = str(sale.sale_id)
+    member = _member_of(ctx, sale.member_id)
+    member_id = member.id if member is not None else (str(sale.member_id)
+                                                       if sale.member_id else None)
+    programme = current_programme(s)
+    today = sale.local_time.date()
+    # Cards first: a card sold and used in the same sale is known when its use is checked.
+    for card in moves.cards:
+        _grant(ctx, programme, sale, sale_id, member_id, card, today)
+    for use in moves.uses:
+        _use(ctx, programme, sale, sale_id, member_id, use, today)
+    for red in moves.mall:
+        _redeem(ctx, programme, sale, sale_id, member_id, red)
+    if member is not None:
+        record_change(s, "member", member.id)  # the member's balances changed
+
+
+def _grant(ctx: Any, programme: bd.Programme, sale: p.SalePayload, sale_id: str,
+           member_id: str | None, card: bw.CountCardGrant, today: date) -> None:
+    s = ctx.session
+    card_id = str(card.card_id)
+    if s.get(CountCard, card_id) is not None:
+        return  # carried before (a retried sale under another event): applied once
+    if member_id is None:
+        ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                     f"Sale {sale.receipt_no} sold count card {card.sku} without a member; "
+                     "the card is not held by anyone.", sale_id=sale_id, card_id=card_id,
+                     reason="no_member")
+        return
+    product = programme.card_for(card.sku)
+    if product is None or product.benefit != card.benefit or product.uses != card.uses \
+            or card.expires_on != product.expires_on(today):
+        ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                     f"Sale {sale.receipt_no}: count card {card.sku} ({card.uses} × "
+                     f"{card.benefit} until {card.expires_on}) is not what the programme "
+                     "sells; the card is kept as sent.", member_id=member_id, sale_id=sale_id,
+                     card_id=card_id, reason="card_terms",
+                     expected=None if product is None else product.to_dict())
+    s.add(CountCard(id=card_id, member_id=member_id, sku=card.sku, benefit=card.benefit,
+                    uses_total=card.uses, uses_used=0, expires_on=card.expires_on,
+                    status="active", sale_id=sale_id, line_no=card.line_no,
+                    terminal_id=ctx.terminal_id, sold_at=sale.sold_at))
+    s.flush()
+
+
+def _use(ctx: Any, programme: bd.Programme, sale: p.SalePayload, sale_id: str,
+         member_id: str | None, use: bw.BenefitUseWire, today: date) -> None:
+    s = ctx.session
+    use_id = str(use.use_id)
+    if s.get(BenefitUseRow, use_id) is not None:
+        return
+    if member_id is None:
+        ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                     f"Sale {sale.receipt_no} used benefit {use.benefit} without a member; "
+                     "nothing was counted.", sale_id=sale_id, benefit=use.benefit,
+                     reason="no_member")
+        return
+    what = f"Sale {sale.receipt_no}"
+    if not programme.has_benefit(use.benefit):
+        ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                     f"{what} used benefit {use.benefit}, which the programme does not have; "
+                     "the use is recorded as sent.", member_id=member_id, sale_id=sale_id,
+                     benefit=use.benefit, reason="unknown_benefit")
+    if use.source == bd.QUOTA:
+        tier = use.tier or sale.tier_before
+        quota = programme.quota(use.benefit, tier) if tier else None
+        key = use.period_key
+        if quota is not None and key != bd.period_key(quota.period, today):
+            ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                         f"{what}: the use of {use.benefit} counts against period {key}, the "
+                         f"sale's day is in {bd.period_key(quota.period, today)}.",
+                         member_id=member_id, sale_id=sale_id, benefit=use.benefit,
+                         reason="period")
+        if quota is None:
+            ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                         f"{what}: tier {tier} has no quota of {use.benefit}; the use is "
+                         "recorded as sent.", member_id=member_id, sale_id=sale_id,
+                         benefit=use.benefit, reason="no_quota", tier=tier)
+        elif quota.uses is not None:
+            before = _quota_used(ctx, member_id, use.benefit, key)
+            if before >= quota.uses:
+                ctx.conflict(ConflictKind.BENEFIT_OVERDRAWN,
+                             f"{what} used {use.benefit} for period {key}, but the member "
+                             f"had used {before} of {quota.uses} already (another till first); "
+                             f"the period now counts {before + 1}.", member_id=member_id,
+                             sale_id=sale_id, benefit=use.benefit, source=bd.QUOTA,
+                             period_key=key, allowance=quota.uses, used_before=before,
+                             used_after=before + 1)
+    else:
+        card = s.get(CountCard, use.source)
+        if card is None:
+            ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                         f"{what} used count card {use.source}, which the service does not "
+                         "know; the use is recorded as sent.", member_id=member_id,
+                         sale_id=sale_id, benefit=use.benefit, card_id=use.source,
+                         reason="unknown_card")
+        else:
+            problem = None
+            if card.member_id != member_id:
+                problem = ("other_member", "the card belongs to another member")
+            elif card.benefit != use.benefit:
+                problem = ("other_benefit", f"the card is for {card.benefit}")
+            elif card.status != "active":
+                problem = ("refunded", "the card was refunded")
+            elif card.expires_on < today:
+                problem = ("expired", f"the card expired on {card.expires_on}")
+            if problem is not None:
+                ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                             f"{what} used count card {card.id}, but {problem[1]}; the use is "
+                             "recorded as sent.", member_id=member_id, sale_id=sale_id,
+                             benefit=use.benefit, card_id=card.id, reason=problem[0])
+            left = card.uses_total - card.uses_used
+            card.uses_used += 1
+            if left <= 0:
+                ctx.conflict(ConflictKind.BENEFIT_OVERDRAWN,
+                             f"{what} used count card {card.id} ({card.benefit}) with "
+                             f"{left} uses left (another till spent it first); it now has "
+                             f"{left - 1}.", member_id=member_id, sale_id=sale_id,
+                             benefit=use.benefit, source=card.id, card_id=card.id,
+                             uses_left_before=left, uses_left_after=left - 1)
+    s.add(BenefitUseRow(id=use_id, member_id=member_id, benefit=use.benefit,
+                        source=use.source, period_key=use.period_key, sale_id=sale_id,
+                        line_no=use.line_no, discount_fen=use.discount_fen,
+                        terminal_id=ctx.terminal_id, event_id=ctx.event_id, at=sale.sold_at))
+    s.flush()
+
+
+def _stock_row(ctx: Any, store_id: str, reward: str) -> MallStock:
+    s = ctx.session
+    s.flush()
+    row = s.execute(select(MallStock).where(MallStock.store_id == store_id,
+                                            MallStock.reward == reward)
+                    .with_for_update()).scalar_one_or_none()
+    if row is None:
+        row = MallStock(store_id=store_id, reward=reward, stock=0, updated_at=ctx.now)
+        s.add(row)
+    return row
+
+
+def _redeem(ctx: Any, programme: bd.Programme, sale: p.SalePayload, sale_id: str,
+            member_id: str | None, red: bw.MallRedemption) -> None:
+    s = ctx.session
+    rid = str(red.redemption_id)
+    if s.get(MallRedemptionRow, rid) is not None:
+        return
+    what = f"Sale {sale.receipt_no}"
+    reward = programme.reward(red.reward)
+    if reward is None or reward.points * red.qty != red.points:
+        ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                     f"{what} redeemed {red.qty} × {red.reward} for {red.points} points; the "
+                     "programme " + ("has no such reward" if reward is None else
+                                     f"prices it at {reward.points} points each") +
+                     ". Recorded as sent.", member_id=member_id, sale_id=sale_id,
+                     reward=red.reward, reason="reward_terms")
+    line = next((x for x in sale.lines if x.line_no == red.line_no), None)
+    if line is None or line.points_redeemed < red.points:
+        ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                     f"{what}: the mall redemption's line {red.line_no} does not carry its "
+                     f"{red.points} points.", member_id=member_id, sale_id=sale_id,
+                     reward=red.reward, reason="line_points")
+    stock = _stock_row(ctx, sale.store_id, red.reward)
+    before = stock.stock
+    stock.stock = before - red.qty
+    stock.updated_at = ctx.now
+    record_change(s, "mall_stock", f"{sale.store_id}:{red.reward}")
+    if before < red.qty:
+        ctx.conflict(ConflictKind.MALL_OUT_OF_STOCK,
+                     f"{what} redeemed {red.qty} × {red.reward} but store {sale.store_id} "
+                     f"held {before}; the stock is now {stock.stock}.", member_id=member_id,
+                     sale_id=sale_id, reward=red.reward, store=sale.store_id,
+                     stock_before=before, stock_after=stock.stock)
+    s.add(MallRedemptionRow(id=rid, member_id=member_id, store_id=sale.store_id,
+                            reward=red.reward, qty=red.qty, points=red.points, returned_qty=0,
+                            sale_id=sale_id, line_no=red.line_no, terminal_id=ctx.terminal_id,
+                            at=sale.sold_at))
+    s.flush()
+
+
+# -- applying a refund ------------------------------------------------------------------------
+
+def on_refund(ctx: Any, refund: p.RefundPayload) -> None:
+    moves = refund.benefits
+    if moves is None or not (moves.uses_returned or moves.cards or moves.mall):
+        return
+    s = ctx.session
+    s.flush()
+    sale_id, refund_id = str(refund.sale_id), str(refund.refund_id)
+    what = f"Refund {refund.receipt_no}"
+    members: set[str] = set()
+    for use_id in moves.uses_returned:
+        row = s.get(BenefitUseRow, str(use_id))
+        if row is None or row.sale_id != sale_id:
+            ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                         f"{what} gave back benefit use {use_id}, which sale {sale_id} did not "
+                         "make (or the service has not seen); nothing was given back.",
+                         sale_id=sale_id, use_id=str(use_id), reason="unknown_use")
+            continue
+        if row.returned_at is not None:
+            continue  # given back before
+        row.returned_at, row.refund_id = refund.refunded_at, refund_id
+        if row.source != bd.QUOTA:
+            card = s.get(CountCard, row.source)
+            if card is not None:
+                card.uses_used -= 1
+        members.add(row.member_id)
+    for cr in moves.cards:
+        card = s.get(CountCard, str(cr.card_id))
+        if card is None or card.sale_id != sale_id:
+            ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                         f"{what} refunded count card {cr.card_id}, which sale {sale_id} did "
+                         "not sell (or the service has not seen).", sale_id=sale_id,
+                         card_id=str(cr.card_id), reason="unknown_card")
+            continue
+        if card.status == "refunded":
+            if card.refund_id != refund_id:
+                ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                             f"{what}: count card {card.id} was refunded before.",
+                             member_id=card.member_id, sale_id=sale_id, card_id=card.id,
+                             reason="refunded_before")
+            continue
+        left = card.uses_total - card.uses_used
+        if cr.uses_removed != max(0, left):
+            ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                         f"{what} removed {cr.uses_removed} unused uses of count card "
+                         f"{card.id}; the service counts {left} left (a use another till "
+                         "made). The card is refunded.", member_id=card.member_id,
+                         sale_id=sale_id, card_id=card.id, reason="uses_left",
+                         uses_left=left, uses_removed=cr.uses_removed)
+        card.status, card.refund_id, card.uses_removed = "refunded", refund_id, cr.uses_removed
+        members.add(card.member_id)
+    for mr in moves.mall:
+        row = s.get(MallRedemptionRow, str(mr.redemption_id))
+        if row is None or row.sale_id != sale_id:
+            ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                         f"{what} returned mall redemption {mr.redemption_id}, which sale "
+                         f"{sale_id} did not make.", sale_id=sale_id,
+                         redemption_id=str(mr.redemption_id), reason="unknown_redemption")
+            continue
+        if row.returned_qty + mr.qty > row.qty:
+            ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                         f"{what} returned {mr.qty} × {row.reward}; {row.qty - row.returned_qty}"
+                         " were left to return. The stock takes back what was left.",
+                         member_id=row.member_id, sale_id=sale_id, reward=row.reward,
+                         reason="returned_beyond")
+        back = max(0, min(mr.qty, row.qty - row.returned_qty))
+        row.returned_qty += back
+        stock = _stock_row(ctx, row.store_id, row.reward)
+        stock.stock += back
+        stock.updated_at = ctx.now
+        record_change(s, "mall_stock", f"{row.store_id}:{row.reward}")
+        if row.member_id:
+            members.add(row.member_id)
+    for member_id in sorted(members):
+        record_change(s, "member", member_id)
+    s.flush()
+
+
+def then(applier, hook):
+    """``applier`` followed by ``hook`` (the benefit part of a sale or a refund)."""
+    def applied(ctx: Any, payload: Any) -> None:
+        applier(ctx, payload)
+        hook(ctx, payload)
+    applied.__name__ = getattr(applier, "__name__", "applied")
+    applied.__doc__ = applier.__doc__
+    return applied
