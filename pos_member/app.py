@@ -147,3 +147,13 @@ def enroller(engine=None):
 def stop_sync(engine, timeout: float = 5.0) -> None:
     """Stop the engine :func:`start_sync` started."""
     engine.stop(timeout=timeout)
+
+
+def online_gateway(ctx: TillContext):
+    """The online-only calls (美团/抖音 vouchers, order activation) through the central
+    service; None in a build without the sync package (vouchers are then refused)."""
+    try:
+        from pos_member.sync.online import OnlineGateway
+    except ImportError:  # pragma: no cover - a build without the sync package
+        return None
+    return OnlineGateway(ctx.sessions, ctx.tz_name)
