@@ -2465,6 +2465,10 @@
             <source>The enrolment code is recorded; the till enrols when the sync service runs.</source>
             <translation>注册码已记录；同步服务运行时将完成注册。</translation>
         </message>
+        <message>
+            <source>Printer %1 chosen: save it, then print a test page.</source>
+            <translation>已选择打印机 %1：请保存，然后打印测试页。</translation>
+        </message>
     </context>
     <context>
         <name>ShiftScreen</name>
@@ -3098,7 +3102,7 @@
         </message>
     </context>
     <context>
-    <name>StoreDetailsPanel</name>
+        <name>StoreDetailsPanel</name>
         <message>
             <source>Till name</source>
             <translation>收银台名称</translation>
@@ -3264,6 +3268,160 @@
         <message>
             <source>The birthday is not a real date.</source>
             <translation>生日不是有效日期。</translation>
+        </message>
+    </context>
+    <context>
+        <name>PrinterFinder</name>
+        <message>
+            <source>Find printers</source>
+            <translation>查找打印机</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Use this printer</source>
+            <translation>使用这台打印机</translation>
+        </message>
+        <message>
+            <source>No printer found. Check the cable and the power, or enter the printer below.</source>
+            <translation>没有找到打印机。请检查数据线和电源，或在下面填写打印机。</translation>
+        </message>
+        <message>
+            <source>Search again</source>
+            <translation>重新查找</translation>
+        </message>
+        <message>
+            <source>(maybe not a printer)</source>
+            <translation>（可能不是打印机）</translation>
+        </message>
+        <message>
+            <source>Looking at USB…</source>
+            <translation>正在查看 USB 设备…</translation>
+        </message>
+        <message>
+            <source>Asking Windows for its printers…</source>
+            <translation>正在读取 Windows 打印机列表…</translation>
+        </message>
+        <message>
+            <source>Asking CUPS for its queues…</source>
+            <translation>正在读取 CUPS 打印队列…</translation>
+        </message>
+        <message>
+            <source>Listing serial ports…</source>
+            <translation>正在列出串口…</translation>
+        </message>
+        <message>
+            <source>Looking for network printers on port 9100…</source>
+            <translation>正在查找网络打印机（端口 9100）…</translation>
+        </message>
+        <message>
+            <source>Connect and switch on the printer, then find it here. Network printers must be on this till's network.</source>
+            <translation>请先连接并打开打印机，然后在这里查找。网络打印机须与本收银机在同一网络。</translation>
+        </message>
+        <message>
+            <source>USB</source>
+            <translation>USB</translation>
+        </message>
+        <message>
+            <source>Windows printer</source>
+            <translation>Windows 打印机</translation>
+        </message>
+        <message>
+            <source>CUPS queue</source>
+            <translation>CUPS 队列</translation>
+        </message>
+        <message>
+            <source>serial port</source>
+            <translation>串口</translation>
+        </message>
+        <message>
+            <source>network</source>
+            <translation>网络</translation>
+        </message>
+        <message>
+            <source>Searching…</source>
+            <translation>正在查找…</translation>
+        </message>
+        <message>
+            <source>Search cancelled.</source>
+            <translation>已取消查找。</translation>
+        </message>
+        <message>
+            <source>The search failed: %1</source>
+            <translation>查找失败：%1</translation>
+        </message>
+        <message>
+            <source>%1 found (%2 certainly printers). Pick one and print a test page.</source>
+            <translation>找到 %1 个（其中 %2 个确定是打印机）。请选择一个并打印测试页。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ScannerSettingsPanel</name>
+        <message>
+            <source>Scanner</source>
+            <translation>扫码枪</translation>
+        </message>
+        <message>
+            <source>USB scanner that types (keyboard wedge)</source>
+            <translation>USB 扫码枪（键盘模式）</translation>
+        </message>
+        <message>
+            <source>Serial scanner</source>
+            <translation>串口扫码枪</translation>
+        </message>
+        <message>
+            <source>Camera</source>
+            <translation>摄像头</translation>
+        </message>
+        <message>
+            <source>Look for ports and cameras</source>
+            <translation>查找串口和摄像头</translation>
+        </message>
+        <message>
+            <source>Use this scanner</source>
+            <translation>使用此扫码方式</translation>
+        </message>
+        <message>
+            <source>A USB scanner that types works in any screen; no set-up needed.</source>
+            <translation>键盘模式的 USB 扫码枪在任何界面都能用，无需设置。</translation>
+        </message>
+        <message>
+            <source>Default camera</source>
+            <translation>默认摄像头</translation>
+        </message>
+        <message>
+            <source>Port</source>
+            <translation>端口</translation>
+        </message>
+        <message>
+            <source>Baud rate</source>
+            <translation>波特率</translation>
+        </message>
+        <message>
+            <source>Scanner settings saved.</source>
+            <translation>扫码设置已保存。</translation>
+        </message>
+        <message>
+            <source>Serial scanner on %1: ready.</source>
+            <translation>串口扫码枪（%1）：已就绪。</translation>
+        </message>
+        <message>
+            <source>Camera on: hold the code in front of it. %1</source>
+            <translation>摄像头已开启：请把码对准摄像头。%1</translation>
+        </message>
+        <message>
+            <source>Not available on this computer: %1</source>
+            <translation>本机无法使用：%1</translation>
+        </message>
+        <message>
+            <source>The scanner failed: %1</source>
+            <translation>扫码设备出错：%1</translation>
+        </message>
+        <message>
+            <source>Serial scanner on %1: waiting for the port (%2).</source>
+            <translation>串口扫码枪（%1）：正在等待端口（%2）。</translation>
         </message>
     </context>
 </TS>
