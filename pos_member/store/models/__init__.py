@@ -4,6 +4,13 @@
 """
 
 from pos_member.store.models.base import LEDGER_KINDS, NAMING_CONVENTION, TENDERS, Base
+from pos_member.store.models.benefits import (
+    BenefitMemberCache,
+    BenefitUse,
+    CountCardSold,
+    MallRedemption,
+    MallStockCache,
+)
 from pos_member.store.models.catalogue import Barcode, Category, Product, RuleVersion
 from pos_member.store.models.held import HeldOrder
 from pos_member.store.models.members import Coupon, Member, PointLot
@@ -37,6 +44,11 @@ __all__ = [
     "TENDERS",
     "VoucherUse",
     "AuditLogEntry",
+    "BenefitMemberCache",
+    "BenefitUse",
+    "CountCardSold",
+    "MallRedemption",
+    "MallStockCache",
     "Barcode",
     "Base",
     "CashMovement",
