@@ -176,3 +176,22 @@ def apply_points_rule(result, tenders: Iterable, points_on_vouchers: bool = Fals
     points = points_after_vouchers(result.points_earned, result.total, share, points_on_vouchers)
     return dataclasses.replace(result, points_earned=points) if points != result.points_earned \
         else result
+
+
+def release_voucher(ctx: TillContext, gateway: VoucherGateway | None, key: str) -> bool:
+    """Undo a verification whose sale was not completed (the cashier took the voucher off, or
+    left the payment screen): asks the central service to cancel it. True when undone; False
+    (recorded in ``voucher_uses``) when it could not be, e.g. offline."""
+    try:
+        info = _gateway(gateway).cancel(key, None)
+        undone, result = info.status == "cancelled", info.cancel_result or info.status
+    except (VoucherOffline, VoucherRefused) as exc:
+        undone, result = False, f"not undone: {exc.message}"[:200]
+    with transaction(ctx.sessions) as s:
+        row = s.get(VoucherUse, key)
+        if row is not None and row.status == "verified":
+            row.cancel_result = result
+            if undone:
+                row.status = "cancelled"
+                row.cancelled_at = ctx.now()
+    return undone

@@ -93,6 +93,8 @@ def tender_name(kind: str) -> str:
         "alipay": translate("Terms", "Alipay"),
         "card": translate("Terms", "UnionPay card"),
         "voucher": translate("Terms", "Voucher"),
+        "meituan": translate("Terms", "Meituan voucher"),
+        "douyin": translate("Terms", "Douyin voucher"),
         "points": translate("Terms", "Points"),
     }.get(kind, kind)
 

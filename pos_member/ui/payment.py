@@ -28,6 +28,7 @@ from .member_panel import yuan
 from .quick_cash import QuickCashRow
 from .sale import Payment
 from .scanner import CodeKind, make_scan_field
+from .voucher_panel import PLATFORM_KEYS, VoucherPanel
 from .screen import MessageBar, set_role
 
 TENDER_KEYS = (("cash", "F1"), ("wechat", "F2"), ("alipay", "F3"), ("card", "F4"),
@@ -95,6 +96,10 @@ class PaymentDialog(QDialog):
         left.addWidget(dot)
         right = QVBoxLayout()
         right.addLayout(grid)
+        # 美团/抖音 vouchers verified through the central service (ui/voucher_panel.py)
+        self.vouchers = VoucherPanel(self, getattr(parent, "env", None),
+                                     getattr(parent, "sale", None))
+        right.addWidget(self.vouchers)
         right.addWidget(self.quick_cash)
         self.ref_label = QLabel(self)
         right.addWidget(self.ref_label)
@@ -170,7 +175,10 @@ class PaymentDialog(QDialog):
             self.take("cash")
 
     def _undo(self) -> None:
+        last = self.payment.tenders[-1] if self.payment.tenders else None
         self.payment.remove_last()
+        if last is not None and last.kind in dict(PLATFORM_KEYS):
+            self.vouchers.release(last.reference or "")  # cancel its verification
         self.retranslate()
 
     _paid = False  # ``paid`` is emitted once: Enter reaches both the field and the dialog
@@ -185,6 +193,11 @@ class PaymentDialog(QDialog):
         self._paid = True
         self.paid.emit(list(self.payment.tenders))
         self.accept()
+
+    def reject(self) -> None:
+        if not self._paid:
+            self.vouchers.release_all()  # vouchers verified for a sale that did not happen
+        super().reject()
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.payment.remaining == 0:
@@ -204,6 +217,7 @@ class PaymentDialog(QDialog):
         for kind, key in TENDER_KEYS:
             self.tender_buttons[kind].setText(f"{tender_name(kind)} ({key})")
         self.ref_label.setText(self.tr("Voucher or payment reference"))
+        self.vouchers.retranslate()
         self.pad.field.setPlaceholderText(format_fen(p.remaining))
         self.quick_cash.set_due(p.remaining)
         self.taken.clear()
