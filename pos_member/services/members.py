@@ -50,6 +50,13 @@ class MemberView:
     registered_at: datetime | None
     snapshot: MemberSnapshot = field(repr=False, compare=False)
     marketing_consent: bool = False
+    # Stored value (储值): cached balance plus this till's unconfirmed movements (may be < 0).
+    stored_principal: int = 0
+    stored_bonus: int = 0
+
+    @property
+    def stored_value(self) -> int:
+        return self.stored_principal + self.stored_bonus
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,9 @@ def member_view(session: Session, m: Member, local_today: date,
                                             -e.points), else_=0)), 0))
         .where(e.member_id == m.id, e.confirmed.is_(False))).one()
     growth = m.growth + growth_delta
+    from .stored_value import balance as stored_balance  # imports this module's neighbours
+
+    stored = stored_balance(session, m.id)
     snapshot = MemberSnapshot(
         id=m.id, tier=m.tier, growth=growth, points=m.points,
         pending_redeemed=pending_out, redeemed_today_offline=redeemed_today,
@@ -93,7 +103,8 @@ def member_view(session: Session, m: Member, local_today: date,
         tier=m.tier, growth=growth, points=m.points + pending_in - pending_out,
         available_points=snapshot.available_points, birthday=m.birthday,
         last_purchase_at=m.last_purchase_at, registered_at=m.registered_at, snapshot=snapshot,
-        marketing_consent=bool(m.marketing_consent))
+        marketing_consent=bool(m.marketing_consent), stored_principal=stored.principal,
+        stored_bonus=stored.bonus)
 
 
 def signing_keys(session: Session) -> tuple[dict[str, bytes], set[str], set[str]]:

@@ -79,6 +79,17 @@ class StoredValueView:
         return sv.spendable(self.balance)
 
 
+def balance(session: Session, member_id: str) -> sv.Balance:
+    """Cached balance plus this till's unconfirmed movements (no limits, no context)."""
+    acc = session.get(StoredValueAccount, member_id)
+    e = StoredValueEntry
+    p, b = session.execute(
+        select(func.coalesce(func.sum(e.principal_fen), 0), func.coalesce(func.sum(e.bonus_fen), 0))
+        .where(e.member_id == member_id, e.confirmed.is_(False))).one()
+    return sv.Balance((acc.principal_fen if acc else 0) + int(p),
+                      (acc.bonus_fen if acc else 0) + int(b))
+
+
 def view(session: Session, ctx: TillContext, member_id: str,
          rules: sv.StoredValueRules | None = None) -> StoredValueView:
     rules = rules or current_rules(session).stored_value
