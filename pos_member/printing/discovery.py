@@ -35,8 +35,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +188,7 @@ def find_cups(timeout: float = 5.0) -> tuple[list[FoundPrinter], str]:
     if lpstat is None:
         return [], ""  # no CUPS on this till: nothing to say
     try:
-        out = subprocess.run([lpstat, "-v"], capture_output=True, text=True, timeout=timeout,
+        out = subprocess.run([lpstat, "-v"], check=False, capture_output=True, text=True, timeout=timeout,
                              env={**os.environ, "LC_ALL": "C", "LANG": "C"})
     except (OSError, subprocess.TimeoutExpired) as exc:
         return [], f"CUPS: {_one_line(exc)}"
@@ -238,7 +238,7 @@ def local_subnets() -> list[ipaddress.IPv4Network]:
     ip = shutil.which("ip")
     if ip is not None and sys.platform.startswith("linux"):
         try:
-            out = subprocess.run([ip, "-o", "-4", "addr", "show"], capture_output=True,
+            out = subprocess.run([ip, "-o", "-4", "addr", "show"], check=False, capture_output=True,
                                  text=True, timeout=3).stdout
             for m in re.finditer(r"\binet (\d+\.\d+\.\d+\.\d+/\d+)", out):
                 iface = ipaddress.IPv4Interface(m.group(1))

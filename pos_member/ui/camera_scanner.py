@@ -21,8 +21,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
@@ -169,7 +169,7 @@ class FrameDecoder(QObject):
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        import zxingcpp  # noqa: F401 - a missing decoder says so here, not on the thread
+        __import__("zxingcpp")  # a missing decoder says so here, not on the thread
 
         if self._thread is not None and self._thread.is_alive():
             return

@@ -15,7 +15,7 @@ at once when settings change. ``frame_source_factory`` makes the camera's frame 
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 

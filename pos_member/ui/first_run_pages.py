@@ -280,9 +280,10 @@ class PrinterPage(_Page):
         self.retranslate()
 
     def heading(self) -> tuple[str, str]:
-        return self.tr("Receipt printer"), self.tr("Connect the printer, enter where it is and "
-                                                   "print a test page. No printer yet? Choose "
-                                                   "\"No printer for now\".")
+        return self.tr("Receipt printer"), self.tr("Connect and switch on the printer, find it "
+                                                   "(or enter where it is) and print a test "
+                                                   "page. No printer yet? Choose \"No printer "
+                                                   "for now\".")
 
     def retranslate(self) -> None:
         self.spec_label.setText(self.tr("Printer"))

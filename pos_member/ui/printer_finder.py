@@ -18,7 +18,13 @@ import threading
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QVBoxLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -93,7 +99,7 @@ class PrinterFinder(QWidget):
 
     # --- texts ----------------------------------------------------------------------------------
 
-    def changeEvent(self, event) -> None:  # noqa: N802
+    def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
@@ -174,7 +180,7 @@ class PrinterFinder(QWidget):
                 found, notes = discovery.discover(
                     networks=networks, port=port or discovery.RAW_PORT, cancel=cancel,
                     progress=self._emit_progress, on_found=self._emit_found, local=local)
-            except Exception as exc:  # noqa: BLE001 - shown to the person searching
+            except Exception as exc:
                 log.warning("printer search failed: %s", exc)
                 error = exc
             self._emit_done(found, notes, error)
@@ -267,7 +273,12 @@ class PrinterFinder(QWidget):
         if p is not None:
             self.chosen.emit(p.spec)
 
-    def setEnabled(self, on: bool) -> None:  # noqa: N802 - a manager-only control in settings
+    def hideEvent(self, event) -> None:
+        """Leaving the page (or the screen) ends a search: nothing scans unseen."""
+        self.cancel()
+        super().hideEvent(event)
+
+    def setEnabled(self, on: bool) -> None:
         super().setEnabled(on)
         if not on:
             self.cancel()

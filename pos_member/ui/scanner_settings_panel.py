@@ -74,7 +74,7 @@ class ScannerSettingsPanel(QFrame):
             devices.changed.connect(self._show_state)
         self.retranslate()
 
-    def changeEvent(self, event) -> None:  # noqa: N802
+    def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
@@ -96,7 +96,7 @@ class ScannerSettingsPanel(QFrame):
 
     # --- showing ---------------------------------------------------------------------------------
 
-    def showEvent(self, event) -> None:  # noqa: N802
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self._sync()
         if not self._loaded:

@@ -1181,6 +1181,10 @@
             <source>Demo data was created: cashier S002 PIN 1357, manager S001 PIN 2468.</source>
             <translation>已创建演示数据：收银员 S002 密码 1357，店长 S001 密码 2468。</translation>
         </message>
+        <message>
+            <source>Finish, hold (Ctrl+H) or void this sale before signing out.</source>
+            <translation>请先结账、挂单（Ctrl+H）或作废本单，再退出登录。</translation>
+        </message>
     </context>
     <context>
         <name>ManagerScreens</name>
@@ -1512,6 +1516,10 @@
         <message>
             <source>Not printed on %1: %2. Check the cable, the power and the paper, then try again.</source>
             <translation>未能在 %1 上打印：%2。请检查连线、电源和纸张，然后重试。</translation>
+        </message>
+        <message>
+            <source>Connect and switch on the printer, find it (or enter where it is) and print a test page. No printer yet? Choose "No printer for now".</source>
+            <translation>连接并打开打印机，查找打印机（或填写打印机位置）并打印测试页。还没有打印机？请选择“暂不使用打印机”。</translation>
         </message>
     </context>
     <context>
@@ -2690,6 +2698,18 @@
         <message>
             <source>⚠ Backup failed: see the log</source>
             <translation>⚠ 备份失败：请查看日志</translation>
+        </message>
+        <message>
+            <source>Sign out</source>
+            <translation>退出登录</translation>
+        </message>
+        <message>
+            <source>No shift open</source>
+            <translation>未开班</translation>
+        </message>
+        <message>
+            <source>Shift open since %1</source>
+            <translation>%1 开班</translation>
         </message>
     </context>
     <context>

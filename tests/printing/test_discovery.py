@@ -12,7 +12,12 @@ import pytest
 
 from pos_member.printing import discovery
 from pos_member.printing.discovery import (
-    MAX_SCAN_HOSTS, ScanRefused, check_range, describe_usb, parse_lpstat, scan_network,
+    MAX_SCAN_HOSTS,
+    ScanRefused,
+    check_range,
+    describe_usb,
+    parse_lpstat,
+    scan_network,
 )
 from pos_member.printing.transport import parse_spec, send_job
 from tests.printing.emulator import PrinterEmulator
@@ -58,7 +63,7 @@ def printers():
 
 
 def test_scan_finds_the_printers_of_a_loopback_range(printers):
-    port, a, b = printers
+    port, a, _b = printers
     seen: list[tuple[int, int]] = []
     t0 = time.monotonic()
     found = scan_network("127.0.0.0/28", port=port, progress=lambda d, t: seen.append((d, t)))
@@ -158,7 +163,7 @@ def test_own_subnet_is_allowed_and_capped():
 def test_discover_reports_network_progress_and_each_printer_as_found(printers):
     port, _, _ = printers
     found_live, stages = [], []
-    found, notes = discovery.discover(networks=["127.0.0.0/28"], port=port, local=False,
+    found, _notes = discovery.discover(networks=["127.0.0.0/28"], port=port, local=False,
                                       on_found=found_live.append,
                                       progress=lambda p: stages.append((p.stage, p.done,
                                                                         p.total)))
@@ -219,7 +224,8 @@ def _namespace_possible() -> bool:
 
     if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("ip"):
         return False
-    return subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+    return subprocess.run(["unshare", "-n", "true"], check=False,
+                          capture_output=True).returncode == 0
 
 
 @pytest.mark.skipif(not _namespace_possible(), reason="needs root, unshare and ip")
@@ -234,8 +240,8 @@ def test_default_scan_covers_the_tills_own_subnet_in_a_namespace():
     root = Path(__file__).resolve().parents[2]
     script = ("ip link set lo up && ip addr add 10.77.5.1/24 dev lo && "
               f"exec {sys.executable} -c \"$SCRIPT\"")
-    proc = subprocess.run(["unshare", "-n", "sh", "-c", script], cwd=root, capture_output=True,
-                          text=True, timeout=120,
+    proc = subprocess.run(["unshare", "-n", "sh", "-c", script], check=False, cwd=root,
+                          capture_output=True, text=True, timeout=120,
                           env={**os.environ, "SCRIPT": IN_NAMESPACE, "PYTHONPATH": str(root)})
     line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
     assert line is not None, proc.stdout[-2000:] + proc.stderr[-3000:]
