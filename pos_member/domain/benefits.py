@@ -153,6 +153,9 @@ class Programme:
     count_cards: tuple[CountCardProduct, ...] = ()
     rewards: tuple = ()  # mall.Reward, kept here so that one document carries the programme
     version: int = 0
+    # The offline risk limit (as points have one): uses one till may spend per member and
+    # local day while it cannot reach the central service.
+    offline_daily_uses: int = 3
 
     def __post_init__(self) -> None:
         codes = [b.code for b in self.benefits]
@@ -201,7 +204,7 @@ class Programme:
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": self.version,
+        return {"version": self.version, "offline_daily_uses": self.offline_daily_uses,
                 "benefits": [b.to_dict() for b in self.benefits],
                 "quotas": [q.to_dict() for q in self.quotas],
                 "count_cards": [c.to_dict() for c in self.count_cards],
@@ -232,9 +235,12 @@ class Programme:
             version = d.get("version", 0)
             if not isinstance(version, int) or isinstance(version, bool):
                 raise BenefitError("version must be an integer")
+            limit = d.get("offline_daily_uses", 3)
+            if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+                raise BenefitError("offline_daily_uses must be a whole number, not negative")
         except (AttributeError, TypeError) as exc:
             raise BenefitError(f"benefit programme: {exc}") from None
-        return cls(benefits, quotas, cards, rewards, version)
+        return cls(benefits, quotas, cards, rewards, version, limit)
 
 
 EMPTY = Programme()

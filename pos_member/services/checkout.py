@@ -31,7 +31,7 @@ from pos_member.store.models import (
 )
 from pos_member.store.types import format_utc
 
-from . import stored_value
+from . import benefits, stored_value
 from .context import TillContext
 from .errors import InvalidInput, NotFound, ServiceError, ShiftStateError
 from .members import member_view, signing_keys
@@ -74,6 +74,11 @@ class CheckoutRequest:
     # this member, still valid at the time of the sale) and spends its nonce once.
     member_code: str | None = None
     approval: Approval | None = None
+    # Benefits redeemed (domain.benefits.Claim) and points-mall rewards (domain.mall.MallClaim):
+    # services/benefits.py. A mall reward spends points: it needs the member's code or a
+    # manager, as redeeming points does.
+    benefit_claims: tuple = ()
+    mall_claims: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -256,7 +261,8 @@ def checkout(ctx: TillContext, req: CheckoutRequest) -> CheckoutResult:
         raise InvalidInput("a sale id is a UUID made by the till", code="bad_sale_id")
     _validate(req)
     needs_override = any(line.unit_price is not None for line in req.lines)
-    needs_points_ok = req.redeem_points > 0 and req.member_code is None
+    needs_points_ok = (req.redeem_points > 0 or bool(req.mall_claims)) \
+        and req.member_code is None
     if needs_override or needs_points_ok:
         # A retry of a sale already recorded must not ask the manager again.
         with ctx.read_sessions() as session:
@@ -292,7 +298,8 @@ def checkout(ctx: TillContext, req: CheckoutRequest) -> CheckoutResult:
 def _price(ctx: TillContext, session: Session, cart: tuple[CartLine, ...],
            member_id: str | None, coupon_codes: tuple[str, ...],
            chosen: tuple[str, ...] | None, redeem_points: int,
-           local: datetime) -> tuple[list[BasketLine], PricingResult]:
+           local: datetime, claims: tuple = (),
+           mall: tuple = ()) -> tuple[list[BasketLine], PricingResult]:
     """Price a cart against the till's catalogue, member cache, coupons and rules.
 
     One query per kind of thing (products, member, coupons), with autoflush off: this runs
@@ -334,9 +341,14 @@ def _price(ctx: TillContext, session: Session, cart: tuple[CartLine, ...],
             coupons.append(_coupon(rows[code], member_id))
     if redeem_points and member is None:
         raise InvalidInput("points can only be redeemed for a member", code="no_member")
+    breq = benefits.benefit_request(
+        session, member_id, member.tier if member is not None else None, local.date(),
+        tuple(claims), tuple(mall), online=ctx.online(),
+        day_start=local.replace(hour=0, minute=0, second=0, microsecond=0))
     try:
         result = price(PricingRequest(local, tuple(lines), member, tuple(coupons),
-                                      redeem_points, ctx.online(), chosen), rules)
+                                      redeem_points, ctx.online(), chosen, benefits=breq),
+                       rules)
     except PricingError as exc:
         raise InvalidInput(str(exc), code="pricing") from None
     if result.subtotal > MAX_FEN:
@@ -347,23 +359,25 @@ def _price(ctx: TillContext, session: Session, cart: tuple[CartLine, ...],
 
 def quote_basket(ctx: TillContext, cart: tuple[CartLine, ...], member_id: str | None = None,
                  coupon_codes: tuple[str, ...] = (), chosen: tuple[str, ...] | None = None,
-                 redeem_points: int = 0) -> PricingResult:
+                 redeem_points: int = 0, claims: tuple = (),
+                 mall: tuple = ()) -> PricingResult:
     """Price the cart as it stands, recording nothing (the running total on the screen)."""
     _validate(CheckoutRequest("", None, cart, (), member_id, coupon_codes,  # type: ignore[arg-type]
                               chosen, redeem_points))
     with ctx.read_sessions() as session:
         return _price(ctx, session, tuple(cart), member_id, tuple(coupon_codes), chosen,
-                      redeem_points, ctx.local())[1]
+                      redeem_points, ctx.local(), claims, mall)[1]
 
 
 def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datetime,
             local: datetime, approver: str | None) -> CheckoutResult:
     shift = _open_shift(session, ctx.terminal_id)
     verified = None
-    if req.redeem_points > 0 and req.member_code is not None:
+    if (req.redeem_points > 0 or req.mall_claims) and req.member_code is not None:
         verified = _spending_code(session, req, now)
     lines, result = _price(ctx, session, req.lines, req.member_id, req.coupon_codes,
-                           req.chosen_coupons, req.redeem_points, local)
+                           req.chosen_coupons, req.redeem_points, local, req.benefit_claims,
+                           req.mall_claims)
     if result.points_redeemed < req.redeem_points:
         raise InvalidInput(
             f"only {result.points_redeemed} points can be redeemed "
@@ -385,7 +399,7 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
         tz=ctx.tz_name, status="completed", subtotal_fen=result.subtotal,
         tier_discount_fen=result.tier_discount, coupon_discount_fen=result.coupon_discount,
         points_value_fen=result.points_value, rounding_fen=result.rounding,
-        total_fen=result.total, points_redeemed=result.points_redeemed,
+        total_fen=result.total, points_redeemed=result.points_redeemed + result.mall_points,
         points_earned=result.points_earned, growth_earned=result.growth_earned,
         tier_before=result.tier_before, tier_after=result.tier_after,
         multiplier=str(result.multiplier), quote_json=pricing_to_dict(result))])
@@ -397,6 +411,7 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
         rounding_fen=lr.rounding, paid_fen=lr.paid, discountable=line.discountable,
         points_eligible=line.points_eligible, category_id=line.category or None)
         for no, (line, lr) in enumerate(zip(lines, result.lines), start=1)]
+    benefits.mall_points_on_rows(result, line_rows)  # a mall line is paid with points
     insert_rows(session, SaleLine, line_rows)
     pay_rows = [dict(sale_id=req.sale_id, tender=t.kind, amount_fen=t.amount,
                      tendered_fen=t.tendered if t.kind == "cash" else None, change_fen=c,
@@ -414,16 +429,17 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
         execute_sql(session, "UPDATE coupons SET status='used', used_by_sale_id=?, updated_at=? "
                     f"WHERE code IN ({','.join('?' for _ in result.applied)})",
                     [req.sale_id, format_utc(now), *(a.code for a in result.applied)])
-    if verified is not None and result.points_redeemed > 0:
+    if verified is not None and result.points_redeemed + result.mall_points > 0:
         # A unique key: a replayed code fails here even in a concurrent transaction.
         insert_rows(session, SeenNonce, [dict(
             nonce=verified.nonce, expires_at=max(verified.not_after, now) + NONCE_KEEP)])
 
     if req.member_id is not None:
         ledger = []
-        if result.points_redeemed:
+        if result.points_redeemed or result.mall_points:
             ledger.append(dict(member_id=req.member_id, sale_id=req.sale_id, kind="redeem",
-                               points=-result.points_redeemed, growth=0, at=now,
+                               points=-(result.points_redeemed + result.mall_points), growth=0,
+                               at=now,
                                confirmed=False))
         if result.points_earned or result.growth_earned:
             ledger.append(dict(member_id=req.member_id, sale_id=req.sale_id, kind="earn",
@@ -438,10 +454,19 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
 
     payload = _sale_payload(ctx, req, receipt_no, shift.id, line_rows, pay_rows, result, now,
                             local, verified.nonce if verified is not None
-                            and result.points_redeemed > 0 else None)
+                            and result.points_redeemed + result.mall_points > 0 else None)
     if sv_spend is not None:
         payload["stored_value"] = sv_spend.wire
-    event_id = repo.add_outbox_event(session, "sale", payload, terminal_seq=seq, created_at=now)
+    payload["points_redeemed"] += result.mall_points
+    sale_event_id = str(uuid.uuid4())
+    moves = benefits.record_sale(session, sale_id=req.sale_id, member_id=req.member_id,
+                                 event_id=sale_event_id, lines=lines, result=result,
+                                 tier=result.tier_before, today=local.date(), now=now,
+                                 online=ctx.online())
+    if moves is not None:
+        payload["benefits"] = moves
+    event_id = repo.add_outbox_event(session, "sale", payload, sale_event_id, terminal_seq=seq,
+                                     created_at=now)
     stored_value.record_spend(session, ctx, sv_spend, event_id, req.sale_id, shift.id, now)
     append_audit(session, actor=req.staff.id, approver=approver, action="sale", at=now,
                  details={"sale_id": req.sale_id, "receipt_no": receipt_no,
