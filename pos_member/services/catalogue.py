@@ -7,6 +7,7 @@ shift is open), so the UI never touches the store directly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -202,6 +203,8 @@ def store_info(ctx: TillContext) -> dict[str, str]:
 class TillStatus:
     events_waiting: int
     shift_open: bool
+    shift_opened_at: datetime | None = None  # aware UTC, the open shift's
+    shift_opened_by: str = ""                # the staff id who opened it
 
 
 def till_status(ctx: TillContext) -> TillStatus:
@@ -209,8 +212,10 @@ def till_status(ctx: TillContext) -> TillStatus:
     from .shifts import current_shift
 
     with ctx.read_sessions() as s:
-        return TillStatus(repo.count_pending_outbox(s),
-                          current_shift(s, ctx.terminal_id) is not None)
+        shift = current_shift(s, ctx.terminal_id)
+        return TillStatus(repo.count_pending_outbox(s), shift is not None,
+                          shift.opened_at if shift is not None else None,
+                          shift.opened_by if shift is not None else "")
 
 
 @dataclass(frozen=True)

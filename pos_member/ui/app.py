@@ -57,6 +57,9 @@ def apply_look(app: QApplication) -> None:
         app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
     except OSError:
         log.warning("style sheet not found: %s", STYLE_SHEET)
+    from . import touch
+
+    touch.install(app)  # touch-sized rows on a touch screen; styled drop-down lists
 
 
 def log_file() -> Path:

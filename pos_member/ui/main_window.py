@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
 
         self.env.staff_changed.connect(
             lambda s: self.status.set_staff(f"{s.name} ({s.id})" if s else ""))
+        self.status.sign_out_clicked.connect(self.request_sign_out)
         # what changes the outbox; the checkout's own notices ("checkout_...") do not
         self.env.changed.connect(lambda what: what.startswith("checkout")
                                  or self.refresh_status())
@@ -216,6 +217,7 @@ class MainWindow(QMainWindow):
         responsive (the launcher uses it); otherwise all at once."""
         self.env.ctx = ctx
         self.status.tz = ctx.tz
+        self.status.clock_source = ctx.now  # the till's clock (tests control it)
         steps = [self._add_lock_and_menu, self._add_cashier_screens, self._add_manager_screens]
         if self._want_printer:
             steps.append(self._start_printer)
@@ -328,6 +330,7 @@ class MainWindow(QMainWindow):
 
     def _check_shift(self, status) -> None:
         self.status.set_waiting(status.events_waiting)
+        self.status.set_shift(status.shift_opened_at)
         self.env.shift_open = status.shift_open
         if status.shift_open or "checkout" not in self.screens:
             self.show_screen("checkout" if "checkout" in self.screens else "menu")
@@ -358,6 +361,21 @@ class MainWindow(QMainWindow):
                 or "lock" not in self.screens:
             return
         self.show_screen("lock")
+
+    def request_sign_out(self) -> None:
+        """The status bar's Sign out: refused while a sale is on the checkout (the next
+        cashier would inherit it), else back to the login screen."""
+        if self.env.staff is None:
+            return
+        co = self.screens.get("checkout")
+        sale = getattr(co, "sale", None)
+        if sale is not None and not sale.empty:
+            self.show_screen("checkout")
+            co.message.show_message(
+                lambda: self.tr("Finish, hold (Ctrl+H) or void this sale before signing out."),
+                "warn")
+            return
+        self.sign_out()
 
     def sign_out(self) -> None:
         self.env.set_staff(None)
@@ -393,13 +411,17 @@ class MainWindow(QMainWindow):
         from pos_member.services import catalogue
 
         Op(catalogue.till_status, self.env.ctx).latest("till_status") \
-            .success(lambda st: self.status.set_waiting(st.events_waiting)) \
+            .success(self._till_status) \
             .failure(lambda exc: log.warning("till status: %s", exc)).run(self.worker)
         # the brand's tiers (names, rates) as every screen and receipt names them; a sync
         # may have brought new rules
         Op(catalogue.loyalty_rules, self.env.ctx).latest("loyalty_rules") \
             .success(self._tier_rules) \
             .failure(lambda exc: log.warning("loyalty rules: %s", exc)).run(self.worker)
+
+    def _till_status(self, st) -> None:
+        self.status.set_waiting(st.events_waiting)
+        self.status.set_shift(st.shift_opened_at)
 
     def _tier_rules(self, rules) -> None:
         if self.env.tiers.set_rules(rules):

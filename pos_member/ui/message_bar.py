@@ -9,7 +9,11 @@ dialogs would otherwise lead back to screen.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QWidget
+
+MESSAGE_TEXT_PX = 15   # pos.qss QLabel[kind=...] font-size
+MESSAGE_CHROME_PX = 18  # its padding (8 + 8) and border (1 + 1)
 
 
 class MessageBar(QLabel):
@@ -23,6 +27,15 @@ class MessageBar(QLabel):
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setObjectName("message")
+        # Its place is kept while hidden, one line high (pos.qss: 15 px text, 8 px padding):
+        # a message appearing or going does not push the screen's layout. A message longer
+        # than the line grows the bar (it is never cut).
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+        font = QFont(self.font())
+        font.setPixelSize(MESSAGE_TEXT_PX)
+        self.setMinimumHeight(QFontMetrics(font).height() + MESSAGE_CHROME_PX)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.clear_message)

@@ -8,11 +8,12 @@ sync engine the till is simply offline, and the waiting count comes from the out
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,18 @@ class _Bridge(QObject):
 
 
 class StatusBar(QStatusBar):
+    """Left: online/offline, last sync, events waiting, printer (and a failed backup). Right,
+    always there: the open shift, the clock, who is signed in and a Sign out button."""
+
+    sign_out_clicked = Signal()
+
     def __init__(self, parent: QWidget | None = None, tz=None):
         super().__init__(parent)
         self.setSizeGripEnabled(False)
         self.tz = tz
+        self.clock_source: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.shift_opened_at: datetime | None = None  # aware; None: no shift open
+        self.shift_known = False  # until the first till status arrives
         self.sync = SyncState()
         self.printer = PrinterState()
         self.staff_name = ""
@@ -63,7 +72,20 @@ class StatusBar(QStatusBar):
         for w in (self.connection, self.last_sync, self.waiting, self.printer_label,
                   self.backup_label):
             self.addWidget(w)
-        self.addPermanentWidget(self.staff)
+        self.shift = QLabel(self)
+        self.shift.setObjectName("status_shift")
+        self.clock = QLabel(self)
+        self.clock.setObjectName("status_clock")
+        self.sign_out_button = QPushButton(self)
+        self.sign_out_button.setObjectName("status_sign_out")
+        self.sign_out_button.clicked.connect(self.sign_out_clicked)
+        self.sign_out_button.hide()  # shown while someone is signed in
+        for w in (self.shift, self.clock, self.staff, self.sign_out_button):
+            self.addPermanentWidget(w)
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(1000)  # the text changes once a minute; setText then
+        self._clock_timer.timeout.connect(self.tick)
+        self._clock_timer.start()
         self._bridge = _Bridge(self)
         self._bridge.sync.connect(self._take_sync)
         self._bridge.printer.connect(self._take_printer)
@@ -95,7 +117,28 @@ class StatusBar(QStatusBar):
 
     def set_staff(self, name: str) -> None:
         self.staff_name = name
+        self.sign_out_button.setVisible(bool(name))
         self.redraw()
+
+    def set_shift(self, opened_at: datetime | None) -> None:
+        """The open shift's opening time (aware), or None when no shift is open."""
+        self.shift_known = True
+        self.shift_opened_at = opened_at
+        self.redraw()
+
+    def _local(self, at: datetime) -> datetime:
+        return at.astimezone(self.tz) if self.tz else at
+
+    def tick(self) -> None:
+        """The clock (HH:MM in the store's time zone, the date in its tooltip)."""
+        try:
+            now = self._local(self.clock_source())
+        except Exception:  # noqa: BLE001 - a clock that fails must not stop the bar
+            return
+        text = now.strftime("%H:%M")
+        if text != self.clock.text():
+            self.clock.setText(text)
+            self.clock.setToolTip(now.strftime("%Y-%m-%d"))
 
     # --- drawing -----------------------------------------------------------------------------
 
@@ -156,3 +199,17 @@ class StatusBar(QStatusBar):
                                        else "")
         self.printer_label.setToolTip(p.message)
         self.staff.setText(self.staff_name)
+        self.sign_out_button.setText(self.tr("Sign out"))
+        if not self.shift_known:
+            self.shift.setText("")
+            self.shift.setProperty("state", "")
+        elif self.shift_opened_at is None:
+            self.shift.setText(self.tr("No shift open"))
+            self.shift.setProperty("state", "offline")
+        else:
+            self.shift.setText(self.tr("Shift open since %1").replace(
+                "%1", self._local(self.shift_opened_at).strftime("%H:%M")))
+            self.shift.setProperty("state", "")
+        self.shift.style().unpolish(self.shift)
+        self.shift.style().polish(self.shift)
+        self.tick()

@@ -1,0 +1,96 @@
+"""Touch or mouse: rows and buttons a finger can hit on a touch till (issue 16 item 18).
+
+Touch mode is on when the system reports a touch screen (``QInputDevice``) or
+``POS_MEMBER_TOUCH=1``; ``POS_MEMBER_TOUCH=0`` turns it off (a till whose touch screen is not
+used). In touch mode resources/style/touch.qss is appended to the application's style sheet
+(buttons, list rows, drop-down rows and fields >= 44 px, wider scroll bars) and every table's
+rows are at least 44 px (row heights are not a style-sheet property). In both modes every
+combo box gets a styled delegate, without which Qt's default combo delegate ignores the
+style sheet's ``::item`` rules (the drop-down list would not be styled nor sized).
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QInputDevice
+from PySide6.QtWidgets import QApplication, QComboBox, QStyledItemDelegate, QTableView
+
+from .i18n import RESOURCES
+
+TOUCH_ROW = 44  # px: the smallest row or button a finger hits reliably
+TOUCH_SHEET = RESOURCES / "style" / "touch.qss"
+ENV = "POS_MEMBER_TOUCH"
+
+
+def touch_screen_present() -> bool:
+    return any(d.type() == QInputDevice.DeviceType.TouchScreen for d in QInputDevice.devices())
+
+
+def wanted() -> bool:
+    """Touch mode as the environment and the hardware say."""
+    value = os.environ.get(ENV, "").strip().lower()
+    if value in ("1", "yes", "true", "on"):
+        return True
+    if value in ("0", "no", "false", "off"):
+        return False
+    return touch_screen_present()
+
+
+class _Sizer(QObject):
+    def __init__(self, app: QApplication):
+        super().__init__(app)
+        self.touch = False
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Polish:
+            if isinstance(obj, QComboBox) and not isinstance(obj.itemDelegate(),
+                                                              QStyledItemDelegate):
+                obj.setItemDelegate(QStyledItemDelegate(obj))
+            elif self.touch and isinstance(obj, QTableView):
+                size_rows(obj)
+        return False
+
+
+def size_rows(table: QTableView, height: int = TOUCH_ROW) -> None:
+    header = table.verticalHeader()
+    header.setMinimumSectionSize(max(header.minimumSectionSize(), height))
+    header.setDefaultSectionSize(max(header.defaultSectionSize(), height))
+
+
+_sizer: _Sizer | None = None
+_base_sheet: str | None = None
+
+
+def install(app: QApplication, touch: bool | None = None) -> bool:
+    """Install the sizer (once) and set touch mode (``None``: :func:`wanted`). Call after the
+    application's style sheet is set (``app.apply_look`` does). Returns the mode."""
+    global _sizer, _base_sheet
+    if _sizer is None:
+        _sizer = _Sizer(app)
+        app.installEventFilter(_sizer)
+    on = wanted() if touch is None else touch
+    sheet = app.styleSheet()
+    extra = _touch_sheet()
+    if extra and extra in sheet:
+        sheet = sheet.replace("\n" + extra, "")
+    _base_sheet = sheet
+    _sizer.touch = on
+    app.setStyleSheet(sheet + ("\n" + extra if on and extra else ""))
+    if on:
+        for w in app.allWidgets():
+            if isinstance(w, QTableView):
+                size_rows(w)
+    return on
+
+
+def is_touch() -> bool:
+    return bool(_sizer and _sizer.touch)
+
+
+def _touch_sheet() -> str:
+    try:
+        return TOUCH_SHEET.read_text(encoding="utf-8")
+    except OSError:
+        return ""
