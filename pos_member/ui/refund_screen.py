@@ -22,6 +22,7 @@ from .i18n import error_text, tender_name, tier_name
 from .report_data import refund_receipt_from
 from .scanner import CodeKind, make_scan_field
 from .screen import MessageBar, Screen, set_role
+from .voucher_panel import undo_vouchers_after_refund
 from .worker import Op
 
 log = logging.getLogger(__name__)
@@ -445,6 +446,7 @@ class RefundScreen(Screen):
         Op(sales_query.sale_detail, self.env.ctx, detail.id).success(self.show_detail) \
             .run(self.env.worker)
         self.load_recent(self.search.text().strip())
+        undo_vouchers_after_refund(self, detail.id, result)  # 美团/抖音: cancel verifications
         printer = receipt_printer(self.env)
         if printer is None:
             return

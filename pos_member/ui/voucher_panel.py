@@ -214,3 +214,46 @@ class VoucherPanel(QWidget):
             self.buttons[platform].setText(f"{platform_name(platform)} ({key})")
         self.buttons["meituan"].setToolTip(self.tr("Scan the voucher's code, then press"))
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+
+def undo_vouchers_after_refund(screen, sale_id: str, result) -> None:
+    """After a refund that gave back a 美团/抖音 tender: cancel the sale's verifications at the
+    central service (within the platform's window) and tell the cashier what happened."""
+    from PySide6.QtCore import QCoreApplication
+
+    if not any(t in dict(PLATFORM_KEYS) for t, _fen in result.payments):
+        return
+    env = screen.env
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("VoucherPanel", text)
+
+    if not getattr(result.outcome, "full", True):
+        # a voucher is undone whole: a partial refund leaves it used (docs/cross-channel.md)
+        screen.message.show_message(tr("Partial refund: the group-buy voucher stays used; it "
+                                       "is undone only when the whole sale is refunded."),
+                                    "warn", 0)
+        return
+
+    def done(results) -> None:
+        lines = []
+        for r in results:
+            name = f"{platform_name(r.platform)} {r.code}"
+            if r.undone:
+                lines.append(tr("%1: verification undone; the customer can use the voucher "
+                                "again.").replace("%1", name))
+            elif r.result == "window_passed":
+                lines.append(tr("%1: the platform's window for undoing it has passed; it "
+                                "stays used (recorded).").replace("%1", name))
+            elif r.result == "offline":
+                lines.append(tr("%1: not undone, the central service cannot be reached; "
+                                "recorded.").replace("%1", name))
+            else:
+                lines.append(tr("%1: not undone (%2); recorded.").replace("%1", name)
+                             .replace("%2", r.result))
+        if lines:
+            screen.message.show_message("\n".join(lines),
+                                        "ok" if all(r.undone for r in results) else "warn", 0)
+
+    Op(sv.undo_for_refund, env.ctx, online_gateway(env), sale_id, result.refund_id) \
+        .success(done).run(env.worker)

@@ -179,3 +179,15 @@ def test_no_camera_is_said_plainly(qtbot, window, till):
 
 def test_fixtures_are_there():
     assert len(FRAMES) == 5 and all(Path(p).stat().st_size > 5000 for p in FRAMES)
+
+
+def test_a_serial_scanner_that_goes_away_is_waited_for(qtbot, window, pty_port):
+    master, port = pty_port
+    devices = window.scanner_devices
+    devices.apply(scanner_settings.ScannerSettings("serial", port, 9600))
+    qtbot.waitUntil(lambda: devices.state == "open", timeout=5000)
+    os.close(master)         # the cable pulled: the port reports an error on read
+    qtbot.waitUntil(lambda: devices.state == "waiting", timeout=5000)
+    assert devices.serial.running   # still trying: it reopens the port when it comes back
+    devices.stop()
+    qtbot.waitUntil(lambda: not devices.serial.running, timeout=3000)
