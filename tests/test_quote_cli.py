@@ -117,14 +117,17 @@ def test_result_shape_and_amount_strings():
         "rounding", "total", "lines", "applied_coupons", "coupon_details", "rejected_coupons",
         "redeem_limited_by", "points_earned", "growth_earned", "multiplier",
         "multiplier_source", "tier_before", "tier_after", "hints",
-    }
+        # issue 11: member prices, member days and gifts (fields are only ever added)
+        "member_price_saving", "member_day_rate", "multiplier_rule", "gifts",
+    } | ({"benefits_used", "benefit_discount", "mall_lines", "mall_points"} & set(out))
     for k in MONEY_KEYS:
         assert isinstance(out[k], str) and AMOUNT.match(out[k]), (k, out[k])
     for k in ("points_redeemed", "points_earned", "growth_earned"):
         assert isinstance(out[k], int) and not isinstance(out[k], bool)
     assert len(out["lines"]) == 3
     for x in out["lines"]:
-        assert set(x) == {"sku", *LINE_MONEY_KEYS, "points_redeemed"}
+        assert set(x) - {"benefit_discount", "mall"} == {
+            "sku", *LINE_MONEY_KEYS, "points_redeemed", "shelf_amount", "member_price_saving"}
         for k in LINE_MONEY_KEYS:
             assert AMOUNT.match(x[k]), (k, x[k])
     # the lines' paid add up to the total, and each column to its header

@@ -19,6 +19,8 @@ class BasketLine:
     category: str = ""
     discountable: bool = True
     points_eligible: bool = True
+    # Member prices (会员价): (tier code, unit price in fen) pairs; see domain/member_prices.py
+    member_prices: tuple[tuple[str, Fen], ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.unit_price, int) or isinstance(self.unit_price, bool):
@@ -49,6 +51,8 @@ class MemberSnapshot:
     birthday: date | None = None
     last_purchase_at: datetime | None = None
     lots: tuple[PointLot, ...] = field(default_factory=tuple)
+    # Ids of the gifts already issued to the member (domain/gifts.py): not offered again.
+    gifts_claimed: frozenset[str] = frozenset()
 
     @property
     def available_points(self) -> int:

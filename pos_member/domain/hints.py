@@ -9,6 +9,8 @@ Kinds (stable, part of the quote contract):
 - ``member_day``: today is member day for this tier, with its multiplier.
 - ``dormant``: no purchase for the configured number of days (沉睡会员), with the win-back offer.
 - ``first_order``: a new member's first order, with the first-order coupon if the rules give one.
+- then ``upgrade_gift``, ``gift_claimable``, ``next_tier_gift``, ``member_day_benefit``
+  (domain/benefit_offers.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from .basket import MemberSnapshot
 from .coupons import Reason
+from .member_days import best_multiplier
 from .money import format_fen
 from .points import expiring_within
 
@@ -88,8 +91,9 @@ def member_hints(req: HintRequest, result: HintResult, rules: Rules) -> tuple[di
             not rules.birthday_tiers or member.tier in rules.birthday_tiers):
         hints.append({"kind": "birthday_month", "multiplier": str(rules.birthday_multiplier)})
 
-    if at.isoweekday() in rules.member_day_weekdays and member.tier in rules.member_day_tiers:
-        hints.append({"kind": "member_day", "multiplier": str(rules.member_day_multiplier)})
+    day = best_multiplier(rules.member_days, member.tier, today)
+    if day is not None:
+        hints.append({"kind": "member_day", "multiplier": str(day[0])})
 
     if member.last_purchase_at is None:
         hints.append({"kind": "first_order", "coupon": rules.first_order_coupon})
@@ -100,4 +104,7 @@ def member_hints(req: HintRequest, result: HintResult, rules: Rules) -> tuple[di
         days = (today - last.date()).days
         if days >= rules.dormant_days:
             hints.append({"kind": "dormant", "days": days, "offer": rules.win_back_offer})
+    from .benefit_offers import benefit_hints  # gifts and member days, after the older kinds
+
+    hints.extend(benefit_hints(req, result, rules))
     return tuple(hints)

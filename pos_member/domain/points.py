@@ -92,17 +92,28 @@ def earning_multiplier(rules: "Rules", tier_code: str, at: datetime,
 
     Multipliers never compound: the member day and the birthday month do not multiply.
     """
+    best, source, _rule = earning_multiplier_rule(rules, tier_code, at, birthday)
+    return best, source
+
+
+def earning_multiplier_rule(rules: "Rules", tier_code: str, at: datetime,
+                            birthday: date | None) -> tuple[Decimal, str, str | None]:
+    """``earning_multiplier`` and the rule it comes from: the member day's id for a member-day
+    multiplier (domain/member_days.py), else None."""
+    from .member_days import best_multiplier
+
     best = rules.tier(tier_code).points_multiplier
     source = "tier"
-    if at.isoweekday() in rules.member_day_weekdays and tier_code in rules.member_day_tiers:
-        if rules.member_day_multiplier > best:
-            best, source = rules.member_day_multiplier, "member_day"
+    rule: str | None = None
+    day = best_multiplier(rules.member_days, tier_code, at.date())
+    if day is not None and day[0] > best:
+        best, source, rule = day[0], "member_day", day[1].id
     if birthday is not None and birthday.month == at.month and (
         not rules.birthday_tiers or tier_code in rules.birthday_tiers
     ):
         if rules.birthday_multiplier > best:
-            best, source = rules.birthday_multiplier, "birthday"
-    return best, source
+            best, source, rule = rules.birthday_multiplier, "birthday", None
+    return best, source, rule
 
 
 def points_for(paid: Fen, multiplier: Decimal, rules: "Rules") -> int:

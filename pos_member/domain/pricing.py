@@ -22,7 +22,9 @@ from .benefits import BenefitError, BenefitRequest, BenefitUse, apply_to_basket
 from .coupons import Coupon, CouponKind, Reason, _rejection, local_naive
 from .mall import MallLine
 from .money import Fen, allocate, floor_div_decimal, times
-from .points import earning_multiplier, growth_for, points_for
+from .member_days import extra_rate
+from .member_prices import price_lines
+from .points import earning_multiplier_rule, growth_for, points_for
 from .rules import DEFAULT_RULES, Rules
 
 
@@ -56,6 +58,8 @@ class LineResult:
     rounding: Fen
     paid: Fen
     points_eligible: bool
+    shelf_amount: Fen = 0  # unit shelf price × quantity (= amount unless a member price applies)
+    member_price_saving: Fen = 0  # shelf_amount less the member price's amount
 
 
 _LINE_FIELDS = tuple(f.name for f in fields(LineResult))
@@ -119,6 +123,12 @@ class PricingResult:
     benefit_discount: Fen = 0
     mall_lines: tuple[MallLine, ...] = ()
     mall_points: int = 0
+    # Member prices, member days and gifts (docs/quote.md; domain/member_prices.py,
+    # member_days.py, gifts.py)
+    member_price_saving: Fen = 0
+    member_day_rate: Decimal = Decimal(1)  # the extra member-day rate inside the tier discount
+    multiplier_rule: str | None = None  # the member day whose multiplier applies
+    gifts: tuple = ()  # GiftOffer: claimable now, or issued by this sale (upgrade gift)
 
 
 # --- exact arithmetic, fast ------------------------------------------------------------------
@@ -743,7 +753,12 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
               else None)
 
     lines = req.lines
-    amounts = [_times(line.unit_price, line.qty) for line in lines]  # = line.amount
+    # 1. member prices replace the shelf amount (no tier discount on top); the member day's
+    # extra rate joins the tier's (domain/member_prices.py, member_days.py)
+    day_rate = extra_rate(rules.member_days, tier_code, req.at.date())
+    rate = rate * day_rate
+    amounts, shelf, mp_saving, mp_lines = price_lines(
+        lines, tier_code, rate, rules.member_price_mode, _times)
     benefit_uses: tuple[BenefitUse, ...] = ()
     mall_lines: tuple[MallLine, ...] = ()
     benefit_off: list[Fen] = []
@@ -756,8 +771,8 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
         except BenefitError as exc:
             raise PricingError(f"benefits: {exc}") from None
     off = Decimal(1) - rate
-    tier_full = [_times(a, off) if line.discountable and rate < 1 else 0
-                 for a, line in zip(amounts, lines)]
+    tier_full = [_times(a, off) if line.discountable and rate < 1 and not mp else 0
+                 for a, line, mp in zip(amounts, lines, mp_lines)]
     ctx = _Context(lines, amounts, tier_full)
 
     rejected: dict[str, RejectedCoupon] = {}
@@ -847,10 +862,12 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
     # earning
     multiplier = Decimal(0)
     source = "none"
+    multiplier_rule = None
     points_earned = growth_earned = 0
     tier_after = tier_code
     if member is not None:
-        multiplier, source = earning_multiplier(rules, member.tier, req.at, member.birthday)
+        multiplier, source, multiplier_rule = earning_multiplier_rule(
+            rules, member.tier, req.at, member.birthday)
         eligible_paid = sum(p for p, line in zip(paid, lines) if line.points_eligible)
         points_earned = points_for(eligible_paid, multiplier, rules)
         growth_earned = growth_for(eligible_paid, rules)
@@ -862,7 +879,7 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
     line_results = _line_results(
         [line.sku for line in lines], [line.name for line in lines], amounts, best.tier,
         coupon_lines, pv_lines, pts_lines, rd_lines, paid,
-        [line.points_eligible for line in lines])
+        [line.points_eligible for line in lines], shelf, mp_saving)
     result = PricingResult(
         subtotal=sum(amounts),
         tier_discount=sum(best.tier),
@@ -885,10 +902,23 @@ def price(req: PricingRequest, rules: Rules = DEFAULT_RULES) -> PricingResult:
         benefit_discount=sum(benefit_off),
         mall_lines=mall_lines,
         mall_points=mall_points,
+        member_price_saving=sum(mp_saving),
+        member_day_rate=day_rate,
+        multiplier_rule=multiplier_rule,
     )
+    if member is not None:
+        from .benefit_offers import gift_offers
+
+        result = _with_gifts(result, gift_offers(req, result, rules))
     from .hints import member_hints  # local import: hints builds on the result type
 
     return _with_hints(result, member_hints(req, result, rules))
+
+
+def _with_gifts(result: PricingResult, gifts: tuple) -> PricingResult:
+    from dataclasses import replace
+
+    return replace(result, gifts=gifts)
 
 
 def _with_hints(result: PricingResult, hints: tuple[dict, ...]) -> PricingResult:

@@ -12,6 +12,10 @@ from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from typing import Any, Mapping
 
+from .gifts import GiftError, GiftReward
+from .member_days import (DEFAULT_MEMBER_DAYS, MemberDay, MemberDayError, legacy_member_days,
+                          parse_member_days)
+from .member_prices import MEMBER_PRICE_MODES
 from .money import Fen, format_fen, parse_decimal, parse_yuan
 from .stored_value import DEFAULT_STORED_VALUE_RULES, StoredValueRules
 
@@ -111,6 +115,8 @@ CASH_ROUNDING_MODES = ("none", "jiao", "yuan")
 
 _MONEY_FIELDS = {"earn_unit", "growth_unit", "point_value", "coupon_nudge_max"}
 _DECIMAL_FIELDS = {"redeem_max_ratio", "member_day_multiplier", "birthday_multiplier"}
+# The fields of an old rules document that described its one member day (domain/member_days.py)
+_LEGACY_MEMBER_DAY = ("member_day_weekdays", "member_day_tiers", "member_day_multiplier")
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,13 @@ class Rules:
     coupon_nudge_max: Fen = 5000  # tell the cashier when ≤ ¥50 more would unlock a coupon
     win_back_offer: str = ""
     first_order_coupon: str = ""  # template code of the coupon a new member receives, if any
+    # Benefits (DESIGN.md "Benefits"): member prices, member days by tier, gifts.
+    member_price_mode: str = "replace"  # replace: no tier discount on top; best: the lower
+    # Every member day; the legacy member_day_* fields above are kept for old readers, and an
+    # old document that sets them (without member_days) means the one day they describe.
+    member_days: tuple[MemberDay, ...] = DEFAULT_MEMBER_DAYS
+    birthday_gift: GiftReward | None = None  # once per calendar year, in the birthday month
+    upgrade_gifts: tuple[tuple[str, GiftReward], ...] = ()  # (tier reached, gift)
     # Stored value (储值): recharge rules, presets, offline limit (domain/stored_value.py).
     stored_value: StoredValueRules = DEFAULT_STORED_VALUE_RULES
 
@@ -167,6 +180,19 @@ class Rules:
         for d in self.member_day_weekdays:
             if d not in range(1, 8):
                 raise RulesError("member_day_weekdays holds ISO weekdays 1..7")
+        if self.member_price_mode not in MEMBER_PRICE_MODES:
+            raise RulesError("member_price_mode must be replace or best")
+        codes = {t.code for t in self.tiers}
+        for tier, _gift in self.upgrade_gifts:
+            if tier not in codes:
+                raise RulesError(f"upgrade_gifts: unknown tier {tier!r}")
+
+    # -- benefits ----------------------------------------------------------------------------
+    def upgrade_gift(self, tier_code: str | None) -> GiftReward | None:
+        for tier, gift in self.upgrade_gifts:
+            if tier == tier_code:
+                return gift
+        return None
 
     # -- tiers -------------------------------------------------------------------------------
     def tier(self, code: str) -> Tier:
@@ -209,6 +235,12 @@ class Rules:
             v = getattr(self, f.name)
             if f.name == "tiers":
                 out[f.name] = [t.to_dict() for t in v]
+            elif f.name == "member_days":
+                out[f.name] = [md.to_dict() for md in v]
+            elif f.name == "birthday_gift":
+                out[f.name] = v.to_dict() if v is not None else None
+            elif f.name == "upgrade_gifts":
+                out[f.name] = {tier: g.to_dict() for tier, g in v}
             elif f.name == "stored_value":
                 out[f.name] = v.to_dict()
             elif f.name in _MONEY_FIELDS:
@@ -247,16 +279,51 @@ class Rules:
         for name, raw in d.items():
             if name not in known:
                 raise RulesError(f"rules.{name} is not a known rule")
-            changes[name] = _convert_field(name, raw, getattr(self, name))
+            changes[name] = _convert_field(name, raw, getattr(self, name), changes, d, self)
+        if "member_days" not in d and "tiers" in changes:
+            # new tiers without new member days: the days keep the benefits of tiers that exist
+            codes = {t.code for t in changes["tiers"]}
+            changes["member_days"] = tuple(
+                replace(md, benefits=tuple(b for b in md.benefits if b.tier in codes))
+                for md in self.member_days)
+        if "member_days" not in d and any(k in d for k in _LEGACY_MEMBER_DAY):
+            # an old document: its member day is the one the legacy fields describe
+            codes = {t.code for t in changes.get("tiers", self.tiers)}
+            changes["member_days"] = legacy_member_days(
+                changes.get("member_day_weekdays", self.member_day_weekdays),
+                [t for t in changes.get("member_day_tiers", self.member_day_tiers)
+                 if t in codes],
+                changes.get("member_day_multiplier", self.member_day_multiplier))
         try:
             return replace(self, **changes)
         except RulesError as exc:
             raise RulesError(f"rules: {exc}") from None
 
 
-def _convert_field(name: str, raw: Any, current: Any) -> Any:
+def _convert_field(name: str, raw: Any, current: Any, changes: Mapping[str, Any] | None = None,
+                   doc: Mapping[str, Any] | None = None, base: "Rules | None" = None) -> Any:
     where = f"rules.{name}"
     try:
+        if name in ("member_days", "upgrade_gifts"):
+            tiers = (changes or {}).get("tiers")
+            if tiers is None and doc is not None and "tiers" in doc:
+                tiers = _convert_field("tiers", doc["tiers"], None)
+            codes = [t.code for t in (tiers or (base.tiers if base else DEFAULT_TIERS))]
+            if name == "member_days":
+                return parse_member_days(raw, codes, where)
+            if not isinstance(raw, Mapping):
+                raise RulesError(f"{where} must be an object of tier code -> gift")
+            for tier in raw:
+                if tier not in codes:
+                    raise RulesError(f"{where}: unknown tier {tier!r}")
+            return tuple((tier, GiftReward.from_dict(g, f"{where}.{tier}"))
+                         for tier, g in raw.items())
+        if name == "birthday_gift":
+            return None if raw is None else GiftReward.from_dict(raw, where)
+        if name == "member_price_mode":
+            if raw not in MEMBER_PRICE_MODES:
+                raise RulesError(f"{where} must be replace or best")
+            return raw
         if name == "tiers":
             if not isinstance(raw, list):
                 raise RulesError(f"{where} must be a list")
@@ -292,6 +359,8 @@ def _convert_field(name: str, raw: Any, current: Any) -> Any:
             return raw
     except RulesError:
         raise
+    except (GiftError, MemberDayError) as exc:
+        raise RulesError(str(exc)) from None
     except (ValueError, TypeError) as exc:
         raise RulesError(f"{where}: {exc}") from None
     raise RulesError(f"{where} cannot be set")  # pragma: no cover

@@ -21,6 +21,7 @@ from typing import Any, Mapping
 
 from pos_member.domain.benefits import BenefitUse
 from pos_member.domain.coupons import Reason
+from pos_member.domain.gifts import GiftError, GiftOffer
 from pos_member.domain.mall import MallLine
 from pos_member.domain.pricing import AppliedCoupon, LineResult, PricingResult, RejectedCoupon
 
@@ -49,6 +50,8 @@ def pricing_to_dict(r: PricingResult) -> dict[str, Any]:
             out[f.name] = [_record(x) for x in v]
         elif f.name == "hints":
             out[f.name] = list(v)
+        elif f.name == "gifts":
+            out[f.name] = [g.to_dict() for g in v]
         elif f.name in ("benefits_used", "mall_lines"):
             out[f.name] = [_record(x) for x in v]
         else:
@@ -70,7 +73,11 @@ def pricing_from_dict(d: Mapping[str, Any]) -> PricingResult:
     else:
         raise QuoteFormatError(f"unknown stored quote format {fmt!r}")
     top = dict(d)
-    top["lines"] = tuple(_build(LineResult, x, "lines[]") for x in lines)
+    top["lines"] = tuple(_with_shelf(_build(LineResult, x, "lines[]"), x) for x in lines)
+    try:
+        top["gifts"] = tuple(GiftOffer.from_dict(x) for x in d.get("gifts", ()))
+    except (GiftError, AttributeError) as exc:
+        raise QuoteFormatError(f"gifts[]: {exc}") from None
     top["applied"] = tuple(_build(AppliedCoupon, x, "applied[]") for x in applied)
     top["rejected"] = tuple(_build(RejectedCoupon, x, "rejected[]") for x in rejected)
     top["benefits_used"] = tuple(_build(BenefitUse, x, "benefits_used[]")
@@ -96,6 +103,13 @@ def _record(obj: Any) -> dict[str, Any]:
     return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
 
 
+def _with_shelf(line: LineResult, stored: Mapping[str, Any]) -> LineResult:
+    """A quote stored before member prices has no ``shelf_amount``: it was the amount."""
+    if "shelf_amount" in stored:
+        return line
+    return dataclasses.replace(line, shelf_amount=line.amount + line.member_price_saving)
+
+
 def _positional(x: Any, names: tuple[str, ...], where: str) -> dict[str, Any]:
     if not isinstance(x, (list, tuple)) or len(x) > len(names):
         raise QuoteFormatError(f"{where}: format 1 expects a list of at most {len(names)}")
@@ -117,7 +131,7 @@ def _build(cls: type, d: Any, where: str) -> Any:
 
 def _typed(cls: type, name: str, v: Any) -> Any:
     """The stored value as the model holds it (JSON keeps Decimals as strings, tuples as lists)."""
-    if cls is PricingResult and name == "multiplier":
+    if cls is PricingResult and name in ("multiplier", "member_day_rate"):
         return Decimal(str(v))
     if cls is PricingResult and name == "hints":
         return tuple(v)

@@ -25,9 +25,10 @@ class QuoteInputError(ValueError):
 
 _REQUEST_KEYS = {"at", "member", "lines", "coupons", "redeem_points", "online", "rules",
                  "chosen_coupons"}
-_MEMBER_KEYS = {"id", "tier", "growth", "points", "birthday", "last_purchase_at",
+_MEMBER_KEYS = {"id", "tier", "growth", "points", "birthday", "last_purchase_at", "gifts_claimed",
                 "redeemed_today_offline", "pending_redeemed", "lots"}
-_LINE_KEYS = {"sku", "name", "unit_price", "qty", "category", "discountable", "points_eligible"}
+_LINE_KEYS = {"sku", "name", "unit_price", "qty", "category", "discountable", "points_eligible",
+              "member_prices"}
 _COUPON_KEYS = {"code", "kind", "value", "rate", "cap", "threshold", "categories", "skus",
                 "valid_from", "valid_to", "weekdays", "tiers", "stackable", "with_tier_discount",
                 "used"}
@@ -198,6 +199,7 @@ def _parse_member(raw: Any, rules: Rules) -> MemberSnapshot:
         last_purchase_at=(_datetime(m["last_purchase_at"], "member.last_purchase_at")
                           if m.get("last_purchase_at") else None),
         lots=tuple(lots),
+        gifts_claimed=_str_list(m, "gifts_claimed", "member"),
     )
 
 
@@ -218,7 +220,17 @@ def _parse_line(raw: Any, where: str) -> BasketLine:
         category=_str(d.get("category", ""), f"{where}.category"),
         discountable=_bool(d, "discountable", where, True),
         points_eligible=_bool(d, "points_eligible", where, True),
+        member_prices=_member_prices(d.get("member_prices"), f"{where}.member_prices"),
     )
+
+
+def _member_prices(raw: Any, where: str) -> tuple[tuple[str, int], ...]:
+    """``{"silver": "25.00", "gold": "22.00"}``: a unit price per tier code (会员价)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise QuoteInputError(f"{where}: expected an object of tier code -> amount")
+    return tuple((_str(tier, where), _money(v, f"{where}.{tier}")) for tier, v in raw.items())
 
 
 def _parse_coupon(raw: Any, where: str, at: datetime, rules: Rules) -> Coupon:
@@ -282,7 +294,8 @@ def result_to_json(result: PricingResult) -> dict[str, Any]:
         "lines": [
             {"sku": x.sku, "amount": f(x.amount), "tier_discount": f(x.tier_discount),
              "coupon_discount": f(x.coupon_discount), "points_value": f(x.points_value),
-             "points_redeemed": x.points_redeemed, "rounding": f(x.rounding), "paid": f(x.paid)}
+             "points_redeemed": x.points_redeemed, "rounding": f(x.rounding), "paid": f(x.paid),
+             "shelf_amount": f(x.shelf_amount), "member_price_saving": f(x.member_price_saving)}
             for x in result.lines
         ],
         "applied_coupons": [a.code for a in result.applied],
@@ -297,6 +310,10 @@ def result_to_json(result: PricingResult) -> dict[str, Any]:
         "tier_before": result.tier_before,
         "tier_after": result.tier_after,
         "hints": list(result.hints),
+        "member_price_saving": f(result.member_price_saving),
+        "member_day_rate": str(result.member_day_rate),
+        "multiplier_rule": result.multiplier_rule,
+        "gifts": [g.to_dict() for g in result.gifts],
     }
 
 
