@@ -28,14 +28,12 @@ Every change of state is published as a :class:`SyncStatus` to the plain callabl
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -55,15 +53,12 @@ from pos_member.sync.apply import (
     CURSOR_KEY,
     FEED_ID_KEY,
     AnswerMismatch,
-    PageStats,
-    PushedEvent,
     apply_changes_page,
     apply_member_lookup,
     apply_push_results,
     count_open_conflicts,
 )
 from pos_member.sync.client import (
-    AuthError,
     CorruptResponse,
     OfflineError,
     ProtocolError,
@@ -78,6 +73,13 @@ from pos_member.sync.enrolment import (
     enrol_pending,
     token_store_for,
 )
+from pos_member.sync.push_body import wire_body, wire_events  # noqa: F401 - re-exported
+from pos_member.sync.status import (  # noqa: F401 - re-exported: callers use engine.*
+    NotEnrolled,
+    SyncReport,
+    SyncStatus,
+    _utc_from_text,
+)
 from pos_member.sync.token_store import TokenStore
 
 log = logging.getLogger(__name__)
@@ -91,55 +93,8 @@ DEFAULT_BATCH = 500
 DEFAULT_PAGE = 2000
 
 
-class NotEnrolled(AuthError):
-    """The till has no service address or no token yet."""
-
-
 class _Stopped(Exception):
     """stop() was called while a cycle ran; it ends between two batches or pages."""
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    """What the UI shows: online or not, last success, what waits, conflicts, the last error.
-
-    ``state`` is one of ``not_enrolled``, ``idle`` (never ran), ``syncing``, ``online`` (the
-    last cycle succeeded), ``offline`` (the service cannot be reached: backing off), ``error``
-    (the service refused: 401, protocol or a bug), ``stopped``.
-    """
-
-    online: bool
-    last_success: datetime | None
-    events_waiting: int
-    conflicts_open: int
-    last_error: str | None
-    state: str = "idle"
-    next_attempt_in: float | None = None  # seconds, while the thread waits
-
-
-@dataclass
-class SyncReport:
-    """What one cycle did."""
-
-    pushed: int = 0
-    duplicates: int = 0
-    conflicts: int = 0
-    merges: int = 0
-    refused: int = 0
-    batches: int = 0
-    pages: int = 0
-    restarted_feed: bool = False
-    pulled: PageStats = field(default_factory=PageStats)
-
-
-def _utc_from_text(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _settle(ahead: tuple[str, Future] | None) -> None:
@@ -149,47 +104,6 @@ def _settle(ahead: tuple[str, Future] | None) -> None:
             ahead[1].result()
         except Exception:  # noqa: BLE001 - its failure no longer matters
             pass
-
-
-def wire_events(rows: list[tuple[Any, ...]], terminal_id: str | None
-                ) -> tuple[list[dict[str, Any]], list[PushedEvent]]:
-    """Outbox rows ``(event_id, terminal_seq, kind, payload JSON, created_at, ...)`` as the
-    push request's events. The same row always gives the same event (a replay must match the
-    service's content hash): the only change is ``payload.terminal_id``, set to the id the
-    service gave this till at enrolment (the till's own id is a local name)."""
-    events, pushed = [], []
-    for event_id, seq, kind, payload_text, created_at, *_ in rows:
-        payload = json.loads(payload_text)
-        if terminal_id and payload.get("terminal_id") is not None:
-            payload["terminal_id"] = terminal_id
-        events.append({"event_id": event_id, "terminal_seq": seq, "kind": kind,
-                       "created_at": created_at, "payload": payload})
-        pushed.append(PushedEvent.from_payload(event_id, kind, payload))
-    return events, pushed
-
-
-def wire_body(rows: list[tuple[Any, ...]], terminal_id: str | None
-              ) -> tuple[bytes, list[PushedEvent]]:
-    """The push request's body for rows of :meth:`SyncEngine._pending`: the same events as
-    :func:`wire_events`, composed around the stored payload text instead of parsing and
-    re-serialising it (the outbox keeps compact JSON; only ``terminal_id`` is replaced)."""
-    parts, pushed = [], []
-    for event_id, seq, kind, payload_text, created_at, sale_id, refund_id, local_id in rows:
-        if terminal_id and local_id is not None and local_id != terminal_id:
-            old = '"terminal_id":' + json.dumps(local_id, ensure_ascii=False)
-            if payload_text.count(old) == 1:
-                payload_text = payload_text.replace(old, f'"terminal_id":"{terminal_id}"')
-            else:  # not the compact form this till writes: do it the long way
-                payload = json.loads(payload_text)
-                payload["terminal_id"] = terminal_id
-                payload_text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-        parts.append(f'{{"event_id":{json.dumps(event_id)},"terminal_seq":{int(seq)},'
-                     f'"kind":{json.dumps(kind)},"created_at":{json.dumps(created_at)},'
-                     f'"payload":{payload_text}}}')
-        pushed.append(PushedEvent(event_id, kind,
-                                  sale_id if kind in ("sale", "refund") else None,
-                                  refund_id if kind == "refund" else None))
-    return ('{"events":[' + ",".join(parts) + "]}").encode("utf-8"), pushed
 
 
 def _audit_head_waiting(session: Session) -> bool:
