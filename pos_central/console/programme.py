@@ -195,9 +195,15 @@ def field_of_error(message: str, names: list[str]) -> str:
     return max(hits, key=len) if hits else ""
 
 
-def validate(doc: dict[str, Any]) -> tuple[Rules | None, dict[str, str]]:
+def validate(doc: dict[str, Any], current: Rules) -> tuple[Rules | None, dict[str, str]]:
+    """The rules in force with the fields the form changed (``Rules.with_overrides``, the
+    tills' own parsing and checks), or the error by field. Only the changed fields are
+    applied, so a rule derived from others (an old field kept for old readers) follows the
+    field the operator edited, as it does for a document of that older shape."""
+    base = current.to_dict()
+    changed = {k: v for k, v in doc.items() if base.get(k) != v}
     try:
-        return Rules.from_dict(doc), {}
+        return current.with_overrides(changed), {}
     except RulesError as exc:
         text = str(exc)
         return None, {field_of_error(text, list(doc)) or "_": text}
@@ -356,12 +362,13 @@ def register(router: APIRouter) -> None:
 
     def _read(request: Request, form: Form) -> tuple[dict, Rules | None, dict[str, str]]:
         with db_of(request).read() as s:
-            current = loyalty.current_rules(s).to_dict()
+            current_rules = loyalty.current_rules(s)
+        current = current_rules.to_dict()
         try:
             doc = document_from_form(form, current)
         except FieldError as exc:
             return current, None, {exc.field: exc.message}
-        rules, errors = validate(doc)
+        rules, errors = validate(doc, current_rules)
         return doc, rules, errors
 
     @router.post("/programme/preview")
