@@ -36,6 +36,7 @@ from pos_member.store.models import (
     MallStockCache,
     OutboxEvent,
 )
+from pos_member.sync import benefits_wire as bw
 
 from .errors import InvalidInput
 
@@ -291,9 +292,13 @@ def card_refund_cap(session: Session, sale_id: str, line_no: int, paid: int) -> 
 
 # -- the feed ---------------------------------------------------------------------------------
 
-def apply_feed(session: Session, changes: list[Any], store_id: str | None) -> None:
-    """Keep the programme, this store's mall stock and the members' balances from a page."""
+def apply_feed(session: Session, changes: list[Any], store_id: str | None,
+               lean_members: list[dict[str, Any]] | None = None) -> None:
+    """Keep the programme, this store's mall stock and the members' balances from a page
+    (``lean_members``: the pull's live members as checked dicts, sync/lean.py)."""
     now = datetime.now().astimezone()
+    if store_id is None:
+        store_id = repo.get_setting(session, "store_id")  # the enrolled store (app.py)
     for c in changes:
         if c.entity == "benefit_rules" and not c.deleted and c.data is not None:
             current = programme(session)
@@ -310,14 +315,24 @@ def apply_feed(session: Session, changes: list[Any], store_id: str | None) -> No
                 row.stock, row.updated_at = c.data.stock, now
         elif c.entity == "member" and not c.deleted and c.data is not None \
                 and c.data.benefits is not None:
-            data = c.data.benefits.model_dump(mode="json")
-            row = session.get(BenefitMemberCache, str(c.data.id))
-            if row is None:
-                session.add(BenefitMemberCache(member_id=str(c.data.id), data=data,
-                                               updated_at=now))
-            else:
-                row.data, row.updated_at = data, now
+            _cache_member(session, str(c.data.id), c.data.benefits.model_dump(mode="json"), now)
+    for d in lean_members or ():
+        raw = d.get("benefits")
+        if raw is not None:
+            try:
+                data = bw.MemberBenefitsData.model_validate(raw).model_dump(mode="json")
+            except ValueError:
+                continue  # a member entry the till cannot read keeps its last balances
+            _cache_member(session, str(d["id"]), data, now)
     session.flush()
+
+
+def _cache_member(session: Session, member_id: str, data: dict[str, Any], now: datetime) -> None:
+    row = session.get(BenefitMemberCache, member_id)
+    if row is None:
+        session.add(BenefitMemberCache(member_id=member_id, data=data, updated_at=now))
+    else:
+        row.data, row.updated_at = data, now
 
 
 def hints(session: Session, member_id: str, tier: str | None, today: date) -> tuple[dict, ...]:

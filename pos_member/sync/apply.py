@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos_member.domain.pinyin import search_keys
+from pos_member.services import benefits
 from pos_member.services.members import REVOKED_SETTING, SIGNING_KEYS_SETTING
 from pos_member.store import repositories as repo
 from pos_member.store.db import transaction
@@ -224,6 +225,8 @@ def apply_changes(session: Session, changes: Sequence[Any], tz: tzinfo,
         _apply_rules(cur, live("rules"), gone("rules"))
         _apply_keys(session, live("signing_key"), gone("signing_key"))
         _apply_revocations(session, live("revoked_code"), gone("revoked_code"))
+        benefits.apply_feed(session, changes, None, lean_members)  # programme, mall stock,
+        # the members' benefit balances
         deferred = _load_json_setting(session, DEFERRED_KEY)
         members = [c.data for c in live("member")]
         stats.members = len(members) + len(lean_members)

@@ -1,7 +1,6 @@
 """Wire models of benefits (权益次数), count cards (次卡) and the points mall (积分兑换).
 
-Imported by :mod:`pos_member.sync.protocol` after its scalar types (this module builds on
-them): a sale carries :class:`SaleBenefits`, a refund :class:`RefundBenefits`, a member in the
+Imported by :mod:`pos_member.sync.protocol`: a sale carries :class:`SaleBenefits`, a refund :class:`RefundBenefits`, a member in the
 change feed :class:`MemberBenefitsData`; the programme and each store's stock travel as their
 own feed entities (``benefit_rules``, ``mall_stock``). Every movement has its own UUID made
 by the till, so the service applies it once even if two events carried it.
@@ -13,17 +12,22 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
-from pos_member.sync.protocol import (
-    Code,
-    FenAmount,
-    LineNo,
-    Points,
-    TierCode,
-    WireIn,
-    WireOut,
-)
+# The scalar types of protocol.py (which imports this module, so it cannot import them back).
+FenAmount = Annotated[int, Strict(), Field(ge=0, le=10**12)]
+Points = Annotated[int, Strict(), Field(ge=0, le=10**10)]
+LineNo = Annotated[int, Strict(), Field(ge=1, le=10_000)]
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:/-]+$")]
+TierCode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[^\x00]*$")]
+
+
+class WireIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WireOut(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
 PeriodKey = Annotated[str, Field(pattern=r"^\d{4}(-\d{2})?$")]
 Uses = Annotated[int, Field(strict=True, ge=0, le=100_000)]

@@ -41,6 +41,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from pos_member.domain.coupons import Coupon, CouponKind
+from pos_member.sync import benefits_wire as bw
 
 PROTOCOL_VERSION = 1
 API_PREFIX = "/v1"
@@ -354,9 +355,6 @@ class StoredValueUse(WireIn):
     entry_id: UUID
     principal_fen: FenAmount
     bonus_fen: FenAmount = 0
-
-
-from pos_member.sync import benefits_wire as bw  # noqa: E402  (builds on the types above)
 
 
 class SalePayload(WireIn):
