@@ -236,6 +236,7 @@ class PrinterFinder(QWidget):
         self.results.append(p)
         item = QListWidgetItem(self._item_text(p))
         item.setData(Qt.ItemDataRole.UserRole, p)
+        item.setToolTip(p.detail)   # how it was found: "answers ESC/POS status … (offline)"
         self.list.addItem(item)
         self.list.show()
         if self.list.currentRow() < 0 and p.likely:
