@@ -116,6 +116,7 @@ class CheckoutScreen(Screen):
         self.member_panel.register_clicked.connect(self.open_registration)
         self.member_panel.remove_clicked.connect(self.remove_member)
         self.member_panel.history_clicked.connect(self.open_member_history)
+        self.member_panel.recharge_clicked.connect(self.open_recharge)
         self.member_panel.coupon_toggled.connect(self._coupon_toggled)
         self.member_panel.redeem_changed.connect(self._redeem_changed)
         self.totals = TotalsBox(self, tiers=env.tiers)
@@ -533,6 +534,27 @@ class CheckoutScreen(Screen):
             dialog = MemberHistoryDialog(self, self.env, self.sale.member)
             dialog.member_changed.connect(self._member_edited)
             dialog.open()
+
+    def open_recharge(self) -> None:
+        """Stored value (储值): recharge, or refund a recharge (ui/recharge.py); the panel then
+        shows the new balance (the member stays identified as before)."""
+        from pos_member.services.members import get_member
+
+        from .recharge import RechargeDialog
+
+        member = self.sale.member
+        if member is None:
+            return
+        dialog = RechargeDialog(self, self.env, member)
+
+        def reload(_result) -> None:
+            Op(get_member, self.env.ctx, member.id).success(self._member_edited).run(
+                self.env.worker)
+
+        dialog.recharged.connect(reload)
+        dialog.refunded.connect(reload)
+        dialog.open()
+        self.recharge_dialog = dialog
 
     def _member_edited(self, view) -> None:
         """The member's details were corrected: the panel shows them at once (points, coupons

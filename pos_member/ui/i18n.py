@@ -96,6 +96,7 @@ def tender_name(kind: str) -> str:
         "meituan": translate("Terms", "Meituan voucher"),
         "douyin": translate("Terms", "Douyin voucher"),
         "points": translate("Terms", "Points"),
+        "stored_value": translate("Terms", "Stored value"),
     }.get(kind, kind)
 
 

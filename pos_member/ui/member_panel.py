@@ -137,6 +137,7 @@ class MemberPanel(QFrame):
     register_clicked = Signal()
     remove_clicked = Signal()
     history_clicked = Signal()
+    recharge_clicked = Signal()  # stored value (储值): ui/recharge.py
 
     def __init__(self, parent: QWidget | None = None, *, tiers):
         super().__init__(parent)
@@ -201,6 +202,11 @@ class MemberPanel(QFrame):
         self.history_button = QPushButton(self)
         self.history_button.setObjectName("member_history_button")
         self.history_button.clicked.connect(self.history_clicked)
+        self.recharge_button = QPushButton(self)
+        self.recharge_button.setObjectName("recharge_button")
+        self.recharge_button.clicked.connect(self.recharge_clicked)
+        self.stored = QLabel(self)
+        self.stored.setObjectName("member_stored_value")
 
         top = QHBoxLayout()
         top.addWidget(self.name, 1)
@@ -215,6 +221,7 @@ class MemberPanel(QFrame):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(4)
         box.addLayout(who)
+        box.addWidget(self.stored)
         box.addWidget(self.growth)
         box.addWidget(self.growth_text)
         self.redeem_box = QWidget(self)
@@ -225,7 +232,7 @@ class MemberPanel(QFrame):
         redeem_row.addWidget(self.redeem_max)
         buttons = QHBoxLayout()
         for b in (self.find_button, self.register_button, self.history_button,
-                  self.remove_button):
+                  self.recharge_button, self.remove_button):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
         layout.setSpacing(4)
@@ -315,6 +322,7 @@ class MemberPanel(QFrame):
         self.register_button.setText(self.tr("Join (F4)"))
         self.remove_button.setText(self.tr("Remove (F11)"))
         self.history_button.setText(self.tr("History"))
+        self.recharge_button.setText(self.tr("Recharge"))
         # Nothing is hidden or shown between customers (showing widgets relays out the whole
         # screen, milliseconds per scan): the layout stays put, texts go blank, controls that
         # need a member are disabled.
@@ -323,11 +331,13 @@ class MemberPanel(QFrame):
             self.redeem_box.setEnabled(m is not None)
             self.remove_button.setEnabled(m is not None)
             self.history_button.setEnabled(m is not None)
+            self.recharge_button.setEnabled(m is not None)
         if m is None:
             self.name.setText(self.tr("No member"))
             self._set_badge("none", "")
             self.phone.setText("")
             self.points.setText("")
+            self.stored.setText("")
             self.growth.set_empty(True)
             self.growth_text.setText(self.tr("Scan the member's code from their app, or press "
                                              "F2 to find them by phone number."))
@@ -348,6 +358,11 @@ class MemberPanel(QFrame):
             self.points.setText(self.tr("Points: %1 (available %2)")
                                 .replace("%1", str(m.points))
                                 .replace("%2", str(m.available_points)))
+        stored = getattr(m, "stored_value", 0)
+        self.stored.setText(self.tr("Stored value %1 (bonus %2)").replace(
+            "%1", yuan(stored)).replace("%2", yuan(getattr(m, "stored_bonus", 0)))
+            if stored or getattr(m, "stored_bonus", 0) else self.tr("Stored value %1").replace(
+                "%1", yuan(0)))
         self._fill_growth()
         self._fill_hints()
         self._fill_coupons()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_member.domain.money import format_fen, parse_yuan
+from pos_member.domain.stored_value import Balance, spendable
 
 from .dialogs import PinPad
 from .i18n import tender_name
@@ -100,6 +101,16 @@ class PaymentDialog(QDialog):
         self.vouchers = VoucherPanel(self, getattr(parent, "env", None),
                                      getattr(parent, "sale", None))
         right.addWidget(self.vouchers)
+        # Stored value (储值): the member's balance as a tender, alone or split (F6)
+        member = getattr(getattr(parent, "sale", None), "member", None)
+        self.stored_value = spendable(Balance(getattr(member, "stored_principal", 0),
+                                              getattr(member, "stored_bonus", 0)))
+        self.stored_button = set_role(QPushButton(self), "quick")
+        self.stored_button.setObjectName("tender_stored_value")
+        self.stored_button.clicked.connect(lambda: self.take("stored_value"))
+        self.stored_button.setVisible(member is not None)
+        QShortcut(QKeySequence("F6"), self, lambda: self.take("stored_value"))
+        right.addWidget(self.stored_button)
         right.addWidget(self.quick_cash)
         self.ref_label = QLabel(self)
         right.addWidget(self.ref_label)
@@ -142,6 +153,17 @@ class PaymentDialog(QDialog):
             return
         if reference is None:
             reference = self.reference.text().strip() or None
+        if kind == "stored_value":
+            left = self.stored_value - sum(t.amount for t in self.payment.tenders
+                                           if t.kind == "stored_value")
+            if left <= 0:
+                self.message.show_message(self.tr("No stored-value balance left to pay with."),
+                                          "error")
+                return
+            if amount > left:
+                self.message.show_message(self.tr("The balance covers %1.").replace(
+                    "%1", yuan(left)), "info")
+                amount = left
         if kind == "voucher" and not reference:
             self.message.show_message(self.tr("Enter or scan the voucher's code first."),
                                       "error")
@@ -217,6 +239,10 @@ class PaymentDialog(QDialog):
         for kind, key in TENDER_KEYS:
             self.tender_buttons[kind].setText(f"{tender_name(kind)} ({key})")
         self.ref_label.setText(self.tr("Voucher or payment reference"))
+        used = sum(t.amount for t in p.tenders if t.kind == "stored_value")
+        self.stored_button.setText(self.tr("Balance %1 (F6)").replace(
+            "%1", yuan(max(0, self.stored_value - used))))
+        self.stored_button.setEnabled(self.stored_value - used > 0)
         self.vouchers.retranslate()
         self.pad.field.setPlaceholderText(format_fen(p.remaining))
         self.quick_cash.set_due(p.remaining)

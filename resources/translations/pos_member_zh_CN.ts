@@ -1318,6 +1318,18 @@
             <source>%1 · %2 · not used: %3</source>
             <translation>%1 · %2 · 未使用：%3</translation>
         </message>
+        <message>
+            <source>Recharge</source>
+            <translation>充值</translation>
+        </message>
+        <message>
+            <source>Stored value %1 (bonus %2)</source>
+            <translation>储值 %1（含赠送 %2）</translation>
+        </message>
+        <message>
+            <source>Stored value %1</source>
+            <translation>储值 %1</translation>
+        </message>
     </context>
     <context>
         <name>MenuScreen</name>
@@ -1434,6 +1446,18 @@
         <message>
             <source>Finish (Enter)</source>
             <translation>完成 (Enter)</translation>
+        </message>
+        <message>
+            <source>No stored-value balance left to pay with.</source>
+            <translation>没有可用的储值余额。</translation>
+        </message>
+        <message>
+            <source>The balance covers %1.</source>
+            <translation>余额可支付 %1。</translation>
+        </message>
+        <message>
+            <source>Balance %1 (F6)</source>
+            <translation>储值 %1 (F6)</translation>
         </message>
     </context>
     <context>
@@ -2889,6 +2913,10 @@
             <source>This code is not a member code, a product or a receipt.</source>
             <translation>该码不是会员码、商品条码或小票码。</translation>
         </message>
+        <message>
+            <source>Stored value</source>
+            <translation>储值</translation>
+        </message>
     </context>
     <context>
         <name>TotalsBox</name>
@@ -3442,6 +3470,121 @@
         <message>
             <source>Serial scanner on %1: waiting for the port (%2).</source>
             <translation>串口扫码枪（%1）：正在等待端口（%2）。</translation>
+        </message>
+    </context>
+    <context>
+        <name>RechargeDialog</name>
+        <message>
+            <source>(refunded %1)</source>
+            <translation>（已退 %1）</translation>
+        </message>
+        <message>
+            <source>A recharge is at least %1.</source>
+            <translation>单次充值至少 %1。</translation>
+        </message>
+        <message>
+            <source>A recharge is at most %1.</source>
+            <translation>单次充值最多 %1。</translation>
+        </message>
+        <message>
+            <source>Allowed: %1 to %2.</source>
+            <translation>可充值金额：%1 至 %2。</translation>
+        </message>
+        <message>
+            <source>Amount to recharge</source>
+            <translation>充值金额</translation>
+        </message>
+        <message>
+            <source>Balance %1 (principal %2, bonus %3)</source>
+            <translation>余额 %1（本金 %2，赠送 %3）</translation>
+        </message>
+        <message>
+            <source>Cash handed over</source>
+            <translation>实收现金</translation>
+        </message>
+        <message>
+            <source>Change %1.</source>
+            <translation>找零 %1。</translation>
+        </message>
+        <message>
+            <source>Choose or type the amount to recharge.</source>
+            <translation>请选择或输入充值金额。</translation>
+        </message>
+        <message>
+            <source>Choose the recharge to refund.</source>
+            <translation>请选择要退款的充值记录。</translation>
+        </message>
+        <message>
+            <source>Close (Esc)</source>
+            <translation>关闭 (Esc)</translation>
+        </message>
+        <message>
+            <source>Enter an amount like 300 or 300.00.</source>
+            <translation>请输入金额，如 300 或 300.00。</translation>
+        </message>
+        <message>
+            <source>Enter the cash handed over like 500.</source>
+            <translation>请输入实收现金，如 500。</translation>
+        </message>
+        <message>
+            <source>Give back %1 by %2. Bonus removed %3. Balance %4.</source>
+            <translation>退还 %1（%2），扣除赠送 %3，余额 %4。</translation>
+        </message>
+        <message>
+            <source>Pay %1, get %2 (bonus %3)</source>
+            <translation>充 %1 得 %2（赠送 %3）</translation>
+        </message>
+        <message>
+            <source>Pay %1, no bonus</source>
+            <translation>充 %1，无赠送</translation>
+        </message>
+        <message>
+            <source>Recharge for %1</source>
+            <translation>为 %1 充值</translation>
+        </message>
+        <message>
+            <source>Recharged %1 (bonus %2). Balance %3.</source>
+            <translation>已充值 %1（赠送 %2），余额 %3。</translation>
+        </message>
+        <message>
+            <source>Recharges at this till</source>
+            <translation>本机充值记录</translation>
+        </message>
+        <message>
+            <source>Refund a recharge</source>
+            <translation>充值退款</translation>
+        </message>
+        <message>
+            <source>Refund selected recharge (manager)</source>
+            <translation>退选中的充值（需店长）</translation>
+        </message>
+        <message>
+            <source>Stored value</source>
+            <translation>储值</translation>
+        </message>
+        <message>
+            <source>The cash handed over is less than the recharge.</source>
+            <translation>实收现金少于充值金额。</translation>
+        </message>
+        <message>
+            <source>This recharge cannot be refunded: %1 of its bonus was spent and only %2 of its principal is left.</source>
+            <translation>该笔充值无法退款：赠送金额已使用 %1，本金仅剩 %2。</translation>
+        </message>
+        <message>
+            <source>This recharge was refunded already.</source>
+            <translation>该笔充值已退款。</translation>
+        </message>
+        <message>
+            <source>bonus %1</source>
+            <translation>赠送 %1</translation>
+        </message>
+        <message>
+            <source>gift coupon</source>
+            <translation>赠券</translation>
+        </message>
+        <message>
+            <source>upgrade to %1</source>
+            <translation>升级为 %1</translation>
         </message>
     </context>
 </TS>
