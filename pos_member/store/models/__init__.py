@@ -12,6 +12,7 @@ from pos_member.store.models.benefits import (
     MallStockCache,
 )
 from pos_member.store.models.catalogue import Barcode, Category, Product, RuleVersion
+from pos_member.store.models.gifts import GiftIssued
 from pos_member.store.models.held import HeldOrder
 from pos_member.store.models.members import Coupon, Member, PointLot
 from pos_member.store.models.printing import ReceiptPrintJob
@@ -54,6 +55,7 @@ __all__ = [
     "CashMovement",
     "Category",
     "Coupon",
+    "GiftIssued",
     "HeldOrder",
     "CouponRedemption",
     "Member",

@@ -42,6 +42,8 @@ class Product(Base):
     discountable: Mapped[bool] = mapped_column(Boolean, default=True)
     points_eligible: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Member prices (会员价, migration 0006): {tier code: unit price in fen}; NULL = none.
+    member_prices: Mapped[dict[str, int] | None] = mapped_column(JSONText)
 
     barcodes: Mapped[list[Barcode]] = relationship(
         back_populates="product", cascade="all, delete-orphan", passive_deletes=True
