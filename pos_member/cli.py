@@ -75,6 +75,7 @@ _COMMAND_MODULES = (
     "pos_member.commands",  # run, report
     "pos_member.store.cli",  # db ...
     "pos_member.printing.cli",  # print-test
+    "pos_member.printing.discovery_cli",  # find-printers
     "pos_member.sync.cli",  # sync --once, sync status, sync enrol
     "pos_member.store.restore_cli",  # db restore (after store.cli: it joins the db group)
     "pos_member.selftest",  # self-test
@@ -88,6 +89,7 @@ _MODULES_OF = {
     "scale-labels": ("pos_member.commands",),
     "db": ("pos_member.store.cli", "pos_member.store.restore_cli"),
     "print-test": ("pos_member.printing.cli",),
+    "find-printers": ("pos_member.printing.discovery_cli",),
     "sync": ("pos_member.sync.cli",),
     "self-test": ("pos_member.selftest",),
     "quote": (),

@@ -251,3 +251,27 @@ def test_default_scan_covers_the_tills_own_subnet_in_a_namespace():
     assert r["subnets"] == ["10.77.5.0/24"]
     assert r["found"] == ["network:10.77.5.23"] and r["likely"] == [True]
     assert r["total"] == 254
+
+
+def test_find_printers_command(printers, capsys):
+    from pos_member.cli import main
+
+    port, _, _ = printers
+    assert main(["find-printers", "--network", "127.0.0.0/28", "--port", str(port),
+                 "--no-local"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split("\t")[:2] == [f"network:127.0.0.3:{port}", "sure"]
+    assert [x.split("\t")[1] for x in lines] == ["sure", "maybe", "sure"]
+    assert main(["find-printers", "--network", "127.0.0.0/28", "--port", str(port),
+                 "--no-local", "--json"]) == 0
+    import json
+
+    data = json.loads(capsys.readouterr().out)
+    assert {p["name"] for p in data["printers"]} == {"127.0.0.3", "127.0.0.6", "127.0.0.9"}
+    # a range the scanner refuses: exit 2, one line, nothing sent
+    assert main(["find-printers", "--network", "1.2.3.0/24", "--no-local"]) == 2
+    err = capsys.readouterr().err
+    assert "not a subnet this till is on" in err and err.count("\n") == 1
+    # nothing there: exit 1
+    assert main(["find-printers", "--network", "127.0.0.200/30", "--port", str(port),
+                 "--no-local"]) == 1
