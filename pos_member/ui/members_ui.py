@@ -184,8 +184,12 @@ class RegistrationDialog(QDialog):
         self.ok.clicked.connect(self.submit)
         self.cancel_button = QPushButton(self)
         self.cancel_button.clicked.connect(self.reject)
+        self.online_order = QPushButton(self)  # 凭订单号激活 (ui/activation_dialog.py)
+        self.online_order.setObjectName("reg_online_order")
+        self.online_order.clicked.connect(self._with_order)
         buttons = QHBoxLayout()
         buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.online_order)
         buttons.addWidget(self.ok, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -206,8 +210,18 @@ class RegistrationDialog(QDialog):
         self.calendar_button.setText(self.tr("Calendar"))
         self.consent.setText(self.tr("Agrees to receive offers (marketing consent)"))
         self.ok.setText(self.tr("Register"))
+        self.online_order.setText(self.tr("Online order number"))
         self.cancel_button.setText(self.tr("Cancel"))
         self.phone.setPlaceholderText("13800001234")
+
+    def _with_order(self) -> None:
+        from .activation_dialog import ActivationDialog
+
+        dialog = ActivationDialog(self, self.env, self.phone.text().strip())
+        dialog.activated.connect(self.registered.emit)
+        dialog.accepted.connect(self.accept)
+        self.activation = dialog
+        dialog.open()
 
     def _show_calendar(self) -> None:
         shown = self.birthday.date() or QDate.currentDate().addYears(-30)
