@@ -279,6 +279,20 @@ def card_uses_left(session: Session, card: CountCardSold) -> int:
     return 0
 
 
+def card_line_paid(session: Session, sale_id: str, line_no: int, paid: int) -> int:
+    """What a sale line counts as paid when it is refunded: a count-card line is worth the
+    paid amount in proportion to its cards' unused uses (3 of 10 used: 7/10 back, rounded
+    down to the fen); any other line its paid amount. Applied while none of the line's cards
+    was refunded yet (a card line refunded in parts is refunded per card: docs/quote.md)."""
+    cards = list(session.scalars(select(CountCardSold).where(
+        CountCardSold.sale_id == sale_id, CountCardSold.line_no == line_no)))
+    if not cards or any(c.refund_id is not None for c in cards):
+        return paid
+    total = sum(c.uses_total for c in cards)
+    left = sum(card_uses_left(session, c) for c in cards)
+    return bd.card_refund_fen(paid, total, left)
+
+
 def card_refund_cap(session: Session, sale_id: str, line_no: int, paid: int) -> int | None:
     """The most a refund of a count-card line may give back: the paid amount in proportion to
     the unused uses (docs/quote.md). None: the line is not a count card."""

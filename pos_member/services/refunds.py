@@ -22,7 +22,7 @@ from pos_member.store.models import (
 )
 from pos_member.store.types import new_uuid
 
-from . import sale_figures, stored_value
+from . import benefits, sale_figures, stored_value
 from .checkout import _coupon, _is_uuid, _open_shift
 from .context import TillContext
 from .errors import ApprovalNeeded, InvalidInput, NotFound, ServiceError
@@ -54,7 +54,8 @@ def _outcome(ctx: TillContext, session, sale_id: str, lines: dict[int, Decimal] 
         raise InvalidInput("this sale was voided", code="sale_voided")
     rules = current_rules(session)
     sold = SoldSale(
-        lines=tuple(SoldLine(x.line_no, milli_to_qty(x.qty_milli), x.paid_fen,
+        lines=tuple(SoldLine(x.line_no, milli_to_qty(x.qty_milli),
+                             benefits.card_line_paid(session, sale_id, x.line_no, x.paid_fen),
                              x.points_redeemed, x.points_eligible) for x in sale.lines),
         points_earned=sale.points_earned, growth_earned=sale.growth_earned,
         coupons=tuple(_coupon(session.get(Coupon, r.coupon_code), sale.member_id)
@@ -169,6 +170,10 @@ def refund_sale(ctx: TillContext, staff: StaffMember, sale_id: str,
                 c = session.get(Coupon, red.coupon_code)
                 c.status, c.used_by_sale_id = "available", None
 
+        refund_event_id = new_uuid()
+        bmoves = benefits.record_refund(  # uses given back, count cards, mall stock
+            session, sale_id=sale.id, refund_id=rf.id, event_id=refund_event_id,
+            refunded={no: qty for no, (qty, _money) in out.lines.items()})
         event_id = repo.add_outbox_event(session, "refund", {
             "refund_id": rf.id, "sale_id": sale.id, "receipt_no": sale.receipt_no,
             "store_id": ctx.store_id, "terminal_id": ctx.terminal_id, "shift_id": shift.id,
@@ -183,8 +188,8 @@ def refund_sale(ctx: TillContext, staff: StaffMember, sale_id: str,
             "growth_reversed": out.growth_reversed, "points_returned": out.points_returned,
             "coupons_restored": list(out.coupons_restored), "full": out.full,
             "tier_after": out.tier_after if member else None, "reason": reason[:500] or None,
-            "stored_value": sv_back,
-        }, terminal_seq=seq, created_at=now)
+            "stored_value": sv_back, "benefits": bmoves,
+        }, refund_event_id, terminal_seq=seq, created_at=now)
         stored_value.record_refund_return(session, ctx, event_id)
         append_audit(session, actor=staff.id, approver=approver, action="refund", at=now,
                      details={"refund_id": rf.id, "sale_id": sale.id, "amount_fen": out.money,
