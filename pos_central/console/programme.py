@@ -57,9 +57,11 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Earning", ("earn_unit", "growth_unit")),
     ("Redemption and risk limits", ("point_value", "redeem_max_ratio",
                                     "offline_daily_redeem_limit", "max_coupons_per_order")),
-    ("Member days and birthdays", ("member_day_weekdays", "member_day_tiers",
+    ("Member days and birthdays", ("member_days", "member_day_weekdays", "member_day_tiers",
                                    "member_day_multiplier", "birthday_multiplier",
-                                   "birthday_tiers")),
+                                   "birthday_tiers", "birthday_gift")),
+    ("Member prices and gifts", ("member_price_mode", "upgrade_gifts")),
+    ("Stored value and recharge rules", ("stored_value",)),
     ("Expiry", ("points_expiry_years_after", "expiring_soon_days")),
     ("Hints and offers", ("dormant_days", "coupon_nudge_max", "win_back_offer",
                           "first_order_coupon")),
@@ -73,6 +75,13 @@ HELP = {
     "points may pay, 0..1", "member_day_weekdays": "ISO weekdays, 1 = Monday … 7 = Sunday",
     "member_day_tiers": "tier codes, comma-separated", "birthday_tiers": "empty = every tier",
     "cash_rounding": "none, jiao or yuan",
+    "member_days": "each day: weekdays (1..7) and/or days of the month (1..31); per tier a "
+                   "points multiplier (2 = double), an extra discount rate (0.95) and a coupon "
+                   "to collect (JSON). Clear a day's id to remove it; fill the blank one to add.",
+    "member_price_mode": "replace: a member price, no tier discount on top; best: the lower",
+    "birthday_gift": "JSON: a gift once a year in the birthday month (null = none)",
+    "upgrade_gifts": "JSON: tier code → the gift on reaching it",
+    "stored_value": "JSON: presets, recharge rules (pay ¥X get ¥Y), limits",
 }
 
 
@@ -91,7 +100,12 @@ def _scalar(v: Any) -> bool:
 
 def field_specs(doc: dict[str, Any]) -> list[tuple[str, list[FieldSpec]]]:
     """The form's sections, each a list of fields, from a rules document."""
+    tier_codes = tuple(t.get("code", "") for t in doc.get("tiers", []) if isinstance(t, dict))
+
     def spec(name: str, value: Any) -> FieldSpec:
+        if name == "member_days" and isinstance(value, list) and all(
+                isinstance(x, dict) and "benefits" in x for x in value):
+            return FieldSpec(name, "member_days", value, tier_codes, HELP.get(name, ""))
         if isinstance(value, bool):
             kind = "bool"
         elif isinstance(value, int):
@@ -148,6 +162,9 @@ def document_from_form(form: Form, current: dict[str, Any]) -> dict[str, Any]:
             doc[name] = form.get(key, value)
         elif isinstance(value, list) and form.has(f"t.{name}.rows"):
             doc[name] = _table(form, name, value)
+        elif name == "member_days" and form.has("md.rows"):
+            doc[name] = _member_days(form, [t.get("code") for t in doc.get("tiers", current.get(
+                "tiers", [])) if isinstance(t, dict) and t.get("code")])
         elif isinstance(value, list) and form.has(key) and all(_scalar(x) for x in value):
             parts = [x.strip() for x in form.get(key).replace("，", ",").split(",")]
             doc[name] = [_list_item(x, value, name) for x in parts if x]
@@ -186,6 +203,46 @@ def _table(form: Form, name: str, current: list[dict[str, Any]]) -> list[dict[st
         if first and not row.get(first):  # a blank row (the one to add), or a row cleared
             continue
         out.append(row)
+    return out
+
+
+def _ints_field(text: str, what: str) -> list[int]:
+    try:
+        return [int(x) for x in text.replace("，", ",").split(",") if x.strip()]
+    except ValueError:
+        raise FieldError("member_days", f"{what}: whole numbers separated by commas") from None
+
+
+def _member_days(form: Form, tiers: list[str]) -> list[dict[str, Any]]:
+    """The member-day editor: per day an id, a name, weekdays and/or days of the month, and
+    per tier a points multiplier, an extra discount rate and a coupon to collect (JSON)."""
+    out = []
+    for i in range(int(form.get("md.rows") or 0)):
+        day_id = form.get(f"md.{i}.id")
+        if not day_id:  # the blank day (to add one), or a day cleared to drop it
+            continue
+        where = f"member day {day_id}"
+        benefits = []
+        for tier in tiers:
+            b: dict[str, Any] = {"tier": tier}
+            if form.get(f"md.{i}.{tier}.mult"):
+                b["points_multiplier"] = form.get(f"md.{i}.{tier}.mult")
+            if form.get(f"md.{i}.{tier}.rate"):
+                b["discount_rate"] = form.get(f"md.{i}.{tier}.rate")
+            coupon = form.get(f"md.{i}.{tier}.coupon")
+            if coupon:
+                try:
+                    b["coupon"] = json.loads(coupon)
+                except json.JSONDecodeError as exc:
+                    raise FieldError("member_days", f"{where}, {tier}: the coupon is not valid "
+                                                    f"JSON ({exc.msg})") from None
+            if len(b) > 1:
+                benefits.append(b)
+        out.append({"id": day_id, "name": form.get(f"md.{i}.name"),
+                    "weekdays": _ints_field(form.get(f"md.{i}.weekdays"), f"{where} weekdays"),
+                    "month_days": _ints_field(form.get(f"md.{i}.month_days"),
+                                              f"{where} days of the month"),
+                    "benefits": benefits})
     return out
 
 
