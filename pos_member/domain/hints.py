@@ -103,7 +103,10 @@ def member_hints(req: HintRequest, result: HintResult, rules: Rules) -> tuple[di
             last = last.astimezone(at.tzinfo)
         days = (today - last.date()).days
         if days >= rules.dormant_days:
-            hints.append({"kind": "dormant", "days": days, "offer": rules.win_back_offer})
+            # the central service's win-back coupons (pos_central/dormant.py) begin with WB-
+            winback = next((a.code for a in result.applied if a.code.startswith("WB-")), None)
+            hints.append({"kind": "dormant", "days": days, "offer": rules.win_back_offer,
+                          "winback_coupon": winback})
     from .benefit_offers import benefit_hints  # gifts and member days, after the older kinds
 
     hints.extend(benefit_hints(req, result, rules))

@@ -146,6 +146,9 @@ def hint_text(hint: dict, book) -> str:
         text = translate("Terms", "Dormant member: no purchase for %1 days").replace(
             "%1", str(hint.get("days", "")))
         offer = hint.get("offer")
+        if hint.get("winback_coupon"):  # the brand's win-back offer, applied to this sale
+            offer = translate("Terms", "welcome back: win-back offer %1 applied").replace(
+                "%1", str(hint["winback_coupon"]))
         return f"{text} · {offer}" if offer else text
     return str(kind)
 

@@ -106,7 +106,8 @@ def test_dormant_after_ninety_days_without_a_purchase():
     rules = DEFAULT_RULES.with_overrides({"win_back_offer": "WB-20"})
     r = quote([line("A", 1000)], member("regular", last_purchase_at=last), at=TUESDAY,
               rules=rules)
-    assert hint(r, "dormant") == {"kind": "dormant", "days": 90, "offer": "WB-20"}
+    assert hint(r, "dormant") == {"kind": "dormant", "days": 90, "offer": "WB-20",
+                                   "winback_coupon": None}
 
 
 def test_not_dormant_at_eighty_nine_days():
@@ -126,7 +127,8 @@ def test_dormant_without_a_cached_offer():
     last = datetime(2026, 1, 1, 10, 0, tzinfo=CST)
     r = quote([line("A", 1000)], member("regular", last_purchase_at=last), at=TUESDAY)
     # 2026-01-01 -> 2026-11-24 = 327 days
-    assert hint(r, "dormant") == {"kind": "dormant", "days": 327, "offer": ""}
+    assert hint(r, "dormant") == {"kind": "dormant", "days": 327, "offer": "",
+                                   "winback_coupon": None}
 
 
 def test_first_order_of_a_new_member():
