@@ -340,6 +340,37 @@ def register(router: APIRouter) -> None:
         return RedirectResponse(f"{PREFIX}/coupons?flash=Issued {issued} coupons "
                                 f"(batch {batch_id}).", status_code=303)
 
+    @router.post("/coupons/templates/{code}/retire")
+    @action
+    def retire_template(request: Request, staff: Staff, form: Form, code: str):
+        with db_of(request).write() as s:
+            t = s.get(CouponTemplate, code)
+            if t is None or not t.active:
+                return _page(request, staff, {"template": f"no active template {code}"}, 422)
+            t.active = False
+            audit(s, staff, "coupon_template.retire", code, {"active": True}, {"active": False})
+        return RedirectResponse(f"{PREFIX}/coupons?flash=Template {code} retired: no new "
+                                "issues; coupons issued stay valid.", status_code=303)
+
+    @router.post("/coupons/batches/{batch_id}/void")
+    @action
+    def void_batch(request: Request, staff: Staff, form: Form, batch_id: str):
+        """A mistaken issue: its coupons not used yet become void (tills learn it)."""
+        with db_of(request).write() as s:
+            batch = s.get(CouponBatch, int(batch_id)) if batch_id.isdigit() else None
+            if batch is None:
+                return _page(request, staff, {"template": f"no batch {batch_id}"}, 422)
+            codes = list(s.execute(select(IssuedCoupon.code).join(
+                m.Coupon, m.Coupon.code == IssuedCoupon.code).where(
+                IssuedCoupon.batch_id == batch.id,
+                m.Coupon.status == p.CouponStatus.AVAILABLE.value)).scalars())
+            for code in codes:
+                admin.void_coupon(s, code)
+            audit(s, staff, "coupon.void_batch", f"batch {batch.id} of {batch.template_code}",
+                  {"available": len(codes)}, {"voided": len(codes)}, form.get("reason"))
+        return RedirectResponse(f"{PREFIX}/coupons?flash=Voided {len(codes)} unused coupons of "
+                                f"batch {batch_id}.", status_code=303)
+
     @router.get("/coupons/batches/{batch_id}.csv")
     @page
     def export_batch(request: Request, staff: Staff, batch_id: str):

@@ -18,7 +18,7 @@ console-publish-due`` (cron).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -286,6 +286,10 @@ def _member_snapshot(s: Session, key: str) -> tuple[m.Member | None, MemberSnaps
         lots=tuple(PointLot(x.earned_on, x.points, x.expires_on) for x in lots))
 
 
+# Member prices (会员价) price a line when the catalogue carries them (products.member_prices).
+_LINE_HAS_MEMBER_PRICES = "member_prices" in {f.name for f in fields(BasketLine)}
+
+
 def _basket(s: Session, text: str) -> tuple[BasketLine, ...]:
     lines = []
     for n, raw in enumerate(text.replace("\r", "").split("\n"), 1):
@@ -306,11 +310,15 @@ def _basket(s: Session, text: str) -> tuple[BasketLine, ...]:
             product = s.get(m.Product, barcode.sku) if barcode else None
         if product is None:
             raise FieldError("preview_basket", f"line {n}: no product with SKU or barcode {sku}")
+        extra: dict[str, Any] = {}
+        if _LINE_HAS_MEMBER_PRICES and getattr(product, "member_prices", None):
+            extra["member_prices"] = tuple(sorted(
+                (str(tier), int(fen)) for tier, fen in product.member_prices.items()))
         lines.append(BasketLine(sku=product.sku, name=product.name,
                                 unit_price=product.unit_price_fen, qty=qty,
                                 category=product.category_id or "",
                                 discountable=product.discountable,
-                                points_eligible=product.points_eligible))
+                                points_eligible=product.points_eligible, **extra))
     if not lines:
         raise FieldError("preview_basket", "give at least one line: SKU and quantity")
     return tuple(lines)

@@ -235,6 +235,16 @@ def test_codes_export_as_csv_and_their_redemption_shows(console_server):
     bad = op.post("/console/coupons/issue", {"template": "CODE5", "target": "codes",
                                              "count": "0"})
     assert bad.status_code == 422 and "between 1 and 50000" in bad.text
+    cursor = till.get("/v1/changes").json()["next_cursor"]
+    voided = op.post(f"/console/coupons/batches/{batch_id}/void", {"reason": "printed twice"})
+    assert "Voided 24 unused coupons" in voided.text  # the used one stays used
+    feed = till.get(f"/v1/changes?cursor={cursor}").json()["changes"]
+    assert sorted(c["data"]["status"] for c in feed if c["entity"] == "coupon") == ["void"] * 24
+    assert "Template CODE5 retired" in op.post("/console/coupons/templates/CODE5/retire",
+                                               {}).text
+    again = op.post("/console/coupons/issue", {"template": "CODE5", "target": "codes",
+                                               "count": "1"})
+    assert again.status_code == 422 and "choose a template" in again.text
 
 
 def test_adjustments_and_merges_reach_the_feed_and_the_audit(console_server):
