@@ -212,7 +212,6 @@ class VoucherPanel(QWidget):
     def retranslate(self) -> None:
         for platform, key in PLATFORM_KEYS:
             self.buttons[platform].setText(f"{platform_name(platform)} ({key})")
-        self.buttons["meituan"].setToolTip(self.tr("Scan the voucher's code, then press"))
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
 

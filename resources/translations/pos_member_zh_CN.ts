@@ -2247,6 +2247,10 @@
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
+        <message>
+            <source>Online order number</source>
+            <translation>凭订单号入会</translation>
+        </message>
     </context>
     <context>
         <name>SaleDoneDialog</name>
@@ -2917,6 +2921,18 @@
             <source>Stored value</source>
             <translation>储值</translation>
         </message>
+        <message>
+            <source>Meituan voucher</source>
+            <translation>美团券</translation>
+        </message>
+        <message>
+            <source>Douyin voucher</source>
+            <translation>抖音券</translation>
+        </message>
+        <message>
+            <source>welcome back: win-back offer %1 applied</source>
+            <translation>欢迎回来：已使用召回券 %1</translation>
+        </message>
     </context>
     <context>
         <name>TotalsBox</name>
@@ -3585,6 +3601,144 @@
         <message>
             <source>upgrade to %1</source>
             <translation>升级为 %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>ActivationDialog</name>
+        <message>
+            <source>Activate</source>
+            <translation>激活</translation>
+        </message>
+        <message>
+            <source>Agrees to receive offers (marketing consent)</source>
+            <translation>同意接收优惠信息（营销授权）</translation>
+        </message>
+        <message>
+            <source>Bought in our online store? Join with the order number</source>
+            <translation>在线上商城买过？凭订单号入会</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Checking the order with the central service…</source>
+            <translation>正在向总部核对订单…</translation>
+        </message>
+        <message>
+            <source>Join with an online order</source>
+            <translation>凭订单号入会</translation>
+        </message>
+        <message>
+            <source>Mobile number used for the order</source>
+            <translation>下单手机号</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <source>No online order with this number: check it on the order (orders reach the till a day after they are placed).</source>
+            <translation>没有此订单号的线上订单：请核对订单上的号码（订单在下单后一天内同步到门店）。</translation>
+        </message>
+        <message>
+            <source>Order number</source>
+            <translation>订单号</translation>
+        </message>
+        <message>
+            <source>The central service cannot be reached: an order number can only be activated online. Register the member normally instead.</source>
+            <translation>无法连接总部：订单号只能在线激活。请改为普通注册会员。</translation>
+        </message>
+        <message>
+            <source>This order has already activated a membership: one order activates once.</source>
+            <translation>此订单已激活过会员：一个订单只能激活一次。</translation>
+        </message>
+        <message>
+            <source>This order was placed with another mobile number: ask for the number used for the order.</source>
+            <translation>此订单的下单手机号不同：请询问下单时使用的手机号。</translation>
+        </message>
+    </context>
+    <context>
+        <name>VoucherPanel</name>
+        <message>
+            <source>%1 verified: %2.</source>
+            <translation>%1已核销：%2。</translation>
+        </message>
+        <message>
+            <source>%1: %2. Covers %3 (the customer paid %4).</source>
+            <translation>%1：%2。抵扣 %3（顾客实付 %4）。</translation>
+        </message>
+        <message>
+            <source>%1: not undone (%2); recorded.</source>
+            <translation>%1：未撤销（%2），已记录。</translation>
+        </message>
+        <message>
+            <source>%1: not undone, the central service cannot be reached; recorded.</source>
+            <translation>%1：未撤销，无法连接总部，已记录。</translation>
+        </message>
+        <message>
+            <source>%1: the platform's window for undoing it has passed; it stays used (recorded).</source>
+            <translation>%1：已超过平台撤销时限，券保持已核销（已记录）。</translation>
+        </message>
+        <message>
+            <source>%1: verification undone; the customer can use the voucher again.</source>
+            <translation>%1：已撤销核销，顾客可再次使用此券。</translation>
+        </message>
+        <message>
+            <source>Asking %1 about the voucher…</source>
+            <translation>正在向%1查询此券…</translation>
+        </message>
+        <message>
+            <source>Douyin voucher</source>
+            <translation>抖音券</translation>
+        </message>
+        <message>
+            <source>Everything is paid already.</source>
+            <translation>已全部付清。</translation>
+        </message>
+        <message>
+            <source>Meituan voucher</source>
+            <translation>美团券</translation>
+        </message>
+        <message>
+            <source>Only %1 is due: the rest of the voucher is not given as change.</source>
+            <translation>应付仅剩 %1：券的余额不找零。</translation>
+        </message>
+        <message>
+            <source>Partial refund: the group-buy voucher stays used; it is undone only when the whole sale is refunded.</source>
+            <translation>部分退款：团购券保持已核销；只有整单退款才撤销核销。</translation>
+        </message>
+        <message>
+            <source>Scan or type the voucher's code first, then press %1.</source>
+            <translation>请先扫描或输入券码，再按%1。</translation>
+        </message>
+        <message>
+            <source>The platform does not know this voucher code: check the platform (Meituan or Douyin) and the code.</source>
+            <translation>平台查无此券码：请核对平台（美团或抖音）和券码。</translation>
+        </message>
+        <message>
+            <source>The voucher cannot be verified now (offline, or the platform did not answer); nothing was used. Try again, or take another tender.</source>
+            <translation>现在无法核销此券（离线或平台无响应），未使用任何券。请重试或改用其他支付方式。</translation>
+        </message>
+        <message>
+            <source>This voucher has been used already.</source>
+            <translation>此券已被使用。</translation>
+        </message>
+        <message>
+            <source>This voucher has expired.</source>
+            <translation>此券已过期。</translation>
+        </message>
+        <message>
+            <source>This voucher's verification was cancelled; scan it again.</source>
+            <translation>此券的核销已撤销，请重新扫描。</translation>
+        </message>
+        <message>
+            <source>Use voucher: %1</source>
+            <translation>使用此券：%1</translation>
+        </message>
+        <message>
+            <source>Verifying the voucher with %1…</source>
+            <translation>正在向%1核销此券…</translation>
         </message>
     </context>
 </TS>
