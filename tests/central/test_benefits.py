@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from pos_central import benefits as cb
@@ -231,3 +233,39 @@ def test_the_programme_goes_to_every_till_through_the_feed(central_server):
     doc = progs[-1]["data"]["programme"]
     assert {b["code"] for b in doc["benefits"]} == {"HOME_MEASURE", "UPSIZE", "COFFEE"}
     assert doc["rewards"][0]["points"] == 500
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["A", "B"]), st.sampled_from(["quota", "card"])),
+                min_size=1, max_size=8))
+def test_balances_never_go_below_zero_without_a_conflict(central_server, pushes):
+    """Whatever two tills push, every use beyond the quota or the card is one
+    ``benefit_overdrawn`` conflict, and the service's counts are what was pushed."""
+    _setup(central_server)
+    tills = {"A": central_server.enrol("A"), "B": central_server.enrol("B")}
+    phone = "138" + str(uuid.uuid4().int)[:8]  # (hypothesis seeds ``random``)
+    member = make_member(central_server, growth=3000, phone=phone)  # silver: 1 a year
+    card_id = str(uuid.uuid4())
+    tills["A"].push([sale(tills["A"], member, [("CARD-COFFEE10", 25000, 1, 0)],
+                          benefits=bw.SaleBenefits(cards=[bw.CountCardGrant(
+                              card_id=card_id, sku="CARD-COFFEE10", benefit="COFFEE",
+                              line_no=1, uses=3, expires_on=_today() + timedelta(days=364))]))])
+    overdrawn = 0
+    for who, what in pushes:
+        till = tills[who]
+        use = quota_use() if what == "quota" else card_use(card_id)
+        sku = "SVC-MEASURE" if what == "quota" else "C002"
+        answer = till.push([sale(till, member, [(sku, 0, 1, 0)],
+                                 benefits=bw.SaleBenefits(uses=[use]))]).json()
+        overdrawn += _kinds(answer).count("benefit_overdrawn")
+    quota_n = sum(1 for _, w in pushes if w == "quota")
+    card_n = len(pushes) - quota_n
+    # the card was granted 3 uses in a mismatching sale (the programme sells 10): 1 conflict
+    assert overdrawn == max(0, quota_n - 1) + max(0, card_n - 3)
+    with central_server.read() as s:
+        recorded = s.execute(select(m.Conflict).where(
+            m.Conflict.member_id == member, m.Conflict.kind == "benefit_overdrawn")).all()
+        assert len(recorded) == overdrawn
+        card = s.get(CountCard, card_id)
+        assert card.uses_total - card.uses_used == 3 - card_n
