@@ -223,15 +223,12 @@ def undo_vouchers_after_refund(screen, sale_id: str, result) -> None:
     if not any(t in dict(PLATFORM_KEYS) for t, _fen in result.payments):
         return
     env = screen.env
-
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("VoucherPanel", text)
-
+    translate = QCoreApplication.translate
     if not getattr(result.outcome, "full", True):
         # a voucher is undone whole: a partial refund leaves it used (docs/cross-channel.md)
-        screen.message.show_message(tr("Partial refund: the group-buy voucher stays used; it "
-                                       "is undone only when the whole sale is refunded."),
-                                    "warn", 0)
+        screen.message.show_message(translate(
+            "VoucherPanel", "Partial refund: the group-buy voucher stays used; it is undone "
+                            "only when the whole sale is refunded."), "warn", 0)
         return
 
     def done(results) -> None:
@@ -239,17 +236,18 @@ def undo_vouchers_after_refund(screen, sale_id: str, result) -> None:
         for r in results:
             name = f"{platform_name(r.platform)} {r.code}"
             if r.undone:
-                lines.append(tr("%1: verification undone; the customer can use the voucher "
-                                "again.").replace("%1", name))
+                text = translate("VoucherPanel", "%1: verification undone; the customer can "
+                                                 "use the voucher again.")
             elif r.result == "window_passed":
-                lines.append(tr("%1: the platform's window for undoing it has passed; it "
-                                "stays used (recorded).").replace("%1", name))
+                text = translate("VoucherPanel", "%1: the platform's window for undoing it "
+                                                 "has passed; it stays used (recorded).")
             elif r.result == "offline":
-                lines.append(tr("%1: not undone, the central service cannot be reached; "
-                                "recorded.").replace("%1", name))
+                text = translate("VoucherPanel", "%1: not undone, the central service cannot "
+                                                 "be reached; recorded.")
             else:
-                lines.append(tr("%1: not undone (%2); recorded.").replace("%1", name)
-                             .replace("%2", r.result))
+                text = translate("VoucherPanel", "%1: not undone (%2); recorded.").replace(
+                    "%2", r.result)
+            lines.append(text.replace("%1", name))
         if lines:
             screen.message.show_message("\n".join(lines),
                                         "ok" if all(r.undone for r in results) else "warn", 0)
