@@ -340,6 +340,40 @@ def register(router: APIRouter) -> None:
         return RedirectResponse(f"{PREFIX}/coupons?flash=Issued {issued} coupons "
                                 f"(batch {batch_id}).", status_code=303)
 
+    @router.post("/coupons/winback")
+    @action
+    def winback_campaign(request: Request, staff: Staff, form: Form):
+        """A win-back campaign (pos_central.dormant): a personal coupon for each member of
+        a dormant segment who holds no usable win-back coupon; its 召回率 is on Figures."""
+        from pos_central import dormant
+
+        try:
+            days = int(form.get("wb_days") or "0")
+            if days not in DORMANT_CHOICES:
+                raise FieldError("wb_days", "90 or 180 days")
+            value = parse_yuan_field(form.get("wb_value"), "wb_value")
+            threshold = parse_yuan_field(form.get("wb_threshold") or "0", "wb_threshold")
+            try:
+                valid_days = int(form.get("wb_valid_days") or "14")
+            except ValueError:
+                raise FieldError("wb_valid_days", "days, a whole number") from None
+            with db_of(request).write() as s:
+                try:
+                    campaign = dormant.issue_winback(
+                        s, days, value_fen=value, threshold_fen=threshold,
+                        valid_days=valid_days, name=form.get("wb_name"),
+                        consent_only=form.has("wb_consent_only"))
+                except ValueError as exc:
+                    raise FieldError("wb_value", str(exc)) from None
+                audit(s, staff, "winback.issue", f"campaign {campaign.name}", None,
+                      {"segment_days": days, "value_fen": value, "threshold_fen": threshold,
+                       "valid_days": valid_days, "members": campaign.members})
+                issued = campaign.members
+        except FieldError as exc:
+            return _page(request, staff, {exc.field: exc.message}, 422, form)
+        return RedirectResponse(f"{PREFIX}/coupons?flash=Win-back offer sent to {issued} "
+                                "dormant members.", status_code=303)
+
     @router.post("/coupons/templates/{code}/retire")
     @action
     def retire_template(request: Request, staff: Staff, form: Form, code: str):

@@ -231,11 +231,20 @@ def compute(s, store: str = "", within_yuan: int = 200, now: datetime | None = N
             "options": {"plugins": {"title": {"display": True, "text":
                                               f"Dormant {dormant_days}+ days, by tier"}}}},
     }
+    campaigns = _campaigns(s)
+    if campaigns:
+        charts["recall"] = {"type": "bar", "data": {
+            "labels": [c["name"] for c in campaigns],
+            "datasets": [{"label": "召回率 %", "data": [c["rate"] for c in campaigns],
+                          "backgroundColor": "#805ad5"}]},
+            "options": {"scales": {"y": {"min": 0, "max": 100}},
+                        "plugins": {"title": {"display": True,
+                                              "text": "Win-back campaigns: came back %"}}}}
     used = sum(v["used"] for v in cstats.values())
     issued_c = sum(v["issued"] for v in cstats.values())
     this_month = money[-1]
     return {
-        "charts": charts, "per_store": per_store,
+        "charts": charts, "per_store": per_store, "campaigns": campaigns,
         "kpis": {
             "members": len(members),
             "active_month": sum(len(v[-1]) for v in active.values()),
@@ -249,6 +258,19 @@ def compute(s, store: str = "", within_yuan: int = 200, now: datetime | None = N
             "points_issued_month": issued[-1], "points_redeemed_month": redeemed[-1],
         },
     }
+
+
+def _campaigns(s) -> list[dict[str, Any]]:
+    """The win-back campaigns and their recall (pos_central.dormant.recall_report), when
+    that module is part of this service."""
+    try:
+        from pos_central.dormant import recall_report
+    except ImportError:  # pragma: no cover - a service without win-back campaigns
+        return []
+    return [{"name": r.name, "days": r.segment_days, "issued_at": r.issued_at,
+             "issued": r.issued, "came_back": r.came_back, "used_offer": r.used_offer,
+             "spent_fen": r.spent_fen, "rate": r.recall_rate_bp / 100}
+            for r in recall_report(s)]
 
 
 def register(router: APIRouter) -> None:

@@ -365,3 +365,38 @@ def test_a_database_of_the_previous_release_upgrades_to_the_console(kind, tmp_pa
             db.dispose()
         finally:
             engine.dispose()
+
+
+def test_a_win_back_campaign_and_its_recall_rate_on_the_figures(console_server):
+    server = console_server
+    now = utcnow()
+    ids = []
+    with server.write() as s:
+        for days in (100, 120, 20):
+            member = admin.create_member(s, phone=unique_phone(), name=f"d{days}",
+                                         last_purchase_at=now - timedelta(days=days))
+            member.registered_at = now - timedelta(days=400)
+            ids.append(member.id)
+    op = Console(server, "operator")
+    refused = op.post("/console/coupons/winback", {"wb_days": "30", "wb_value": "15"})
+    assert refused.status_code == 422 and "90 or 180 days" in refused.text
+    answer = op.post("/console/coupons/winback", {"wb_days": "90", "wb_value": "15",
+                                                  "wb_name": "冬季召回", "wb_valid_days": "14"})
+    assert "Win-back offer sent to 2 dormant members." in answer.text
+    figures = op.get("/console/figures").text
+    row = re.search(r'<table id="campaigns">.*?</table>', figures, re.DOTALL).group(0)
+    assert "冬季召回" in row and "0.0 %" in row
+    with server.read() as s:
+        code = s.execute(select(cm.Coupon.code).where(cm.Coupon.member_id == ids[0])
+                         ).scalar_one()
+    till = server.enrol("Till 1")
+    till.push([sale_event(till, member_id=ids[0], total_fen=5000, coupons=[(code, 1500)])])
+    figures = op.get("/console/figures").text
+    row = re.search(r'<table id="campaigns">.*?</table>', figures, re.DOTALL).group(0)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    assert cells == ["2", "1", "1", "¥50.00", "50.0 %"]  # members, back, used, spent, 召回率
+    assert 'id="chart-recall"' in figures
+    with server.read() as s:
+        (audit,) = s.execute(select(ConsoleAudit).where(
+            ConsoleAudit.action == "winback.issue")).scalars().all()
+        assert audit.after["members"] == 2 and audit.username == "operator"
