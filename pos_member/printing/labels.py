@@ -159,10 +159,12 @@ EN: Mapping[str, str] = MappingProxyType(
 TENDER_LABELS = {
     "zh_hans": {"cash": "现金 Cash", "wechat": "微信 WeChat Pay", "alipay": "支付宝 Alipay",
                 "unionpay": "银联 UnionPay", "meituan": "美团券 Meituan",
-                "douyin": "抖音券 Douyin", "points": "积分 Points", "voucher": "代金券 Voucher"},
+                "douyin": "抖音券 Douyin", "points": "积分 Points", "voucher": "代金券 Voucher",
+                "stored_value": "储值 Stored value"},
     "zh_hant": {"cash": "現金 Cash", "wechat": "微信 WeChat Pay", "alipay": "支付寶 Alipay",
                 "unionpay": "銀聯 UnionPay", "meituan": "美團券 Meituan",
-                "douyin": "抖音券 Douyin", "points": "積分 Points", "voucher": "代金券 Voucher"},
+                "douyin": "抖音券 Douyin", "points": "積分 Points", "voucher": "代金券 Voucher",
+                "stored_value": "儲值 Stored value"},
 }
 TENDER_LABELS["en"] = {k: _english(v) for k, v in TENDER_LABELS["zh_hans"].items()}
 

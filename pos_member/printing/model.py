@@ -188,6 +188,8 @@ class ReportData:
     cash_count: tuple[DenominationCount, ...] = ()
     unsynced_count: int = 0
     conflicts_count: int = 0
+    # Stored value (储值): services.stored_value.as_dict figures; printed when any
+    stored_value: dict | None = None
     points_used: int | None = None     # redeemed at the sales, before refunds (the discount
     #                                    line beside points_redeemed_value_fen); None: as
     #                                    points_redeemed

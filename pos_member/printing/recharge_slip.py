@@ -137,3 +137,38 @@ def print_recharge_slip(printer, data: RechargeSlipData) -> int | None:
     """Queue the slip on ``printer`` (a :class:`pos_member.printing.printer.ReceiptPrinter`);
     returns the job id, None when it could not be queued."""
     return printer.print_document(layout_recharge_slip(data, printer.paper))
+
+
+_SECTION = {
+    "zh_hans": {"title": "储值 Stored value", "recharges": "充值 {n} 笔", "bonus": "赠送",
+                "refunds": "充值退款 {n} 笔", "bonus_removed": "扣回赠送", "spent": "储值消费",
+                "returned": "退回储值", "liability": "储值余额(负债)", "of_bonus": "其中赠送"},
+    "zh_hant": {"title": "儲值 Stored value", "recharges": "充值 {n} 筆", "bonus": "贈送",
+                "refunds": "充值退款 {n} 筆", "bonus_removed": "扣回贈送", "spent": "儲值消費",
+                "returned": "退回儲值", "liability": "儲值餘額(負債)", "of_bonus": "其中贈送"},
+    "en": {"title": "Stored value", "recharges": "Recharges ({n})", "bonus": "Bonus given",
+           "refunds": "Recharge refunds ({n})", "bonus_removed": "Bonus removed",
+           "spent": "Paid by balance", "returned": "Returned to balance",
+           "liability": "Liability", "of_bonus": "of which bonus"},
+}
+
+
+def stored_value_section(b: Builder, paper: Paper, sv: dict) -> None:
+    """The X/Z report's stored-value part: recharges by tender, bonus given, refunds of
+    recharges, balance spent and returned, the liability (``services.stored_value.as_dict``)."""
+    lab = _SECTION.get(paper.labels.lang, _SECTION["en"])
+    b.rule()
+    b.line(lab["title"], bold=True)
+    b.pair(lab["recharges"].format(n=sv.get("recharges", 0)), money(sv.get("recharged", 0)))
+    for tender, fen in sorted((sv.get("recharged_by_tender") or {}).items()):
+        b.pair(paper.labels.tender(tender), money(fen), indent=2)
+    b.pair(lab["bonus"], money(sv.get("bonus_given", 0)))
+    if sv.get("refunds"):
+        b.pair(lab["refunds"].format(n=sv["refunds"]),
+               minus(sum((sv.get("refunded_by_tender") or {}).values())))
+        b.pair(lab["bonus_removed"], minus(sv.get("bonus_removed", 0)))
+    b.pair(lab["spent"], money(sv.get("spent", 0)))
+    if sv.get("returned"):
+        b.pair(lab["returned"], money(sv["returned"]))
+    b.pair(lab["liability"], money(sv.get("liability", 0)), bold=True)
+    b.pair(lab["of_bonus"], money(sv.get("liability_bonus", 0)), indent=2)

@@ -51,6 +51,10 @@ def layout_report(data: ReportData, paper: Paper) -> Document:
     _cash_check(b, lab, data)
     if data.kind != "shift_close":
         _tiers_coupons_points(b, lab, data)
+        if data.stored_value:
+            from pos_member.printing.recharge_slip import stored_value_section
+
+            stored_value_section(b, paper, data.stored_value)
     _section(b, lab["sync_section"])
     b.pair(lab["unsynced"], str(data.unsynced_count))
     b.pair(lab["conflicts"], str(data.conflicts_count))

@@ -21,7 +21,7 @@ from pos_member.store.models import (
     CashMovement, Member, OutboxEvent, Product, Refund, Sale, Shift, Staff, SyncConflict,
 )
 
-from . import sale_figures
+from . import sale_figures, stored_value
 from .context import TillContext
 from .errors import NotFound
 
@@ -350,6 +350,8 @@ class DayFigures:
     unsynced_by_kind: dict[str, int]
     oldest_unsynced: datetime | None
     conflicts: tuple[ConflictView, ...] = field(default_factory=tuple)
+    # Stored value (储值) of the day: services.stored_value.as_dict of its figures
+    stored_value: dict = field(default_factory=dict)
 
     @property
     def net_fen(self) -> int:
@@ -404,6 +406,8 @@ def day_figures(ctx: TillContext, day: date | None = None) -> DayFigures:
         by_kind = {k: int(n) for k, n in s.execute(
             select(OutboxEvent.kind, func.count()).where(pending).group_by(OutboxEvent.kind))}
         oldest = s.scalar(select(func.min(OutboxEvent.created_at)).where(pending))
+        sv_day = stored_value.as_dict(stored_value.figures(
+            s, terminal_id=ctx.terminal_id, start=start, end=end))
         return DayFigures(
             day=day, tz=ctx.tz_name, store_name=_store_name(s, ctx),
             terminal=ctx.terminal_id[:8], sales_count=sums.count,
@@ -420,4 +424,4 @@ def day_figures(ctx: TillContext, day: date | None = None) -> DayFigures:
             paid_out_fen=sum(m.amount_fen for m in moves if m.kind == "paid_out"),
             no_sales=sum(1 for m in moves if m.kind == "no_sale"), shifts=tuple(shifts),
             unsynced_events=sum(by_kind.values()), unsynced_by_kind=by_kind,
-            oldest_unsynced=oldest, conflicts=open_conflicts)
+            oldest_unsynced=oldest, conflicts=open_conflicts, stored_value=sv_day)

@@ -481,13 +481,23 @@ class StoredValueFigures:
         return out
 
 
-def figures(session: Session, shift_ids: list[str]) -> StoredValueFigures:
+def figures(session: Session, shift_ids: list[str] | None = None, *,
+            terminal_id: str | None = None, start: datetime | None = None,
+            end: datetime | None = None) -> StoredValueFigures:
+    """The stored-value figures of some shifts, or of a till's [start, end) window."""
     r = Recharge
+
+    def window(shift_col, at_col, terminal_col):
+        if shift_ids is not None:
+            return (shift_col.in_(shift_ids),)
+        return (terminal_col == terminal_id, at_col >= start, at_col < end)
+
     by_tender: dict[str, int] = {}
     count = bonus = 0
     for tender, n, amount, b in session.execute(
             select(r.tender, func.count(), func.sum(r.amount_fen), func.sum(r.bonus_fen))
-            .where(r.shift_id.in_(shift_ids)).group_by(r.tender)).all():
+            .where(*window(r.shift_id, r.created_at, r.terminal_id))
+            .group_by(r.tender)).all():
         by_tender[tender] = int(amount or 0)
         count += n
         bonus += int(b or 0)
@@ -496,19 +506,22 @@ def figures(session: Session, shift_ids: list[str]) -> StoredValueFigures:
     for tender, n, cash, b in session.execute(
             select(r.refund_tender, func.count(), func.sum(r.refund_cash_fen),
                    func.sum(r.refund_bonus_fen))
-            .where(r.refund_shift_id.in_(shift_ids)).group_by(r.refund_tender)).all():
+            .where(r.refund_id.is_not(None),
+                   *window(r.refund_shift_id, r.refunded_at, r.terminal_id))
+            .group_by(r.refund_tender)).all():
         refunded[tender] = int(cash or 0)
         refunds += n
         removed += int(b or 0)
     spent = session.execute(
         select(func.coalesce(func.sum(Payment.amount_fen), 0))
         .join(Sale, Payment.sale_id == Sale.id)
-        .where(Sale.shift_id.in_(shift_ids), Sale.status == "completed",
-               Payment.tender == TENDER)).scalar_one()
+        .where(*window(Sale.shift_id, Sale.created_at, Sale.terminal_id),
+               Sale.status == "completed", Payment.tender == TENDER)).scalar_one()
     returned = session.execute(
         select(func.coalesce(func.sum(RefundPayment.amount_fen), 0))
         .join(Refund, RefundPayment.refund_id == Refund.id)
-        .where(Refund.shift_id.in_(shift_ids), RefundPayment.tender == TENDER)).scalar_one()
+        .where(*window(Refund.shift_id, Refund.created_at, Refund.terminal_id),
+               RefundPayment.tender == TENDER)).scalar_one()
     acc_p, acc_b = session.execute(
         select(func.coalesce(func.sum(StoredValueAccount.principal_fen), 0),
                func.coalesce(func.sum(StoredValueAccount.bonus_fen), 0))).one()

@@ -37,7 +37,7 @@ from .worker import Op
 
 log = logging.getLogger(__name__)
 
-TENDERS = ("cash", "wechat", "alipay", "card", "voucher", "points")
+TENDERS = ("cash", "wechat", "alipay", "card", "voucher", "stored_value", "points")
 
 
 def print_day(printer, day, *, printed_at, manager: str, tiers):
@@ -387,6 +387,26 @@ class ReconcileScreen(Screen):
         count("redeemed", self.tr("Points redeemed"), d.points_redeemed)
         count("reversed", self.tr("Points taken back by refunds"), d.points_reversed)
         count("returned", self.tr("Points returned by refunds"), d.points_returned)
+
+        sv = getattr(d, "stored_value", None) or {}
+        if sv.get("recharges") or sv.get("spent") or sv.get("liability") or sv.get("refunds"):
+            head("stored_value", self.tr("Stored value"))
+            money("recharged", self.tr("Recharges (%1)").replace("%1", str(sv["recharges"])),
+                  sv["recharged"])
+            for t, fen in sorted(sv["recharged_by_tender"].items()):
+                money(f"recharged_{t}", "    " + tender_name(t), fen)
+            money("bonus_given", self.tr("Bonus given"), sv["bonus_given"])
+            if sv["refunds"]:
+                money("recharge_refunds", self.tr("Recharges refunded (%1)").replace(
+                    "%1", str(sv["refunds"])), sum(sv["refunded_by_tender"].values()),
+                    negative=True)
+                money("bonus_removed", self.tr("Bonus removed by refunds"),
+                      sv["bonus_removed"], negative=True)
+            money("spent", self.tr("Paid with stored value"), sv["spent"])
+            money("returned", self.tr("Returned to balances by refunds"), sv["returned"])
+            money("liability", self.tr("Stored-value liability (balances known here)"),
+                  sv["liability"], "total")
+            money("liability_bonus", "    " + self.tr("of which bonus"), sv["liability_bonus"])
 
         head("voids", self.tr("Refunds and voids"))
         count("refunds", self.tr("Refunds"), d.refunds_count)

@@ -24,7 +24,7 @@ from pos_member.services.shifts import DENOMINATIONS, MONEY_TENDERS, ShiftFigure
 
 # What the printer calls the till's tender codes (printing.labels.TENDER_LABELS).
 PRINT_TENDER = {"card": "unionpay"}
-TENDER_ORDER = (*MONEY_TENDERS, "points")
+TENDER_ORDER = (*MONEY_TENDERS, "stored_value", "points")
 
 # Non-members on paper; tiers are named by the brand's rules (ui.tiers). The printer's labels
 # are bilingual in Chinese, so are these. ``lang`` is the printer's label language
@@ -50,6 +50,12 @@ def _tiers(by_tier: dict[str, tuple[int, int]], tiers, lang: str) -> tuple[TierF
     keys = tiers.rules().report_order(by_tier)
     return tuple(TierFigure(tier_on_paper(k, tiers, lang), by_tier[k][0], by_tier[k][1])
                  for k in keys)
+
+
+def _stored_value(f) -> dict | None:
+    """The stored-value figures for paper, or None when there are none to print."""
+    sv = getattr(f, "stored_value", None) or {}
+    return sv if any(v for v in sv.values()) else None
 
 
 def gross_of(f: ShiftFigures) -> int:
@@ -92,7 +98,7 @@ def report_from_shift(f: ShiftFigures, *, kind: str, store_name: str, terminal: 
         points_earned=f.points_earned, points_redeemed=f.points_redeemed,
         points_used=getattr(f, "points_used", None),
         cash_count=cash_count, unsynced_count=f.unsynced_events,
-        conflicts_count=f.open_conflicts)
+        conflicts_count=f.open_conflicts, stored_value=_stored_value(f))
 
 
 def report_from_day(d, *, printed_at: datetime, manager: str = "",
@@ -132,7 +138,8 @@ def report_from_day(d, *, printed_at: datetime, manager: str = "",
         # the points section nets the day's refunds, as the shifts' reports do
         points_earned=d.points_earned - d.points_reversed,
         points_redeemed=d.points_redeemed - d.points_returned, points_used=d.points_redeemed,
-        unsynced_count=d.unsynced_events, conflicts_count=len(d.conflicts))
+        unsynced_count=d.unsynced_events, conflicts_count=len(d.conflicts),
+        stored_value=_stored_value(d))
 
 
 def _qty_text(q: Decimal, unit: str) -> str:

@@ -1977,6 +1977,42 @@
             <source>The day's report could not be printed.</source>
             <translation>当日报表无法打印。</translation>
         </message>
+        <message>
+            <source>Stored value</source>
+            <translation>储值</translation>
+        </message>
+        <message>
+            <source>Recharges (%1)</source>
+            <translation>充值（%1 笔）</translation>
+        </message>
+        <message>
+            <source>Bonus given</source>
+            <translation>赠送金额</translation>
+        </message>
+        <message>
+            <source>Recharges refunded (%1)</source>
+            <translation>充值退款（%1 笔）</translation>
+        </message>
+        <message>
+            <source>Bonus removed by refunds</source>
+            <translation>退款扣回赠送</translation>
+        </message>
+        <message>
+            <source>Paid with stored value</source>
+            <translation>储值消费</translation>
+        </message>
+        <message>
+            <source>Returned to balances by refunds</source>
+            <translation>退货退回储值</translation>
+        </message>
+        <message>
+            <source>Stored-value liability (balances known here)</source>
+            <translation>储值负债（本机所知余额）</translation>
+        </message>
+        <message>
+            <source>of which bonus</source>
+            <translation>其中赠送</translation>
+        </message>
     </context>
     <context>
         <name>RefundScreen</name>

@@ -68,3 +68,37 @@ def test_english_printer_gets_english_labels():
     _, payload = _bytes(RECHARGE, "cp437", 48)
     text = decode(payload, "cp437").text()
     assert "STORED VALUE RECHARGE" in text and "Bonus" in text and "30.00" in text
+
+
+SV_FIGURES = {"recharges": 3, "recharged": 90000, "recharged_by_tender": {"cash": 40000,
+              "wechat": 50000}, "bonus_given": 11000, "refunds": 1, "refunded_by_tender":
+              {"wechat": 50000}, "bonus_removed": 8000, "spent": 12300, "returned": 2800,
+              "liability": 123456, "liability_bonus": 3000}
+
+
+@pytest.mark.parametrize("width", [32, 48])
+def test_x_report_prints_the_stored_value_section(width):
+    from dataclasses import replace
+
+    from pos_member.printing.reports import layout_report
+    from tests.printing.support import sample_report
+
+    paper = Paper.make(width, "gb18030")
+    doc = layout_report(replace(sample_report("x"), stored_value=SV_FIGURES), paper)
+    payload = encode_document(doc, PrinterSettings("file:/dev/null", width=width,
+                                                   encoding="gb18030"), None)
+    d = decode(payload, "gb18030")
+    assert d.errors == []
+    rows = [x.text for x in d.lines]
+    start = rows.index("储值 Stored value")
+    section = rows[start:start + 12]
+    assert any(r.startswith("充值 3 笔") and r.endswith("900.00") for r in section)
+    assert any(r.strip().startswith("微信") and r.endswith("500.00") for r in section)
+    assert any(r.startswith("赠送") and r.endswith("110.00") for r in section)
+    assert any(r.startswith("充值退款 1 笔") and r.endswith("-500.00") for r in section)
+    assert any(r.startswith("储值消费") and r.endswith("123.00") for r in section)
+    assert any(r.startswith("储值余额(负债)") and r.endswith("1234.56") for r in section)
+    for line in d.lines:
+        assert line.printed_cells <= width
+    plain = layout_report(sample_report("x"), paper)
+    assert "储值 Stored value" not in plain.text()

@@ -190,3 +190,19 @@ def test_recharge_refused_when_spent_bonus_exceeds_principal_left(till, cashier,
     with pytest.raises(ServiceError) as exc:
         svs.refund_recharge(till.ctx, cashier, r.recharge_id, MANAGER)
     assert exc.value.code == "sv_bonus_spent_exceeds_principal"
+
+
+def test_the_day_view_shows_the_same_stored_value_figures_as_the_x_report(till, cashier, shift):
+    from pos_member.services.sales_query import day_figures
+
+    member = till.members["gold"]
+    _recharge(till, cashier, member, 30000, tender="card")
+    _sale(till, cashier, [CartLine("C002", D(2))], [Tender("stored_value", 5040)],
+          member_id=member)
+    day = day_figures(till.ctx).stored_value
+    x = x_report(till.ctx).stored_value
+    assert day == x
+    assert (day["recharged_by_tender"], day["bonus_given"], day["spent"]) == (
+        {"card": 30000}, 3000, 5040)
+    assert day["liability"] == 30000 + 3000 - 5040
+    assert x_report(till.ctx).by_tender["stored_value"] == 5040
