@@ -150,3 +150,31 @@ def test_five_wrong_passwords_lock_the_account(console_server, browser_page):
     with server.read() as s:
         assert s.execute(select(func.count()).select_from(ConsoleSession)).scalar_one() == 0
     assert re.search(r"/console/login", page.url)
+
+
+def test_an_admin_makes_and_disables_accounts(console_server, browser_page):
+    server, page = console_server, browser_page
+    sign_in(page, server, "admin", target="/console/staff")
+    page.fill("#new-username", "li.ops")
+    page.select_option("#new-role", "read_only")
+    page.fill("#new-password", "short")
+    page.click("#create-staff")
+    assert "at least 10 characters" in page.inner_text("#staff-error")
+    page.fill("#new-username", "li.ops")
+    page.select_option("#new-role", "read_only")
+    page.fill("#new-password", "li-ops-password")
+    page.click("#create-staff")
+    assert "Account created." in page.inner_text("#flash")
+    assert "read_only" in page.locator("#staff tr", has_text="li.ops").inner_text()
+    shot(page, "staff")
+    other = page.context.browser.new_context().new_page()
+    sign_in(other, server, "li.ops", "li-ops-password")
+    assert "(read_only)" in other.inner_text("#whoami")
+    page.locator("#staff tr", has_text="li.ops").locator("button").click()
+    other.goto(server.base_url + "/console/figures")  # disabled: the session ended
+    assert "/console/login" in other.url
+    other.context.close()
+    with server.read() as s:
+        actions = s.execute(select(ConsoleAudit.action).where(
+            ConsoleAudit.username == "admin")).scalars().all()
+    assert actions == ["staff.create", "staff.active"]
