@@ -71,9 +71,19 @@ def test_operator_runs_a_member_day_and_a_coupon_that_a_till_uses(console_server
     with server.read() as s:  # nothing was saved
         assert s.execute(select(cm.RulesVersion.version)).scalars().all() == [1]
 
-    page.fill("input[name='f.member_day_weekdays']", str(today))
-    page.fill("input[name='f.member_day_tiers']", "gold")
-    page.fill("input[name='f.member_day_multiplier']", "3")
+    page.fill("input[name='f.member_day_weekdays']", "3")  # back as it was
+    if page.locator("input[name='md.rows']").count():  # member days by tier: add one
+        blank = int(page.get_attribute("input[name='md.rows']", "value")) - 1
+        page.fill(f"input[name='md.{blank}.id']", "gold-day")
+        page.fill(f"input[name='md.{blank}.name']", "金卡会员日")
+        page.fill(f"input[name='md.{blank}.weekdays']", str(today))
+        page.fill(f"input[name='md.{blank}.gold.mult']", "3")
+        changed = "member_days"
+    else:  # the one member day of the older rules
+        page.fill("input[name='f.member_day_weekdays']", str(today))
+        page.fill("input[name='f.member_day_tiers']", "gold")
+        page.fill("input[name='f.member_day_multiplier']", "3")
+        changed = "member_day_multiplier"
     page.fill("input[name='note']", "Gold member day: triple points")
     page.fill("#preview-member", "13900001111")
     page.fill("#preview-basket", "C002 4")
@@ -162,7 +172,7 @@ def test_operator_runs_a_member_day_and_a_coupon_that_a_till_uses(console_server
     with server.read() as s:
         schedule = s.execute(select(ConsoleAudit).where(
             ConsoleAudit.action == "programme.schedule")).scalar_one()
-        assert schedule.before["member_day_multiplier"] == "2"
-        assert schedule.after["member_day_multiplier"] == "3"
+        assert changed in schedule.before and changed in schedule.after
+        assert "3" in str(schedule.after[changed]) and schedule.before != schedule.after
         assert schedule.reason == "Gold member day: triple points"
     assert page.js_errors == []
