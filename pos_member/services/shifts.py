@@ -23,7 +23,7 @@ from .staff import Approval, StaffMember, append_audit, authorize_action
 # Renminbi notes and coins, in fen.
 DENOMINATIONS = (10000, 5000, 2000, 1000, 500, 100, 50, 10)
 CASH_DIFFERENCE_THRESHOLD = 1000  # ¥10: a larger over/short needs a manager's approval
-MONEY_TENDERS = ("cash", "wechat", "alipay", "card", "voucher")
+MONEY_TENDERS = ("cash", "wechat", "alipay", "card", "voucher", "meituan", "douyin")
 
 
 @dataclass(frozen=True)
