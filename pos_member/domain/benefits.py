@@ -543,7 +543,10 @@ def apply_to_basket(req: BenefitRequest | None, lines, amounts: list[Fen],
     for claim in req.claims:
         if 0 <= claim.line < len(lines) and mall_off[claim.line]:
             raise BenefitError("a line paid with points takes no benefit", "bad_line")
-    off, uses = redeem(req, skus, cats, [x.unit_price for x in lines], qtys, amounts)
+    # one unit at what it costs after member prices (the line's amount over its pieces)
+    units = [a // int(q) if q == q.to_integral_value() and q >= 1 else x.unit_price
+             for a, q, x in zip(amounts, qtys, lines)]
+    off, uses = redeem(req, skus, cats, units, qtys, amounts)
     after = [a - o - m for a, o, m in zip(amounts, off, mall_off)]
     return after, uses, off, mall_lines, mall_points
 

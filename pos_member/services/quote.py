@@ -17,6 +17,7 @@ from pos_member.domain.money import format_fen, parse_decimal, parse_yuan
 from pos_member.domain.points import PointLot
 from pos_member.domain.pricing import PricingError, PricingRequest, PricingResult, price
 from pos_member.domain.rules import DEFAULT_RULES, Rules, RulesError
+from pos_member.services import quote_benefits
 
 
 class QuoteInputError(ValueError):
@@ -24,7 +25,7 @@ class QuoteInputError(ValueError):
 
 
 _REQUEST_KEYS = {"at", "member", "lines", "coupons", "redeem_points", "online", "rules",
-                 "chosen_coupons"}
+                 "chosen_coupons", "benefits"}
 _MEMBER_KEYS = {"id", "tier", "growth", "points", "birthday", "last_purchase_at", "gifts_claimed",
                 "redeemed_today_offline", "pending_redeemed", "lots"}
 _LINE_KEYS = {"sku", "name", "unit_price", "qty", "category", "discountable", "points_eligible",
@@ -164,6 +165,7 @@ def parse_request(data: Any) -> tuple[PricingRequest, Rules]:
         redeem_points=_int(d, "redeem_points", "request", 0),
         online=_bool(d, "online", "request", True),
         chosen_coupons=chosen,
+        benefits=quote_benefits.parse(d.get("benefits"), QuoteInputError),
     )
     return req, rules
 
@@ -314,6 +316,7 @@ def result_to_json(result: PricingResult) -> dict[str, Any]:
         "member_day_rate": str(result.member_day_rate),
         "multiplier_rule": result.multiplier_rule,
         "gifts": [g.to_dict() for g in result.gifts],
+        **quote_benefits.to_json(result),
     }
 
 
@@ -330,7 +333,7 @@ def quote_text(text: str) -> dict[str, Any]:
         raise QuoteInputError(f"request: unusable JSON ({str(exc)[:80]})") from None
     req, rules = parse_request(data)
     try:
-        result = price(req, rules)
+        result = quote_benefits.with_hints(req, price(req, rules))
     except PricingError as exc:
         raise QuoteInputError(str(exc)) from None
     except (OverflowError, ArithmeticError) as exc:  # absurd figures that passed parsing
