@@ -1,6 +1,6 @@
 """A simulated group-buy platform: 美团 and 抖音来客 voucher APIs on 127.0.0.1, in its own process.
 
-    python -m pos_central.platforms.simulator [--port 8765] [--demo] [--window 3600]
+    python -m pos_central.platforms.simulator [--port 8766] [--demo] [--window 3600]
 
 It speaks the paths and answer shapes of :mod:`pos_central.platforms.meituan` and
 :mod:`pos_central.platforms.douyin` and behaves like the platforms: prepare → verify → cancel,
@@ -341,7 +341,7 @@ def serve(port: int = 0, *, window: int = 3600, secret: str = "",
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pos_central.platforms.simulator",
                                      description="A simulated 美团/抖音 voucher platform.")
-    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--port", type=int, default=8766, help="0 picks a free port")
     parser.add_argument("--window", type=int, default=3600,
                         help="seconds after a verification during which it can be cancelled")
     parser.add_argument("--secret", default="", help="the 美团 signing secret to check")
