@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from pos_central import benefits, keys, loyalty, stored_value
+from pos_central import benefits, gifts, keys, loyalty, stored_value
 from pos_central import models as m
 from pos_central.changes import record_change
 from pos_central.views import member_balance
@@ -146,7 +146,7 @@ class Context:
         refunded_sales: set[str] = set()
         for event in events:
             pl = event.payload
-            if event.kind in ("sale", "refund", "recharge", "recharge_refund") \
+            if event.kind in ("sale", "refund", "recharge", "recharge_refund", "gift_issued") \
                     and pl.member_id is not None:
                 member_ids.add(str(pl.member_id))
             if event.kind == "sale":
@@ -162,6 +162,8 @@ class Context:
                 phones.add(pl.phone)
             elif event.kind == "member_updated":
                 member_ids.add(str(pl.member_id))
+            elif event.kind == "gift_issued":
+                codes.add(pl.coupon.code)
         for chunk in _chunks(sorted(sale_ids)):
             # Locked (before members: lock order sales, members, coupons) so that refunds of
             # one sale pushed by two tills at once are bounded one after the other.
@@ -826,4 +828,5 @@ APPLIERS = {
     "audit_head": apply_audit_head,
     "recharge": stored_value.apply_recharge,
     "recharge_refund": stored_value.apply_recharge_refund,
+    "gift_issued": gifts.apply_gift_issued,  # birthday / upgrade gifts (pos_central/gifts.py)
 }

@@ -341,6 +341,8 @@ class Product(Base):
     discountable: Mapped[bool] = mapped_column(Boolean, default=True)
     points_eligible: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 会员价 (migration 0003): {tier code: unit price in fen}; NULL = none
+    member_prices: Mapped[Any] = mapped_column(JSON, nullable=True)
 
 
 class Barcode(Base):
@@ -382,5 +384,7 @@ from pos_central.console import tables as _console_tables  # noqa: E402, F401
 from pos_central import cross_channel_models as _cross_channel  # noqa: E402, F401
 # Stored value (储值): ledger and recharges (migration 0005).
 from pos_central import stored_value_tables as _stored_value  # noqa: E402, F401
+# Gifts issued by the tills: birthday, upgrade, member-day coupon (migration 0003).
+from pos_central import gifts as _gifts  # noqa: E402, F401
 # Benefits with quotas, count cards, the points mall (migration 0004).
 from pos_central import benefit_tables as _benefit_tables  # noqa: E402, F401

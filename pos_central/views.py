@@ -79,6 +79,7 @@ def product_data(x: m.Product) -> p.ProductData:
         sku=x.sku, name=x.name, name_en=x.name_en, category_id=x.category_id,
         unit_price_fen=x.unit_price_fen, unit=x.unit, discountable=x.discountable,
         points_eligible=x.points_eligible, active=x.active,
+        member_prices=dict(x.member_prices or {}),
     )
 
 

@@ -31,7 +31,7 @@ from pos_member.store.models import (
 )
 from pos_member.store.types import format_utc
 
-from . import benefits, stored_value
+from . import benefits, gifts, stored_value
 from .context import TillContext
 from .errors import InvalidInput, NotFound, ServiceError, ShiftStateError
 from .members import member_view, signing_keys
@@ -324,7 +324,10 @@ def _price(ctx: TillContext, session: Session, cart: tuple[CartLine, ...],
                 unit_price=(line.unit_price if line.unit_price is not None
                             else product.unit_price_fen),
                 qty=line.qty, category=product.category_id or "",
-                discountable=product.discountable, points_eligible=product.points_eligible))
+                discountable=product.discountable, points_eligible=product.points_eligible,
+                # 会员价 (domain/member_prices.py); a manager's price override has none
+                member_prices=(tuple((product.member_prices or {}).items())
+                               if line.unit_price is None else ())))
 
         member = None
         if member_id is not None:
@@ -468,6 +471,8 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
     event_id = repo.add_outbox_event(session, "sale", payload, sale_event_id, terminal_seq=seq,
                                      created_at=now)
     stored_value.record_spend(session, ctx, sv_spend, event_id, req.sale_id, shift.id, now)
+    gifts.issue_upgrade_gifts(ctx, session, result, req.member_id, req.sale_id, req.staff.id,
+                              now, local)  # 升级礼: its own event after the sale's
     append_audit(session, actor=req.staff.id, approver=approver, action="sale", at=now,
                  details={"sale_id": req.sale_id, "receipt_no": receipt_no,
                           "total_fen": result.total,

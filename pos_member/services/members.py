@@ -24,6 +24,7 @@ from pos_member.store.models import Coupon, Member, PointsLedgerEntry
 from pos_member.store.types import new_uuid
 
 from .context import TillContext
+from .gifts import claimed_gift_ids
 from .errors import InvalidInput, NotFound, ServiceError
 from .rules import current_rules
 from .staff import StaffMember, append_audit
@@ -97,6 +98,7 @@ def member_view(session: Session, m: Member, local_today: date,
         pending_redeemed=pending_out, redeemed_today_offline=redeemed_today,
         birthday=m.birthday, last_purchase_at=m.last_purchase_at,
         lots=tuple(DomainLot(lot.earned_on, lot.points, lot.expires_on) for lot in m.point_lots),
+        gifts_claimed=claimed_gift_ids(session, m.id, current_rules(session), local_today),
     )
     return MemberView(
         id=m.id, name=m.name, phone=mask_phone(m.phone) if m.phone else None, card_no=m.card_no,

@@ -96,13 +96,13 @@ _CATEGORY_UPSERT = (
 )
 _PRODUCT_UPSERT = (
     "INSERT INTO products (sku, name, name_en, category_id, unit_price_fen, unit, discountable, "
-    "points_eligible, active, name_initials, name_pinyin) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sku) DO UPDATE SET "
+    "points_eligible, active, name_initials, name_pinyin, member_prices) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sku) DO UPDATE SET "
     "name = excluded.name, name_en = excluded.name_en, category_id = excluded.category_id, "
     "name_initials = excluded.name_initials, name_pinyin = excluded.name_pinyin, "
     "unit_price_fen = excluded.unit_price_fen, unit = excluded.unit, "
     "discountable = excluded.discountable, points_eligible = excluded.points_eligible, "
-    "active = excluded.active"
+    "active = excluded.active, member_prices = excluded.member_prices"
 )
 _BARCODE_UPSERT = ("INSERT INTO barcodes (code, sku) VALUES (?, ?) "
                    "ON CONFLICT(code) DO UPDATE SET sku = excluded.sku")
@@ -283,7 +283,8 @@ def _upsert_products(cur: sqlite3.Cursor, rows: list[p.ProductData]) -> int:
                         "VALUES (?, ?, NULL, 999, 1)", [(c, c) for c in sorted(missing)])
     cur.executemany(_PRODUCT_UPSERT, [
         (x.sku, x.name, x.name_en or None, x.category_id, x.unit_price_fen, x.unit,
-         int(x.discountable), int(x.points_eligible), int(x.active), *search_keys(x.name))
+         int(x.discountable), int(x.points_eligible), int(x.active), *search_keys(x.name),
+         dump_json(x.member_prices) if x.member_prices else None)
         for x in rows])
     return len(missing)
 

@@ -314,6 +314,7 @@ class EventKind(enum.StrEnum):
     AUDIT_HEAD = "audit_head"
     RECHARGE = "recharge"  # stored value (储值) recharged at the till
     RECHARGE_REFUND = "recharge_refund"
+    GIFT_ISSUED = "gift_issued"  # birthday / upgrade gift, member-day coupon (docs/gifts.md)
 
 
 class PaymentLine(WireIn):
@@ -584,6 +585,39 @@ class MemberUpdatedPayload(WireIn):
     staff_id: ShortText | None = None
 
 
+class GiftCouponData(WireIn):
+    """The wallet coupon a gift became at the till (pos_member/domain/gifts.py coupon_for)."""
+
+    code: Code
+    title: Text(200) = ""
+    kind: Literal["amount_off", "percent_off"]
+    value_fen: FenAmount | None = None
+    rate: DecimalText | None = None
+    cap_fen: FenAmount | None = None
+    threshold_fen: FenAmount = 0
+    skus: Annotated[list[Code], Field(max_length=50)] = Field(default_factory=list)
+    valid_from: LocalDatetime  # store-local
+    valid_to: LocalDatetime
+
+
+class GiftIssuedPayload(WireIn):
+    """A gift issued at the till: ``gift_id`` is uuid5(member, gift, period) (domain/gifts.py),
+    so two tills that issue the same gift offline send the same id; the service keeps the
+    first and answers ``gift_already_issued`` for another."""
+
+    gift_id: UUID
+    member_id: UUID
+    kind: Literal["birthday", "upgrade", "member_day"]
+    gift: Code  # birthday, upgrade:<tier>, member_day:<day id>
+    period: Text(32, 1)  # the year, "once", the local date
+    coupon: GiftCouponData
+    sale_id: UUID | None = None  # the sale that lifted the tier (upgrade gifts)
+    issued_at: UtcDatetime
+    local_date: WireDate  # the store's date at issued_at
+    store_id: Code
+    staff_id: ShortText | None = None
+
+
 class ShiftOpenedPayload(WireIn):
     shift_id: UUID
     store_id: Code
@@ -722,10 +756,15 @@ class RechargeRefundEvent(_EventBase):
     payload: RechargeRefundPayload
 
 
+class GiftIssuedEvent(_EventBase):
+    kind: Literal["gift_issued"] = "gift_issued"
+    payload: GiftIssuedPayload
+
+
 Event = Annotated[
     SaleEvent | RefundEvent | MemberRegisteredEvent | MemberUpdatedEvent | ShiftOpenedEvent
     | ShiftClosedEvent | CashMovementEvent | AuditHeadEvent | RechargeEvent
-    | RechargeRefundEvent,
+    | RechargeRefundEvent | GiftIssuedEvent,
     Field(discriminator="kind"),
 ]
 EVENT_MODELS: dict[str, type[_EventBase]] = {
@@ -734,6 +773,7 @@ EVENT_MODELS: dict[str, type[_EventBase]] = {
     "shift_opened": ShiftOpenedEvent, "shift_closed": ShiftClosedEvent,
     "cash_movement": CashMovementEvent, "audit_head": AuditHeadEvent,
     "recharge": RechargeEvent, "recharge_refund": RechargeRefundEvent,
+    "gift_issued": GiftIssuedEvent,
 }
 
 
@@ -799,6 +839,12 @@ class ConflictKind(enum.StrEnum):
     BENEFIT_MISMATCH = "benefit_mismatch"
     # Points mall: a redemption beyond the store's stock (kept; the stock goes negative).
     MALL_OUT_OF_STOCK = "mall_out_of_stock"
+    # Gifts (docs/gifts.md): another till issued the same gift (same gift id) first: the first
+    # is kept, this one adds nothing (``other_terminal_id`` names the first till); or a gift
+    # the service's rules do not give (id not derived from member, gift and period, not the
+    # birthday month, a tier not reached, not a member day): kept as sent, ``detail["reason"]``.
+    GIFT_ALREADY_ISSUED = "gift_already_issued"
+    GIFT_MISMATCH = "gift_mismatch"
 
 
 class ConflictInfo(WireOut):
@@ -955,6 +1001,7 @@ class ProductData(WireOut):
     discountable: bool = True
     points_eligible: bool = True
     active: bool = True
+    member_prices: dict[str, int] = Field(default_factory=dict)  # 会员价: tier -> unit fen
 
 
 class BarcodeData(WireOut):

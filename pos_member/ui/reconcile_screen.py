@@ -304,6 +304,8 @@ class ReconcileScreen(Screen):
             "cash_movement": self.tr("Cash movements"),
             "member_registered": self.tr("Members registered"),
             "audit_head": self.tr("Audit log"),
+            "recharge": self.tr("Stored-value recharges"),
+            "recharge_refund": self.tr("Recharge refunds"),
         }.get(kind, kind)
 
     def conflict_kind(self, kind: str) -> str:
@@ -325,6 +327,8 @@ class ReconcileScreen(Screen):
             "member_code_invalid": self.tr("Member code not valid for points"),
             "member_merged": self.tr("Members merged"),
             "refund_exceeds_sale": self.tr("Refund beyond its sale"),
+            "stored_value_overdrawn": self.tr("Stored value overdrawn (spent at two tills)"),
+            "stored_value_mismatch": self.tr("Stored-value figures the service disputes"),
             "event_rejected": self.tr("Rejected by the service (not applied)"),
         }.get(kind, kind)
 
