@@ -19,11 +19,19 @@ from pos_central.console.web import PREFIX, render
 
 
 def install(app: FastAPI) -> None:
-    from pos_central.console import audit_pages, coupons, figures, members, programme, stores
+    from pos_central.console import (
+        audit_pages,
+        benefits_page,
+        coupons,
+        figures,
+        members,
+        programme,
+        stores,
+    )
 
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
     _sign_in_routes(router)
-    for module in (programme, coupons, members, stores, figures, audit_pages):
+    for module in (programme, benefits_page, coupons, members, stores, figures, audit_pages):
         module.register(router)
     app.include_router(router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=web.HERE / "static"),

@@ -17,3 +17,8 @@
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
   document.addEventListener("htmx:afterSwap", function (e) { draw(e.target); });
 })();
+// A field's error goes away once the operator edits that field.
+document.addEventListener("input", function (e) {
+  var field = e.target.closest(".rules-field");
+  if (field) { field.querySelectorAll(".field-error").forEach(function (x) { x.remove(); }); }
+});
