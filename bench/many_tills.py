@@ -278,6 +278,56 @@ def worker_pids(master: int) -> list[int]:
     return sorted(out)
 
 
+def _cpu_of(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_pids() -> list[int]:
+    out = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if (proc / "comm").read_text().strip() == "postgres":
+                    out.append(int(proc.name))
+            except OSError:
+                pass
+    return out
+
+
+class CpuMeter:
+    """CPU seconds the service's workers and PostgreSQL's processes used while it ran (sampled
+    every 0.25 s; a killed worker counts up to its last sample)."""
+
+    def __init__(self, master: int):
+        self.master = master
+        self.first: dict[tuple[str, int], float] = {}
+        self.last: dict[tuple[str, int], float] = {}
+
+    def sample(self) -> None:
+        for kind, pids in (("service", worker_pids(self.master)), ("postgres", _postgres_pids())):
+            for pid in pids:
+                cpu = _cpu_of(pid)
+                if cpu is not None:
+                    self.first.setdefault((kind, pid), cpu)
+                    self.last[(kind, pid)] = cpu
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self.sample()
+            try:
+                await asyncio.wait_for(stop.wait(), 0.25)
+            except TimeoutError:
+                pass
+        self.sample()
+
+    def used(self, kind: str) -> float:
+        return sum(v - self.first[k] for k, v in self.last.items() if k[0] == kind)
+
+
 def wait_healthy(port: int, timeout: float = 60.0) -> None:
     import urllib.request
 
@@ -333,13 +383,21 @@ async def run(args, port: int, tills: list[Till], members: list[str],
             os.kill(victim, signal.SIGKILL)
             killed.update(pid=victim, at_push=stats.pushes_done, at=time.perf_counter() - t1)
 
+    meter, metering = CpuMeter(master), asyncio.Event()
+    meter_task = asyncio.create_task(meter.run(metering))
+    own0 = time.process_time()
     t1 = time.perf_counter()
     killer_task = asyncio.create_task(killer())
     await asyncio.gather(*(push_all(c, t, args.batch, args.think, stats, kill,
                                     total_pushes // 2) for c, t in zip(conns, tills)))
     push_s = time.perf_counter() - t1
+    own_cpu = time.process_time() - own0
+    metering.set()
+    await meter_task
     kill.set()
     await killer_task
+    killed["cpu"] = {"service": meter.used("service"), "postgres": meter.used("postgres"),
+                     "generator": own_cpu}
 
     t2 = time.perf_counter()
     sample = tills[:: max(1, len(tills) // args.pullers)]
@@ -464,6 +522,11 @@ def main() -> int:
               f"{pct(stats.push_latency, 50) * 1e3:.0f} ms, p99 "
               f"{pct(stats.push_latency, 99) * 1e3:.0f} ms, mean "
               f"{statistics.fmean(stats.push_latency) * 1e3:.0f} ms (n={len(stats.push_latency)})")
+        cpu = info["cpu"]
+        print(f"CPU seconds during the pushes: service workers {cpu['service']:.1f}, "
+              f"PostgreSQL {cpu['postgres']:.1f}, this load generator {cpu['generator']:.1f} "
+              f"(wall {info['push_s']:.1f} s, {os.cpu_count()} cores, load average "
+              f"{os.getloadavg()[0]:.1f})")
         print(f"answers: {statuses}; retries {stats.retries} (broken connections "
               f"{stats.broken}, 5xx {stats.server_errors})")
         if info.get("pid"):
