@@ -2013,6 +2013,22 @@
             <source>of which bonus</source>
             <translation>其中赠送</translation>
         </message>
+        <message>
+            <source>Stored-value recharges</source>
+            <translation>储值充值</translation>
+        </message>
+        <message>
+            <source>Recharge refunds</source>
+            <translation>充值退款</translation>
+        </message>
+        <message>
+            <source>Stored value overdrawn (spent at two tills)</source>
+            <translation>储值透支（两台收银机同时消费）</translation>
+        </message>
+        <message>
+            <source>Stored-value figures the service disputes</source>
+            <translation>储值金额与总部不符</translation>
+        </message>
     </context>
     <context>
         <name>RefundScreen</name>
