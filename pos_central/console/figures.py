@@ -231,6 +231,7 @@ def compute(s, store: str = "", within_yuan: int = 200, now: datetime | None = N
             "options": {"plugins": {"title": {"display": True, "text":
                                               f"Dormant {dormant_days}+ days, by tier"}}}},
     }
+    stored = _stored_value_totals(s)
     campaigns = _campaigns(s)
     if campaigns:
         charts["recall"] = {"type": "bar", "data": {
@@ -244,7 +245,7 @@ def compute(s, store: str = "", within_yuan: int = 200, now: datetime | None = N
     issued_c = sum(v["issued"] for v in cstats.values())
     this_month = money[-1]
     return {
-        "charts": charts, "per_store": per_store, "campaigns": campaigns,
+        "charts": charts, "per_store": per_store, "campaigns": campaigns, "stored": stored,
         "kpis": {
             "members": len(members),
             "active_month": sum(len(v[-1]) for v in active.values()),
@@ -258,6 +259,19 @@ def compute(s, store: str = "", within_yuan: int = 200, now: datetime | None = N
             "points_issued_month": issued[-1], "points_redeemed_month": redeemed[-1],
         },
     }
+
+
+def _stored_value_totals(s) -> dict[str, str] | None:
+    """What the brand owes on stored value (储值): principal and bonus still on the cards."""
+    try:
+        from pos_central.stored_value_tables import StoredValueEntry
+    except ImportError:  # pragma: no cover - a service without stored value
+        return None
+    principal, bonus = s.execute(select(
+        func.coalesce(func.sum(StoredValueEntry.principal_fen), 0),
+        func.coalesce(func.sum(StoredValueEntry.bonus_fen), 0))).one()
+    return {"principal": format_fen(int(principal)), "bonus": format_fen(int(bonus)),
+            "total": format_fen(int(principal) + int(bonus))}
 
 
 def _campaigns(s) -> list[dict[str, Any]]:

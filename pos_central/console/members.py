@@ -132,10 +132,20 @@ def _profile(request: Request, staff: Staff, member_id: str, errors=None, status
         rules = loyalty.current_rules(s)
         nxt = rules.next_tier(member.tier) if rules.has_tier(member.tier) else None
         extra = _extra_ledgers(s, member.id)
+        stored = _stored_value(s, member.id)
     return render(request, "member.html", staff, status=status, title=member.name or "Member",
                   member=member, ledger=ledger, lots=lots, coupons=coupons, sales=sales,
                   merged=merged, followed=followed, errors=errors or {}, rules=rules,
-                  next_tier=nxt, extra=extra)
+                  next_tier=nxt, extra=extra, stored=stored)
+
+
+def _stored_value(s, member_id: str) -> tuple[int, int] | None:
+    """(principal, bonus) of the member's stored value (储值), when the service keeps it."""
+    try:
+        from pos_central.stored_value import balances
+    except ImportError:  # pragma: no cover - a service without stored value
+        return None
+    return balances(s, [member_id]).get(member_id, (0, 0))
 
 
 def _extra_ledgers(s, member_id: str) -> list[tuple[str, list[str], list[list[Any]]]]:

@@ -5,6 +5,7 @@ till pulls both and a sale uses them, and the figures change."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from pos_central import models as cm
 from pos_central.console.tables import ConsoleAudit, IssuedCoupon
 from pos_central.console.web import STORE_TZ
 from pos_member.domain import demo_brand
+from pos_member.services import stored_value as svs
 from pos_member.store.models import Coupon as TillCoupon
 from pos_member.sync import protocol as p
 from tests.console.conftest import shot, sign_in
@@ -148,7 +150,16 @@ def test_operator_runs_a_member_day_and_a_coupon_that_a_till_uses(console_server
     assert _kpi(page, "member-share") == "100.0 %"
     assert int(_kpi(page, "points-issued")) >= 27
     assert page.locator("#per-store tr[data-store]").count() == 1
+
+    # -- a recharge at the till: the brand's stored-value debt and the member's balance -----
+    svs.recharge(till.ctx, svs.RechargeRequest(str(uuid.uuid4()), till.cashier,
+                                               till.members["gold"], 30000, "cash", 30000))
+    till.sync()
+    page.reload()
+    assert page.inner_text("#kpi-stored-value") == "¥330.00"  # ¥300 paid + ¥30 bonus (r300)
     shot(page, "figures_after")
+    page.goto(base + "/console/benefits")
+    shot(page, "benefits")
 
     # -- the member's profile shows the sale's points; the till shows on the stores page -----
     page.goto(base + "/console/members")
@@ -158,6 +169,8 @@ def test_operator_runs_a_member_day_and_a_coupon_that_a_till_uses(console_server
     page.wait_for_selector("#ledger")
     assert "earn" in page.inner_text("#ledger")
     assert page.inner_text("#member-points") == str(800 + 27)
+    assert page.inner_text("#member-stored-value") == "¥330.00"
+    assert page.locator(".extra-ledger[data-table='stored_value_ledger'] tr").count() == 2
     shot(page, "member")
     page.goto(base + "/console/stores")
     row = page.locator(f"tr[data-terminal='{till.central_terminal_id}']")
