@@ -97,10 +97,6 @@ class PaymentDialog(QDialog):
         left.addWidget(dot)
         right = QVBoxLayout()
         right.addLayout(grid)
-        # 美团/抖音 vouchers verified through the central service (ui/voucher_panel.py)
-        self.vouchers = VoucherPanel(self, getattr(parent, "env", None),
-                                     getattr(parent, "sale", None))
-        right.addWidget(self.vouchers)
         # Stored value (储值): the member's balance as a tender, alone or split (F6)
         member = getattr(getattr(parent, "sale", None), "member", None)
         self.stored_value = spendable(Balance(getattr(member, "stored_principal", 0),
@@ -115,6 +111,11 @@ class PaymentDialog(QDialog):
         self.ref_label = QLabel(self)
         right.addWidget(self.ref_label)
         right.addWidget(self.reference)
+        # 美团/抖音 vouchers verified through the central service (ui/voucher_panel.py): the
+        # code goes into the reference field above, then the platform's key (F7, F8)
+        self.vouchers = VoucherPanel(self, getattr(parent, "env", None),
+                                     getattr(parent, "sale", None))
+        right.addWidget(self.vouchers)
         right.addWidget(self.taken, 1)
         right.addWidget(self.change)
         row = QHBoxLayout()

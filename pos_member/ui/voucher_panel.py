@@ -1,7 +1,7 @@
 """美团/抖音 group-buy vouchers in the payment dialog.
 
-The cashier scans (or types) the voucher's code into the reference field and presses 美团 (F6)
-or 抖音 (F7). The till asks the central service what the voucher covers (prepare, on the
+The cashier scans (or types) the voucher's code into the reference field and presses 美团 (F7)
+or 抖音 (F8). The till asks the central service what the voucher covers (prepare, on the
 worker: nothing blocks the screen) and shows it; the cashier presses "Use voucher" (or the
 same key again) and the voucher is verified (核销) for this sale and taken as a tender of its
 value, at most what is due (no change on a voucher). Offline, or when the platform does not
@@ -26,7 +26,7 @@ from .message_bar import set_role
 from .worker import Op
 
 log = logging.getLogger(__name__)
-PLATFORM_KEYS = (("meituan", "F6"), ("douyin", "F7"))
+PLATFORM_KEYS = (("meituan", "F7"), ("douyin", "F8"))  # F6 is the stored-value tender
 
 
 def platform_name(platform: str) -> str:
@@ -64,7 +64,8 @@ class VoucherPanel(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
         for platform, key in PLATFORM_KEYS:
-            b = set_role(QPushButton(self), "quick")
+            b = QPushButton(self)  # lower than the quick tender keys: the dialog is full
+            b.setMinimumHeight(40)
             b.setObjectName(f"tender_{platform}")
             b.clicked.connect(lambda _=False, k=platform: self.press(k))
             QShortcut(QKeySequence(key), dialog, lambda k=platform: self.press(k))
@@ -73,6 +74,7 @@ class VoucherPanel(QWidget):
         self.info = QLabel(self)
         self.info.setObjectName("voucher_info")
         self.info.setWordWrap(True)
+        self.info.hide()  # shown with something to say
         self.use = set_role(QPushButton(self), "primary")
         self.use.setObjectName("voucher_use")
         self.use.clicked.connect(self.confirm)
@@ -119,7 +121,7 @@ class VoucherPanel(QWidget):
         if info.value_fen > due:
             text += " " + self.tr("Only %1 is due: the rest of the voucher is not given as "
                                   "change.").replace("%1", yuan(due))
-        self.info.setText(text)
+        self._say(text)
         self.use.setText(self.tr("Use voucher: %1").replace("%1", yuan(amount)))
         self.use.show()
         self.use.setFocus()
@@ -143,7 +145,7 @@ class VoucherPanel(QWidget):
         self.use.hide()
         amount = sv.voucher_amount(info, self.dialog.payment.remaining)
         self.verified.append((info, amount))
-        self.info.setText(self.tr("%1 verified: %2.").replace(
+        self._say(self.tr("%1 verified: %2.").replace(
             "%1", platform_name(info.platform)).replace("%2", info.code))
         self.dialog.take(info.platform, amount, info.code)
 
@@ -152,7 +154,7 @@ class VoucherPanel(QWidget):
         if isinstance(exc, sv.VoucherRefused):
             self.prepared = None
             self.use.hide()
-            self.info.clear()
+            self._say("")
 
     def refusal_text(self, exc: BaseException) -> str:
         if isinstance(exc, sv.VoucherOffline):
@@ -196,9 +198,13 @@ class VoucherPanel(QWidget):
 
     # -- drawing ------------------------------------------------------------------------------
 
+    def _say(self, text: str) -> None:
+        self.info.setText(text)
+        self.info.setVisible(bool(text))
+
     def _busy(self, text: str) -> None:
         self.busy = True
-        self.info.setText(text)
+        self._say(text)
         for b in self.buttons.values():
             b.setEnabled(False)
         self.use.setEnabled(False)
