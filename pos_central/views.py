@@ -38,9 +38,8 @@ def member_data(member: m.Member, lots: list[m.PointLot]) -> p.MemberData:
 
 
 def member_data_by_id(session: Session, member: m.Member) -> p.MemberData:
-    from pos_central.stored_value import with_balance  # imports this module's neighbours
-
     from pos_central.benefits import member_benefits
+    from pos_central.stored_value import with_balance  # imports this module's neighbours
 
     data = with_balance(session, member_data(member, lots_by_member(session, [member.id])
                                              .get(member.id, [])))
