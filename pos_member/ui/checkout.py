@@ -32,6 +32,7 @@ from pos_member.services import catalogue, checkout
 from pos_member.services import staff as staff_service
 
 from . import checkout_ops
+from .benefits_dialog import BenefitsHook, claims_of
 from .checkout_dialogs import CodeDialog, ProductSearchDialog, ReasonDialog, SaleDoneDialog
 from .dialogs import AmountDialog
 from .held_orders import HeldOrders
@@ -123,6 +124,7 @@ class CheckoutScreen(Screen):
         self.coupon_button = QPushButton(self)
         self.coupon_button.setObjectName("coupon_button")
         self.coupon_button.clicked.connect(self.ask_coupon)
+        self.benefits = BenefitsHook(self)  # 权益/次卡/积分兑换 (ui/benefits_dialog.py)
         self.pay_button = set_role(QPushButton(self), "primary")
         self.pay_button.setObjectName("pay_button")
         self.pay_button.setMinimumHeight(72)
@@ -146,6 +148,7 @@ class CheckoutScreen(Screen):
         right.addWidget(self.totals)
         row = QHBoxLayout()
         row.addWidget(self.coupon_button)
+        row.addWidget(self.benefits.button)
         row.addWidget(self.pay_button, 2)
         right.addLayout(row)
         layout = QHBoxLayout(self)
@@ -192,6 +195,8 @@ class CheckoutScreen(Screen):
             (QKeySequence("F10"), lambda: self.window_.show_screen("menu"),
              lambda: t("Functions menu")),
             (QKeySequence("F11"), self.remove_member, lambda: t("Remove the member")),
+            (QKeySequence("F12"), self.benefits.open,
+             lambda: t("Benefits and points mall")),
             (QKeySequence("Ctrl+Up"), lambda: self.move_selection(-1), lambda: t("Previous line")),
             (QKeySequence("Ctrl+Down"), lambda: self.move_selection(1), lambda: t("Next line")),
             *self.held.shortcuts(),
@@ -201,6 +206,8 @@ class CheckoutScreen(Screen):
         self.entry.setPlaceholderText(self.tr("Scan or type a barcode, SKU or product name"))
         self.search_button.setText(self.tr("Search (F3)"))
         self.menu_button.setText(self.tr("Functions (F10)"))
+        if hasattr(self, "benefits"):
+            self.benefits.retranslate()
         self.table.setHorizontalHeaderLabels([self.tr("Item"), self.tr("Qty"), self.tr("Price"),
                                               self.tr("Amount"), self.tr("Discount")])
         labels = {"minus": "−", "plus": "+", "qty": self.tr("Qty (F7)"),
@@ -664,7 +671,8 @@ class CheckoutScreen(Screen):
             self._show_pricing(None, version)
             return
         Op(checkout.quote_basket, self.env.ctx, self.sale.cart(), self.sale.member_id,
-           self.sale.coupons(), self.sale.chosen, self.sale.redeem_points) \
+           self.sale.coupons(), self.sale.chosen, self.sale.redeem_points,
+           *claims_of(self.sale)) \
             .latest("quote").success(lambda p: self._show_pricing(p, version)) \
             .failure(lambda exc: self._quote_failed(exc, version)).run(self.env.worker)
 
@@ -769,7 +777,8 @@ class CheckoutScreen(Screen):
 
     def _points_need_approval(self) -> bool:
         p = self.sale.pricing
-        return (p is not None and p.points_redeemed > 0 and self.sale.code_text is None
+        return (p is not None and (p.points_redeemed > 0 or p.mall_points > 0)
+                and self.sale.code_text is None
                 and self.sale_approval is None and not self.points_approved)
 
     def pay(self) -> None:
@@ -843,6 +852,7 @@ class CheckoutScreen(Screen):
                "coupon_codes": sale.coupons(), "chosen_coupons": sale.chosen,
                "redeem_points": pricing.points_redeemed if pricing else 0,
                "member_code": sale.code_text}
+        req["benefit_claims"], req["mall_claims"] = claims_of(sale)
 
         def run(approval=None):
             return checkout.checkout(self.env.ctx, checkout.CheckoutRequest(**req,

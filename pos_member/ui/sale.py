@@ -43,6 +43,10 @@ class SaleState:
     redeem_points: int = 0
     pricing: object | None = None      # domain PricingResult of the last quote
     version: int = 0                   # bumped on every change (stale quotes are ignored)
+    # benefits redeemed: (CartItem, benefit code, source); mall rewards: (reward code, SKU)
+    # (ui/benefits_dialog.py turns them into the services' claims)
+    benefit_claims: list = field(default_factory=list)
+    mall_claims: list = field(default_factory=list)
 
     def touch(self) -> None:
         self.version += 1

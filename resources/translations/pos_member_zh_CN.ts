@@ -461,6 +461,22 @@
             <source>Upgraded to %1!</source>
             <translation>已升级为%1！</translation>
         </message>
+        <message>
+            <source>Benefits (F12)</source>
+            <translation>权益 (F12)</translation>
+        </message>
+        <message>
+            <source>Benefits and points mall</source>
+            <translation>会员权益与积分兑换</translation>
+        </message>
+        <message>
+            <source>Identify the member first: benefits and the points mall are for members.</source>
+            <translation>请先识别会员：权益和积分兑换仅限会员。</translation>
+        </message>
+        <message>
+            <source>No line in the basket is covered by this benefit.</source>
+            <translation>购物车中没有该权益适用的商品。</translation>
+        </message>
     </context>
     <context>
         <name>CodeDialog</name>
@@ -3791,6 +3807,77 @@
         <message>
             <source>Verifying the voucher with %1…</source>
             <translation>正在向%1核销此券…</translation>
+        </message>
+    </context>
+    <context>
+        <name>BenefitsDialog</name>
+        <message>
+            <source>%1 left</source>
+            <translation>剩余 %1 次</translation>
+        </message>
+        <message>
+            <source>%1 · %2 points · stock %3</source>
+            <translation>%1 · %2 积分 · 库存 %3</translation>
+        </message>
+        <message>
+            <source>%1: %2 points</source>
+            <translation>%1：%2 积分</translation>
+        </message>
+        <message>
+            <source>Benefits and points mall</source>
+            <translation>会员权益与积分兑换</translation>
+        </message>
+        <message>
+            <source>Benefits left</source>
+            <translation>可用权益</translation>
+        </message>
+        <message>
+            <source>Choose a benefit with a use left.</source>
+            <translation>请选择还有剩余次数的权益。</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <source>No benefits</source>
+            <translation>暂无权益</translation>
+        </message>
+        <message>
+            <source>Points mall</source>
+            <translation>积分兑换</translation>
+        </message>
+        <message>
+            <source>Redeem a use on the selected line</source>
+            <translation>在所选商品上核销一次</translation>
+        </message>
+        <message>
+            <source>Redeem the reward</source>
+            <translation>兑换该礼品</translation>
+        </message>
+        <message>
+            <source>This reward cannot be offered now.</source>
+            <translation>该礼品暂不可兑换。</translation>
+        </message>
+        <message>
+            <source>count card, until %1</source>
+            <translation>次卡，有效期至 %1</translation>
+        </message>
+        <message>
+            <source>not enough points</source>
+            <translation>积分不足</translation>
+        </message>
+        <message>
+            <source>out of stock</source>
+            <translation>无库存</translation>
+        </message>
+        <message>
+            <source>this period (%1)</source>
+            <translation>本期（%1）</translation>
+        </message>
+        <message>
+            <source>unlimited</source>
+            <translation>不限次</translation>
         </message>
     </context>
 </TS>
