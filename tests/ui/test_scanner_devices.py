@@ -147,7 +147,10 @@ def test_camera_scanner_gives_the_checkout_the_member_once(qtbot, window, till):
     qtbot.wait(100)
     # four frames held the code; the member was identified once
     assert [s.text for s in scans] == [GOLD_CARD] and scans[0].source == "camera"
-    assert devices.camera.decoder.frames_decoded >= 4
+    decoder = devices.camera.decoder
+    # every frame was looked at or replaced by a newer one (never queued up)
+    assert decoder.frames_decoded + decoder.frames_dropped == src.played == 10
+    assert decoder.frames_decoded >= 2
     devices.stop()
 
 
@@ -155,10 +158,14 @@ def test_a_dynamic_code_on_the_phone_identifies_the_member(qtbot, window, till, 
     login(qtbot, window)
     co = window.checkout
     code = till.dynamic_code("gold")   # made now: a dynamic code is good for minutes only
-    path = tmp_path / "frame.png"
-    # 265 characters: a dense code, held close to a 640x480 camera
-    camera_frame(code, seed=7, angle=-5, tilt=0.1, glare=0.3, blur=0.8, scale=0.8).save(path)
-    scanner = CameraScanner(RecordedFrames([path], fps=10), window)
+    # 265 characters: a dense code, held close to a 640x480 camera and steadied for under a
+    # second (one frame in eight or so is too blurred to read; the next one is read)
+    paths = []
+    for i, blur in enumerate((0.8, 0.6, 0.5, 0.4)):
+        paths.append(tmp_path / f"frame{i}.png")
+        camera_frame(code, seed=7 + i, angle=-5 + i, tilt=0.1, glare=0.3, blur=blur,
+                     scale=0.8).save(paths[-1])
+    scanner = CameraScanner(RecordedFrames(paths, fps=10), window)
     scanner.scanned.connect(window.dispatch_scan)
     scanner.start()
     qtbot.waitUntil(lambda: co.sale.member is not None, timeout=8000)
