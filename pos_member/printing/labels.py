@@ -43,6 +43,8 @@ ZH_HANS: Mapping[str, str] = MappingProxyType({
     "points_reversed": "扣回积分 Reversed",
     "points_balance": "积分余额 Balance",
     "upgraded": "恭喜升级 Upgraded: {tier}",
+    "gift": "获得礼遇 Gift: {title}",
+    "member_price": "会员价 Member price",
     "next_tier": "再消费 ￥{amount} 升级{tier}",
     "next_tier_en": "Spend {amount} more for {tier}",
     "qr_lookup": "退换货请出示此码 Scan for refunds",
@@ -102,6 +104,7 @@ ZH_HANS: Mapping[str, str] = MappingProxyType({
 })
 
 _HANT_OVERRIDES = {
+    "gift": "獲得禮遇 Gift: {title}", "member_price": "會員價 Member price",
     "sale_title": "銷售小票 RECEIPT", "refund_title": "退貨單 REFUND",
     "copy_banner": "*** 重印 COPY ***", "sale_no": "單號 No.", "original_sale": "原單 Orig.",
     "time": "時間 Time", "terminal": "收銀台 Till", "cashier": "收銀員 Cashier",

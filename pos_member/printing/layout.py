@@ -157,8 +157,8 @@ def _lines(b: Builder, lab: Labels, lines: tuple[ReceiptLine, ...]) -> None:
             b.line(name)
             b.pair(f"{qty} x {price}", amount, indent=2)
         for d in line.discounts:
-            if d.amount_fen:
-                b.pair(d.label, minus(d.amount_fen), indent=2)
+            if d.amount_fen:  # a label may be a key of the labels (member_price)
+                b.pair(lab.table.get(d.label, d.label), minus(d.amount_fen), indent=2)
 
 
 def _totals(b: Builder, lab: Labels, data: ReceiptData) -> None:
@@ -203,6 +203,8 @@ def _member_points(b: Builder, lab: Labels, data: ReceiptData) -> None:
     b.pair(lab["points_balance"], f"{m.points_before} -> {m.points_after}")
     if m.upgraded_to:
         b.line(lab.fmt("upgraded", tier=m.upgraded_to), CENTER, bold=True)
+        for title in m.gifts:
+            b.line(lab.fmt("gift", title=title), CENTER)
     elif m.next_tier_name and m.spend_to_next_tier_fen:
         amount = money(m.spend_to_next_tier_fen)
         b.line(lab.fmt("next_tier", amount=amount, tier=m.next_tier_name), CENTER)

@@ -66,6 +66,7 @@ class MemberInfo:
     upgraded_to: str | None = None     # tier name when this sale lifts the member
     next_tier_name: str | None = None
     spend_to_next_tier_fen: Fen | None = None   # money still to spend for the next tier
+    gifts: tuple[str, ...] = ()        # titles of the gifts this sale issued (升级礼)
 
 
 @dataclass(frozen=True)

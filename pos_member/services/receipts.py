@@ -13,12 +13,13 @@ from sqlalchemy import select
 
 from pos_member.domain.quantity import milli_to_qty
 from pos_member.printing.model import (
-    CouponUse, MemberInfo, ReceiptData, ReceiptLine, Tender,
+    CouponUse, LineDiscount, MemberInfo, ReceiptData, ReceiptLine, Tender,
 )
 from pos_member.security.member_codes import mask_phone
 from pos_member.store import repositories as repo
 from pos_member.store.models import Member, Product, Refund, Sale, Staff
 
+from . import benefits
 from .context import TillContext
 from .errors import NotFound
 from .members import member_view
@@ -80,11 +81,23 @@ def sale_receipt(ctx: TillContext, sale_id: str, *, reprint: bool = False) -> Re
         # the member discount and each coupon are one line each in the totals (their per-line
         # split is recorded for refunds, not printed twice).
         lines = []
-        for x in sale.lines:
+        # 会员价: the line at its shelf price, the member price's saving under it
+        quote = sale.quote_json or {}
+        saving = [q.get("member_price_saving", 0) if isinstance(q, dict) else 0
+                  for q in quote.get("lines", ())]
+        marks = benefits.receipt_marks(s, quote)  # 权益 used, 积分兑换 (services/benefits.py)
+        for i, x in enumerate(sale.lines):
             unit, name_en = products.get(x.sku, ("", ""))
             name = f"{x.name} {name_en}" if name_en and name_en not in x.name else x.name
-            lines.append(ReceiptLine(name, qty_text(x.qty_milli), x.unit_price_fen, x.amount_fen,
-                                     (), "kg" if unit == "kg" else ""))
+            mp = saving[i] if i < len(saving) else 0
+            off, note = marks.get(i, (0, ""))
+            if note and not off:
+                name = f"{name} [{note}]"
+            lines.append(ReceiptLine(name, qty_text(x.qty_milli), x.unit_price_fen,
+                                     x.amount_fen + mp + off,
+                                     ((LineDiscount("member_price", mp),) if mp else ())
+                                     + ((LineDiscount(note, off),) if off else ()),
+                                     "kg" if unit == "kg" else ""))
         coupons = tuple(CouponUse(r.coupon_code, r.coupon_code, r.discount_fen)
                         for r in sale.coupon_redemptions)
         tenders = tuple(Tender(_PAPER_TENDER.get(p.tender, p.tender), p.amount_fen,
@@ -112,7 +125,10 @@ def sale_receipt(ctx: TillContext, sale_id: str, *, reprint: bool = False) -> Re
                         upgraded) else None,
                     next_tier_name=rules.tier(nxt["tier"]).name if nxt and rules.has_tier(
                         nxt["tier"]) else None,
-                    spend_to_next_tier_fen=int(Decimal(nxt["amount"]) * 100) if nxt else None)
+                    spend_to_next_tier_fen=int(Decimal(nxt["amount"]) * 100) if nxt else None,
+                    gifts=tuple(g.get("title") or g.get("gift", "")
+                                for g in quote.get("gifts", ())
+                                if isinstance(g, dict) and g.get("status") == "issued"))
         join = (repo.get_setting(s, JOIN_URL_SETTING) or DEFAULT_JOIN_URL).format(
             store_id=ctx.store_id)
         return ReceiptData(

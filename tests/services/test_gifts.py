@@ -126,3 +126,33 @@ def test_the_member_day_coupon_is_collected_once_per_member_day(till, cashier, s
     till.clock.advance(days=7)
     (offer,) = member_gifts(till.ctx, mid)
     assert offer.status == "claimable" and offer.gift_id != got.gift_id
+
+
+def test_the_receipt_shows_the_shelf_price_the_saving_and_the_upgrade_gift(till, cashier, shift):
+    from pos_member.printing.encode import encode_document
+    from pos_member.printing.layout import Paper, layout_receipt
+    from pos_member.printing.settings import PrinterSettings
+    from pos_member.services.receipts import sale_receipt
+    from tests.printing.escpos_decoder import decode
+
+    set_rules(till, {"upgrade_gifts": {"gold": {"value": "50.00", "title": "升级金卡礼¥50"}}})
+    with transaction(till.ctx.sessions) as s:
+        s.execute(update(Product).where(Product.sku == "C002").values(
+            member_prices={"silver": 2600}))
+    # silver 5950: 2 lattes at 26.00 = 52.00 -> growth 6002 -> gold
+    r = sale(till, cashier, "silver", [CartLine("C002", D(2))], 5200)
+    assert r.pricing.tier_after == "gold" and r.pricing.member_price_saving == 400
+    data = sale_receipt(till.ctx, r.sale_id)
+    (line,) = data.lines
+    assert (line.unit_price_fen, line.amount_fen) == (2800, 5600)
+    assert [(d.label, d.amount_fen) for d in line.discounts] == [("member_price", 400)]
+    assert data.subtotal_fen - data.line_discounts_fen == data.total_fen == 5200
+    assert data.member.gifts == ("升级金卡礼¥50",)
+    paper = Paper.make(48, "gb18030", None)
+    payload = encode_document(layout_receipt(data, paper),
+                              PrinterSettings("file:/dev/null", width=48, encoding="gb18030"),
+                              None)
+    text = decode(payload, "gb18030").text()
+    assert "会员价 Member price" in text and "-4.00" in text and "56.00" in text
+    # (the printer's code page prints ¥ as its full-width ￥)
+    assert "恭喜升级 Upgraded: 金卡" in text and "获得礼遇 Gift: 升级金卡礼￥50" in text
