@@ -1146,6 +1146,10 @@
             <source>Enter your staff code.</source>
             <translation>请输入工号。</translation>
         </message>
+        <message>
+            <source>%1: opening the shift</source>
+            <translation>%1：正在开班</translation>
+        </message>
     </context>
     <context>
         <name>MainWindow</name>
