@@ -365,3 +365,24 @@ def mall_points_on_rows(result: Any, line_rows: list[dict[str, Any]]) -> int:
     for ml in result.mall_lines:
         line_rows[ml.line]["points_redeemed"] += ml.points
     return result.mall_points
+
+
+def receipt_marks(session: Session, quote: dict[str, Any]) -> dict[int, tuple[int, str]]:
+    """For the receipt, per sale line index: (what the benefits took off the line, the note
+    printed under it or after its name), from the stored quote. A benefit use reads
+    "权益 免费升杯 Free upsize"; a mall line "积分兑换 500分 Points mall"."""
+    out: dict[int, tuple[int, str]] = {}
+    if not isinstance(quote, dict) or not (quote.get("benefits_used") or quote.get("mall_lines")):
+        return out
+    prog = programme(session)
+    for u in quote.get("benefits_used") or ():
+        i, d = int(u["line"]), int(u["discount"])
+        b = prog.benefit(u["benefit"]) if prog.has_benefit(u["benefit"]) else None
+        name = f"{b.name} {b.name_en}".strip() if b else u["benefit"]
+        got = out.get(i, (0, ""))
+        out[i] = (got[0] + d, f"权益 {name}" if not got[1] else got[1])
+    for ml in quote.get("mall_lines") or ():
+        i = int(ml["line"])
+        got = out.get(i, (0, ""))
+        out[i] = (got[0], f"积分兑换 {int(ml['points'])}分 Points mall")
+    return out

@@ -164,3 +164,30 @@ def test_a_mall_reward_is_a_line_paid_with_points_and_out_of_stock_is_said_first
     assert out.outcome.points_returned == 500
     with till.session() as s:
         assert svc.mall_stock(s)["MUG"] == 1
+
+
+def test_the_receipt_prints_the_benefit_and_the_mall_reward(till, cashier, shift, programme):
+    from pos_member.printing.encode import encode_document
+    from pos_member.printing.layout import Paper, layout_receipt
+    from pos_member.printing.settings import PrinterSettings
+    from pos_member.services.receipts import sale_receipt
+    from tests.printing.escpos_decoder import decode
+
+    member = till.members["gold"]
+    r = checkout(till.ctx, sale(cashier, [CartLine("C002", D(1)), CartLine("MALL-MUG", D(1))],
+                                [Tender("cash", 2250)], member_id=member,
+                                benefit_claims=(Claim("UPSIZE", 0),),
+                                mall_claims=(MallClaim("MUG", 1),), approval=MANAGER))
+    data = sale_receipt(till.ctx, r.sale_id)
+    latte = data.lines[0]
+    assert latte.amount_fen == 2800  # at its shelf price, the benefit under it
+    assert [(d.label, d.amount_fen) for d in latte.discounts] == [("权益 免费升杯 Free upsize",
+                                                                   300)]
+    assert data.lines[1].name.endswith("[积分兑换 500分 Points mall]")
+    assert data.total_fen == 2250 and data.points_used == 500
+    paper = Paper.make(48, "gb18030", None)
+    payload = encode_document(layout_receipt(data, paper),
+                              PrinterSettings("file:/dev/null", width=48, encoding="gb18030"))
+    text = "\n".join(line.text for line in decode(payload, "gb18030").lines)
+    assert "权益 免费升杯" in text and "-3.00" in text.replace("−", "-")
+    assert "积分兑换 500分" in text
