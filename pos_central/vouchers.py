@@ -60,6 +60,7 @@ REFUSAL_TEXT = {
     "cancelled": "This voucher's verification was cancelled.",
     "window_passed": "The platform's window for undoing this verification has passed.",
     "not_verified": "This voucher is not verified.",
+    "not_configured": "Vouchers of this platform are not set up for this brand yet.",
 }
 
 
@@ -123,9 +124,8 @@ def prepare(db: Database, terminal_id: str, req: pc.VoucherPrepareRequest,
         if taken is not None:
             raise _refused(PlatformRefused("used", f"verified here at "
                                            f"{taken.verified_at:%Y-%m-%d %H:%M} UTC"))
-    adapter = adapters(req.platform, store_id)
     try:
-        voucher = adapter.prepare(req.code)
+        voucher = adapters(req.platform, store_id).prepare(req.code)
     except PlatformRefused as exc:
         raise _refused(exc) from None
     except PlatformDown as exc:
@@ -166,7 +166,10 @@ def verify(db: Database, terminal_id: str, req: pc.VoucherVerifyRequest,
             raise _refused(PlatformRefused("cancelled", "cancelled by a refund"))
         prepared = _prepared(row)
         platform = row.platform
-    adapter = adapters(platform, store_id)
+    try:
+        adapter = adapters(platform, store_id)
+    except PlatformRefused as exc:
+        raise _refused(exc) from None
     done = _verify_once(adapter, prepared, key, pause)
     with db.write() as s:
         row = s.get(VV, key, with_for_update=True)

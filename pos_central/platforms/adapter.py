@@ -137,8 +137,9 @@ def adapter_for(platform: str, store_id: str = "") -> PlatformAdapter:
     prefix = f"POS_CENTRAL_{platform.upper()}_"
     url = os.environ.get(prefix + "URL") or os.environ.get(URL_ENV)
     if not url:
-        raise PlatformDown("not_configured",
-                           f"the central service has no {platform} connection configured")
+        # not an outage: retrying will not help until the brand configures it
+        raise PlatformRefused("not_configured",
+                              f"the central service has no {platform} connection configured")
     cls = MeituanAdapter if platform == "meituan" else DouyinAdapter
     return cls(url, app_key=os.environ.get(prefix + "APP_KEY", "pos-member"),
                secret=os.environ.get(prefix + "SECRET", ""),

@@ -185,3 +185,14 @@ def test_bad_requests_get_clear_messages(central_server, platform):
     assert r.status_code == 422
     r = till.post("/v1/vouchers/verify", json={"key": str(uuid.uuid4())})
     assert r.status_code == 404 and "scan the voucher again" in r.json()["message"]
+
+
+def test_a_platform_not_configured_is_a_refusal_not_an_outage(central_server, monkeypatch):
+    from pos_central.platforms.adapter import URL_ENV
+
+    monkeypatch.delenv(URL_ENV, raising=False)
+    monkeypatch.delenv("POS_CENTRAL_MEITUAN_URL", raising=False)
+    till = central_server.enrol()
+    _, r = _prepare(till, "meituan", "MT0000000001")
+    assert r.status_code == 409 and r.json()["details"][0]["type"] == "not_configured"
+    assert "not set up" in r.json()["message"]
