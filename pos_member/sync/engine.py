@@ -43,7 +43,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pos_member.services.context import TillContext
 from pos_member.services.errors import ServiceError
-from pos_member.services.staff import audit_head
 from pos_member.store import repositories as repo
 from pos_member.store.db import transaction
 from pos_member.store.fastwrite import insert_rows
@@ -57,6 +56,10 @@ from pos_member.sync.apply import (
     apply_member_lookup,
     apply_push_results,
     count_open_conflicts,
+)
+from pos_member.sync.audit_head import (  # noqa: F401 - AUDIT_HEAD_KEY re-exported
+    AUDIT_HEAD_KEY,
+    queue_audit_head,
 )
 from pos_member.sync.client import (
     CorruptResponse,
@@ -87,7 +90,6 @@ log = logging.getLogger(__name__)
 LAST_SUCCESS_KEY = "sync_last_success"
 LAST_ERROR_KEY = "sync_last_error"
 LAST_STATE_KEY = "sync_last_state"  # the state the last cycle ended in (online, offline...)
-AUDIT_HEAD_KEY = "sync_audit_head"  # "<seq>:<hash>" of the last audit head queued
 
 DEFAULT_BATCH = 500
 DEFAULT_PAGE = 2000
@@ -104,11 +106,6 @@ def _settle(ahead: tuple[str, Future] | None) -> None:
             ahead[1].result()
         except Exception:  # noqa: BLE001 - its failure no longer matters
             pass
-
-
-def _audit_head_waiting(session: Session) -> bool:
-    return session.execute(text("SELECT 1 FROM outbox WHERE kind = 'audit_head' "
-                                "AND status = 'pending' LIMIT 1")).first() is not None
 
 
 class SyncEngine:
@@ -349,31 +346,9 @@ class SyncEngine:
         return self._client
 
     def _queue_audit_head(self) -> None:
-        """Queue an ``audit_head`` event when the head moved, linked to the head the service
-        acknowledged last (``prev_ack_seq`` and the hash this log holds at that seq now). One
-        head waits at a time: while one is pending the next is not queued, so each head links
-        to the one before it (and a till offline for days does not pile up heads)."""
-        with self.readers() as s:
-            seq, digest = audit_head(s)
-            queued = repo.get_setting(s, AUDIT_HEAD_KEY)
-            waiting = _audit_head_waiting(s)
-        if seq == 0 or queued == f"{seq}:{digest}" or waiting:
-            return
-        now = self.ctx.now() if self.ctx is not None else datetime.now(UTC)
-        with transaction(self.sessions) as s:
-            seq, digest = audit_head(s)  # again, under the write lock
-            mark = f"{seq}:{digest}"
-            if repo.get_setting(s, AUDIT_HEAD_KEY) == mark or _audit_head_waiting(s):
-                return
-            payload: dict[str, Any] = {"seq": seq, "hash": digest, "at": now.isoformat()}
-            ack = repo.get_audit_ack(s)
-            if ack is not None and ack[0] <= seq:
-                held = s.execute(text("SELECT hash FROM audit_log WHERE seq = :seq"),
-                                 {"seq": ack[0]}).scalar()
-                if held is not None:  # else the log lost that entry: the seq tells the service
-                    payload.update(prev_ack_seq=ack[0], prev_ack_hash=held)
-            repo.add_outbox_event(s, "audit_head", payload, created_at=now)
-            repo.set_setting(s, AUDIT_HEAD_KEY, mark)
+        """Queue an ``audit_head`` event when the head moved (:mod:`pos_member.sync.audit_head`)."""
+        queue_audit_head(self.sessions, self.readers,
+                         self.ctx.now if self.ctx is not None else lambda: datetime.now(UTC))
 
     # -- push ---------------------------------------------------------------------------------
 
