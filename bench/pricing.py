@@ -137,7 +137,14 @@ def bench_benefits(lines, member, c10, runs: int, s10) -> None:
     """Issue 11 part B: the 10-coupon basket with 5 benefits redeemed (quota and card uses,
     free and value-off) and a points-mall line; target p99 under 2 ms like the coupons."""
     from pos_member.domain.benefits import (
-        Benefit, BenefitRequest, CardState, Claim, Programme, Quota, balances)
+        Benefit,
+        BenefitRequest,
+        CardState,
+        Claim,
+        Programme,
+        Quota,
+        balances,
+    )
     from pos_member.domain.mall import MallClaim, Reward
 
     cats = ["coffee", "tea", "bakery", "retail", "merch"]
