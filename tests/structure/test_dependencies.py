@@ -78,15 +78,15 @@ def imports_of(path: Path, root: Path = ROOT) -> list[Use]:
 
 
 @functools.cache
-def _all_imports() -> tuple[Use, ...]:
+def _all_imports(package: str = "pos_member") -> tuple[Use, ...]:
     uses: list[Use] = []
-    for path in sorted((ROOT / "pos_member").rglob("*.py")):
+    for path in sorted((ROOT / package).rglob("*.py")):
         uses += imports_of(path)
     return tuple(uses)
 
 
-def till_imports() -> list[Use]:
-    return [u for u in _all_imports()
+def till_imports(package: str = "pos_member") -> list[Use]:
+    return [u for u in _all_imports(package)
             if u.top not in sys.stdlib_module_names and u.top not in PROJECT_PACKAGES
             and u.top != "__future__"]
 
@@ -200,3 +200,21 @@ def test_the_scanner_tells_required_from_optional(tmp_path, source, optional):
     (use,) = imports_of(p, root=tmp_path)
     assert use.optional is optional
     assert use.lazy is ("def " in source)
+
+
+def test_the_central_service_has_its_dependencies_in_base_and_the_central_extra():
+    """``pip install pos-member[central]`` is enough to run pos_central (migrations included)."""
+    extra = {_requirement_name(r)[0] for r in _project()["optional-dependencies"]["central"]}
+    covered = covered_distributions(base_dependencies() | extra)
+    uses = till_imports("pos_central")
+    assert {"fastapi", "sqlalchemy"} <= {u.top for u in uses}, "the scan found nothing"
+    missing = []
+    for use in uses:
+        if use.optional:
+            continue
+        dists = distributions_of(use.top)
+        if not dists or not dists & covered:
+            missing.append(f"{use.where}: {use.top} ({', '.join(sorted(dists)) or 'not installed'})")
+    assert not missing, "not in [project] dependencies or the central extra:\n" + "\n".join(
+        missing)
+
