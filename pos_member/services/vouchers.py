@@ -195,3 +195,19 @@ def release_voucher(ctx: TillContext, gateway: VoucherGateway | None, key: str) 
                 row.status = "cancelled"
                 row.cancelled_at = ctx.now()
     return undone
+
+
+def unrecorded_uses(ctx: TillContext, sale_id: str) -> list[VoucherInfo]:
+    """Vouchers verified for ``sale_id`` whose sale was not recorded (its checkout failed after
+    the payment screen closed): the next payment screen of the same sale takes them again
+    instead of asking the customer for a voucher the platform already counts as used."""
+    from pos_member.store.models import Sale
+
+    with ctx.read_sessions() as s:
+        if s.get(Sale, sale_id) is not None:
+            return []
+        rows = s.execute(select(VoucherUse).where(VoucherUse.sale_id == sale_id,
+                                                  VoucherUse.status == "verified")
+                         .order_by(VoucherUse.verified_at)).scalars().all()
+        return [VoucherInfo(r.key, r.platform, r.code, r.title, r.value_fen, r.value_fen,
+                            "verified") for r in rows]

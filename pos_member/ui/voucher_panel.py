@@ -22,7 +22,7 @@ from pos_member.services import vouchers as sv
 
 from .i18n import error_text
 from .member_panel import yuan
-from .message_bar import set_role
+from .message_bar import alive, set_role
 from .worker import Op
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,21 @@ class VoucherPanel(QWidget):
         layout.addWidget(self.info)
         layout.addWidget(self.use)
         self.retranslate()
+        sale_id = getattr(sale, "sale_id", None)
+        if env is not None and env.ctx is not None and sale_id:
+            # a voucher verified for this sale before its checkout failed is taken again
+            Op(sv.unrecorded_uses, env.ctx, sale_id).success(
+                lambda infos: self._restore(infos) if alive(self) else None).run(env.worker)
+
+    def _restore(self, infos: list[sv.VoucherInfo]) -> None:
+        for info in infos:
+            if self.dialog.payment.remaining <= 0:
+                break
+            amount = sv.voucher_amount(info, self.dialog.payment.remaining)
+            self.verified.append((info, amount))
+            self.dialog.take(info.platform, amount, info.code)
+            self._say(self.tr("%1 %2 was verified for this sale already: taken again.")
+                      .replace("%1", platform_name(info.platform)).replace("%2", info.code))
 
     # -- the flow -----------------------------------------------------------------------------
 
@@ -107,8 +122,10 @@ class VoucherPanel(QWidget):
             return
         self._busy(self.tr("Asking %1 about the voucher…").replace("%1", platform_name(platform)))
         gateway = online_gateway(self.env)
-        Op(sv.prepare_voucher, gateway, platform, code).success(self._prepared) \
-            .failure(self._failed).finally_(self._idle).run(self.env.worker)
+        Op(sv.prepare_voucher, gateway, platform, code) \
+            .success(lambda info: self._prepared(info) if alive(self) else None) \
+            .failure(lambda exc: self._failed(exc) if alive(self) else None) \
+            .finally_(lambda: self._idle() if alive(self) else None).run(self.env.worker)
 
     def _prepared(self, info: sv.VoucherInfo) -> None:
         self.prepared = info
@@ -135,10 +152,18 @@ class VoucherPanel(QWidget):
         sale_id = getattr(sale, "sale_id", None)
         self._busy(self.tr("Verifying the voucher with %1…").replace(
             "%1", platform_name(info.platform)))
-        gateway = online_gateway(self.env)
-        Op(sv.verify_voucher, self.env.ctx, gateway, info, member_id, sale_id) \
-            .success(self._verified).failure(self._failed).finally_(self._idle) \
-            .run(self.env.worker)
+        env = self.env
+        gateway = online_gateway(env)
+
+        def verified(done: sv.VoucherInfo) -> None:
+            if alive(self):
+                self._verified(done)
+            else:  # the payment screen was closed while the platform answered
+                Op(sv.release_voucher, env.ctx, gateway, done.key).run(env.worker)
+
+        Op(sv.verify_voucher, env.ctx, gateway, info, member_id, sale_id) \
+            .success(verified).failure(lambda exc: self._failed(exc) if alive(self) else None) \
+            .finally_(lambda: self._idle() if alive(self) else None).run(env.worker)
 
     def _verified(self, info: sv.VoucherInfo) -> None:
         self.prepared = None

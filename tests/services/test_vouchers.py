@@ -96,3 +96,21 @@ def test_a_full_refund_undoes_the_voucher_and_a_late_one_is_recorded(
         rows = {r.code: r for r in s.scalars(select(VoucherUse))}
     assert rows[code].status == "cancelled"
     assert (rows[late].status, rows[late].cancel_result) == ("cancel_failed", "window_passed")
+
+
+def test_a_voucher_verified_for_a_sale_that_was_not_recorded_is_offered_again(
+        till, cashier, shift, central_server, platform):
+    terminal = central_server.enrol(store_id="demo-store")
+    gateway = OnlineGateway(till.ctx.sessions, client=OnlineClient(central_server.base_url,
+                                                                   terminal.token))
+    code = platform.voucher("douyin", value_fen=2800)
+    info = sv.prepare_voucher(gateway, "douyin", code)
+    sale_id = str(uuid.uuid4())
+    sv.verify_voucher(till.ctx, gateway, info, None, sale_id)
+    (again,) = sv.unrecorded_uses(till.ctx, sale_id)  # the checkout failed: taken again
+    assert (again.code, again.value_fen, again.key) == (code, 2800, info.key)
+    checkout(till.ctx, CheckoutRequest(sale_id, cashier, (CartLine("C002", D(1)),),
+                                       (Tender("douyin", 2800, reference=code),)))
+    assert sv.unrecorded_uses(till.ctx, sale_id) == []
+    assert sv.release_voucher(till.ctx, gateway, info.key) is True  # e.g. a void afterwards
+    assert platform.state(code)["status"] == "unused"
