@@ -155,6 +155,26 @@ def resolve(session: Session, token: str | None) -> Staff | None:
                  role=staff.role, csrf_token=row.csrf_token)
 
 
+def peek(session: Session, token: str | None) -> tuple[Staff | None, bool]:
+    """``resolve`` without writing: the staff member, and whether ``resolve`` has something
+    to write (an ended session to delete, the idle clock to restart). Most requests need no
+    write transaction (on SQLite a write would wait for the tills' pushes)."""
+    if not token:
+        return None, False
+    now = utcnow()
+    row = session.get(ConsoleSession, _sha256(token))
+    if row is None:
+        return None, False
+    if row.expires_at <= now or row.last_seen_at + IDLE_TIMEOUT <= now:
+        return None, True
+    staff = session.get(ConsoleStaff, row.staff_id)
+    if staff is None or not staff.active:
+        return None, True
+    return (Staff(id=staff.id, username=staff.username, display_name=staff.display_name,
+                  role=staff.role, csrf_token=row.csrf_token),
+            now - row.last_seen_at > timedelta(seconds=30))
+
+
 def sign_out(session: Session, token: str | None) -> None:
     if token:
         session.execute(delete(ConsoleSession).where(

@@ -104,6 +104,10 @@ def current_staff(request: Request) -> auth.Staff | None:
     token = request.cookies.get(auth.COOKIE)
     if not token:
         return None
+    with db_of(request).read() as s:
+        staff, write = auth.peek(s, token)
+    if not write:
+        return staff
     with db_of(request).write() as s:
         return auth.resolve(s, token)
 
