@@ -494,6 +494,12 @@ class RefundPayload(WireIn):
         return self
 
 
+class RechargePaymentLine(PaymentLine):
+    """How a recharge was paid, or its refund paid back: cash, WeChat Pay, Alipay or card."""
+
+    tender: Literal["cash", "wechat", "alipay", "card"]
+
+
 class RechargePayload(WireIn):
     """Stored value bought at the till: ``amount_fen`` of principal, paid by ``payments``
     (cash, wechat, alipay, card), and the bonus of recharge rule ``rule_id`` (its gift coupon
@@ -515,13 +521,11 @@ class RechargePayload(WireIn):
     rule_id: Code | None = None
     gift_coupon: Code | None = None
     tier_to: TierCode | None = None
-    payments: Annotated[list[PaymentLine], Field(min_length=1, max_length=8)]
+    payments: Annotated[list[RechargePaymentLine], Field(min_length=1, max_length=8)]
     offline: bool = False
 
     @model_validator(mode="after")
     def _paid(self) -> RechargePayload:
-        if any(x.tender not in ("cash", "wechat", "alipay", "card") for x in self.payments):
-            raise ValueError("payments: a recharge is paid by cash, wechat, alipay or card")
         _tenders_cover("amount_fen", self.amount_fen, self.payments)
         return self
 
@@ -548,7 +552,7 @@ class RechargeRefundPayload(WireIn):
     bonus_fen: FenAmount = 0
     bonus_spent_fen: FenAmount = 0
     cash_back_fen: FenAmount
-    payments: list[PaymentLine] = Field(default_factory=list, max_length=8)
+    payments: list[RechargePaymentLine] = Field(default_factory=list, max_length=8)
     reason: Text(500) | None = None
 
     @model_validator(mode="after")

@@ -9,6 +9,9 @@ them; they are in the operations' and models' descriptions and in docs/sync-api.
   and growth need a member;
 - ``payload.terminal_id``, when given, is the pushing terminal;
 - an audit head's ``prev_ack_seq``/``prev_ack_hash`` come together, not after ``seq``;
+- stored value: a sale's or refund's ``stored_value`` parts are its ``stored_value`` tenders
+  and need a member; a recharge's tenders cover ``amount_fen``; a recharge refund's
+  ``cash_back_fen`` is ``principal_fen − bonus_spent_fen`` and its tenders cover it;
 - ``/v1/members/lookup`` takes exactly one of ``phone``, ``card``, ``id``;
 - integers are integer literals (JSON Schema's "integer" also admits ``28.0``).
 
@@ -87,6 +90,38 @@ def _fix_refund(pl: dict) -> None:
     _money_tenders_cover(pl.get("payments", []), pl["amount_fen"])
 
 
+def _fix_stored_value(pl: dict) -> None:
+    """Stored value on a sale or refund: its parts are the ``stored_value`` tenders, and it
+    needs a member (run after the money tenders cover the amount)."""
+    pays = [x for x in pl.get("payments", []) if isinstance(x, dict)]
+    for x in pays:
+        if x.get("tender") == "stored_value":
+            x["tender"] = "cash"
+    use = pl.get("stored_value")
+    if not isinstance(use, dict):
+        return
+    if pl.get("member_id") is None:
+        pl["stored_value"] = None
+        return
+    money = [x for x in pays if x.get("tender") != "points"]
+    if money:
+        money[0]["tender"] = "stored_value"
+        use["principal_fen"], use["bonus_fen"] = money[0]["amount_fen"], 0
+    else:
+        use["principal_fen"] = use["bonus_fen"] = 0
+
+
+def _fix_recharge(pl: dict) -> None:
+    _money_tenders_cover(pl.get("payments", []), pl.get("amount_fen", 0))
+
+
+def _fix_recharge_refund(pl: dict) -> None:
+    principal = pl.get("principal_fen", 0)
+    pl["bonus_spent_fen"] = min(pl.get("bonus_spent_fen", 0), principal)
+    pl["cash_back_fen"] = principal - pl["bonus_spent_fen"]
+    _money_tenders_cover(pl.get("payments", []), pl["cash_back_fen"])
+
+
 def _fix_audit_head(pl: dict) -> None:
     if (pl.get("prev_ack_seq") is None) != (pl.get("prev_ack_hash") is None):
         pl["prev_ack_seq"] = pl["prev_ack_hash"] = None
@@ -94,7 +129,8 @@ def _fix_audit_head(pl: dict) -> None:
         pl["prev_ack_seq"] = pl["prev_ack_hash"] = None
 
 
-FIXES = {"sale": _fix_sale, "refund": _fix_refund, "audit_head": _fix_audit_head}
+FIXES = {"sale": _fix_sale, "refund": _fix_refund, "audit_head": _fix_audit_head,
+         "recharge": _fix_recharge, "recharge_refund": _fix_recharge_refund}
 
 
 def _integral(value: Any) -> Any:
@@ -121,6 +157,8 @@ def fix_push_body(body: Any) -> None:
         fix = FIXES.get(event.get("kind"))
         if fix is not None:
             fix(payload)
+        if event.get("kind") in ("sale", "refund"):
+            _fix_stored_value(payload)
 
 
 @schemathesis.hook

@@ -33,7 +33,7 @@ def recharge(till, member_id, amount, bonus, rule_id, tender="cash", **kw):
         recharge_id=uuid.uuid4(), entry_id=uuid.uuid4(), member_id=member_id,
         receipt_no=f"C{random.randrange(10**8)}", store_id=till.store_id, recharged_at=now,
         local_time=local, tz=TZ, amount_fen=amount, bonus_fen=bonus, rule_id=rule_id,
-        payments=[p.PaymentLine(tender=tender, amount_fen=amount)], **kw)
+        payments=[p.RechargePaymentLine(tender=tender, amount_fen=amount)], **kw)
     return _event(till, p.RechargeEvent, payload)
 
 
@@ -79,7 +79,7 @@ def recharge_refund(till, rc, principal, bonus, bonus_spent):
         store_id=till.store_id, approved_by="M01", refunded_at=now, local_time=local, tz=TZ,
         principal_fen=principal, bonus_fen=bonus, bonus_spent_fen=bonus_spent,
         cash_back_fen=cash,
-        payments=[p.PaymentLine(tender="cash", amount_fen=cash)] if cash else [])
+        payments=[p.RechargePaymentLine(tender="cash", amount_fen=cash)] if cash else [])
     return _event(till, p.RechargeRefundEvent, payload)
 
 
