@@ -25,13 +25,15 @@ def install(app: FastAPI) -> None:
         coupons,
         figures,
         members,
+        prices,
         programme,
         stores,
     )
 
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
     _sign_in_routes(router)
-    for module in (programme, benefits_page, coupons, members, stores, figures, audit_pages):
+    for module in (programme, benefits_page, prices, coupons, members, stores, figures,
+                   audit_pages):
         module.register(router)
     app.include_router(router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=web.HERE / "static"),

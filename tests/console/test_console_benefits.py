@@ -56,3 +56,35 @@ def test_the_benefit_programme_is_validated_published_and_audited(console_server
     assert [r.action for r in rows] == ["benefits.set", "mall.stock"]
     assert rows[0].before["quotas"] == [] and rows[0].after["quotas"] == QUOTAS
     assert rows[1].after == {"stock": 12}
+
+
+def test_member_prices_reach_the_feed_and_price_the_preview(console_server):
+    from pos_central import admin
+    from pos_member.sync import protocol as p
+
+    server = console_server
+    with server.write() as s:
+        admin.upsert_product(s, p.ProductData(sku="C002", name="拿铁", category_id="coffee",
+                                              unit_price_fen=2800))
+        admin.create_member(s, phone="13911112222", name="金卡", growth=7000)
+    op = Console(server, "operator")
+    till = server.enrol("Till 1")
+    cursor = till.get("/v1/changes").json()["next_cursor"]
+    too_high = op.post("/console/prices/C002", {"p.gold": "30.00"})
+    assert too_high.status_code == 422 and "above the shelf price ¥28.00" in too_high.text
+    ok = op.post("/console/prices/C002", {"p.gold": "22.00", "p.silver": ""})
+    assert "Member prices of C002 saved." in ok.text
+    assert 'name="p.gold" form="price-form-C002" size="7" value="22.00"' in ok.text
+    (change,) = [c for c in till.get(f"/v1/changes?cursor={cursor}").json()["changes"]
+                 if c["entity"] == "product"]
+    assert change["data"]["member_prices"] == {"gold": 2200}
+    pairs = [(k, v) for k, v in form_pairs(op.get("/console/programme").text, "programme-form")
+             if k != "csrf_token" and not k.startswith("preview_")]
+    preview = op.post("/console/programme/preview", [*pairs, ("preview_member", "13911112222"),
+                                                     ("preview_basket", "C002 2")]).text
+    # the member price, no tier discount on top (member_price_mode "replace")
+    assert 'class="num pays">¥44.00<' in preview
+    with server.read() as s:
+        (row,) = s.execute(select(ConsoleAudit).where(
+            ConsoleAudit.action == "product.member_prices")).scalars().all()
+    assert (row.before, row.after) == ({}, {"gold": 2200})
