@@ -55,8 +55,8 @@ class ImportReport:
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
 
     def text(self) -> str:
-        lines = [f"imported {self.imported} orders, {self.already} already imported, "
-                 f"{len(self.errors)} rejected"]
+        lines = [(f"imported {self.imported} orders, {self.already} already imported, "
+                  f"{len(self.errors)} rejected")]
         lines += [f"  line {n}: {msg}" for n, msg in self.errors]
         return "\n".join(lines)
 
@@ -97,8 +97,7 @@ def import_orders(session: Session, text: str) -> ImportReport:
     names = {(n or "").strip() for n in (reader.fieldnames or [])}
     missing = {"order_no", "phone"} - names
     if missing or not ({"amount", "amount_fen"} & names):
-        report.errors.append((1, "the header must name order_no, phone and amount (or "
-                                 "amount_fen)"))
+        report.errors.append((1, "the header must name order_no, phone and amount (or amount_fen)"))
         return report
     seen: set[str] = set()
     for row in reader:

@@ -25,7 +25,7 @@ def _prepare(till, platform_name, code, key=None):
 
 
 @pytest.mark.parametrize("name", PLATFORMS)
-def test_prepare_verify_cancel(central_server, platform, name):
+def test_prepare_verify_cancel(central_server, platform, name):  # noqa: F811
     till = central_server.enrol()
     code = platform.voucher(name, value_fen=8800, paid_fen=5990, title="双人下午茶")
     key, r = _prepare(till, name, code)
@@ -49,7 +49,7 @@ def test_prepare_verify_cancel(central_server, platform, name):
 
 
 @pytest.mark.parametrize("name", PLATFORMS)
-def test_dropped_answer_after_verify_uses_exactly_one_voucher(central_server, platform, name):
+def test_dropped_answer_after_verify_uses_exactly_one_voucher(central_server, platform, name):  # noqa: F811
     till = central_server.enrol()
     code = platform.voucher(name, value_fen=5000)
     key, r = _prepare(till, name, code)
@@ -71,7 +71,7 @@ def test_dropped_answer_after_verify_uses_exactly_one_voucher(central_server, pl
     assert platform.state(code2)["verifications"] == 1
 
 
-def test_platform_down_is_a_clear_503_and_nothing_is_used(central_server, platform):
+def test_platform_down_is_a_clear_503_and_nothing_is_used(central_server, platform):  # noqa: F811
     till = central_server.enrol()
     code = platform.voucher("meituan")
     key, _ = _prepare(till, "meituan", code)
@@ -85,7 +85,7 @@ def test_platform_down_is_a_clear_503_and_nothing_is_used(central_server, platfo
 
 
 @pytest.mark.parametrize("name", PLATFORMS)
-def test_expired_used_and_unknown_vouchers_are_refused(central_server, platform, name):
+def test_expired_used_and_unknown_vouchers_are_refused(central_server, platform, name):  # noqa: F811
     till = central_server.enrol()
     expired = platform.voucher(name, expires_in=-60)
     _, r = _prepare(till, name, expired)
@@ -104,7 +104,7 @@ def test_expired_used_and_unknown_vouchers_are_refused(central_server, platform,
     assert platform.state(code)["verifications"] == 1
 
 
-def test_cancel_after_the_window_is_recorded_not_done(central_server, platform, monkeypatch):
+def test_cancel_after_the_window_is_recorded_not_done(central_server, platform, monkeypatch):  # noqa: F811
     till = central_server.enrol()
     code = platform.voucher("douyin")
     key, _ = _prepare(till, "douyin", code)
@@ -132,7 +132,7 @@ def _voucher_sale(till, code, amount, tender="meituan", total=8800):
     return ev
 
 
-def test_a_sale_is_checked_against_the_verifications(central_server, platform):
+def test_a_sale_is_checked_against_the_verifications(central_server, platform):  # noqa: F811
     till = central_server.enrol(store_id="S-VOUCH")
     code = platform.voucher("meituan", value_fen=5000)
     key, _ = _prepare(till, "meituan", code)
@@ -166,7 +166,7 @@ def test_a_sale_is_checked_against_the_verifications(central_server, platform):
         assert len(s.execute(select(m.Sale.id).where(m.Sale.id.in_(ids))).all()) == 4
 
 
-def test_another_store_cannot_use_or_cancel_a_verification(central_server, platform):
+def test_another_store_cannot_use_or_cancel_a_verification(central_server, platform):  # noqa: F811
     till = central_server.enrol(store_id="S-A")
     code = platform.voucher("meituan")
     key, _ = _prepare(till, "meituan", code)
@@ -178,7 +178,7 @@ def test_another_store_cannot_use_or_cancel_a_verification(central_server, platf
     assert r["conflicts"][0]["detail"]["reason"] == "other_store"
 
 
-def test_bad_requests_get_clear_messages(central_server, platform):
+def test_bad_requests_get_clear_messages(central_server, platform):  # noqa: F811
     till = central_server.enrol()
     r = till.post("/v1/vouchers/prepare", json={"platform": "taobao", "code": "X1234",
                                                 "key": str(uuid.uuid4())})

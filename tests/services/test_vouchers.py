@@ -72,7 +72,7 @@ def _sell_with_voucher(till, cashier, gateway, code, value):
 
 
 def test_a_full_refund_undoes_the_voucher_and_a_late_one_is_recorded(
-        till, cashier, shift, central_server, platform):
+        till, cashier, shift, central_server, platform):  # noqa: F811
     terminal = central_server.enrol(store_id="demo-store")
     gateway = OnlineGateway(till.ctx.sessions, client=OnlineClient(central_server.base_url,
                                                                    terminal.token))
@@ -99,7 +99,7 @@ def test_a_full_refund_undoes_the_voucher_and_a_late_one_is_recorded(
 
 
 def test_a_voucher_verified_for_a_sale_that_was_not_recorded_is_offered_again(
-        till, cashier, shift, central_server, platform):
+        till, cashier, shift, central_server, platform):  # noqa: F811
     terminal = central_server.enrol(store_id="demo-store")
     gateway = OnlineGateway(till.ctx.sessions, client=OnlineClient(central_server.base_url,
                                                                    terminal.token))

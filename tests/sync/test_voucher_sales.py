@@ -22,7 +22,7 @@ from tests.sync.harness import MEMBERS, SyncTill, seed_central_members
 
 
 def test_voucher_sale_is_bound_on_the_service_and_a_forged_one_is_a_conflict(
-        make_central_server, tmp_path, platform):
+        make_central_server, tmp_path, platform):  # noqa: F811
     server = make_central_server()
     seed_central_members(server, MEMBERS[:1])
     proxy = FaultProxy(server.host, server.port)

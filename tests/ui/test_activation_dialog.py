@@ -25,7 +25,7 @@ def _open_activation(qtbot, window):
     return reg, modal(qtbot, "activation_dialog")
 
 
-def test_join_with_an_online_order_number_once(qtbot, window, till, central_server):
+def test_join_with_an_online_order_number_once(qtbot, window, till, central_server):  # noqa: F811
     terminal = central_server.enrol(store_id="demo-store")
     window.env.online_gateway = OnlineGateway(
         till.ctx.sessions, client=OnlineClient(central_server.base_url, terminal.token))

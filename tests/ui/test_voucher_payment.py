@@ -35,7 +35,7 @@ def _basket(qtbot, window):
 
 
 def test_cashier_scans_a_meituan_voucher_and_pays_the_rest_in_cash(qtbot, window, till,
-                                                                     central_server, platform):
+                                                                     central_server, platform):  # noqa: F811
     terminal = central_server.enrol(store_id="demo-store")
     window.env.online_gateway = _gateway(till, central_server.base_url, terminal.token)
     code = platform.voucher("meituan", value_fen=8800, paid_fen=5990, title="双人下午茶套餐")
@@ -75,7 +75,7 @@ def test_cashier_scans_a_meituan_voucher_and_pays_the_rest_in_cash(qtbot, window
         assert row.status == "verified" and row.sale_id == sale.id
 
 
-def test_a_voucher_taken_off_again_is_released(qtbot, window, till, central_server, platform):
+def test_a_voucher_taken_off_again_is_released(qtbot, window, till, central_server, platform):  # noqa: F811
     terminal = central_server.enrol(store_id="demo-store")
     window.env.online_gateway = _gateway(till, central_server.base_url, terminal.token)
     code = platform.voucher("douyin", value_fen=2000)
