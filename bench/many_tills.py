@@ -7,8 +7,12 @@ for the run). Halfway through the pushes one worker is killed with SIGKILL; the 
 the broken connections as a till does (the batch stays pending and is sent again, the service
 applies each event once, a replay answers ``duplicate``).
 
+Each till also pulls the feed from its cursor after some of its pushes (``--pull-share``), as
+a till syncs both ways; after the pushes, ``--pullers`` tills pull the whole feed from 0.
+
 Printed: push events/s over the timed phase, p50/p99 push latency (a successful request, send
-to answer), pull latency, retries, and the checks against the service's database afterwards:
+to answer), pull latency (during the pushes and after), CPU seconds of the service's workers
+and of PostgreSQL, retries, and the checks against the service's database afterwards:
 every sent event stored once (0 lost, 0 duplicates), and per terminal the count and the sum of
 ``total_fen`` of its sales equal to what the till sold. Exit status 1 when a check fails.
 
@@ -141,12 +145,14 @@ class Till:
     sold_fen: int = 0
     sold_count: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
+    cursor: str = "0"  # the change feed position this till reached
 
 
 @dataclass
 class Stats:
     push_latency: list[float] = field(default_factory=list)
     pull_latency: list[float] = field(default_factory=list)
+    pull_latency_during: list[float] = field(default_factory=list)  # while others push
     retries: int = 0
     broken: int = 0
     server_errors: int = 0
@@ -190,7 +196,7 @@ async def enrol(conn: Connection, till: Till) -> None:
 
 
 async def push_all(conn: Connection, till: Till, batch: int, think: float, stats: Stats,
-                   kill: asyncio.Event, kill_after: int) -> None:
+                   kill: asyncio.Event, kill_after: int, pull_share: float) -> None:
     headers = {"Authorization": f"Bearer {till.token}"}
     for start in range(0, len(till.events), batch):
         events = till.events[start:start + batch]
@@ -222,13 +228,18 @@ async def push_all(conn: Connection, till: Till, batch: int, think: float, stats
         stats.pushes_done += 1
         if stats.pushes_done == kill_after:
             kill.set()
+        if pull_share and random.random() < pull_share:  # a till syncs both ways
+            await pull(conn, till, stats, stats.pull_latency_during)
         if think:
             await asyncio.sleep(random.uniform(0, think))
 
 
-async def pull(conn: Connection, till: Till, stats: Stats) -> int:
+async def pull(conn: Connection, till: Till, stats: Stats,
+               latencies: list[float] | None = None) -> int:
+    """Pages of the change feed from the till's cursor until ``has_more`` is false."""
     headers = {"Authorization": f"Bearer {till.token}"}
-    cursor, seen = "0", 0
+    cursor, seen = till.cursor, 0
+    latencies = stats.pull_latency if latencies is None else latencies
     while True:
         t0 = time.perf_counter()
         try:
@@ -245,10 +256,10 @@ async def pull(conn: Connection, till: Till, stats: Stats) -> int:
             continue
         if status != 200:
             raise RuntimeError(f"changes answered {status}: {data[:300]!r}")
-        stats.pull_latency.append(time.perf_counter() - t0)
+        latencies.append(time.perf_counter() - t0)
         page = json.loads(data)
         seen += len(page["changes"])
-        cursor = page["next_cursor"]
+        cursor = till.cursor = page["next_cursor"]
         if not page["has_more"]:
             return seen
 
@@ -389,7 +400,8 @@ async def run(args, port: int, tills: list[Till], members: list[str],
     t1 = time.perf_counter()
     killer_task = asyncio.create_task(killer())
     await asyncio.gather(*(push_all(c, t, args.batch, args.think, stats, kill,
-                                    total_pushes // 2) for c, t in zip(conns, tills)))
+                                    total_pushes // 2, args.pull_share)
+                           for c, t in zip(conns, tills)))
     push_s = time.perf_counter() - t1
     own_cpu = time.process_time() - own0
     metering.set()
@@ -401,6 +413,8 @@ async def run(args, port: int, tills: list[Till], members: list[str],
 
     t2 = time.perf_counter()
     sample = tills[:: max(1, len(tills) // args.pullers)]
+    for t in sample:
+        t.cursor = "0"  # the whole feed, as a new till would
     pulled = await asyncio.gather(*(pull(conns[t.index], t, stats) for t in sample))
     pull_s = time.perf_counter() - t2
     for c in conns:
@@ -475,7 +489,10 @@ def main() -> int:
     ap.add_argument("--member-share", type=float, default=0.2, help="share of member sales")
     ap.add_argument("--think", type=float, default=0.2,
                     help="a till waits up to this many seconds between pushes")
-    ap.add_argument("--pullers", type=int, default=50, help="tills that pull the feed after")
+    ap.add_argument("--pullers", type=int, default=50,
+                    help="tills that pull the whole feed from 0 after the pushes")
+    ap.add_argument("--pull-share", type=float, default=0.3,
+                    help="chance that a till pulls the feed after each of its pushes")
     ap.add_argument("--no-kill", action="store_true", help="do not kill a worker mid-run")
     ap.add_argument("--database-url", default=os.environ.get("POS_CENTRAL_TEST_DATABASE_URL"))
     ap.add_argument("--keep", action="store_true", help="keep the schema afterwards")
@@ -533,6 +550,10 @@ def main() -> int:
             print(f"killed worker {info['pid']} (SIGKILL) after push {info['at_push']} of "
                   f"{info['pushes']} ({info['at']:.1f} s in); workers before "
                   f"{info['workers_before']}, after {info['workers_after']}")
+        during = stats.pull_latency_during
+        if during:
+            print(f"pull during the pushes: {len(during)} pages, latency p50 "
+                  f"{pct(during, 50) * 1e3:.0f} ms, p99 {pct(during, 99) * 1e3:.0f} ms")
         print(f"pull: {len(info['pulled'])} tills pulled the feed ({info['pulled'][0]} changes "
               f"each) in {info['pull_s']:.1f} s; page latency p50 "
               f"{pct(stats.pull_latency, 50) * 1e3:.0f} ms, p99 "
