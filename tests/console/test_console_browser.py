@@ -160,11 +160,15 @@ def test_operator_runs_a_member_day_and_a_coupon_that_a_till_uses(console_server
     shot(page, "figures_after")
     page.goto(base + "/console/benefits")
     shot(page, "benefits")
+    page.goto(base + "/console/prices")
+    assert page.locator("#prices tr[data-sku='C002']").count() == 1
+    shot(page, "member_prices")
 
     # -- the member's profile shows the sale's points; the till shows on the stores page -----
     page.goto(base + "/console/members")
     page.fill("#member-search", "13900001111")
     page.wait_for_selector("#results .member-link")
+    shot(page, "members_search")
     page.click("#results .member-link")
     page.wait_for_selector("#ledger")
     assert "earn" in page.inner_text("#ledger")
