@@ -32,19 +32,20 @@ from pos_member.services import catalogue, checkout
 from pos_member.services import staff as staff_service
 
 from . import checkout_ops
+from . import gifts as gifts_ui
 from .benefits_dialog import BenefitsHook, claims_of
 from .checkout_dialogs import CodeDialog, ProductSearchDialog, ReasonDialog, SaleDoneDialog
 from .dialogs import AmountDialog
 from .held_orders import HeldOrders
-from .i18n import error_text, scan_refusal, tier_name
+from .i18n import error_text, scan_refusal
 from .member_panel import MemberPanel, TotalsBox, yuan
 from .members_ui import MemberLookupDialog, RegistrationDialog
 from .payment import PaymentDialog
 from .receipts import build_card_slip, print_card_slip
 from .sale import SaleState
-from .weight import WeightDialog
 from .scanner import CodeKind, classify_code, make_scan_field
 from .screen import MessageBar, Screen, alive, set_role
+from .weight import WeightDialog
 from .worker import Op
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,8 @@ class CheckoutScreen(Screen):
         self.member_panel.remove_clicked.connect(self.remove_member)
         self.member_panel.history_clicked.connect(self.open_member_history)
         self.member_panel.recharge_clicked.connect(self.open_recharge)
+        self.member_panel.gift_bar.collect_requested.connect(
+            lambda gift: gifts_ui.collect(self, gift))  # birthday gift, member-day coupon
         self.member_panel.coupon_toggled.connect(self._coupon_toggled)
         self.member_panel.redeem_changed.connect(self._redeem_changed)
         self.totals = TotalsBox(self, tiers=env.tiers)
@@ -888,10 +891,7 @@ class CheckoutScreen(Screen):
         while len(self._completed) > 100:
             del self._completed[next(iter(self._completed))]
         pricing = result.pricing
-        upgraded = ""
-        if pricing.tier_after and pricing.tier_before and pricing.tier_after != pricing.tier_before:
-            upgraded = self.tr("Upgraded to %1!").replace(
-                "%1", tier_name(pricing.tier_after, self.env.tiers))
+        upgraded = gifts_ui.upgrade_text(pricing, self.env.tiers)  # with its 升级礼
         self.last_sale = result
         self.new_sale()
         self._feed_customer_display(

@@ -140,6 +140,10 @@ def hint_text(hint: dict, book) -> str:
             "%1", str(hint.get("multiplier", "")))
     if kind == "member_day":
         return translate("Terms", "Member day: points x%1").replace("%1", str(hint.get("multiplier", "")))
+    if kind in ("gift_claimable", "upgrade_gift", "next_tier_gift", "member_day_benefit"):
+        return _benefit_hint(kind, hint, book)
+    if kind in ("benefit_left", "card_left", "card_expiring"):
+        return _uses_hint(kind, hint)
     if kind == "first_order":
         return translate("Terms", "First order of a new member")
     if kind == "dormant":
@@ -151,6 +155,55 @@ def hint_text(hint: dict, book) -> str:
                 "%1", str(hint["winback_coupon"]))
         return f"{text} · {offer}" if offer else text
     return str(kind)
+
+
+def _uses_hint(kind: str, hint: dict) -> str:
+    """Benefits left this period and count cards (pos_member.domain.benefits.hints)."""
+    name = str(hint.get("name", ""))
+    left = hint.get("remaining")
+    if kind == "benefit_left":
+        if left is None:
+            return translate("Terms", "%1: unlimited this period").replace("%1", name)
+        return translate("Terms", "%1: %2 left this period").replace("%1", name).replace(
+            "%2", str(left))
+    text = translate("Terms", "Count card %1: %2 left").replace("%1", name).replace(
+        "%2", str(left))
+    if kind == "card_expiring":
+        text += " · " + translate("Terms", "expires %1").replace(
+            "%1", str(hint.get("expires_on", "")))
+    return text
+
+
+def _benefit_hint(kind: str, hint: dict, book) -> str:
+    """The hints of gifts and member days (pos_member.domain.benefit_offers)."""
+    title = str(hint.get("title", ""))
+    if kind == "gift_claimable":
+        return translate("Terms", "Gift to collect: %1").replace("%1", title)
+    if kind == "upgrade_gift":
+        return translate("Terms", "Upgraded to %1: upgrade gift %2").replace(
+            "%1", tier_name(hint.get("tier"), book)).replace("%2", title)
+    if kind == "next_tier_gift":
+        return translate("Terms", "Spend ¥%1 more to reach %2 and get the upgrade gift").replace(
+            "%1", str(hint.get("amount", ""))).replace("%2", tier_name(hint.get("tier"), book))
+    text = translate("Terms", "%1: extra %2").replace(
+        "%1", str(hint.get("name") or hint.get("day", ""))).replace(
+        "%2", discount_label(hint.get("discount_rate")))
+    if hint.get("multiplier"):
+        text += " · " + translate("Terms", "points x%1").replace("%1", str(hint["multiplier"]))
+    return text
+
+
+def discount_label(rate) -> str:
+    """A rate string ("0.95") as the cashier reads it: 95折 / 5% off."""
+    from decimal import Decimal
+
+    from pos_member.domain.rules import discount_label as label
+
+    try:
+        lang = "en" if current_language().startswith("en") else "zh"
+        return label(Decimal(str(rate)), lang)
+    except (ArithmeticError, ValueError):
+        return str(rate)
 
 
 def limit_reason(code: str | None) -> str:
@@ -173,6 +226,9 @@ _ERRORS = {
     "unknown_staff": "Unknown staff code.",
     "not_a_manager": "The approver is not a manager.",
     "member_not_cached": "This member is not on this till yet; ask for their phone number.",
+    "gift_claimed": "The member has had this gift already.",  # services/gifts.py
+    "gift_not_offered": "This gift is not for this member today.",
+    "gift_unavailable": "This gift's product is not on sale at this till.",
     "code_expired": "This member code has expired; ask the member to refresh it.",
     "code_not_yet_valid": "This member code is not valid yet; check the till's clock.",
     "code_bad_signature": "This member code is forged or damaged.",

@@ -207,6 +207,9 @@ class MemberPanel(QFrame):
         self.recharge_button.clicked.connect(self.recharge_clicked)
         self.stored = QLabel(self)
         self.stored.setObjectName("member_stored_value")
+        from .gifts import GiftBar  # gifts to collect: ui/gifts.py
+
+        self.gift_bar = GiftBar(self)
 
         top = QHBoxLayout()
         top.addWidget(self.name, 1)
@@ -239,6 +242,7 @@ class MemberPanel(QFrame):
         layout.addLayout(top)
         layout.addWidget(self.member_box)
         layout.addWidget(self.hints)
+        layout.addWidget(self.gift_bar)
         layout.addWidget(self.coupons, 1)
         layout.addWidget(self.redeem_box)
         layout.addWidget(self.redeem_note)
@@ -260,6 +264,7 @@ class MemberPanel(QFrame):
         self.coupon_views = dict(coupon_views or {})
         self.pricing = pricing
         self._max_asked = False
+        self.gift_bar.set_gifts(getattr(pricing, "gifts", ()) if member is not None else ())
         self.redeem.blockSignals(True)
         self.redeem.setValue(0)
         self.redeem.blockSignals(False)
@@ -272,6 +277,7 @@ class MemberPanel(QFrame):
 
     def set_pricing(self, pricing, asked: int) -> None:
         self.pricing = pricing
+        self.gift_bar.set_gifts(getattr(pricing, "gifts", ()) if self.member is not None else ())
         self._fill_coupons()
         self._fill_hints()
         self._fill_growth()

@@ -788,6 +788,18 @@
             <source>This coupon choice is not possible.</source>
             <translation>该优惠券选择不可用。</translation>
         </message>
+        <message>
+            <source>The member has had this gift already.</source>
+            <translation>该会员已领取过此礼遇。</translation>
+        </message>
+        <message>
+            <source>This gift is not for this member today.</source>
+            <translation>此礼遇今天不适用于该会员。</translation>
+        </message>
+        <message>
+            <source>This gift's product is not on sale at this till.</source>
+            <translation>此礼遇的商品在本收银台未上架。</translation>
+        </message>
     </context>
     <context>
         <name>Figures</name>
@@ -3005,6 +3017,42 @@
             <source>welcome back: win-back offer %1 applied</source>
             <translation>欢迎回来：已使用召回券 %1</translation>
         </message>
+        <message>
+            <source>%1: unlimited this period</source>
+            <translation>%1：本期不限次</translation>
+        </message>
+        <message>
+            <source>%1: %2 left this period</source>
+            <translation>%1：本期剩余 %2 次</translation>
+        </message>
+        <message>
+            <source>Count card %1: %2 left</source>
+            <translation>次卡 %1：剩余 %2 次</translation>
+        </message>
+        <message>
+            <source>expires %1</source>
+            <translation>%1 到期</translation>
+        </message>
+        <message>
+            <source>Gift to collect: %1</source>
+            <translation>可领取礼遇：%1</translation>
+        </message>
+        <message>
+            <source>Upgraded to %1: upgrade gift %2</source>
+            <translation>升级%1：获得升级礼 %2</translation>
+        </message>
+        <message>
+            <source>Spend ¥%1 more to reach %2 and get the upgrade gift</source>
+            <translation>再消费 ¥%1 升级%2并获得升级礼</translation>
+        </message>
+        <message>
+            <source>%1: extra %2</source>
+            <translation>%1：额外%2</translation>
+        </message>
+        <message>
+            <source>points x%1</source>
+            <translation>积分×%1</translation>
+        </message>
     </context>
     <context>
         <name>TotalsBox</name>
@@ -3882,6 +3930,37 @@
         <message>
             <source>unlimited</source>
             <translation>不限次</translation>
+        </message>
+    </context>
+    <context>
+        <name>Gifts</name>
+        <message>
+            <source>Birthday gift</source>
+            <translation>生日礼</translation>
+        </message>
+        <message>
+            <source>Member-day coupon</source>
+            <translation>会员日券</translation>
+        </message>
+        <message>
+            <source>Upgrade gift</source>
+            <translation>升级礼</translation>
+        </message>
+        <message>
+            <source>Upgraded to %1: upgrade gift %2</source>
+            <translation>升级%1：获得升级礼 %2</translation>
+        </message>
+        <message>
+            <source>Gifts to collect</source>
+            <translation>可领取的礼遇</translation>
+        </message>
+        <message>
+            <source>Collect</source>
+            <translation>领取</translation>
+        </message>
+        <message>
+            <source>Collected: %1 (coupon %2)</source>
+            <translation>已领取：%1（券 %2）</translation>
         </message>
     </context>
 </TS>
