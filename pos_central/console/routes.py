@@ -22,6 +22,7 @@ def install(app: FastAPI) -> None:
     from pos_central.console import (
         audit_pages,
         benefits_page,
+        channels,
         coupons,
         figures,
         members,
@@ -32,8 +33,8 @@ def install(app: FastAPI) -> None:
 
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
     _sign_in_routes(router)
-    for module in (programme, benefits_page, prices, coupons, members, stores, figures,
-                   audit_pages):
+    for module in (programme, benefits_page, prices, coupons, members, stores, channels,
+                   figures, audit_pages):
         module.register(router)
     app.include_router(router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=web.HERE / "static"),
