@@ -180,6 +180,8 @@ def test_operator_runs_a_member_day_and_a_coupon_that_a_till_uses(console_server
     row = page.locator(f"tr[data-terminal='{till.central_terminal_id}']")
     assert "Till 1" in row.inner_text()
     shot(page, "stores")
+    page.goto(base + "/console/channels")
+    shot(page, "channels")
     page.goto(base + "/console/audit")
     actions = page.locator("#audit tr[data-action]").all_inner_texts()
     assert any("programme.schedule" in a and "operator" in a for a in actions)
