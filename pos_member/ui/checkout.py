@@ -523,6 +523,8 @@ class CheckoutScreen(Screen):
                              code_text=loaded.lookup.code_text if code is not None else None)
         # one pass over the panel: the member, their coupons and the basket priced for them
         self.member_panel.set_member(loaded.member, loaded.coupons, loaded.pricing)
+        if loaded.pricing is None:
+            gifts_ui.refresh(self, loaded.member.id)  # an empty basket: the gifts all the same
         if loaded.pricing is not None or self.sale.empty:
             self._show_pricing(loaded.pricing, self.sale.version, panel=False)
         else:

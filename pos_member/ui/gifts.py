@@ -130,3 +130,18 @@ def collect(screen, gift: str) -> None:
 
     Op(collect_gift, screen.env.ctx, screen.env.staff, member.id, gift) \
         .success(done).failure(failed).run(screen.env.worker)
+
+
+def refresh(screen, member_id: str) -> None:
+    """The member's gifts today on the worker (when no basket is priced yet), into the panel
+    if that member is still the sale's."""
+    from pos_member.services.gifts import member_gifts
+
+    from .worker import Op
+
+    def show(offers) -> None:
+        member = screen.sale.member
+        if member is not None and member.id == member_id and screen.member_panel.pricing is None:
+            screen.member_panel.gift_bar.set_gifts(offers)
+
+    Op(member_gifts, screen.env.ctx, member_id).success(show).run(screen.env.worker)

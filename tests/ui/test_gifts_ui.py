@@ -49,3 +49,20 @@ def test_collect_the_birthday_gift_and_use_it_on_this_sale(qtbot, window, till):
         assert s.get(GiftIssued, gift_id(member, "birthday", "2026")) is not None
         assert len(s.scalars(select(OutboxEvent).where(
             OutboxEvent.kind == "gift_issued")).all()) == 1
+
+
+def test_the_member_day_coupon_is_offered_before_anything_is_scanned(qtbot, window, till):
+    till.clock.advance(days=1)  # Wednesday: regular members may collect the ¥10 coupon
+    login(qtbot, window)
+    co = window.checkout
+    scan(qtbot, co.entry, till.dynamic_code("regular"))
+    idle(qtbot, window)
+    bar = co.member_panel.gift_bar
+    qtbot.waitUntil(lambda: bar.isVisible() and "member_day:wednesday" in bar.buttons)
+    click(qtbot, bar.buttons["member_day:wednesday"])
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: "member_day:wednesday" not in bar.buttons)
+    member = till.members["regular"]
+    with till.session() as s:
+        row = s.get(GiftIssued, gift_id(member, "member_day:wednesday", "2026-11-25"))
+        assert row is not None and row.kind == "member_day"
