@@ -19,11 +19,11 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from pos_central import admin
 from pos_central import models as m
+from pos_central.changes import record_change
 from pos_central.cross_channel_models import WinbackCampaign, WinbackOffer
 from pos_central.db import utcnow
 from pos_member.sync import protocol as p
@@ -96,18 +96,28 @@ def issue_winback(session: Session, days: int, *, value_fen: int = 1500,
         f"{value_fen // 100}.{value_fen % 100:02d}"
     title = f"好久不见 ¥{yuan}" + (" 无门槛" if not threshold_fen else
                                    f" 满{threshold_fen // 100}可用")
-    count = 0
+    template = p.CouponData(code="WB-TEMPLATE", kind="amount_off", title=title,
+                            value_fen=value_fen, threshold_fen=threshold_fen, valid_from=now,
+                            valid_to=now + timedelta(days=valid_days))
+    template.to_domain()  # the pricing engine's own checks, once for the whole segment
+    values = template.model_dump(mode="json")
+    values.update(valid_from=now.isoformat(), valid_to=template.valid_to.isoformat())
+    coupons, offers = [], []
     for member in dormant_members(session, days, now):
         if member.id in holding or (consent_only and not member.marketing_consent):
             continue
         code = f"WB-{uuid.uuid4().hex[:12].upper()}"
-        admin.upsert_coupon(session, p.CouponData(
-            code=code, kind="amount_off", title=title, value_fen=value_fen,
-            threshold_fen=threshold_fen, valid_from=now, valid_to=now + timedelta(days=valid_days),
-            member_id=member.id))
-        session.add(WinbackOffer(campaign_id=campaign.id, member_id=member.id, coupon_code=code,
-                                 last_purchase_at=member.last_purchase_at))
-        count += 1
+        coupons.append({**values, "code": code, "member_id": member.id,
+                        "used_by_sale_id": None})
+        offers.append({"campaign_id": campaign.id, "member_id": member.id, "coupon_code": code,
+                       "last_purchase_at": member.last_purchase_at})
+    session.flush()
+    for start in range(0, len(coupons), 1000):  # one INSERT per thousand rows
+        session.execute(insert(m.Coupon), coupons[start:start + 1000])
+        session.execute(insert(WinbackOffer), offers[start:start + 1000])
+    for row in coupons:
+        record_change(session, "coupon", row["code"])  # to every till through the feed
+    count = len(coupons)
     campaign.members = count
     session.flush()
     return campaign
