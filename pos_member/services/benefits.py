@@ -386,3 +386,24 @@ def receipt_marks(session: Session, quote: dict[str, Any]) -> dict[int, tuple[in
         got = out.get(i, (0, ""))
         out[i] = (got[0], f"积分兑换 {int(ml['points'])}分 Points mall")
     return out
+
+
+def with_member_hints(session: Session, result: Any, member_id: str | None, tier: str | None,
+                      today: date) -> Any:
+    """The quote with the member's benefit hints after its own (what is left after this
+    basket: benefit_left, card_left, card_expiring); unchanged without a programme."""
+    if member_id is None:
+        return result
+    prog = programme(session)
+    if not prog.benefits:
+        return result
+    from dataclasses import replace
+
+    spent: dict[tuple[str, str], int] = {}
+    for u in result.benefits_used:
+        spent[(u.benefit, u.source)] = spent.get((u.benefit, u.source), 0) + 1
+    left = tuple(replace(b, remaining=None if b.remaining is None
+                         else b.remaining - spent.get((b.benefit, b.source), 0))
+                 for b in member_balances(session, member_id, tier, today, prog))
+    extra = bd.hints(prog, left, today)
+    return replace(result, hints=tuple(result.hints) + extra) if extra else result

@@ -354,6 +354,9 @@ def _price(ctx: TillContext, session: Session, cart: tuple[CartLine, ...],
                        rules)
     except PricingError as exc:
         raise InvalidInput(str(exc), code="pricing") from None
+    result = benefits.with_member_hints(session, result, member_id,
+                                        member.tier if member is not None else None,
+                                        local.date())
     if result.subtotal > MAX_FEN:
         raise InvalidInput(f"the basket comes to more than ¥{format_fen(MAX_FEN)}",
                            code="amount_too_large")

@@ -67,35 +67,41 @@ def test_redeem_a_count_card_use_and_a_mall_reward(qtbot, window, till):
     login(qtbot, window, float_fen=None)
     co = window.checkout
     scan(qtbot, co.entry, till.dynamic_code("gold"))
-    idle(qtbot, window)
+    idle(qtbot, window, 15000)
     assert co.sale.member is not None
     scan(qtbot, co.entry, BARCODE["C002"])
-    idle(qtbot, window)
+    idle(qtbot, window, 15000)
     assert co.sale.pricing.total == 2520  # gold 9折 on 28.00
+    # the panel tells the cashier what the member has left
+    hints = co.member_panel.hints.text()
+    assert "免费升杯: 2 left this period" in hints
+    assert "Count card 咖啡一杯: 10 left" in hints
 
     click(qtbot, co.benefits.button)
     dialog = modal(qtbot, "benefits_dialog")
-    idle(qtbot, window)
-    qtbot.waitUntil(lambda: dialog.benefits.count() > 0 and dialog.rewards.count() == 2)
+    idle(qtbot, window, 15000)
+    qtbot.waitUntil(lambda: dialog.benefits.count() > 0 and dialog.rewards.count() == 2,
+                    timeout=15000)
     texts = [dialog.rewards.item(i).text() for i in range(dialog.rewards.count())]
     assert any("out of stock" in t and "¥10" in t for t in texts)  # said before it is offered
     _choose(qtbot, dialog.benefits, "10 left · count card")
     click(qtbot, dialog.use_button)
     qtbot.waitUntil(lambda: gone(dialog))
-    idle(qtbot, window)
+    idle(qtbot, window, 15000)
     assert co.sale.pricing.total == 0 and co.sale.pricing.benefit_discount == 2800
+    assert "Count card 咖啡一杯: 9 left" in co.member_panel.hints.text()
 
     activate(qtbot, window)
     click(qtbot, co.benefits.button)
     dialog = modal(qtbot, "benefits_dialog")
-    idle(qtbot, window)
-    qtbot.waitUntil(lambda: dialog.rewards.count() == 2)
+    idle(qtbot, window, 15000)
+    qtbot.waitUntil(lambda: dialog.rewards.count() == 2, timeout=15000)
     _choose(qtbot, dialog.rewards, "500 points")
     click(qtbot, dialog.reward_button)
     qtbot.waitUntil(lambda: gone(dialog))
-    idle(qtbot, window)
-    qtbot.waitUntil(lambda: len(co.sale.items) == 2)
-    idle(qtbot, window)
+    idle(qtbot, window, 15000)
+    qtbot.waitUntil(lambda: len(co.sale.items) == 2, timeout=15000)
+    idle(qtbot, window, 15000)
     assert co.sale.pricing.mall_points == 500 and co.sale.pricing.total == 0
 
     activate(qtbot, window)
@@ -103,7 +109,7 @@ def test_redeem_a_count_card_use_and_a_mall_reward(qtbot, window, till):
     pay = modal(qtbot, "payment_dialog")
     click(qtbot, pay.finish)
     modal(qtbot, "sale_done_dialog")
-    idle(qtbot, window)
+    idle(qtbot, window, 15000)
     with till.session() as s:
         sales = s.scalars(select(Sale).order_by(Sale.terminal_seq)).all()
         sale = sales[-1]
