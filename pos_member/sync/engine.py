@@ -33,7 +33,6 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -49,10 +48,7 @@ from pos_member.store.fastwrite import insert_rows
 from pos_member.store.models import SyncConflict
 from pos_member.sync import protocol as p
 from pos_member.sync.apply import (
-    CURSOR_KEY,
-    FEED_ID_KEY,
     AnswerMismatch,
-    apply_changes_page,
     apply_member_lookup,
     apply_push_results,
     count_open_conflicts,
@@ -76,8 +72,9 @@ from pos_member.sync.enrolment import (
     enrol_pending,
     token_store_for,
 )
+from pos_member.sync.pull_loop import pull_all
 from pos_member.sync.push_body import wire_body, wire_events  # noqa: F401 - re-exported
-from pos_member.sync.status import (  # noqa: F401 - re-exported: callers use engine.*
+from pos_member.sync.status import (
     NotEnrolled,
     SyncReport,
     SyncStatus,
@@ -97,15 +94,6 @@ DEFAULT_PAGE = 2000
 
 class _Stopped(Exception):
     """stop() was called while a cycle ran; it ends between two batches or pages."""
-
-
-def _settle(ahead: tuple[str, Future] | None) -> None:
-    """Wait for a page fetched ahead that is no longer wanted (the session is not shared)."""
-    if ahead is not None and not ahead[1].cancel():
-        try:
-            ahead[1].result()
-        except Exception:  # noqa: BLE001 - its failure no longer matters
-            pass
 
 
 class SyncEngine:
@@ -432,58 +420,8 @@ class SyncEngine:
     # -- pull ---------------------------------------------------------------------------------
 
     def _pull_all(self, client: SyncClient, report: SyncReport) -> None:
-        """Pages until ``has_more`` is false. While catching up (``has_more``), pages are of
-        ``catch_up_page_size`` and the next one is fetched on a helper thread while this one
-        is stored (the service's reading and the till's writing overlap); the cursor only
-        moves with a page stored."""
-        with self.readers() as s:
-            cursor = repo.get_setting(s, CURSOR_KEY) or "0"
-            feed = repo.get_setting(s, FEED_ID_KEY)
-        restarted = False
-        size = self.catch_up_page_size if cursor == "0" else self.page_size
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pos-member-pull")
-        ahead: tuple[str, Future] | None = None  # a page asked for before it is needed
-        try:
-            while True:
-                self._check_stop()
-                if ahead is None or ahead[0] != cursor:
-                    _settle(ahead)
-                    ahead = (cursor, pool.submit(client.changes_lean, cursor, size))
-                fetched, ahead = ahead[1], None
-                try:
-                    page = fetched.result()
-                except ProtocolError as exc:
-                    if exc.code == p.ErrorCode.CURSOR_UNKNOWN.value and not restarted:
-                        log.warning("the service does not know cursor %s: pulling from 0",
-                                    cursor)
-                        cursor, restarted, size = "0", True, self.catch_up_page_size
-                        report.restarted_feed = True
-                        continue
-                    raise
-                if feed is not None and page.feed_id != feed and cursor != "0":
-                    if restarted:
-                        raise CorruptResponse("the service's feed id keeps changing")
-                    log.warning("the service's feed changed (%s -> %s): pulling from 0", feed,
-                                page.feed_id)
-                    cursor, restarted, feed = "0", True, None
-                    size = self.catch_up_page_size
-                    report.restarted_feed = True
-                    continue
-                if page.has_more and page.next_cursor == cursor:
-                    raise CorruptResponse("the change feed did not advance")
-                if page.has_more:
-                    size = self.catch_up_page_size
-                    ahead = (page.next_cursor,
-                             pool.submit(client.changes_lean, page.next_cursor, size))
-                stats = apply_changes_page(self.sessions, page, self.tz)
-                report.pages += 1
-                report.pulled.add(stats)
-                cursor, feed = page.next_cursor, page.feed_id
-                if not page.has_more:
-                    return
-        finally:
-            _settle(ahead)
-            pool.shutdown(wait=True)
+        """Pages until ``has_more`` is false (:func:`pos_member.sync.pull_loop.pull_all`)."""
+        pull_all(self, client, report)
 
     # -- state --------------------------------------------------------------------------------
 
