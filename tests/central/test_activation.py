@@ -88,3 +88,20 @@ def test_activation_links_an_existing_member_and_checks_the_phone(central_server
     assert r.status_code == 201
     assert r.json()["created"] is False and r.json()["member"]["id"] == member_id
     assert r.json()["member"]["growth"] == 50
+
+
+def test_two_tills_activating_the_same_order_at_once_make_one_member(central_server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    phone, no = unique_phone(), _order_no()
+    with central_server.write() as s:
+        import_orders(s, f"order_no,phone,amount\n{no},{phone},10.00\n")
+    tills = [central_server.enrol(name=f"Till {i}") for i in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda t: t.post("/v1/activations",
+                                                 json={"order_no": no, "phone": phone}), tills))
+    codes = sorted(r.status_code for r in answers)
+    assert codes == [201, 409, 409, 409], [r.text for r in answers]
+    with central_server.read() as s:
+        assert len(s.execute(select(m.Member).where(m.Member.phone == phone)).all()) == 1
+        assert len(s.execute(select(m.Coupon).where(m.Coupon.code == f"WEL-{no}")).all()) == 1
