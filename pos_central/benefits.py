@@ -331,11 +331,35 @@ def _redeem(ctx: Any, programme: bd.Programme, sale: p.SalePayload, sale_id: str
                      f"held {before}; the stock is now {stock.stock}.", member_id=member_id,
                      sale_id=sale_id, reward=red.reward, store=sale.store_id,
                      stock_before=before, stock_after=stock.stock)
+    coupon = None
+    if reward is not None and reward.kind == "coupon" and member_id is not None:
+        coupon = _issue_coupon(ctx, reward, member_id, rid, sale_id)
     s.add(MallRedemptionRow(id=rid, member_id=member_id, store_id=sale.store_id,
                             reward=red.reward, qty=red.qty, points=red.points, returned_qty=0,
                             sale_id=sale_id, line_no=red.line_no, terminal_id=ctx.terminal_id,
-                            at=sale.sold_at))
+                            coupon_code=coupon, at=sale.sold_at))
     s.flush()
+
+
+def _issue_coupon(ctx: Any, reward: Any, member_id: str, rid: str, sale_id: str) -> str | None:
+    """A coupon reward: a copy of its template coupon bound to the member (the feed and the
+    member look-up bring it to every till). The code is derived from the redemption, so a
+    replay issues nothing new."""
+    template = ctx.session.get(m.Coupon, reward.coupon_template)
+    if template is None:
+        ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                     f"Reward {reward.code} names coupon template {reward.coupon_template}, which "
+                     "the service does not have; no coupon was issued.", member_id=member_id,
+                     sale_id=sale_id, reward=reward.code, reason="coupon_template_unknown")
+        return None
+    code = f"{reward.coupon_template}-{rid[:8].upper()}"[:64]
+    if ctx.session.get(m.Coupon, code) is None:
+        copy = {c.key: getattr(template, c.key) for c in m.Coupon.__table__.columns}
+        copy.update(code=code, member_id=member_id, status=p.CouponStatus.AVAILABLE.value,
+                    used_by_sale_id=None, used_by_terminal_id=None, used_at=None)
+        ctx.session.add(m.Coupon(**copy))
+        record_change(ctx.session, "coupon", code)
+    return code
 
 
 # -- applying a refund ------------------------------------------------------------------------
@@ -406,6 +430,17 @@ def on_refund(ctx: Any, refund: p.RefundPayload) -> None:
                          reason="returned_beyond")
         back = max(0, min(mr.qty, row.qty - row.returned_qty))
         row.returned_qty += back
+        if row.coupon_code and back:
+            coupon = s.get(m.Coupon, row.coupon_code)
+            if coupon is not None and coupon.status == p.CouponStatus.AVAILABLE.value:
+                coupon.status = p.CouponStatus.VOID.value  # the reward goes back with its points
+                record_change(s, "coupon", coupon.code)
+            elif coupon is not None:
+                ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                             f"{what} returned reward {row.reward}, but its coupon "
+                             f"{coupon.code} was used already; the points go back all the "
+                             "same.", member_id=row.member_id, sale_id=sale_id,
+                             coupon_code=coupon.code, reason="coupon_used")
         stock = _stock_row(ctx, row.store_id, row.reward)
         stock.stock += back
         stock.updated_at = ctx.now

@@ -269,3 +269,35 @@ def test_balances_never_go_below_zero_without_a_conflict(central_server, pushes)
         assert len(recorded) == overdrawn
         card = s.get(CountCard, card_id)
         assert card.uses_total - card.uses_used == 3 - card_n
+
+
+def test_a_coupon_reward_issues_the_coupon_and_its_return_voids_it(central_server):
+    from pos_central import admin
+
+    _setup(central_server)
+    till = central_server.enrol()
+    member = make_member(central_server, points=1000)
+    with central_server.write() as s:
+        cb.set_stock(s, till.store_id, "CPN10", 5)
+        admin.upsert_coupon(s, p.CouponData(code="TPL-MALL10", kind="amount_off",
+                                            value_fen=1000, title="积分兑换¥10券",
+                                            valid_from=datetime(2026, 1, 1),
+                                            valid_to=datetime(2028, 1, 1)))
+    red = bw.MallRedemption(redemption_id=uuid.uuid4(), reward="CPN10", line_no=1, qty=1,
+                            points=300)
+    sold = sale(till, member, [("MALL-CPN10", 0, 1, 300)], tier="regular",
+                benefits=bw.SaleBenefits(mall=[red]))
+    answer = till.push([sold]).json()
+    assert _kinds(answer) == [] and answer["results"][0]["member"]["points"] == 700
+    code = f"TPL-MALL10-{str(red.redemption_id)[:8].upper()}"
+    with central_server.read() as s:
+        coupon = s.get(m.Coupon, code)
+        assert coupon.member_id == member and coupon.status == "available"
+        assert coupon.value_fen == 1000
+    back = refund(till, sold, [(1, "MALL-CPN10", 0)],
+                  bw.RefundBenefits(mall=[bw.MallReturn(redemption_id=red.redemption_id,
+                                                        qty=1)]))
+    assert _kinds(till.push([back]).json()) == []
+    with central_server.read() as s:
+        assert s.get(m.Coupon, code).status == "void"
+        assert s.get(MallStock, (till.store_id, "CPN10")).stock == 5
