@@ -192,3 +192,19 @@ def orders_report(session: Session) -> dict[str, int]:
     rows = session.execute(select(OnlineOrder.activated_at, OnlineOrder.created_member)).all()
     return {"orders": len(rows), "activated": sum(1 for a, _ in rows if a is not None),
             "new_members": sum(1 for a, c in rows if a is not None and c)}
+
+
+DEMO_ORDERS = (("DEMO-ORDER-0001", "13800009001", 12800), ("DEMO-ORDER-0002", "13800009002", 5990),
+               ("DEMO-ORDER-0003", "13800009003", 29900))
+
+
+def seed_demo_orders(session: Session) -> int:
+    """A few online orders of the demo brand, to try activation at a demo till (idempotent)."""
+    added = 0
+    for order_no, phone, fen in DEMO_ORDERS:
+        if session.get(OnlineOrder, order_no) is None:
+            session.add(OnlineOrder(order_no=order_no, phone=phone, amount_fen=fen,
+                                    channel="demo", imported_at=utcnow(), created_member=0))
+            added += 1
+    session.flush()
+    return added

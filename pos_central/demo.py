@@ -122,6 +122,9 @@ def seed_demo(session: Session, members: int = DEFAULT_MEMBERS,
             if session.get(m.Coupon, coupon.code) is None:
                 admin.upsert_coupon(session, coupon)
                 coupons += 1
+    from pos_central.activation import seed_demo_orders  # docs/cross-channel.md
+
+    seed_demo_orders(session)  # online orders to try 凭订单号激活 with
     return {"categories": len(demo_brand.CATEGORIES), "products": len(demo_brand.PRODUCTS),
             "barcodes": len(demo_brand.PRODUCTS), "coupons": coupons,
             "members_created": created}
