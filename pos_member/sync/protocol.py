@@ -516,12 +516,13 @@ class RechargePayload(WireIn):
     recharged_at: UtcDatetime
     local_time: LocalDatetime
     tz: TzName
-    amount_fen: Annotated[int, Strict(), Field(ge=1, le=_MONEY_LIMIT)]
+    amount_fen: Annotated[int, Strict(), Field(ge=1, le=_MONEY_LIMIT, examples=[30000])]
     bonus_fen: FenAmount = 0
     rule_id: Code | None = None
     gift_coupon: Code | None = None
     tier_to: TierCode | None = None
-    payments: Annotated[list[RechargePaymentLine], Field(min_length=1, max_length=8)]
+    payments: Annotated[list[RechargePaymentLine], Field(
+        min_length=1, max_length=8, examples=[[{"tender": "cash", "amount_fen": 30000}]])]
     offline: bool = False
 
     @model_validator(mode="after")
