@@ -460,3 +460,33 @@ def then(applier, hook):
     applied.__name__ = getattr(applier, "__name__", "applied")
     applied.__doc__ = applier.__doc__
     return applied
+
+
+# -- the demo brand -------------------------------------------------------------------------
+
+DEMO_STORE_ID = "demo-store"  # pos_member.app.DEFAULT_STORE_ID
+
+
+def demo_brand_programme() -> bd.Programme:
+    """The demo brand's benefits on its own catalogue: a free upsize (¥3 off a coffee) each
+    month (silver 1, gold 2), a free egg tart for gold each month, and the points mall: the
+    mug (800 points) in stock, the canvas tote (600 points) out of stock."""
+    from pos_member.domain.mall import Reward
+
+    return bd.Programme(
+        benefits=(bd.Benefit("UPSIZE", "免费升杯", kind="value_off", value_fen=300,
+                             categories=frozenset({"coffee"}), name_en="Free upsize"),
+                  bd.Benefit("TART", "免费蛋挞", skus=frozenset({"B005"}),
+                             name_en="Free egg tart")),
+        quotas=(bd.Quota("UPSIZE", "silver", "month", 1), bd.Quota("UPSIZE", "gold", "month", 2),
+                bd.Quota("TART", "gold", "month", 1)),
+        rewards=(Reward("MUG", "马克杯", 800, "M003", name_en="Mug"),
+                 Reward("TOTE", "品牌帆布袋", 600, "M001", name_en="Canvas Tote")))
+
+
+def seed_demo(session: Any) -> None:
+    """Called by pos_central.demo.seed_demo: the programme once, and the demo store's stock."""
+    if not current_programme(session).benefits:
+        set_programme(session, demo_brand_programme())
+        set_stock(session, DEMO_STORE_ID, "MUG", 5)
+        set_stock(session, DEMO_STORE_ID, "TOTE", 0)

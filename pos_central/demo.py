@@ -125,6 +125,9 @@ def seed_demo(session: Session, members: int = DEFAULT_MEMBERS,
     from pos_central.activation import seed_demo_orders  # docs/cross-channel.md
 
     seed_demo_orders(session)  # online orders to try 凭订单号激活 with
+    from pos_central.benefits import seed_demo as seed_benefits  # docs/benefits.md
+
+    seed_benefits(session)  # benefits with quotas and the points mall
     return {"categories": len(demo_brand.CATEGORIES), "products": len(demo_brand.PRODUCTS),
             "barcodes": len(demo_brand.PRODUCTS), "coupons": coupons,
             "members_created": created}
