@@ -16,7 +16,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import or_, select, update
+from sqlalchemy import JSON, or_, select, update
 
 from pos_central import loyalty
 from pos_central import models as m
@@ -165,9 +165,33 @@ def _extra_ledgers(s, member_id: str) -> list[tuple[str, list[str], list[list[An
             q = q.order_by(order.desc())
         rows = s.execute(q).all()
         if rows:
-            cols = [c.name for c in table.c if c.name != "member_id"]
-            out.append((name, cols, [[getattr(r, c) for c in cols] for r in rows]))
+            cols = [c.name for c in table.c if _shown(c)]
+            out.append((name, cols, [[_cell(c, getattr(r, c)) for c in cols] for r in rows]))
     return out
+
+
+def _shown(column) -> bool:
+    """Another feature's column worth a manager's eye: not ids of rows, tills or events, not
+    raw JSON."""
+    name = column.name
+    if name in ("id", "member_id") or name.endswith(("terminal_id", "event_id")):
+        return False
+    return not isinstance(column.type, JSON)
+
+
+def _cell(name: str, value: Any) -> str:
+    from datetime import datetime
+
+    from pos_central.console.web import _local
+    from pos_member.domain.money import format_fen
+
+    if value is None:
+        return ""
+    if name.endswith("_fen") and isinstance(value, int):
+        return "¥" + format_fen(value)
+    if isinstance(value, datetime):
+        return _local(value)
+    return str(value)
 
 
 def register(router: APIRouter) -> None:

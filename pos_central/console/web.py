@@ -53,6 +53,21 @@ templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                         lstrip_blocks=True)
 templates.filters["yuan"] = _yuan
 templates.filters["local"] = _local
+
+
+def _iso_local(text: str | None) -> str:
+    """An ISO time kept as text (coupons' validity): an instant in store time; a naive time
+    is store-local already."""
+    if not text:
+        return ""
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return dt.strftime("%Y-%m-%d %H:%M") if dt.tzinfo is None else _local(dt)
+
+
+templates.filters["iso_local"] = _iso_local
 templates.filters["tojson_compact"] = lambda v: json.dumps(v, ensure_ascii=False,
                                                            separators=(",", ":"), default=str)
 
