@@ -24,9 +24,11 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSpinBox,
     QApplication,
+    QBoxLayout,
     QCalendarWidget,
     QComboBox,
     QDialog,
+    QFrame,
     QLabel,
     QLayout,
     QLineEdit,
@@ -80,7 +82,7 @@ def fit_main_window(window: QWidget, preferred: QSize = PREFERRED,
     keep_inside(window)
 
 
-COMPACT_BELOW = 1200  # px of window width: below it, buttons take less padding (compact.qss)
+COMPACT_BELOW = 1400  # px of window width: below it, buttons take less padding (compact.qss)
 _compact_sheet: str | None = None
 
 
@@ -161,12 +163,59 @@ def settle(widget: QWidget) -> None:
     for sub in [layout, *widget.findChildren(QLayout)]:
         sub.invalidate()
     layout.activate()
+    need = _needed(widget, layout)
+    area, extra = available(widget), _frame_extra(widget)
+    room = QSize(area.width() - extra.width(), area.height() - extra.height())
+    if (need.height() > room.height() or need.width() > room.width()) \
+            and scroll_contents(widget):
+        layout = widget.layout()
+        layout.activate()
+        need = _needed(widget, layout)
+    if widget.width() < need.width() or widget.height() < need.height():
+        widget.resize(widget.size().expandedTo(need))
+
+
+def _needed(widget: QWidget, layout: QLayout) -> QSize:
     need = widget.minimumSizeHint().expandedTo(widget.minimumSize())
     if layout.hasHeightForWidth():  # word-wrapped labels: their height at this width
         need.setHeight(max(need.height(), layout.totalHeightForWidth(
             max(widget.width(), need.width()))))
-    if widget.width() < need.width() or widget.height() < need.height():
-        widget.resize(widget.size().expandedTo(need))
+    return need
+
+
+def scroll_contents(dialog: QWidget) -> bool:
+    """A dialog taller (or wider) than the screen: its contents move into a scroll area, so
+    every field stays reachable and the dialog fits (the blind count at 1024×768). Works on a
+    box layout (every dialog of the till has one); returns False for anything else."""
+    layout = dialog.layout()
+    if not isinstance(layout, QBoxLayout) or getattr(dialog, "scroll_area", None) is not None:
+        return False
+    content = QWidget()
+    content.setObjectName("dialog_content")
+    inner = QBoxLayout(layout.direction(), content)
+    inner.setContentsMargins(layout.contentsMargins())
+    inner.setSpacing(layout.spacing())
+    while layout.count():
+        stretch = layout.stretch(0)
+        item = layout.takeAt(0)
+        if item.widget() is not None:
+            inner.addWidget(item.widget(), stretch, item.alignment())
+        elif item.layout() is not None:
+            sub = item.layout()
+            sub.setParent(None)
+            inner.addLayout(sub, stretch)
+        else:
+            inner.addItem(item)
+            inner.setStretch(inner.count() - 1, stretch)
+    scroll = QScrollArea(dialog)
+    scroll.setObjectName("dialog_scroll")
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(content)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(scroll)
+    dialog.scroll_area = scroll
+    return True
 
 
 _placer: DialogPlacer | None = None

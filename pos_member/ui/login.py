@@ -48,21 +48,37 @@ class LoginScreen(Screen):
         inner.addWidget(self.brand)
         inner.addWidget(self.heading)
         inner.addWidget(self.message)
+        # the sign-in controls, put away while the float is asked (opening_shift)
+        self.form = QWidget(box)
+        form = QVBoxLayout(self.form)
+        form.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         row.addWidget(self.code_label)
         row.addWidget(self.code, 1)
-        inner.addLayout(row)
-        inner.addWidget(self.pad)
-        inner.addWidget(self.language_button)
+        form.addLayout(row)
+        form.addWidget(self.pad)
+        form.addWidget(self.language_button)
+        inner.addWidget(self.form)
+        self._opening_for: str | None = None
         outer = QHBoxLayout(self)
         outer.addStretch(1)
         outer.addWidget(box)
         outer.addStretch(1)
         self.retranslate()
 
+    def opening_shift(self, name: str | None) -> None:
+        """Signed in, the float dialog open over this screen: the sign-in pad is put away
+        (the float pad over the sign-in pad and its button read as one screen, issue 15) and
+        the heading says who is opening the shift. ``None``: the sign-in form again."""
+        self._opening_for = name
+        self.form.setVisible(name is None)
+        self.retranslate()
+
     def retranslate(self) -> None:
         self.brand.setText(self.env.store.get("store_name") or self.tr("POS Member"))
-        self.heading.setText(self.tr("Sign in with your staff code and PIN"))
+        self.heading.setText(self.tr("Sign in with your staff code and PIN")
+                             if self._opening_for is None else
+                             self.tr("%1: opening the shift").replace("%1", self._opening_for))
         self.code_label.setText(self.tr("Staff code"))
         self.code.setPlaceholderText("S002")
         self.pad.ok_label = lambda: self.tr("Sign in")
@@ -74,6 +90,7 @@ class LoginScreen(Screen):
         return self.tr("Sign in")
 
     def on_show(self) -> None:
+        self.opening_shift(None)
         self.pad.clear()
         self.retranslate()
         (self.pad.field if self.code.text() else self.code).setFocus()

@@ -343,6 +343,8 @@ class MainWindow(QMainWindow):
                               self.tr("No shift is open on this till. Count the float in the "
                                       "drawer and enter it to start selling."), 50000)
         dialog.setObjectName("open_shift_dialog")
+        if self.current_name() == "login" and self.env.staff is not None:
+            self.login.opening_shift(self.env.staff.name)
 
         def opened(_shift_id) -> None:
             self.env.shift_open = True
@@ -351,8 +353,12 @@ class MainWindow(QMainWindow):
 
         from pos_member.services import shifts
 
+        def refused() -> None:  # the shift did not open: the sign-in form comes back
+            if self.current_name() == "login":
+                self.login.opening_shift(None)
+
         dialog.entered.connect(lambda fen: Op(shifts.open_shift, self.env.ctx, self.env.staff, fen)
-                               .success(opened).run(self.worker))
+                               .success(opened).finally_(refused).run(self.worker))
         dialog.rejected.connect(lambda: self.show_screen("checkout"))
         dialog.open()
 

@@ -122,13 +122,13 @@ class RechargeDialog(QDialog):
         self.handed = QLineEdit(self)
         self.handed.setObjectName("recharge_handed")
         self.tender_buttons: dict[str, QPushButton] = {}
-        tenders = QHBoxLayout()
+        tenders = QGridLayout()  # two by two: "UnionPay card (F4)" fits (screen-fit walk)
         for kind, key in RECHARGE_TENDERS:
             b = set_role(QPushButton(self), "quick")
             b.setObjectName(f"recharge_{kind}")
             b.clicked.connect(lambda _=False, k=kind: self.take(k))
             QShortcut(QKeySequence(key), self, lambda k=kind: self.take(k))
-            tenders.addWidget(b)
+            tenders.addWidget(b, len(self.tender_buttons) // 2, len(self.tender_buttons) % 2)
             self.tender_buttons[kind] = b
         self.history_label = QLabel(self)
         self.history = QListWidget(self)

@@ -161,6 +161,9 @@ def test_status_bar_shows_the_clock_and_the_open_shift(qtbot, window, till):
     idle(qtbot, window)
     dialog = modal(qtbot, "open_shift_dialog")
     assert status.shift.text() == "No shift open"
+    # the float pad is not drawn over the sign-in pad and its buttons (issue 15)
+    assert not window.login.pad.isVisible() and not window.login.language_button.isVisible()
+    assert window.login.heading.text() == f"{window.env.staff.name}: opening the shift"
     dialog.pad.field.setText("500")
     click(qtbot, dialog.pad.ok)
     qtbot.waitUntil(lambda: window.current_name() == "checkout")

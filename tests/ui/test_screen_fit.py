@@ -19,24 +19,27 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "test-output" / "screen-fit"
-SIZES = ["1024x768", "1280x800", "1366x768", "1920x1080"]
+# mouse at every size; touch (rows and buttons >= 44 px, ui/touch.py) at the two tightest
+SIZES = ["1024x768", "1280x800", "1366x768", "1920x1080", "1024x768-touch", "1366x768-touch"]
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_every_screen_fits(size, tmp_path):
-    width, height = (int(x) for x in size.split("x"))
+    width, height = (int(x) for x in size.removesuffix("-touch").split("x"))
     config = tmp_path / "screen.json"
     config.write_text(json.dumps({"screens": [{
         "name": f"till-{size}", "x": 0, "y": 0, "width": width, "height": height,
         "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}), encoding="utf-8")
     env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}",
-               POS_FIT_SCREEN=size, POS_FIT_OUT=str(OUT))
+               POS_FIT_SCREEN=size, POS_FIT_OUT=str(OUT),
+               POS_MEMBER_TOUCH="1" if size.endswith("-touch") else "0")
     for stale in OUT.glob(f"{size}_*.png"):
         stale.unlink()
     report_file = OUT / f"report_{size}.json"
     report_file.unlink(missing_ok=True)
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+         "--show-capture=no", "--tb=short",
          str(Path(__file__).with_name("test_screen_fit_walk.py"))],
         check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]

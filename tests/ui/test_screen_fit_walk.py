@@ -17,11 +17,28 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from pos_member.ui import fit
 
-from .conftest import activate, click, idle, modal, pin_pad, scan
-from .screen_catalogue import BARCODE, DIALOGS
+from . import conftest
+from .conftest import click, pin_pad, scan
+from .screen_catalogue import BARCODE, DIALOGS, WAIT, activate
 
 SIZE = os.environ.get("POS_FIT_SCREEN", "")
 pytestmark = pytest.mark.skipif(not SIZE, reason="run by test_screen_fit.py at a screen size")
+
+
+def idle(qtbot, window) -> None:
+    conftest.idle(qtbot, window, timeout=WAIT)
+
+
+def modal(qtbot, name):
+    return conftest.modal(qtbot, name, timeout=WAIT)
+
+
+def fresh_code(till) -> str:
+    """A member's app code never seen before (a code is used once: the clock moves on)."""
+    from datetime import timedelta
+
+    till.clock.now += timedelta(seconds=61)
+    return till.dynamic_code("silver")
 
 
 def settle(rounds: int = 4) -> None:
@@ -75,8 +92,11 @@ class Walk:
 def test_walk(qtbot, window, till):
     out = Path(os.environ["POS_FIT_OUT"])
     out.mkdir(parents=True, exist_ok=True)
+    from pos_member.ui import touch
+
+    assert touch.is_touch() == SIZE.endswith("-touch")
     window.show_for_till()
-    qtbot.waitUntil(lambda: window.isMaximized() or window.width() >= 1000)
+    qtbot.waitUntil(lambda: window.isMaximized() or window.width() >= 1000, timeout=WAIT)
     report: dict = {"size": SIZE, "screen": list(
         QGuiApplication.primaryScreen().availableGeometry().getRect()), "languages": {}}
     for language in ("en", "zh_CN"):
@@ -96,16 +116,16 @@ def test_walk(qtbot, window, till):
             walk.check("open_shift")
             dialog.pad.field.setText("500.00")
             click(qtbot, dialog.pad.ok)
-        qtbot.waitUntil(lambda: window.current_name() == "checkout")
+        qtbot.waitUntil(lambda: window.current_name() == "checkout", timeout=WAIT)
         idle(qtbot, window)
         activate(qtbot, window)
         co = window.checkout
         for sku in ("C004", "T003", "B004", "R001"):
             scan(qtbot, co.entry, BARCODE[sku])
             idle(qtbot, window)
-        scan(qtbot, co.entry, till.dynamic_code("silver"))
+        scan(qtbot, co.entry, fresh_code(till))
         idle(qtbot, window)
-        qtbot.waitUntil(lambda co=co: co.sale.member is not None)
+        qtbot.waitUntil(lambda co=co: co.sale.member is not None, timeout=WAIT)
         co.message.show_message(window.tr("This code cannot be used here."), "warn")
         walk.check("checkout")
         for name, _cls, opener in DIALOGS:
@@ -116,9 +136,9 @@ def test_walk(qtbot, window, till):
                     scan(qtbot, co.entry, BARCODE[sku])
                     idle(qtbot, window)
                 if co.sale.member is None:
-                    scan(qtbot, co.entry, till.dynamic_code("silver"))
+                    scan(qtbot, co.entry, fresh_code(till))
                     idle(qtbot, window)
-                    qtbot.waitUntil(lambda co=co: co.sale.member is not None)
+                    qtbot.waitUntil(lambda co=co: co.sale.member is not None, timeout=WAIT)
             try:
                 opener(qtbot, window, till)
             except Exception as exc:  # noqa: BLE001 - reported, and the walk goes on
