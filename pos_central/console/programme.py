@@ -487,6 +487,34 @@ def register(router: APIRouter) -> None:
                  f"Scheduled for {when.astimezone(STORE_TZ):%Y-%m-%d %H:%M}.")
         return RedirectResponse(f"{PREFIX}/programme?flash={flash}", status_code=303)
 
+    @router.post("/programme/restore/{rules_version}")
+    @action
+    def programme_restore(request: Request, staff: Staff, form: Form, rules_version: str):
+        """Undo: an earlier published version's rules, as a new version in force now."""
+        with db_of(request).write() as s:
+            old = s.get(m.RulesVersion, int(rules_version)) if rules_version.isdigit() else None
+            if old is None:
+                return RedirectResponse(f"{PREFIX}/programme?flash=No rules version "
+                                        f"{rules_version}.", status_code=303)
+            try:
+                rules = Rules.from_dict(old.rules)
+            except RulesError as exc:
+                return RedirectResponse(f"{PREFIX}/programme?flash=Version {rules_version} "
+                                        f"cannot be used any more: {exc}", status_code=303)
+            before = loyalty.current_rules(s).to_dict()
+            after = rules.to_dict()
+            row = ProgrammeVersion(rules=after, effective_at=utcnow(), status="scheduled",
+                                   note=f"restore of rules version {rules_version}",
+                                   created_at=utcnow(), created_by=staff.username)
+            s.add(row)
+            s.flush()
+            audit(s, staff, "programme.restore", f"rules version {rules_version}",
+                  {k: v for k, v in before.items() if after.get(k) != v},
+                  {k: v for k, v in after.items() if before.get(k) != v}, form.get("note"))
+            published = publish_due(s)
+        return RedirectResponse(f"{PREFIX}/programme?flash=Rules version {rules_version} "
+                                f"restored as version {published[-1]}.", status_code=303)
+
     @router.post("/programme/{version_id}/cancel")
     @action
     def programme_cancel(request: Request, staff: Staff, form: Form, version_id: str):

@@ -155,6 +155,16 @@ def test_a_version_takes_effect_at_its_time_and_tills_get_it_exactly_once(consol
     assert sorted(len(r) for r in results) == [0, 0, 0, 1]
     assert [v for v, _ in _rules_versions(server)] == [1, 2, 3]
 
+    # Undo: version 1's rules restored as version 4, in force now, audited.
+    answer = op.post("/console/programme/restore/1", {"note": "back to the defaults"})
+    assert "Rules version 1 restored as version 4." in answer.text
+    versions = _rules_versions(server)
+    assert versions[-1] == (4, versions[0][1])
+    with server.read() as s:
+        (audit,) = s.execute(select(ConsoleAudit).where(
+            ConsoleAudit.action == "programme.restore")).scalars().all()
+        assert audit.before == {"earn_unit": "5.00"} and audit.after == {"earn_unit": "10.00"}
+
 
 def _template(op: Console, code: str = "WB20", **extra) -> None:
     answer = op.post("/console/coupons/templates", {
