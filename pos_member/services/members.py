@@ -18,8 +18,10 @@ from pos_member.security.member_codes import (
     CodeRefused, ScanKind, VerifiedCode, classify_scan, mask_phone, normalize_phone,
     verify_dynamic_code,
 )
+from pos_member.store import member_reads
 from pos_member.store import repositories as repo
 from pos_member.store.db import transaction
+from pos_member.store.member_reads import MemberRecord
 from pos_member.store.models import Coupon, Member, PointsLedgerEntry
 from pos_member.store.types import new_uuid
 
@@ -75,7 +77,13 @@ class LookupResult:
         return self.members[0] if len(self.members) == 1 else None
 
 
-def member_view(session: Session, m: Member, local_today: date,
+def _lots(session: Session, m: Member | MemberRecord) -> tuple[DomainLot, ...]:
+    if isinstance(m, MemberRecord):  # a lean lookup row (store.member_reads)
+        return tuple(DomainLot(e, p, x) for e, p, x in member_reads.point_lots(session, m.id))
+    return tuple(DomainLot(lot.earned_on, lot.points, lot.expires_on) for lot in m.point_lots)
+
+
+def member_view(session: Session, m: Member | MemberRecord, local_today: date,
                 tz: tzinfo = timezone.utc) -> MemberView:
     """Build the view, folding in this till's ledger entries not yet confirmed centrally."""
     # This till's ledger entries the central service has not confirmed yet, summed in SQL
@@ -97,7 +105,7 @@ def member_view(session: Session, m: Member, local_today: date,
         id=m.id, tier=m.tier, growth=growth, points=m.points,
         pending_redeemed=pending_out, redeemed_today_offline=redeemed_today,
         birthday=m.birthday, last_purchase_at=m.last_purchase_at,
-        lots=tuple(DomainLot(lot.earned_on, lot.points, lot.expires_on) for lot in m.point_lots),
+        lots=_lots(session, m),
         gifts_claimed=claimed_gift_ids(session, m.id, current_rules(session), local_today),
     )
     return MemberView(
