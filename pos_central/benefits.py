@@ -28,7 +28,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from pos_central import models as m
 from pos_central.benefit_tables import (
@@ -111,13 +111,15 @@ def member_benefits(session: Any, member_ids: list[str]) -> dict[str, bw.MemberB
     u = BenefitUseRow.__table__
     for i in range(0, len(member_ids), 2000):
         chunk = member_ids[i:i + 2000]
+        # every period a member ever used, returned uses counted out (0 when all came back:
+        # the till must hear that too, or it keeps its old count)
         for member_id, benefit, key, n in session.execute(
-                select(u.c.member_id, u.c.benefit, u.c.period_key, func.count())
-                .where(u.c.member_id.in_(chunk), u.c.source == bd.QUOTA,
-                       u.c.returned_at.is_(None))
+                select(u.c.member_id, u.c.benefit, u.c.period_key,
+                       func.sum(case((u.c.returned_at.is_(None), 1), else_=0)))
+                .where(u.c.member_id.in_(chunk), u.c.source == bd.QUOTA)
                 .group_by(u.c.member_id, u.c.benefit, u.c.period_key)).all():
             used.setdefault(member_id, []).append(
-                bw.QuotaUsedData(benefit=benefit, period_key=key or "", used=int(n)))
+                bw.QuotaUsedData(benefit=benefit, period_key=key or "", used=int(n or 0)))
         for c in session.execute(select(CountCard).where(CountCard.member_id.in_(chunk))
                                  .order_by(CountCard.expires_on, CountCard.id)).scalars():
             cards.setdefault(c.member_id, []).append(bw.CountCardData(

@@ -102,6 +102,15 @@ def member_balances(session: Session, member_id: str, tier: str | None, today: d
             used[key] = used.get(key, 0) + 1
         elif use.source in cards:
             cards[use.source]["uses_left"] = int(cards[use.source]["uses_left"]) - 1
+    # uses given back by a refund the service has not heard of yet, of a sale it has
+    for use in session.scalars(select(BenefitUse).where(
+            BenefitUse.member_id == member_id, BenefitUse.refund_event_id.in_(pending),
+            BenefitUse.event_id.not_in(pending))):
+        if use.source == bd.QUOTA:
+            key = (use.benefit, use.period_key or "")
+            used[key] = max(0, used.get(key, 0) - 1)
+        elif use.source in cards:
+            cards[use.source]["uses_left"] = int(cards[use.source]["uses_left"]) + 1
     states = [bd.CardState(id=c["id"], benefit=c["benefit"], uses_total=int(c["uses_total"]),
                            uses_left=int(c["uses_left"]),
                            expires_on=date.fromisoformat(str(c["expires_on"])),

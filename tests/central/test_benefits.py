@@ -301,3 +301,18 @@ def test_a_coupon_reward_issues_the_coupon_and_its_return_voids_it(central_serve
     with central_server.read() as s:
         assert s.get(m.Coupon, code).status == "void"
         assert s.get(MallStock, (till.store_id, "CPN10")).stock == 5
+
+
+def test_a_returned_quota_use_reaches_the_tills_as_zero_used(central_server):
+    _setup(central_server)
+    till = central_server.enrol()
+    member = make_member(central_server, growth=3000)
+    use = quota_use()
+    sold = sale(till, member, [("SVC-MEASURE", 0, 1, 0)],
+                benefits=bw.SaleBenefits(uses=[use]))
+    till.push([sold])
+    assert _member_benefits(till, member)["quota_used"][0]["used"] == 1
+    back = refund(till, sold, [(1, "SVC-MEASURE", 0)],
+                  bw.RefundBenefits(uses_returned=[use.use_id]))
+    assert _kinds(till.push([back]).json()) == []
+    assert _member_benefits(till, member)["quota_used"][0]["used"] == 0

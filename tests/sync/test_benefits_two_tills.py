@@ -83,3 +83,16 @@ def test_a_quota_of_one_used_at_two_tills_is_one_conflict(world):
 
         uses = Counter(r.member_id for r in s.scalars(select(BenefitUseRow)))
     assert uses[ids["broke"]] == 2  # both uses kept, the overspend reported
+
+
+def test_a_refund_gives_the_use_back_before_and_after_the_service_hears_of_it(world):
+    _server, a, _b, _ids = world
+    member = a.members["broke"]
+    sale_id = _measure(a, member)
+    a.settle()  # the service counts the use; the till's cache says so
+    assert _left(a, member) == 0
+    a.refund(sale_id)
+    assert _left(a, member) == 1  # given back at once, the refund still in the outbox
+    a.settle()
+    assert _left(a, member) == 1  # and after the service applied it
+    assert a.conflicts()["benefit_mismatch"] == 0
