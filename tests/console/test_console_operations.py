@@ -217,6 +217,18 @@ def test_segments_dormant_birthday_and_registration_window(console_server):
     refused = op.post("/console/coupons/issue", {"template": "WB20", "target": "segment",
                                                  "seg_birthday_month": "2"})
     assert refused.status_code == 422 and "the segment has no members" in refused.text
+    unknown = op.post("/console/coupons/issue", {"template": "WB20", "target": "member",
+                                                 "member": "13000000000"})
+    assert unknown.status_code == 422 and "no member with phone or card" in unknown.text
+    with server.read() as s:
+        active = next(x for x, label in ids.items() if label == "active")
+        phone = s.get(cm.Member, active).phone
+    one = op.post("/console/coupons/issue", {"template": "WB20", "target": "member",
+                                             "member": phone})
+    assert "Issued 1 coupons" in one.text
+    with server.read() as s:
+        assert s.execute(select(func.count()).select_from(cm.Coupon).where(
+            cm.Coupon.member_id == active)).scalar_one() == 1
 
 
 def test_codes_export_as_csv_and_their_redemption_shows(console_server):
