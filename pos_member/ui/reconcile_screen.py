@@ -329,6 +329,9 @@ class ReconcileScreen(Screen):
             "refund_exceeds_sale": self.tr("Refund beyond its sale"),
             "stored_value_overdrawn": self.tr("Stored value overdrawn (spent at two tills)"),
             "stored_value_mismatch": self.tr("Stored-value figures the service disputes"),
+            "benefit_overdrawn": self.tr("Benefit used beyond its quota or card (two tills)"),
+            "benefit_mismatch": self.tr("Benefit figures the service disputes"),
+            "mall_out_of_stock": self.tr("Points-mall reward beyond the store's stock"),
             "event_rejected": self.tr("Rejected by the service (not applied)"),
         }.get(kind, kind)
 

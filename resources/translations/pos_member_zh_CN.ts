@@ -2061,6 +2061,18 @@
             <source>Stored-value figures the service disputes</source>
             <translation>储值金额与总部不符</translation>
         </message>
+        <message>
+            <source>Benefit used beyond its quota or card (two tills)</source>
+            <translation>权益超额使用（两台收银机）</translation>
+        </message>
+        <message>
+            <source>Benefit figures the service disputes</source>
+            <translation>权益数据与中心不符</translation>
+        </message>
+        <message>
+            <source>Points-mall reward beyond the store's stock</source>
+            <translation>积分兑换超出门店库存</translation>
+        </message>
     </context>
     <context>
         <name>RefundScreen</name>
