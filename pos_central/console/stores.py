@@ -45,9 +45,15 @@ def _page(request: Request, staff: Staff, errors=None, status: int = 200, new_co
         open_conflicts = dict(s.execute(select(m.Conflict.terminal_id, func.count())
                                         .where(m.Conflict.resolved_at.is_(None))
                                         .group_by(m.Conflict.terminal_id)).all())
+        kind = request.query_params.get("kind", "")
         q = select(m.Conflict).order_by(m.Conflict.id.desc()).limit(200)
         if show == "open":
             q = q.where(m.Conflict.resolved_at.is_(None))
+        if kind:
+            q = q.where(m.Conflict.kind == kind)
+        by_kind = s.execute(select(m.Conflict.kind, func.count()).where(
+            m.Conflict.resolved_at.is_(None)).group_by(m.Conflict.kind)
+            .order_by(func.count().desc())).all()
         conflicts = s.execute(q).scalars().all()
         resolutions = {r.conflict_id: r for r in s.execute(select(ConflictResolution).where(
             ConflictResolution.conflict_id.in_([c.id for c in conflicts]))).scalars()}
@@ -62,7 +68,8 @@ def _page(request: Request, staff: Staff, errors=None, status: int = 200, new_co
                   terminals=terminals, counts=counts, rejected=rejected,
                   open_conflicts=open_conflicts, conflicts=conflicts, resolutions=resolutions,
                   parked=parked, names=names, codes=codes, errors=errors or {},
-                  new_code=new_code, show=show, RESOLUTIONS=RESOLUTIONS,
+                  new_code=new_code, show=show, RESOLUTIONS=RESOLUTIONS, kind=kind,
+                  by_kind=by_kind,
                   silent_before=utcnow() - SILENT_AFTER)
 
 

@@ -328,6 +328,9 @@ def test_a_conflict_is_resolved_with_a_recorded_resolution(console_server):
                              ).scalar_one()
     page = op.get("/console/stores").text
     assert f'data-conflict="{conflict.id}"' in page
+    assert f"{conflict.kind} (1)" in page
+    assert f'data-conflict="{conflict.id}"' not in op.get(
+        "/console/stores?kind=points_overdrawn").text
     refused = op.post(f"/console/conflicts/{conflict.id}/resolve", {"resolution": ""})
     assert refused.status_code == 422 and "choose a resolution" in refused.text
     answer = op.post(f"/console/conflicts/{conflict.id}/resolve", {
