@@ -12,7 +12,6 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 
-import pytest
 import requests
 from sqlalchemy import func, select, update
 
@@ -368,9 +367,9 @@ def test_admin_manages_staff_and_the_first_admin_comes_from_the_cli(tmp_path, ca
     db.dispose()
 
 
-@pytest.mark.parametrize("kind", ["sqlite"])
-def test_a_database_of_the_previous_release_upgrades_to_the_console(kind, tmp_path):
-    with isolated_database(kind, tmp_path) as url:
+def test_a_database_of_the_previous_release_upgrades_to_the_console(central_database_kind,
+                                                                   tmp_path):
+    with isolated_database(central_database_kind, tmp_path) as url:
         engine = make_engine(url)
         try:
             migrations.upgrade(engine, "0006")
