@@ -649,6 +649,9 @@ def apply_push_results(sessions: sessionmaker[Session], pushed: Sequence[PushedE
                         conflict_rows.append({"event_id": event.event_id,
                                               "kind": info.kind.value, "created_at": now_dt,
                                               "detail": info.model_dump(mode="json")})
+                    if info.kind is p.ConflictKind.GIFT_ALREADY_ISSUED:  # another till's first
+                        cur.execute("UPDATE gifts_issued SET status = 'conflict' "
+                                    "WHERE gift_id = ?", (str(info.detail.get("gift_id")),))
                 if result.rejection is not None:
                     # Not applied, never will be: park the event (outbox ``conflict``, not
                     # retried) and show the manager why; the rest of the outbox carries on.

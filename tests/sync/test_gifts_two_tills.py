@@ -64,6 +64,9 @@ def test_a_birthday_gift_collected_at_two_offline_tills_is_one_gift_and_one_conf
         report = b.settle()
         assert report.conflicts == 1
         assert b.conflicts()["gift_already_issued"] == 1 and a.conflicts() == {}
+        for till, status in ((a, "issued"), (b, "conflict")):
+            with till.ctx.read_sessions() as s:
+                assert s.get(GiftIssued, got_a.gift_id).status == status
         with server.read() as s:
             (row,) = s.scalars(select(GiftIssue)).all()
             assert (row.gift_id, row.terminal_id) == (got_a.gift_id, a.central_terminal_id)
