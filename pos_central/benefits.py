@@ -225,6 +225,14 @@ def _use(ctx: Any, programme: bd.Programme, sale: p.SalePayload, sale_id: str,
                      f"{what} used benefit {use.benefit}, which the programme does not have; "
                      "the use is recorded as sent.", member_id=member_id, sale_id=sale_id,
                      benefit=use.benefit, reason="unknown_benefit")
+    line = next((x for x in sale.lines if x.line_no == use.line_no), None)
+    if programme.has_benefit(use.benefit) and (
+            line is None or not programme.benefit(use.benefit).covers(line.sku,
+                                                                      line.category_id or "")):
+        ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                     f"{what} used {use.benefit} on line {use.line_no}, which the benefit does "
+                     "not cover; the use is recorded as sent.", member_id=member_id,
+                     sale_id=sale_id, benefit=use.benefit, reason="not_covered")
     if use.source == bd.QUOTA:
         tier = use.tier or sale.tier_before
         quota = programme.quota(use.benefit, tier) if tier else None

@@ -140,11 +140,17 @@ def offline_uses_today(session: Session, member_id: str, day_start: datetime) ->
 
 def benefit_request(session: Session, member_id: str | None, tier: str | None, today: date,
                     claims: tuple[bd.Claim, ...], mall: tuple[md.MallClaim, ...],
-                    *, online: bool = True, day_start: datetime | None = None
-                    ) -> bd.BenefitRequest | None:
+                    *, online: bool = True, day_start: datetime | None = None,
+                    skus: tuple[str, ...] = ()) -> bd.BenefitRequest | None:
     """What pricing needs for these claims, or None when there are none. Refuses (with a
     clear message, nothing recorded) a claim without a member, an offline claim beyond the
     risk limit, and a mall reward this store is out of."""
+    if member_id is None and skus:
+        prog = programme(session)
+        for sku in skus:
+            if prog.card_for(sku) is not None:
+                raise InvalidInput("a count card is sold to a member: identify the member "
+                                   "first (the uses go to their account)", code="no_member")
     if not claims and not mall:
         return None
     if member_id is None:

@@ -347,7 +347,8 @@ def _price(ctx: TillContext, session: Session, cart: tuple[CartLine, ...],
     breq = benefits.benefit_request(
         session, member_id, member.tier if member is not None else None, local.date(),
         tuple(claims), tuple(mall), online=ctx.online(),
-        day_start=local.replace(hour=0, minute=0, second=0, microsecond=0))
+        day_start=local.replace(hour=0, minute=0, second=0, microsecond=0),
+        skus=tuple(x.sku for x in lines))
     try:
         result = price(PricingRequest(local, tuple(lines), member, tuple(coupons),
                                       redeem_points, ctx.online(), chosen, benefits=breq),

@@ -41,6 +41,7 @@ def sale(till, member_id: str | None, lines: list[tuple[str, int, int, int]], *,
     paid by WeChat, earning nothing (the benefit tests do not look at points earned)."""
     now = _now()
     wire_lines = [p.SaleLine(line_no=i, sku=sku, name=sku, qty=Decimal(qty),
+                             category_id="coffee" if sku.startswith("C0") else None,
                              unit_price_fen=amount, amount_fen=amount, points_redeemed=pts,
                              paid_fen=amount)
                   for i, (sku, amount, qty, pts) in enumerate(lines, start=1)]
@@ -316,3 +317,13 @@ def test_a_returned_quota_use_reaches_the_tills_as_zero_used(central_server):
                   bw.RefundBenefits(uses_returned=[use.use_id]))
     assert _kinds(till.push([back]).json()) == []
     assert _member_benefits(till, member)["quota_used"][0]["used"] == 0
+
+
+def test_a_use_on_a_line_the_benefit_does_not_cover_is_reported(central_server):
+    _setup(central_server)
+    till = central_server.enrol()
+    member = make_member(central_server, growth=3000)
+    answer = till.push([sale(till, member, [("B001", 0, 1, 0)],
+                             benefits=bw.SaleBenefits(uses=[quota_use()]))]).json()
+    assert _kinds(answer) == ["benefit_mismatch"]
+    assert answer["results"][0]["conflicts"][0]["detail"]["reason"] == "not_covered"

@@ -191,3 +191,10 @@ def test_the_receipt_prints_the_benefit_and_the_mall_reward(till, cashier, shift
     text = "\n".join(line.text for line in decode(payload, "gb18030").lines)
     assert "权益 免费升杯" in text and "-3.00" in text.replace("−", "-")
     assert "积分兑换 500分" in text
+
+
+def test_a_count_card_is_sold_to_a_member_only(till, cashier, shift, programme):
+    from pos_member.services.checkout import quote_basket as quote
+
+    with pytest.raises(InvalidInput, match="a count card is sold to a member"):
+        quote(till.ctx, (CartLine("CARD-COFFEE10", D(1)),))
