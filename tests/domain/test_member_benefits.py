@@ -266,3 +266,37 @@ def test_gift_reward_labels():
     assert GiftReward(value=1000).label() == "¥10.00券"
     assert GiftReward(value=3000, threshold=20000).label() == "满200.00减30.00券"
     assert GiftReward(coupon_kind="percent_off", rate=Decimal("0.85")).label() == "8.5折券"
+
+
+@given(day=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
+       birthday=st.dates(min_value=date(1950, 1, 1), max_value=date(2010, 12, 31)),
+       tier=st.sampled_from(["regular", "silver", "gold"]), claimed=st.booleans())
+def test_offered_gifts_follow_the_calendar_and_the_claimed_ids(day, birthday, tier, claimed):
+    at = datetime(day.year, day.month, day.day, 12, 0, tzinfo=CST)
+    m = member(tier, birthday=birthday)
+    r = quote([line("A", 1000)], m, at=at, rules=GIFTS)
+    kinds = {g.kind for g in r.gifts}
+    assert ("birthday" in kinds) == (birthday.month == day.month)
+    assert ("member_day" in kinds) == (day.isoweekday() == 3 and tier == "regular")
+    assert all(g.status == "claimable" for g in r.gifts if g.kind != "upgrade")
+    if claimed and r.gifts:
+        again = quote([line("A", 1000)],
+                      replace(m, gifts_claimed=frozenset(g.gift_id for g in r.gifts)),
+                      at=at, rules=GIFTS)
+        assert [g.gift_id for g in again.gifts] == [g.gift_id for g in r.gifts]
+        assert all(g.status == "claimed" for g in again.gifts)
+        assert hint(again, "gift_claimable") is None
+
+
+@given(rate=st.sampled_from(["0.80", "0.90", "0.95", "0.99", "1"]),
+       prices=st.lists(st.integers(1, 10**6), min_size=1, max_size=6),
+       tier=st.sampled_from(["regular", "silver", "gold"]))
+def test_a_member_day_rate_never_raises_the_total(rate, prices, tier):
+    rules = DEFAULT_RULES.with_overrides({"member_days": [
+        {"id": "fri", "weekdays": [5], "benefits": [{"tier": tier, "discount_rate": rate}]}]})
+    lines = [line(f"L{i}", p) for i, p in enumerate(prices)]
+    on = quote(lines, member(tier), at=FRIDAY, rules=rules)
+    off = quote(lines, member(tier), at=FRIDAY)
+    assert_consistent(on)
+    assert on.total <= off.total
+    assert on.member_day_rate == Decimal(rate)
