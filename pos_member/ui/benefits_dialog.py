@@ -1,6 +1,6 @@
 """Benefits (权益次数/次卡) and the points mall (积分兑换) at the counter.
 
-The checkout screen's Benefits button (F12) opens :class:`BenefitsDialog` for the identified
+The checkout screen's Benefits button (Ctrl+B) opens :class:`BenefitsDialog` for the identified
 member: the benefits they have left (this period's quota, count cards with their uses and
 expiry) and the mall's rewards with their points and this store's stock. A reward that cannot
 be offered (out of stock, not enough points) is listed greyed with the reason, so the cashier
@@ -210,7 +210,7 @@ class BenefitsHook:
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.button.setText(QCoreApplication.translate("CheckoutScreen", "Benefits (F12)"))
+        self.button.setText(QCoreApplication.translate("CheckoutScreen", "Benefits (Ctrl+B)"))
 
     def open(self) -> None:
         member = self.screen.sale.member

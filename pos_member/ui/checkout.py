@@ -198,7 +198,7 @@ class CheckoutScreen(Screen):
             (QKeySequence("F10"), lambda: self.window_.show_screen("menu"),
              lambda: t("Functions menu")),
             (QKeySequence("F11"), self.remove_member, lambda: t("Remove the member")),
-            (QKeySequence("F12"), self.benefits.open,
+            (QKeySequence("Ctrl+B"), self.benefits.open,
              lambda: t("Benefits and points mall")),
             (QKeySequence("Ctrl+Up"), lambda: self.move_selection(-1), lambda: t("Previous line")),
             (QKeySequence("Ctrl+Down"), lambda: self.move_selection(1), lambda: t("Next line")),

@@ -477,6 +477,10 @@
             <source>No line in the basket is covered by this benefit.</source>
             <translation>购物车中没有该权益适用的商品。</translation>
         </message>
+        <message>
+            <source>Benefits (Ctrl+B)</source>
+            <translation>权益 (Ctrl+B)</translation>
+        </message>
     </context>
     <context>
         <name>CodeDialog</name>
