@@ -7,12 +7,14 @@ service's own files, so an injected ``<script>`` would not run.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qs, parse_qsl, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
@@ -129,10 +131,27 @@ def current_staff(request: Request) -> auth.Staff | None:
 
 def render(request: Request, template: str, staff: auth.Staff | None, status: int = 200,
            **context: Any) -> HTMLResponse:
+    flash = request.query_params.get("flash", "")[:300]
+    if flash and (staff is None or not hmac.compare_digest(
+            request.query_params.get("fs", ""), _flash_sig(staff, flash))):
+        flash = ""  # a message in a link someone else made is not shown as the console's
     html = templates.get_template(template).render(
         request=request, staff=staff, prefix=PREFIX, path=request.url.path,
-        **{"flash": request.query_params.get("flash", "")[:300], **context})
+        **{"flash": flash, **context})
     return HTMLResponse(html, status_code=status)
+
+
+def _flash_sig(staff: auth.Staff, message: str) -> str:
+    return hmac.new(staff.csrf_token.encode(), message.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def _sign_flash(staff: auth.Staff, response: Response) -> Response:
+    """A change's redirect carries its message (?flash=) signed for this session (&fs=)."""
+    location = response.headers.get("location", "")
+    message = parse_qs(urlsplit(location).query).get("flash", [""])[0]
+    if message:
+        response.headers["location"] = f"{location}&fs={_flash_sig(staff, message[:300])}"
+    return response
 
 
 def to_login(request: Request) -> Response:
@@ -184,7 +203,9 @@ def action(handler: Callable, admin_only: bool = False) -> Callable:
         if not staff.can_change or (admin_only and not staff.is_admin):
             return forbidden(request, staff, f"Your role ({staff.role}) may not make this "
                                              "change; nothing was changed.")
-        return await run_in_threadpool(handler, request, staff, form, **request.path_params)
+        response = await run_in_threadpool(handler, request, staff, form,
+                                           **request.path_params)
+        return _sign_flash(staff, response) if response.status_code == 303 else response
 
     wrapped.__name__ = handler.__name__
     return wrapped

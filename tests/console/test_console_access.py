@@ -102,6 +102,9 @@ def test_csrf_token_is_required_and_the_cookie_is_strict(console_server, browser
     page.fill("input[name='f.member_day_multiplier']", "3")
     page.click("#save-programme")
     assert "Published as rules version 2" in page.inner_text("#flash")
+    # a message in a link someone else made is not shown as the console's own
+    page.goto(server.base_url + "/console/figures?flash=Password+expired:+call+400-000")
+    assert page.locator("#flash").count() == 0
     headers = page.request.get(server.base_url + "/console/programme").headers
     assert "script-src 'self'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY"
