@@ -78,6 +78,10 @@ def _sign_in_routes(router: APIRouter) -> None:
 
     @router.post("/login")
     async def login(request: Request):
+        if not web.same_origin(request):  # another site signing a browser in (login CSRF)
+            return render(request, "login.html", None, status=403, title="Sign in",
+                          error="Sign in from the console's own page.", username="",
+                          next=f"{PREFIX}/figures")
         form = await web.read_form(request)
         username, password = form.get("username"), form.raw("password")
         target = _safe_next(form.get("next"))

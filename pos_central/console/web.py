@@ -141,6 +141,15 @@ def render(request: Request, template: str, staff: auth.Staff | None, status: in
     return HTMLResponse(html, status_code=status)
 
 
+def same_origin(request: Request) -> bool:
+    """A browser's POST names the page's origin; another site's form names its own. (No
+    Origin header: not a browser's cross-site request, the CSRF token still decides.)"""
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        return origin != "null"
+    return urlsplit(origin).netloc == request.headers.get("host", "")
+
+
 def _flash_sig(staff: auth.Staff, message: str) -> str:
     return hmac.new(staff.csrf_token.encode(), message.encode(), hashlib.sha256).hexdigest()[:20]
 
@@ -196,7 +205,7 @@ def action(handler: Callable, admin_only: bool = False) -> Callable:
             return render(request, "error.html", staff, status=413, title="Too large",
                           message="The form is larger than 1 MB.")
         sent = request.headers.get("x-csrf-token") or form.get("csrf_token")
-        if not auth.csrf_ok(staff, sent):
+        if not auth.csrf_ok(staff, sent) or not same_origin(request):
             return render(request, "error.html", staff, status=403, title="Refused",
                           message="The form's security token is missing or stale (CSRF). "
                                   "Reload the page and try again; nothing was changed.")

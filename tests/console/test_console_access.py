@@ -102,6 +102,16 @@ def test_csrf_token_is_required_and_the_cookie_is_strict(console_server, browser
     page.fill("input[name='f.member_day_multiplier']", "3")
     page.click("#save-programme")
     assert "Published as rules version 2" in page.inner_text("#flash")
+    # another site's form, even with the right token (it cannot read it; belt and braces)
+    token = _csrf(page)
+    foreign = page.request.post(server.base_url + "/console/programme", form={
+        "f.member_day_multiplier": "7", "csrf_token": token},
+        headers={"Origin": "http://evil.example"})
+    assert foreign.status == 403
+    login = requests.post(server.base_url + "/console/login", timeout=30,
+                          headers={"Origin": "http://evil.example"},
+                          data={"username": "operator", "password": PASSWORDS["operator"]})
+    assert login.status_code == 403 and auth.COOKIE not in login.cookies
     # a message in a link someone else made is not shown as the console's own
     page.goto(server.base_url + "/console/figures?flash=Password+expired:+call+400-000")
     assert page.locator("#flash").count() == 0
