@@ -4,7 +4,9 @@
 * ``dormant segments``: how many members are dormant for 90 and 180 days;
 * ``dormant issue --days 90 --value 15.00 [--threshold 0] [--valid-days 14]``: a win-back
   offer (a personal coupon through the feed) to a segment;
-* ``dormant report [--campaign ID] [--json]``: 召回率, who came back and what they spent.
+* ``dormant report [--campaign ID] [--json]``: 召回率, who came back and what they spent;
+* ``vouchers [--days 1] [--store S] [--json]``: voucher reconciliation (对账) per store and
+  platform.
 """
 
 from __future__ import annotations
@@ -74,6 +76,29 @@ def cmd_dormant(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
+def cmd_vouchers(args: argparse.Namespace, db: Database) -> int:
+    from datetime import timedelta
+
+    from pos_central.vouchers import voucher_report
+
+    until = utcnow()
+    since = until - timedelta(days=args.days)
+    with db.read() as s:
+        rows = voucher_report(s, since, until, args.store)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for r in rows:
+        print(f"{r['store_id']} {r['platform']}: verified {r['verified']} "
+              f"(¥{_yuan(r['verified_fen'])}), undone by refunds {r['cancelled']} "
+              f"(¥{_yuan(r['cancelled_fen'])}), refund could not undo {r['not_undone']}, "
+              f"without a sale {r['without_sale']}"
+              + (f": {', '.join(r['without_sale_codes'][:20])}" if r["without_sale"] else ""))
+    if not rows:
+        print(f"no voucher verifications in the last {args.days} days")
+    return 0
+
+
 def add_commands(sub, with_db, with_database) -> None:
     i = with_db(sub.add_parser("import-orders", help="import online-store orders (CSV) for "
                                "order-number activation"))
@@ -94,3 +119,9 @@ def add_commands(sub, with_db, with_database) -> None:
     d.add_argument("--campaign", default=None, help="report: one campaign id")
     d.add_argument("--json", action="store_true", help="report as JSON")
     d.set_defaults(func=with_database(cmd_dormant))
+    v = with_db(sub.add_parser("vouchers", help="美团/抖音 voucher reconciliation (对账): "
+                               "verified, undone, without a sale"))
+    v.add_argument("--days", type=int, default=1, help="the last N days (default 1)")
+    v.add_argument("--store", default=None)
+    v.add_argument("--json", action="store_true")
+    v.set_defaults(func=with_database(cmd_vouchers))

@@ -196,3 +196,35 @@ def test_a_platform_not_configured_is_a_refusal_not_an_outage(central_server, mo
     _, r = _prepare(till, "meituan", "MT0000000001")
     assert r.status_code == 409 and r.json()["details"][0]["type"] == "not_configured"
     assert "not set up" in r.json()["message"]
+
+
+def test_reconciliation_report(make_central_server, platform, capsys):
+    from datetime import timedelta
+
+    from pos_central.cli import main
+    from pos_central.db import utcnow
+    from pos_central.vouchers import voucher_report
+
+    server = make_central_server()
+    till = server.enrol(store_id="S-REC")
+    keys = {}
+    for n, value in enumerate((5000, 3000, 2000)):
+        code = platform.voucher("meituan", value_fen=value)
+        key, _ = _prepare(till, "meituan", code)
+        sale_id = str(uuid.uuid4())
+        till.post("/v1/vouchers/verify", json={"key": key, "sale_id": sale_id}
+                  ).raise_for_status()
+        keys[n] = (key, code, sale_id)
+    sale = _voucher_sale(till, keys[0][1], 5000, total=5000)
+    sale["payload"]["sale_id"] = keys[0][2]
+    assert till.push([sale]).json()["results"][0]["status"] == "applied"
+    till.post("/v1/vouchers/cancel", json={"key": keys[1][0]}).raise_for_status()
+    now = utcnow()
+    with server.read() as s:
+        (r,) = voucher_report(s, now - timedelta(hours=1), now + timedelta(minutes=1))
+    assert (r["verified"], r["verified_fen"], r["cancelled"], r["cancelled_fen"]) == \
+        (3, 10000, 1, 3000)
+    assert (r["without_sale"], r["without_sale_codes"]) == (1, [keys[2][1]])
+    assert main(["vouchers", "--database-url", server.database_url]) == 0
+    out = capsys.readouterr().out
+    assert "S-REC meituan: verified 3 (¥100.00)" in out and keys[2][1] in out
