@@ -198,7 +198,7 @@ def test_a_platform_not_configured_is_a_refusal_not_an_outage(central_server, mo
     assert "not set up" in r.json()["message"]
 
 
-def test_reconciliation_report(make_central_server, platform, capsys):
+def test_reconciliation_report(make_central_server, platform, capsys):  # noqa: F811
     from datetime import timedelta
 
     from pos_central.cli import main
