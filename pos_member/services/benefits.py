@@ -36,7 +36,6 @@ from pos_member.store.models import (
     MallStockCache,
     OutboxEvent,
 )
-from pos_member.sync import benefits_wire as bw
 
 from .errors import InvalidInput
 
@@ -348,12 +347,32 @@ def apply_feed(session: Session, changes: list[Any], store_id: str | None,
     for d in lean_members or ():
         raw = d.get("benefits")
         if raw is not None:
-            try:
-                data = bw.MemberBenefitsData.model_validate(raw).model_dump(mode="json")
-            except ValueError:
+            data = _checked_member_benefits(raw)
+            if data is None:
                 continue  # a member entry the till cannot read keeps its last balances
             _cache_member(session, str(d["id"]), data, now)
     session.flush()
+
+
+def _checked_member_benefits(raw: Any) -> dict[str, Any] | None:
+    """A lean member's ``benefits`` (protocol MemberBenefitsData as a dict), checked field by
+    field (the sync layer's lean reader keeps members as dicts), or None."""
+    if not isinstance(raw, dict):
+        return None
+    used, cards = raw.get("quota_used", []), raw.get("cards", [])
+    if not isinstance(used, list) or not isinstance(cards, list):
+        return None
+    try:
+        out_used = [{"benefit": str(q["benefit"]), "period_key": str(q["period_key"]),
+                     "used": int(q["used"])} for q in used]
+        out_cards = [{"id": str(c["id"]), "sku": str(c.get("sku", "")),
+                      "benefit": str(c["benefit"]), "uses_total": int(c["uses_total"]),
+                      "uses_left": int(c["uses_left"]),
+                      "expires_on": date.fromisoformat(str(c["expires_on"])).isoformat(),
+                      "status": str(c.get("status", "active"))} for c in cards]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return {"quota_used": out_used, "cards": out_cards}
 
 
 def _cache_member(session: Session, member_id: str, data: dict[str, Any], now: datetime) -> None:
