@@ -16,16 +16,34 @@ No Qt here: the pure report builders (``report_data``) and the receipt builders 
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
-from pos_member.domain.rules import DEFAULT_RULES, Rules
+if TYPE_CHECKING:
+    from pos_member.domain.rules import Rules
 
 
 class TierBook:
-    """The rules whose tiers a window names; safe to read from the DB worker."""
+    """The rules whose tiers a window names; safe to read from the DB worker.
 
-    def __init__(self, rules: Rules = DEFAULT_RULES):
+    Without ``rules`` the default rules are imported on first use, not with the window: the
+    rules module and its neighbours are not needed to paint the login screen (issue 14).
+    """
+
+    def __init__(self, rules: Rules | None = None):
         self._lock = threading.Lock()
-        self._rules = rules
+        self._given = rules
+
+    @property
+    def _rules(self) -> Rules:
+        if self._given is None:
+            from pos_member.domain.rules import DEFAULT_RULES
+
+            self._given = DEFAULT_RULES
+        return self._given
+
+    @_rules.setter
+    def _rules(self, value: Rules) -> None:
+        self._given = value
 
     def rules(self) -> Rules:
         return self._rules
