@@ -18,7 +18,7 @@ console-publish-due`` (cron).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -87,11 +87,16 @@ HELP = {
 
 @dataclass
 class FieldSpec:
-    name: str
-    kind: str  # bool int text list table json
+    name: str  # the rules field; "section.field" inside an object
+    kind: str  # bool int text list table json object member_days
     value: Any
     columns: tuple[str, ...] = ()
     help: str = ""
+    children: list[FieldSpec] = field(default_factory=list)  # kind object
+
+    @property
+    def label(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
 
 
 def _scalar(v: Any) -> bool:
@@ -106,6 +111,11 @@ def field_specs(doc: dict[str, Any]) -> list[tuple[str, list[FieldSpec]]]:
         if name == "member_days" and isinstance(value, list) and all(
                 isinstance(x, dict) and "benefits" in x for x in value):
             return FieldSpec(name, "member_days", value, tier_codes, HELP.get(name, ""))
+        if isinstance(value, dict) and value and "." not in name:
+            # one level of a section (stored value: presets, recharge rules, limits)
+            children = [spec(f"{name}.{k}", v) for k, v in value.items()]
+            if all(c.kind != "json" for c in children):
+                return FieldSpec(name, "object", value, (), HELP.get(name, ""), children)
         if isinstance(value, bool):
             kind = "bool"
         elif isinstance(value, int):
@@ -141,7 +151,8 @@ def _list_item(text: str, like: list[Any], name: str) -> Any:
         try:
             return int(text)
         except ValueError:
-            raise FieldError(name, f"{text!r} is not a whole number") from None
+            raise FieldError(name.split(".")[0], f"{name}: {text!r} is not a whole number"
+                             ) from None
     return text
 
 
@@ -149,33 +160,42 @@ def document_from_form(form: Form, current: dict[str, Any]) -> dict[str, Any]:
     """The rules document the form describes (types as ``current`` has them)."""
     doc: dict[str, Any] = {}
     for name, value in current.items():
-        key = f"f.{name}"
-        if isinstance(value, bool):
-            doc[name] = form.has(key)
-        elif isinstance(value, int):
-            text = form.get(key)
-            try:
-                doc[name] = int(text)
-            except ValueError:
-                raise FieldError(name, f"{text!r} is not a whole number") from None
-        elif isinstance(value, str):
-            doc[name] = form.get(key, value)
-        elif isinstance(value, list) and form.has(f"t.{name}.rows"):
-            doc[name] = _table(form, name, value)
-        elif name == "member_days" and form.has("md.rows"):
+        if name == "member_days" and form.has("md.rows"):
             doc[name] = _member_days(form, [t.get("code") for t in doc.get("tiers", current.get(
                 "tiers", [])) if isinstance(t, dict) and t.get("code")])
-        elif isinstance(value, list) and form.has(key) and all(_scalar(x) for x in value):
-            parts = [x.strip() for x in form.get(key).replace("，", ",").split(",")]
-            doc[name] = [_list_item(x, value, name) for x in parts if x]
-        elif form.has(key):
-            try:
-                doc[name] = json.loads(form.raw(key) or "null")
-            except json.JSONDecodeError as exc:
-                raise FieldError(name, f"not valid JSON ({exc.msg}, line {exc.lineno})") from None
         else:
-            doc[name] = value
+            doc[name] = _read_value(form, name, value)
     return doc
+
+
+def _read_value(form: Form, path: str, value: Any) -> Any:
+    """The value of rules field ``path`` ("stored_value.presets" inside an object) as the
+    form gives it, typed as ``value`` (the rules in force) is."""
+    key, top = f"f.{path}", path.split(".")[0]
+    if isinstance(value, bool):
+        return form.has(key)
+    if isinstance(value, int):
+        text = form.get(key)
+        try:
+            return int(text)
+        except ValueError:
+            raise FieldError(top, f"{path}: {text!r} is not a whole number") from None
+    if isinstance(value, str):
+        return form.get(key, value)
+    if isinstance(value, list) and form.has(f"t.{path}.rows"):
+        return _table(form, path, value)
+    if isinstance(value, dict) and form.has(f"o.{path}"):
+        return {k: _read_value(form, f"{path}.{k}", v) for k, v in value.items()}
+    if isinstance(value, list) and form.has(key) and all(_scalar(x) for x in value):
+        parts = [x.strip() for x in form.get(key).replace("，", ",").split(",")]
+        return [_list_item(x, value, path) for x in parts if x]
+    if form.has(key):
+        try:
+            return json.loads(form.raw(key) or "null")
+        except json.JSONDecodeError as exc:
+            raise FieldError(top, f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})"
+                             ) from None
+    return value
 
 
 def _table(form: Form, name: str, current: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -195,8 +215,8 @@ def _table(form: Form, name: str, current: list[dict[str, Any]]) -> list[dict[st
                 try:
                     row[c] = int(text)
                 except ValueError:
-                    raise FieldError(name, f"row {i + 1}: {c} {text!r} is not a whole "
-                                           "number") from None
+                    raise FieldError(name.split(".")[0], f"{name} row {i + 1}: {c} {text!r} "
+                                                         "is not a whole number") from None
             else:
                 row[c] = text
         first = columns[0] if columns else None

@@ -424,3 +424,24 @@ def test_a_win_back_campaign_and_its_recall_rate_on_the_figures(console_server):
         (audit,) = s.execute(select(ConsoleAudit).where(
             ConsoleAudit.action == "winback.issue")).scalars().all()
         assert audit.after["members"] == 2 and audit.username == "operator"
+
+
+def test_a_recharge_rule_is_edited_in_its_table(console_server):
+    """A section of the rules that is an object (stored value) gets its own inputs: its
+    recharge rules are a table like the tiers."""
+    server = console_server
+    op = Console(server, "operator")
+    html = op.get("/console/programme").text
+    pairs = [(k, v) for k, v in form_pairs(html, "programme-form") if k != "csrf_token"]
+    assert any(k == "o.stored_value" for k, _ in pairs)
+    bonus = "t.stored_value.recharge_rules.0.bonus"
+    assert any(k == bonus for k, _ in pairs)
+    bad = op.post("/console/programme", [(k, "lots" if k == bonus else v) for k, v in pairs])
+    assert bad.status_code == 422
+    assert re.search(r'id="field-stored_value".*?class="field-error"', bad.text, re.DOTALL)
+    ok = op.post("/console/programme", [(k, "45.00" if k == bonus else v) for k, v in pairs])
+    assert "Published as rules version 2" in ok.text
+    (_, v1), (_, v2) = _rules_versions(server)
+    assert v2["stored_value"]["recharge_rules"][0]["bonus"] == "45.00"
+    assert {k: v for k, v in v2.items() if k != "stored_value"} == {
+        k: v for k, v in v1.items() if k != "stored_value"}
