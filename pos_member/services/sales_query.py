@@ -154,12 +154,16 @@ def recent_sales(ctx: TillContext, text: str = "", limit: int = 30) -> list[Sale
             pattern = f"%{repo.escape_like(text)}%"
             esc = repo.LIKE_ESCAPE
             conds = [Sale.receipt_no.like(pattern, escape=esc)]
-            members = select(Member.id).where(Member.name.like(pattern, escape=esc))
-            if text.isdigit() and len(text) >= 4:
-                members = select(Member.id).where(or_(
-                    Member.name.like(pattern, escape=esc),
-                    Member.phone.like(f"%{repo.escape_like(text)}", escape=esc)))
-            conds.append(Sale.member_id.in_(members))
+            if not text.isdigit():
+                conds.append(Sale.member_id.in_(
+                    select(Member.id).where(Member.name.like(pattern, escape=esc))))
+            elif len(text) >= 4:
+                # Digits are a receipt number or the end of a phone number, not a name: the
+                # members come from the last-four index, not a scan of every name and phone
+                # (1.4 s among 1,000,000 members; issue 14).
+                conds.append(Sale.member_id.in_(select(Member.id).where(
+                    Member.phone_last4 == text[-4:],
+                    Member.phone.like(f"%{repo.escape_like(text)}", escape=esc))))
             if _UUID.match(text):
                 conds.append(Sale.id == text.lower())
             q = q.where(or_(*conds))
