@@ -34,14 +34,10 @@ KNOWN_CYCLE_IMPORTS: dict[tuple[str, str], str] = {
         "adapter_for() picks the concrete platform adapter, which subclasses the base",
     ("pos_member.domain.benefits", "pos_member.domain.mall"):
         "Programme.from_dict builds the mall's rewards, which build on benefits",
-    ("pos_member.domain.pricing", "pos_member.domain.benefit_offers"):
-        "price() ends by offering benefits, which read the pricing result types",
     ("pos_member.domain.benefit_offers", "pos_member.domain.pricing"):
         "a TYPE_CHECKING import of the request/result (hints.HintRequest/HintResult would do)",
     ("pos_member.services.gifts", "pos_member.services.members"):
         "gifts needs the member view, which lists the member's claimed gift ids",
-    ("pos_member.sync.protocol", "pos_member.sync.benefits_wire"):
-        "protocol imports the benefits wire models after the types they build on",
 }
 
 
