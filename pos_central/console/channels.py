@@ -4,11 +4,14 @@ verified through the service (pos_central.vouchers), by platform and store."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import APIRouter, Request
 from sqlalchemy import func, select
 
 from pos_central.console.auth import Staff
 from pos_central.console.web import Form, action, audit, db_of, page, render
+from pos_central.db import utcnow
 
 MAX_CSV = 512 * 1024
 
@@ -37,9 +40,20 @@ def _page(request: Request, staff: Staff, report=None, status: int = 200, csv_te
             .group_by(vv.platform, vv.store_id, vv.status)
             .order_by(vv.platform, vv.store_id, vv.status)).all()
         recent = s.execute(select(vv).order_by(vv.prepared_at.desc()).limit(50)).scalars().all()
+        reconciliation = _reconciliation(s)
     return render(request, "channels.html", staff, status=status, title="Channels",
                   orders=orders, recent_orders=recent_orders, vouchers=vouchers, recent=recent,
-                  report=report, csv_text=csv_text)
+                  report=report, csv_text=csv_text, reconciliation=reconciliation)
+
+
+def _reconciliation(s) -> list[dict]:
+    """对账 of the last 30 days (pos_central.vouchers.voucher_report), when it exists."""
+    try:
+        from pos_central.vouchers import voucher_report
+    except ImportError:  # pragma: no cover
+        return []
+    now = utcnow()
+    return voucher_report(s, now - timedelta(days=30), now + timedelta(minutes=1))
 
 
 def register(router: APIRouter) -> None:

@@ -60,3 +60,6 @@ def test_verified_vouchers_by_platform_and_store(console_server, platform):  # n
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", table)
     assert cells == ["meituan", "S001", "verified", "1", "¥88.00", "¥59.90"]
     assert "双人下午茶" in page
+    rec = re.search(r'<table id="reconciliation">(.*?)</table>', page, re.DOTALL).group(1)
+    cells = re.findall(r"<td[^>]*>([^<]*)", rec)
+    assert cells[:7] == ["S001", "meituan", "1", "¥88.00", "0", "0", "1"]  # no sale yet
