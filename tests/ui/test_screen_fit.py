@@ -38,11 +38,18 @@ def test_every_screen_fits(size, tmp_path):
     report_file = OUT / f"report_{size}.json"
     report_file.unlink(missing_ok=True)
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+        [sys.executable, "-X", "faulthandler", "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
          "--show-capture=no", "--tb=short",
          str(Path(__file__).with_name("test_screen_fit_walk.py"))],
         check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
+    if run.returncode != 0:
+        OUT.mkdir(parents=True, exist_ok=True)
+        log = OUT / f"log_{size}.txt"
+        log.write_text(run.stdout + "\n--- stderr ---\n" + run.stderr, encoding="utf-8")
+        crash = run.stderr.find("Fatal Python error")
+        detail = run.stderr[crash:crash + 4000] if crash >= 0 else run.stderr[-3000:]
+        raise AssertionError(f"the walk at {size} failed ({run.returncode}; all in {log}):\n"
+                             + run.stdout[-4000:] + detail)
     report = json.loads(report_file.read_text(encoding="utf-8"))
     print(f"screenshots at {size}: {OUT}")
     assert report["screen"] == [0, 0, width, height]
