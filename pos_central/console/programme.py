@@ -162,7 +162,7 @@ def document_from_form(form: Form, current: dict[str, Any]) -> dict[str, Any]:
     for name, value in current.items():
         if name == "member_days" and form.has("md.rows"):
             doc[name] = _member_days(form, [t.get("code") for t in doc.get("tiers", current.get(
-                "tiers", [])) if isinstance(t, dict) and t.get("code")])
+                "tiers", [])) if isinstance(t, dict) and t.get("code")], value)
         else:
             doc[name] = _read_value(form, name, value)
     return doc
@@ -233,9 +233,13 @@ def _ints_field(text: str, what: str) -> list[int]:
         raise FieldError("member_days", f"{what}: whole numbers separated by commas") from None
 
 
-def _member_days(form: Form, tiers: list[str]) -> list[dict[str, Any]]:
+def _member_days(form: Form, tiers: list[str], current: list[dict[str, Any]]
+                 ) -> list[dict[str, Any]]:
     """The member-day editor: per day an id, a name, weekdays and/or days of the month, and
-    per tier a points multiplier, an extra discount rate and a coupon to collect (JSON)."""
+    per tier a points multiplier, an extra discount rate and a coupon to collect (JSON). A
+    day's benefits keep the order they had (an untouched form changes nothing)."""
+    before = {d.get("id"): [b.get("tier") for b in d.get("benefits", [])]
+              for d in current if isinstance(d, dict)}
     out = []
     for i in range(int(form.get("md.rows") or 0)):
         day_id = form.get(f"md.{i}.id")
@@ -258,6 +262,9 @@ def _member_days(form: Form, tiers: list[str]) -> list[dict[str, Any]]:
                                                     f"JSON ({exc.msg})") from None
             if len(b) > 1:
                 benefits.append(b)
+        order = before.get(day_id, [])
+        benefits.sort(key=lambda b: (order.index(b["tier"]) if b["tier"] in order
+                                     else len(order) + tiers.index(b["tier"])))
         out.append({"id": day_id, "name": form.get(f"md.{i}.name"),
                     "weekdays": _ints_field(form.get(f"md.{i}.weekdays"), f"{where} weekdays"),
                     "month_days": _ints_field(form.get(f"md.{i}.month_days"),
