@@ -127,6 +127,8 @@ def fill_year(path: Path, days: int, per_day: int, seed: int = 14) -> float:
         con.executemany("INSERT INTO outbox (event_id, terminal_seq, kind, payload, created_at, "
                         "sent_at, status, attempts) VALUES (?, ?, 'sale', ?, ?, ?, 'sent', 1)",
                         outbox)
+        con.execute("COMMIT")  # a day at a time: the WAL stays small
+        con.execute("BEGIN")
     con.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES "
                 "('next_terminal_seq', ?)", (str(seq + 1),))
     con.execute("COMMIT")
@@ -195,8 +197,11 @@ def main() -> int:
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--per-day", type=int, default=2000)
     ap.add_argument("--runs", type=int, default=200, help="timed checkouts per till")
+    ap.add_argument("--keep", type=Path, help="make the tills in this folder and keep them")
     args = ap.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bench-year-"))
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-year-"))
     try:
         base = folder / "members.sqlite3"
         if args.members_db:
@@ -236,7 +241,8 @@ def main() -> int:
               "(reused by new rows; VACUUM gives them back)")
         return 0
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -86,6 +86,9 @@ class Sale(Base):
     __table_args__ = (
         UniqueConstraint("terminal_id", "terminal_seq"),
         UniqueConstraint("terminal_id", "receipt_no"),
+        # A day's or a shift's window on this till (X/Z, the day's figures): without it the
+        # planner walks every sale of the terminal through the unique index (issue 14, 0010).
+        Index("ix_sales_terminal_id_created_at", "terminal_id", "created_at"),
         CheckConstraint(one_of("status", ("completed", "voided")), name="status"),
         CheckConstraint("status <> 'voided' OR voided_at IS NOT NULL", name="void_recorded"),
         CheckConstraint("terminal_seq >= 1", name="terminal_seq_positive"),
@@ -259,6 +262,7 @@ class Refund(Base):
 
     __table_args__ = (
         UniqueConstraint("terminal_id", "terminal_seq"),
+        Index("ix_refunds_terminal_id_created_at", "terminal_id", "created_at"),
         CheckConstraint("terminal_seq >= 1", name="terminal_seq_positive"),
         *non_negative("amount_fen", "points_reversed", "points_returned", "growth_reversed"),
     )
