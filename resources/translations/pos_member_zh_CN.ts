@@ -3876,6 +3876,10 @@
             <source>Verifying the voucher with %1…</source>
             <translation>正在向%1核销此券…</translation>
         </message>
+        <message>
+            <source>%1 %2 was verified for this sale already: taken again.</source>
+            <translation>%1 %2 已在本单核销过：已重新计入。</translation>
+        </message>
     </context>
     <context>
         <name>BenefitsDialog</name>
