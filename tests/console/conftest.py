@@ -48,8 +48,11 @@ def console_server(make_central_server) -> CentralServer:  # noqa: F811
     return server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator:
+    """Chromium for one test module. Not for the session: Playwright's sync API keeps an
+    asyncio loop running in this thread while it is started, and later tests of other
+    packages that call asyncio.run() would fail."""
     if shutil.which(CHROMIUM) is None:
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
     from playwright.sync_api import sync_playwright
