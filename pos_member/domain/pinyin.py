@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 _KEEP = re.compile(r"[0-9a-z]+")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
@@ -31,6 +29,10 @@ def search_keys(name: str | None) -> tuple[str | None, str | None]:
     character (Latin names are searched by the name itself)."""
     if not name or not _HAN.search(name):
         return None, None
+    # pypinyin loads its phrase dictionary on import (0.4 s): only when a Chinese name is keyed,
+    # not on every import of the store (the checkout, the crash-safety child, the start path)
+    from pypinyin import Style, lazy_pinyin
+
     initials: list[str] = []
     full: list[str] = []
     pos = 0
