@@ -4,11 +4,13 @@ leaves no partial sale behind."""
 from __future__ import annotations
 
 import os
+import queue
 import random
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -68,6 +70,11 @@ def _check(db: Path, reported: set[str]) -> int:
         con.close()
 
 
+def _pump(stream, lines: queue.Queue[str]) -> None:
+    for line in stream:
+        lines.put(line)
+
+
 @pytest.mark.slow
 def test_sigkill_mid_sale_loses_nothing_reported(tmp_path):
     till = make_till(tmp_path)
@@ -83,12 +90,27 @@ def test_sigkill_mid_sale_loses_nothing_reported(tmp_path):
             [sys.executable, "-m", "tests.services.crash_child", str(till.path),
              till.ctx.terminal_id, member],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        # let it start and sell for a random while, then kill it without warning
-        time.sleep(rng.uniform(1.0, 2.5))
+        # Not by wall clock from the start (importing and opening the till takes seconds on a
+        # loaded machine): wait until the child reports its first committed sale, then let it
+        # sell on for a random while and kill it without warning, at whatever point it is.
+        lines: queue.Queue[str] = queue.Queue()
+        reader = threading.Thread(target=_pump, args=(child.stdout, lines), daemon=True)
+        reader.start()
+        try:
+            first = lines.get(timeout=120)
+        except queue.Empty:
+            child.kill()
+            pytest.fail("the child reported no sale within 120 s")
+        time.sleep(rng.uniform(0.0, 1.0))
         child.send_signal(signal.SIGKILL)
-        out, err = child.communicate(timeout=30)
+        child.wait(timeout=30)
+        reader.join(timeout=30)
+        err = child.stderr.read()
         assert child.returncode == -signal.SIGKILL, err[-2000:]
-        reported |= {line for line in out.split() if line}
+        out = [first]
+        while not lines.empty():
+            out.append(lines.get())
+        reported |= {line.strip() for line in out if line.strip()}
         total_sales = _check(till.path, reported)
     print(f"crash safety: {KILLS} kills, {len(reported)} sales reported, {total_sales} committed")
     assert len(reported) >= KILLS  # the child did sell between kills
