@@ -7,6 +7,14 @@ nothing is spent, earned or sent. Recalling it prices the basket again with the 
 rules in force now (they may have changed while it waited) and reports the old and new totals;
 products no longer sold are left out and named. A price override is kept as a price, but its
 manager's approval is not (an approval is never stored): checkout asks for one again.
+
+Benefits redeemed (a quota use, a count-card use) and points-mall rewards are kept with the
+line they were claimed on, so a recalled order prices as it was held. They are checked again at
+recall (the quota may have been spent at another till meanwhile); one no longer possible is left
+out and named (``dropped_claims``), never silently. Member prices, member-day rates and gifts
+are not stored: the pricing engine derives them from the member and today's rules again.
+Stored value and platform vouchers are tenders of the payment dialog, which an order on hold
+never reached (hold is refused while the dialog is open).
 """
 
 from __future__ import annotations
@@ -17,6 +25,8 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, literal_column, select
 
+from pos_member.domain.benefits import Claim
+from pos_member.domain.mall import MallClaim
 from pos_member.domain.pricing import PricingResult
 from pos_member.store.db import transaction
 from pos_member.store.models import HeldOrder
@@ -64,6 +74,9 @@ class Recalled:
     pricing: PricingResult | None  # priced now
     missing: tuple[str, ...]     # SKUs no longer sold (left out)
     dropped_coupons: tuple[str, ...]  # coupons no longer known (left out)
+    claims: tuple[Claim, ...] = ()      # benefits redeemed, line indexes of ``lines``
+    mall: tuple[MallClaim, ...] = ()    # points-mall rewards, line indexes of ``lines``
+    dropped_claims: tuple[str, ...] = ()  # benefit / reward codes no longer possible
 
     @property
     def old_total(self) -> int:
@@ -86,7 +99,8 @@ def _summary(row: HeldOrder) -> HeldSummary:
 def hold(ctx: TillContext, staff: StaffMember, lines: tuple[CartLine, ...], *,
          member_id: str | None = None, coupons: tuple[str, ...] = (),
          chosen: tuple[str, ...] | None = None, redeem_points: int = 0, total_fen: int = 0,
-         label: str = "") -> HeldSummary:
+         label: str = "", claims: tuple[Claim, ...] = (),
+         mall: tuple[MallClaim, ...] = ()) -> HeldSummary:
     """Put a basket on hold. ``coupons`` are the ones scanned or typed (the member's own are
     loaded again at recall); ``total_fen`` the total on screen, compared at recall."""
     if staff is None:
@@ -96,6 +110,9 @@ def hold(ctx: TillContext, staff: StaffMember, lines: tuple[CartLine, ...], *,
         raise InvalidInput("the basket is empty: nothing to hold", code="empty_basket")
     if total_fen < 0 or redeem_points < 0:
         raise InvalidInput("amounts cannot be negative", code="bad_amount")
+    if any(not 0 <= c.line < len(lines) for c in (*claims, *mall)):
+        raise InvalidInput("a benefit or reward names a line the basket does not have",
+                           code="bad_claim")
     payload = {
         "version": PAYLOAD_VERSION,
         "lines": [{"sku": ln.sku, "qty": str(ln.qty), "override": ln.unit_price}
@@ -103,6 +120,8 @@ def hold(ctx: TillContext, staff: StaffMember, lines: tuple[CartLine, ...], *,
         "coupons": list(dict.fromkeys(coupons)),
         "chosen": list(chosen) if chosen is not None else None,
         "redeem_points": int(redeem_points),
+        "claims": [c.to_dict() for c in claims],
+        "mall": [m.to_dict() for m in mall],
     }
     label = " ".join((label or "").split())[:LABEL_MAX]
     with transaction(ctx.sessions) as s:
@@ -148,7 +167,8 @@ def recall(ctx: TillContext, held_id: str) -> Recalled:
 
     lines: list[RecalledLine] = []
     missing: list[str] = []
-    for item in payload.get("lines", []):
+    new_index: dict[int, int] = {}  # held line index -> index in ``lines`` (some may be gone)
+    for held_index, item in enumerate(payload.get("lines", [])):
         sku, qty = str(item.get("sku", "")), _qty(item.get("qty"))
         override = item.get("override")
         try:
@@ -159,6 +179,7 @@ def recall(ctx: TillContext, held_id: str) -> Recalled:
         if qty is None:
             missing.append(sku)
             continue
+        new_index[held_index] = len(lines)
         lines.append(RecalledLine(product, qty,
                                   int(override) if isinstance(override, int) else None))
 
@@ -178,18 +199,36 @@ def recall(ctx: TillContext, held_id: str) -> Recalled:
     chosen = tuple(c for c in chosen if c in known or c in wallet) if chosen is not None \
         else None
     redeem = int(payload.get("redeem_points") or 0) if member is not None else 0
+    claims, mall, dropped_claims = _claims(payload, new_index, member is not None)
 
     pricing = None
     if lines:
         cart = tuple(CartLine(ln.product.sku, ln.qty, ln.override) for ln in lines)
         codes = tuple(dict.fromkeys([*wallet, *entered]))
         mid = member.id if member is not None else None
+
+        def quote(chosen_, claims_, mall_):
+            return checkout.quote_basket(ctx, cart, mid, codes, chosen_, redeem, claims_, mall_)
         try:
-            pricing = checkout.quote_basket(ctx, cart, mid, codes, chosen, redeem)
+            pricing = quote(chosen, claims, mall)
         except ServiceError:
             # the cashier's coupon choice may no longer be possible: the engine's best one
-            chosen = None
-            pricing = checkout.quote_basket(ctx, cart, mid, codes, None, redeem)
+            try:
+                pricing = quote(None, claims, mall)
+                chosen = None
+            except ServiceError:
+                # a benefit or reward no longer possible (spent meanwhile, the card refunded,
+                # the reward out of stock): keep those still possible, name the others
+                keep_c = tuple(c for c in claims if _quotes(quote, chosen, (c,), ()))
+                keep_m = tuple(m for m in mall if _quotes(quote, chosen, keep_c, (m,)))
+                dropped_claims += tuple(c.benefit for c in claims if c not in keep_c)
+                dropped_claims += tuple(m.reward for m in mall if m not in keep_m)
+                claims, mall = keep_c, keep_m
+                try:
+                    pricing = quote(chosen, claims, mall)
+                except ServiceError:
+                    chosen = None
+                    pricing = quote(None, claims, mall)
 
     with transaction(ctx.sessions) as s:
         row = s.get(HeldOrder, held_id)
@@ -197,7 +236,40 @@ def recall(ctx: TillContext, held_id: str) -> Recalled:
             raise NotFound("that order is no longer on hold", code="held_order_gone")
         s.delete(row)
     return Recalled(summary, tuple(lines), member, wallet, entered, chosen, redeem, pricing,
-                    tuple(missing), dropped)
+                    tuple(missing), dropped, claims, mall, dropped_claims)
+
+
+def _claims(payload: dict, new_index: dict[int, int], has_member: bool
+            ) -> tuple[tuple[Claim, ...], tuple[MallClaim, ...], tuple[str, ...]]:
+    """The held claims moved to the recalled lines; those whose line or member is gone are
+    named as dropped."""
+    claims: list[Claim] = []
+    mall: list[MallClaim] = []
+    dropped: list[str] = []
+    for item in payload.get("claims", []) or []:
+        line = new_index.get(item.get("line")) if has_member else None
+        if line is None:
+            dropped.append(str(item.get("benefit")))
+        else:
+            claims.append(Claim(str(item["benefit"]), line, item.get("source")))
+    for item in payload.get("mall", []) or []:
+        line = new_index.get(item.get("line")) if has_member else None
+        if line is None:
+            dropped.append(str(item.get("reward")))
+        else:
+            mall.append(MallClaim(str(item["reward"]), line, int(item.get("qty") or 1)))
+    return tuple(claims), tuple(mall), tuple(dropped)
+
+
+def _quotes(quote, chosen, claims, mall) -> bool:
+    try:
+        quote(chosen, claims, mall)
+    except ServiceError:
+        try:
+            quote(None, claims, mall)
+        except ServiceError:
+            return False
+    return True
 
 
 def discard(ctx: TillContext, staff: StaffMember, held_id: str) -> None:

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from pos_member.security.roles import Role
 from pos_member.services import held_orders
 from pos_member.services.checkout import CartLine, quote_basket
 from pos_member.services.context import TillContext
 from pos_member.services.errors import InvalidInput, NotFound
 from pos_member.services.staff import StaffMember
-from pos_member.security.roles import Role
 from pos_member.store import migrate
 from pos_member.store.db import create_engine_for, session_factory, transaction
 from pos_member.store.models import HeldOrder, OutboxEvent, Product, Sale
@@ -109,3 +109,69 @@ def test_held_orders_work_on_a_0002_database_upgraded_to_head(tmp_path):
     r = held_orders.recall(ctx, h.id)
     assert r.pricing.total == 3600 and not r.total_changed
     assert held_orders.list_held(ctx) == []
+
+
+def _benefits_programme(till):
+    from pos_member.domain.benefits import demo_programme
+    from pos_member.services import benefits as svc
+    from pos_member.store.models import MallStockCache
+
+    with transaction(till.ctx.sessions) as s:
+        svc.set_programme(s, demo_programme())
+        for sku, name, price in (("SVC-MEASURE", "上门测量", 20000), ("MALL-MUG", "品牌马克杯", 0)):
+            s.add(Product(sku=sku, name=name, name_en=name, unit_price_fen=price, unit="pcs",
+                          discountable=False, points_eligible=sku != "MALL-MUG"))
+        s.add(MallStockCache(reward="MUG", stock=1, updated_at=till.clock()))
+
+
+def test_a_held_order_keeps_its_benefits_and_mall_rewards_on_their_lines(till, cashier):
+    """挂单 of a basket with a benefit (a free upsize) and a mall reward: the recalled order
+    prices the same, the claims on the same products though a line before them is gone."""
+    from pos_member.domain.benefits import Claim
+    from pos_member.domain.mall import MallClaim
+
+    _benefits_programme(till)
+    gold = till.members["gold"]
+    cart = (CartLine("B005", D(1)), CartLine("C002", D(1)), CartLine("MALL-MUG", D(1)))
+    claims, mall = (Claim("UPSIZE", 1),), (MallClaim("MUG", 2),)
+    before = quote_basket(till.ctx, cart, gold, claims=claims, mall=mall)
+    assert before.benefit_discount == 300 and before.mall_points == 500
+    held = held_orders.hold(till.ctx, cashier, cart, member_id=gold, total_fen=before.total,
+                            claims=claims, mall=mall)
+    r = held_orders.recall(_reopen(till), held.id)
+    assert r.claims == claims and r.mall == mall and r.dropped_claims == ()
+    assert r.pricing.total == before.total and not r.total_changed
+    assert (r.pricing.benefit_discount, r.pricing.mall_points) == (300, 500)
+
+    # held again, and the egg tart (line 0) is no longer sold: the claims follow their lines
+    held = held_orders.hold(till.ctx, cashier, cart, member_id=gold, total_fen=before.total,
+                            claims=claims, mall=mall)
+    with transaction(till.ctx.sessions) as s:
+        s.get(Product, "B005").active = False
+    r = held_orders.recall(till.ctx, held.id)
+    assert r.missing == ("B005",)
+    assert r.claims == (Claim("UPSIZE", 0),) and r.mall == (MallClaim("MUG", 1),)
+    assert (r.pricing.benefit_discount, r.pricing.mall_points) == (300, 500)
+    with pytest.raises(InvalidInput):
+        held_orders.hold(till.ctx, cashier, cart, member_id=gold, claims=(Claim("UPSIZE", 3),))
+
+
+def test_a_benefit_spent_while_the_order_waited_is_left_out_and_named(till, cashier, shift):
+    from pos_member.domain.benefits import Claim
+    from pos_member.services.checkout import CheckoutRequest, Tender, checkout
+
+    _benefits_programme(till)
+    member = till.members["broke"]  # silver: 上门测量 once a year
+    cart = (CartLine("SVC-MEASURE", D(1)), CartLine("C002", D(1)))
+    claims = (Claim("HOME_MEASURE", 0),)
+    p = quote_basket(till.ctx, cart, member, claims=claims)
+    held = held_orders.hold(till.ctx, cashier, cart, member_id=member, total_fen=p.total,
+                            claims=claims)
+    # meanwhile the member uses the year's measurement in another sale
+    checkout(till.ctx, CheckoutRequest(str(uuid.uuid4()), cashier, (CartLine("SVC-MEASURE", D(1)),),
+                                       (Tender("cash", 0),), member_id=member,
+                                       benefit_claims=claims))
+    r = held_orders.recall(till.ctx, held.id)
+    assert r.dropped_claims == ("HOME_MEASURE",) and r.claims == ()
+    assert r.pricing.benefit_discount == 0 and r.total_changed
+    assert r.new_total == quote_basket(till.ctx, cart, member).total
