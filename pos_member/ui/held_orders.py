@@ -237,9 +237,12 @@ class HeldOrders:
                                    .replace("%2", yuan(summary.total_fen)), "ok")
             self.refresh_count()
 
+        from .benefits_dialog import claims_of
+
+        claims, mall = claims_of(sale)
         Op(held_orders.hold, self.env.ctx, self.env.staff, sale.cart(), member_id=sale.member_id,
            coupons=tuple(sale.entered), chosen=sale.chosen, redeem_points=sale.redeem_points,
-           total_fen=total, label=label) \
+           total_fen=total, label=label, claims=claims, mall=mall) \
             .success(held) \
             .failure(lambda exc: s.message.show_message(held_error(exc), "error", 0)) \
             .run(self.env.worker)
@@ -283,6 +286,8 @@ class HeldOrders:
         sale.entered = list(rec.entered)
         sale.chosen = rec.chosen
         sale.redeem_points = rec.redeem_points
+        sale.benefit_claims = [(sale.items[c.line], c.benefit, c.source) for c in rec.claims]
+        sale.mall_claims = [(m.reward, sale.items[m.line].product.sku) for m in rec.mall]
         sale.touch()
         s.sale = sale
         panel = s.member_panel
@@ -304,6 +309,9 @@ class HeldOrders:
         if rec.dropped_coupons:
             notes.append(self.tr("Coupons no longer valid, left out: %1.").replace(
                 "%1", ", ".join(rec.dropped_coupons)))
+        if rec.dropped_claims:
+            notes.append(self.tr("Benefits or rewards no longer available, left out: %1.")
+                         .replace("%1", ", ".join(rec.dropped_claims)))
         if notes:
             s.message.show_message(" ".join(notes), "warn", 0)
         else:
@@ -321,4 +329,4 @@ class HeldOrders:
         Op(held_orders.hold, self.env.ctx, self.env.staff, lines,
            member_id=getattr(rec.member, "id", None), coupons=rec.entered, chosen=rec.chosen,
            redeem_points=rec.redeem_points, total_fen=rec.old_total,
-           label=rec.summary.label).success(lambda _s: self.refresh_count()).run(self.env.worker)
+           label=rec.summary.label, claims=rec.claims, mall=rec.mall).success(lambda _s: self.refresh_count()).run(self.env.worker)

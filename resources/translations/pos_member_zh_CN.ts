@@ -3209,6 +3209,10 @@
             <source>Order recalled: %1.</source>
             <translation>已取单：%1。</translation>
         </message>
+        <message>
+            <source>Benefits or rewards no longer available, left out: %1.</source>
+            <translation>权益或积分兑换已不可用，已移除：%1。</translation>
+        </message>
     </context>
     <context>
         <name>SalesHistoryScreen</name>

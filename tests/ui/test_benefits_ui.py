@@ -123,3 +123,42 @@ def test_redeem_a_count_card_use_and_a_mall_reward(qtbot, window, till):
                           .order_by(OutboxEvent.terminal_seq.desc())).first()
         wire = SalePayload.model_validate(event.payload)
         assert wire.benefits.uses[0].source == use.source and wire.points_redeemed == 500
+
+
+def test_a_held_order_comes_back_with_its_benefit_redeemed(qtbot, window, till):
+    """挂单 after redeeming a count-card use: Ctrl+H, Ctrl+R, Enter, and the latte is ¥0.00
+    again (the claim used to be dropped, so the recalled order cost ¥25.20)."""
+    _setup(till)
+    login(qtbot, window, float_fen=None)
+    co = window.checkout
+    scan(qtbot, co.entry, till.dynamic_code("gold"))
+    idle(qtbot, window, 15000)
+    scan(qtbot, co.entry, BARCODE["C002"])
+    idle(qtbot, window, 15000)
+    click(qtbot, co.benefits.button)
+    dialog = modal(qtbot, "benefits_dialog")
+    idle(qtbot, window, 15000)
+    qtbot.waitUntil(lambda: dialog.benefits.count() > 0, timeout=15000)
+    _choose(qtbot, dialog.benefits, "10 left · count card")
+    click(qtbot, dialog.use_button)
+    qtbot.waitUntil(lambda: gone(dialog))
+    idle(qtbot, window, 15000)
+    assert co.sale.pricing.total == 0
+
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    idle(qtbot, window, 15000)
+    assert co.sale.empty
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    recall = modal(qtbot, "recall_dialog")
+    idle(qtbot, window, 15000)
+    qtbot.waitUntil(lambda: recall.list.count() == 1, timeout=15000)
+    qtbot.keyClick(recall.list, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: gone(recall))
+    idle(qtbot, window, 15000)
+    assert [i.product.sku for i in co.sale.items] == ["C002"]
+    assert co.sale.pricing.total == 0 and co.sale.pricing.benefit_discount == 2800
+    assert [(b, item.product.sku) for item, b, _src in co.sale.benefit_claims] == [
+        ("COFFEE", "C002")]
+    assert "Order recalled" in co.message.text()
