@@ -29,15 +29,14 @@ MEMBER_COLUMNS: tuple[str, ...] = (
     "origin", "updated_at", "central_version",
 )
 _COLS = ", ".join(MEMBER_COLUMNS)
-# SQLite sorts NULL lowest, so DESC puts members who never bought last (repositories'
-# _recent_first).
-_RECENT_FIRST = "last_purchase_at DESC, registered_at DESC, id"
+# SQLite sorts NULL lowest, so DESC puts members who never bought last.
+RECENT_FIRST = "last_purchase_at DESC, registered_at DESC, id"
 
 BY_ID_SQL = f"SELECT {_COLS} FROM members WHERE id = ?"
 BY_PHONE_SQL = f"SELECT {_COLS} FROM members WHERE phone = ?"
 BY_CARD_SQL = f"SELECT {_COLS} FROM members WHERE card_no = ?"
 BY_LAST4_SQL = (
-    f"SELECT {_COLS} FROM members WHERE phone_last4 = ? ORDER BY {_RECENT_FIRST} LIMIT ?"
+    f"SELECT {_COLS} FROM members WHERE phone_last4 = ? ORDER BY {RECENT_FIRST} LIMIT ?"
 )
 LOTS_SQL = (
     "SELECT earned_on, points, expires_on FROM point_lots WHERE member_id = ? "
@@ -120,3 +119,11 @@ def point_lots(session: Session, member_id: str) -> list[tuple[date, int, date]]
     """``(earned_on, points, expires_on)`` of the member's lots, soonest to expire first."""
     rows = dbapi(session).execute(LOTS_SQL, (member_id,)).fetchall()
     return [(date.fromisoformat(e), p, date.fromisoformat(x)) for e, p, x in rows]
+
+
+def where(session: Session, condition: str, order_by: str, params: tuple[Any, ...],
+          limit: int) -> list[MemberRecord]:
+    """Members matching ``condition`` (SQL with ``?`` placeholders for ``params``; the caller's
+    text, never user input, goes into the SQL), in ``order_by`` order, at most ``limit``."""
+    sql = f"SELECT {_COLS} FROM members WHERE {condition} ORDER BY {order_by} LIMIT ?"
+    return [_record(row) for row in dbapi(session).execute(sql, (*params, limit)).fetchall()]

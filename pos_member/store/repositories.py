@@ -195,13 +195,8 @@ def find_member_by_id(session: Session, member_id: str) -> Member | None:
     return session.get(Member, member_id)
 
 
-def _recent_first() -> tuple[Any, ...]:
-    # SQLite sorts NULL lowest, so DESC puts members who never bought last.
-    return (Member.last_purchase_at.desc(), Member.registered_at.desc(), Member.id)
-
-
-# The scan-to-member lookups are the till's hottest queries: they return lean
-# MemberRecord rows read with plain SQL on the session's connection (store.member_reads),
+# The scan-to-member lookups are the till's hottest queries (and the search box's): they
+# return lean MemberRecord rows read with plain SQL on the session's connection (store.member_reads),
 # not ORM objects, which cost five to eleven times the SELECT itself (bench/lookup.py).
 
 
@@ -241,13 +236,7 @@ def escape_like(text: str, escape: str = LIKE_ESCAPE) -> str:
     )
 
 
-def _prefix_range(column: Any, prefix: str) -> Any:
-    # ``col >= p AND col < p || U+10FFFF`` matches every text starting with p and, unlike
-    # LIKE, is an index range scan.
-    return (column >= prefix) & (column < prefix + "\U0010ffff")
-
-
-def search_members(session: Session, text: str, limit: int = 20) -> list[Member]:
+def search_members(session: Session, text: str, limit: int = 20) -> list[MemberRecord]:
     """Free-text member search for the cashier's search box; at most 100 results.
 
     The text is cut to 64 characters and taken literally (quotes, ``%``, ``_`` and ``\\``
@@ -268,35 +257,28 @@ def search_members(session: Session, text: str, limit: int = 20) -> list[Member]
     if not text or limit == 0:
         return []
     compact = text.replace(" ", "").replace("-", "")
-    queries = []
+    # (WHERE, ORDER BY, parameters) per group, run as lean reads (store.member_reads).
+    recent = member_reads.RECENT_FIRST
+    top = "\U0010ffff"  # a prefix p matches p <= col < p || U+10FFFF: an index range scan
+    queries: list[tuple[str, str, tuple[Any, ...]]] = []
     if compact.isdigit():
         if len(compact) == 4:
-            queries.append(
-                select(Member).where(Member.phone_last4 == compact).order_by(*_recent_first())
-            )
-        queries.append(
-            select(Member).where(_prefix_range(Member.phone, compact)).order_by(Member.phone)
-        )
-    queries.append(
-        select(Member).where(_prefix_range(Member.card_no, text)).order_by(Member.card_no)
-    )
+            queries.append(("phone_last4 = ?", recent, (compact,)))
+        queries.append(("phone >= ? AND phone < ?", "phone", (compact, compact + top)))
+    queries.append(("card_no >= ? AND card_no < ?", "card_no", (text, text + top)))
     key = query_key(text)
     if key and key.isascii() and key.isalpha():
-        queries.append(select(Member).where(_prefix_range(Member.name_initials, key))
-                       .order_by(Member.name_initials))
-        queries.append(select(Member).where(_prefix_range(Member.name_pinyin, key))
-                       .order_by(Member.name_pinyin))
+        queries.append(("name_initials >= ? AND name_initials < ?", "name_initials",
+                        (key, key + top)))
+        queries.append(("name_pinyin >= ? AND name_pinyin < ?", "name_pinyin",
+                        (key, key + top)))
     if not compact.isdigit():
-        pattern = f"%{escape_like(text)}%"
-        queries.append(
-            select(Member)
-            .where(Member.name.like(pattern, escape=LIKE_ESCAPE))
-            .order_by(*_recent_first())
-        )
+        queries.append((f"name LIKE ? ESCAPE '{LIKE_ESCAPE}'", recent,
+                        (f"%{escape_like(text)}%",)))
 
-    found: dict[str, Member] = {}
-    for query in queries:
-        for member in session.scalars(query.limit(limit)):
+    found: dict[str, MemberRecord] = {}
+    for where, order_by, params in queries:
+        for member in member_reads.where(session, where, order_by, params, limit):
             found.setdefault(member.id, member)
         if len(found) >= limit:
             break
