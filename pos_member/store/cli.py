@@ -542,7 +542,7 @@ def _add_db_option(parser: argparse.ArgumentParser, default: Any) -> None:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``db`` command group to the top-level sub-parsers."""
-    db = sub.add_parser("db", help="the till database: migrate, backup, check, seed-demo, info",
+    db = sub.add_parser("db", help="the till database: migrate, backup, check, prune, seed-demo, info",
                         description="The till database.")
     _add_db_option(db, None)
     cmds = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
