@@ -55,8 +55,9 @@ def test_paging_with_a_cursor_sees_every_entity_once_in_order(make_central_serve
     keys = [(c["entity"], c["id"]) for c in changes]
     assert len(keys) == len(set(keys))  # each entity once, at its latest sequence
     kinds = {c["entity"] for c in changes}
+    # benefit_rules and mall_stock: the benefit programme and the points-mall stock (61ed08b)
     assert kinds == {"rules", "signing_key", "category", "product", "barcode", "member",
-                     "coupon"}
+                     "coupon", "benefit_rules", "mall_stock"}
     page = p.ChangesPage.model_validate(till.get("/v1/changes", params={"limit": 5000}).json())
     assert len(page.changes) == len(changes) and not page.has_more
     products = [c for c in page.changes if c.entity == "product"]
