@@ -17,7 +17,7 @@ from .conftest import idle, login, modal, shot
 
 MANAGER = Approval("S001", "2468")
 # Words that stay as they are in Chinese: codes, keys, units, names from the data.
-_ALLOWED = re.compile(r"^(X|Z|CSV|Esc|Ctrl|F\d+|P|kg|mm|gb\d+|English|¥|\d+|jiao)$")
+_ALLOWED = re.compile(r"^(X|Z|CSV|Esc|Ctrl|F\d+|P|kg|mm|gb\d+|English|USB|¥|\d+|jiao)$")
 
 
 def _english_words(widget) -> list[str]:
