@@ -337,7 +337,7 @@ def _account_for(ctx: Context, member_id: Any, sale_id: Any) -> loyalty.Account 
 # -- sales --------------------------------------------------------------------------------------
 
 
-def apply_sale(ctx: Context, sale: p.SalePayload) -> None:
+def apply_sale(ctx: Context, sale: p.SalePayload) -> bool | None:
     sale_id = str(sale.sale_id)
     earlier = ctx.sales.get(sale_id)
     if earlier is not None:
@@ -345,7 +345,7 @@ def apply_sale(ctx: Context, sale: p.SalePayload) -> None:
                      f"Sale {sale.receipt_no} reached the service before in another event; "
                      "it was not applied twice.", sale_id=sale_id,
                      other_terminal_id=earlier.terminal_id)
-        return
+        return False  # nor its stored-value and benefit parts (_unless_duplicate)
     account = _account_for(ctx, sale.member_id, sale_id)
     member_id = account.member.id if account else _s(sale.member_id)
     today = sale.local_time.date()
@@ -489,13 +489,13 @@ def _use_coupons(ctx: Context, sale: p.SalePayload) -> None:
 # -- refunds ------------------------------------------------------------------------------------
 
 
-def apply_refund(ctx: Context, refund: p.RefundPayload) -> None:
+def apply_refund(ctx: Context, refund: p.RefundPayload) -> bool | None:
     refund_id, sale_id = str(refund.refund_id), str(refund.sale_id)
     if refund_id in ctx.refund_ids:
         ctx.conflict(ConflictKind.DUPLICATE_REFUND,
                      f"Refund {refund.receipt_no} reached the service before in another event; "
                      "it was not applied twice.", sale_id=sale_id)
-        return
+        return False  # nor its stored-value and benefit parts (_unless_duplicate)
     ctx.refund_ids.add(refund_id)
     sale = ctx.sales.get(sale_id)
     if sale is None:
@@ -815,11 +815,22 @@ def _audit_break(ctx: Context, ack: m.AuditAck, head: p.AuditHeadPayload) -> boo
     return False
 
 
+def _unless_duplicate(applier: Any, *hooks: Any) -> Any:
+    """``applier`` then ``hooks`` (stored value, benefits), the hooks skipped when the applier
+    returned False: a sale or refund already applied under another event moves nothing again."""
+    def applied(ctx: Context, payload: Any) -> None:
+        if applier(ctx, payload) is False:
+            return
+        for hook in hooks:
+            hook(ctx, payload)
+    applied.__name__ = applier.__name__
+    applied.__doc__ = applier.__doc__
+    return applied
+
+
 APPLIERS = {
-    "sale": benefits.then(stored_value.then(apply_sale, stored_value.on_sale),
-                          benefits.on_sale),
-    "refund": benefits.then(stored_value.then(apply_refund, stored_value.on_refund),
-                            benefits.on_refund),
+    "sale": _unless_duplicate(apply_sale, stored_value.on_sale, benefits.on_sale),
+    "refund": _unless_duplicate(apply_refund, stored_value.on_refund, benefits.on_refund),
     "member_registered": apply_member_registered,
     "member_updated": apply_member_updated,
     "shift_opened": apply_shift_opened,

