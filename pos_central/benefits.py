@@ -169,8 +169,9 @@ def on_sale(ctx: Any, sale: p.SalePayload) -> None:
     programme = current_programme(s)
     today = sale.local_time.date()
     # Cards first: a card sold and used in the same sale is known when its use is checked.
+    granted: dict[int, int] = {}  # line_no -> cards granted on it so far
     for card in moves.cards:
-        _grant(ctx, programme, sale, sale_id, member_id, card, today)
+        _grant(ctx, programme, sale, sale_id, member_id, card, today, granted)
     for use in moves.uses:
         _use(ctx, programme, sale, sale_id, member_id, use, today)
     for red in moves.mall:
@@ -180,11 +181,30 @@ def on_sale(ctx: Any, sale: p.SalePayload) -> None:
 
 
 def _grant(ctx: Any, programme: bd.Programme, sale: p.SalePayload, sale_id: str,
-           member_id: str | None, card: bw.CountCardGrant, today: date) -> None:
+           member_id: str | None, card: bw.CountCardGrant, today: date,
+           granted: dict[int, int]) -> None:
     s = ctx.session
     card_id = str(card.card_id)
     if s.get(CountCard, card_id) is not None:
         return  # carried before (a retried sale under another event): applied once
+    # A card is minted only for a unit the sale sold: a line of the card's SKU, at most its
+    # quantity (whole pieces) of cards on it. Anything else is not a card sold: reported,
+    # nothing minted (the sale itself stays as sent).
+    line = next((x for x in sale.lines if x.line_no == card.line_no), None)
+    n = granted.get(card.line_no, 0)
+    if line is None or line.sku != card.sku or line.qty != line.qty.to_integral_value() \
+            or n + 1 > int(line.qty):
+        ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                     f"Sale {sale.receipt_no} carried count card {card.sku} on line "
+                     f"{card.line_no}, which " + (
+                         "the sale does not have" if line is None else
+                         f"sold {line.sku}" if line.sku != card.sku else
+                         f"sold {line.qty} (this would be card {n + 1})") +
+                     "; no card was issued.", member_id=member_id, sale_id=sale_id,
+                     card_id=card_id, sku=card.sku, line_no=card.line_no,
+                     reason="card_not_sold")
+        return
+    granted[card.line_no] = n + 1
     if member_id is None:
         ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
                      f"Sale {sale.receipt_no} sold count card {card.sku} without a member; "

@@ -1,0 +1,62 @@
+"""The service does not take a till's word for a benefit's figures (the trust-boundary review).
+
+Each test pushes what a tampered (or broken) till could send over the real HTTP server; the
+sale is kept as sent, but the service records a conflict and mints nothing it did not sell.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from pos_central import models as m
+from pos_central.benefit_tables import CountCard
+from pos_member.sync import benefits_wire as bw
+from tests.central.builders import make_member
+from tests.central.test_benefits import _kinds, _setup, _today, sale
+
+
+def _reasons(answer) -> list[str]:
+    return [c["detail"].get("reason") for r in answer["results"] for c in r["conflicts"]]
+
+
+def _grant(line_no: int = 1) -> bw.CountCardGrant:
+    return bw.CountCardGrant(card_id=uuid.uuid4(), sku="CARD-COFFEE10", benefit="COFFEE",
+                             line_no=line_no, uses=10,
+                             expires_on=_today() + timedelta(days=364))
+
+
+def test_a_count_card_on_a_line_that_did_not_sell_it_is_not_minted(central_server):
+    """Finding 2: a ¥1 coffee sale carrying count-card grants gets no cards."""
+    _setup(central_server)
+    till = central_server.enrol()
+    member = make_member(central_server)
+    grants = [_grant() for _ in range(3)]
+    sold = sale(till, member, [("C002", 100, 1, 0)], tier="regular",
+                benefits=bw.SaleBenefits(cards=grants))
+    answer = till.push([sold]).json()
+    assert answer["results"][0]["status"] == "conflict"  # applied, with conflicts
+    assert _kinds(answer) == ["benefit_mismatch"] * 3
+    assert _reasons(answer) == ["card_not_sold"] * 3
+    with central_server.read() as s:
+        assert all(s.get(CountCard, str(g.card_id)) is None for g in grants)
+        assert s.get(m.Sale, sold["payload"]["sale_id"]) is not None  # the sale is kept
+
+
+def test_more_cards_than_the_line_sold_are_not_minted(central_server):
+    """Finding 2: one card sold (qty 1) carrying two grants: the second is not minted."""
+    _setup(central_server)
+    till = central_server.enrol()
+    member = make_member(central_server)
+    grants = [_grant(), _grant()]
+    answer = till.push([sale(till, member, [("CARD-COFFEE10", 25000, 1, 0)], tier="regular",
+                             benefits=bw.SaleBenefits(cards=grants))]).json()
+    assert _reasons(answer) == ["card_not_sold"]
+    with central_server.read() as s:
+        assert s.get(CountCard, str(grants[0].card_id)) is not None
+        assert s.get(CountCard, str(grants[1].card_id)) is None
+    # two cards on a line of two are both sold
+    two = [_grant(), _grant()]
+    answer = till.push([sale(till, member, [("CARD-COFFEE10", 50000, 2, 0)], tier="regular",
+                             benefits=bw.SaleBenefits(cards=two))]).json()
+    assert _kinds(answer) == []
