@@ -12,6 +12,7 @@ against what the service knows, and whatever disagrees is a conflict recorded on
 - a refund to the balance beyond what its sale spent, part by part;
 - a recharge refund of a recharge the service does not know, refunded before, of another
   member, or with figures other than the service computes from its own ledger.
+- a recharge refund pushed again (same refund id, new entry or event): not applied twice.
 
 Tier upgrades of a recharge rule lift the member's growth to the tier's threshold (a growth
 ``adjust`` row in the points ledger), so the next sale's tier computation keeps the tier.
@@ -280,9 +281,20 @@ def apply_recharge_refund(ctx: Any, pl: p.RechargeRefundPayload) -> None:
     what = f"Recharge refund {pl.receipt_no}"
     if _entry_taken(ctx, str(pl.entry_id), what, recharge_id=recharge_id, refund_id=refund_id):
         return
+    recharge = ctx.session.get(StoredValueRecharge, recharge_id)
+    if (recharge is not None and recharge.refund_id == refund_id) or ctx.session.execute(
+            select(StoredValueEntry.id).where(StoredValueEntry.kind == "recharge_refund",
+                                              StoredValueEntry.refund_id == refund_id)
+            .limit(1)).first() is not None:
+        # the same refund under a new entry (and event): the cash left the drawer once
+        ctx.conflict(ConflictKind.STORED_VALUE_MISMATCH,
+                     f"{what} reached the service before in another event; it was not "
+                     "applied twice.", member_id=pl.member_id,
+                     reason="duplicate_recharge_refund", recharge_id=recharge_id,
+                     refund_id=refund_id)
+        return
     member = _member(ctx, pl.member_id)
     member_id = member.id if member else str(pl.member_id)
-    recharge = ctx.session.get(StoredValueRecharge, recharge_id)
     before = balance(ctx.session, member_id)
 
     def mismatch(reason: str, message: str, **detail: Any) -> None:

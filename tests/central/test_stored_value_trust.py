@@ -56,3 +56,18 @@ def test_a_refund_pushed_again_with_a_new_entry_returns_nothing(central_server):
     (res,) = _results(till, [_again(till, back, stored_value=_new_entry(back))])
     assert [c["kind"] for c in res["conflicts"]] == ["duplicate_refund"]
     assert tuple(_ledger_sum(central_server, member_id)) == (10000, 0)
+
+
+def test_a_recharge_refund_pushed_again_after_a_new_recharge_is_not_applied(central_server):
+    till = central_server.enrol("SV dup recharge refund")
+    member_id = make_member(central_server)
+    rc = recharge(till, member_id, 30000, 0, None)
+    _results(till, [rc])
+    back = recharge_refund(till, rc, 30000, 0, 0)
+    (res,) = _results(till, [back])
+    assert res["status"] == "applied", res
+    _results(till, [recharge(till, member_id, 30000, 0, None)])  # the balance refilled
+    (res,) = _results(till, [_again(till, back, entry_id=str(uuid.uuid4()))])
+    assert [(c["kind"], c["detail"]["reason"]) for c in res["conflicts"]] == [
+        ("stored_value_mismatch", "duplicate_recharge_refund")]
+    assert tuple(_ledger_sum(central_server, member_id)) == (30000, 0)
