@@ -172,12 +172,25 @@ def on_sale(ctx: Any, sale: p.SalePayload) -> None:
     granted: dict[int, int] = {}  # line_no -> cards granted on it so far
     for card in moves.cards:
         _grant(ctx, programme, sale, sale_id, member_id, card, today, granted)
+    tier = _tier_before(ctx, member, sale)
     for use in moves.uses:
-        _use(ctx, programme, sale, sale_id, member_id, use, today)
+        _use(ctx, programme, sale, sale_id, member_id, use, today, tier)
     for red in moves.mall:
         _redeem(ctx, programme, sale, sale_id, member_id, red)
     if member is not None:
         record_change(s, "member", member.id)  # the member's balances changed
+
+
+def _tier_before(ctx: Any, member: m.Member | None, sale: p.SalePayload) -> str | None:
+    """The member's tier before this sale, as the service knows it (the sale's growth was
+    added by the time the benefits are applied; the tier follows the growth). A member the
+    service does not know: the till's word (the sale is reported as unknown_member anyway)."""
+    if member is None:
+        return sale.tier_before
+    rules = ctx.rules
+    if sale.growth_earned and member.tier == rules.tier_for_growth(max(0, member.growth)).code:
+        return rules.tier_for_growth(max(0, member.growth - sale.growth_earned)).code
+    return member.tier
 
 
 def _grant(ctx: Any, programme: bd.Programme, sale: p.SalePayload, sale_id: str,
@@ -228,7 +241,8 @@ def _grant(ctx: Any, programme: bd.Programme, sale: p.SalePayload, sale_id: str,
 
 
 def _use(ctx: Any, programme: bd.Programme, sale: p.SalePayload, sale_id: str,
-         member_id: str | None, use: bw.BenefitUseWire, today: date) -> None:
+         member_id: str | None, use: bw.BenefitUseWire, today: date,
+         tier: str | None) -> None:
     s = ctx.session
     use_id = str(use.use_id)
     if s.get(BenefitUseRow, use_id) is not None:
@@ -254,7 +268,13 @@ def _use(ctx: Any, programme: bd.Programme, sale: p.SalePayload, sale_id: str,
                      "not cover; the use is recorded as sent.", member_id=member_id,
                      sale_id=sale_id, benefit=use.benefit, reason="not_covered")
     if use.source == bd.QUOTA:
-        tier = use.tier or sale.tier_before
+        # the quota of the tier the service knows, never the one the till claims
+        if use.tier is not None and tier is not None and use.tier != tier:
+            ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                         f"{what}: the use of {use.benefit} was counted by the till against "
+                         f"tier {use.tier}'s quota; the member is {tier} on the service, whose "
+                         "quota it counts against.", member_id=member_id, sale_id=sale_id,
+                         benefit=use.benefit, reason="tier", tier=tier, tier_sent=use.tier)
         quota = programme.quota(use.benefit, tier) if tier else None
         key = use.period_key
         if quota is not None and key != bd.period_key(quota.period, today):

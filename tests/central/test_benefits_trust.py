@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from pos_central import models as m
 from pos_central.benefit_tables import CountCard
+from pos_member.domain.benefits import period_key
 from pos_member.sync import benefits_wire as bw
 from tests.central.builders import make_member
 from tests.central.test_benefits import _kinds, _setup, _today, sale
@@ -59,4 +60,35 @@ def test_more_cards_than_the_line_sold_are_not_minted(central_server):
     two = [_grant(), _grant()]
     answer = till.push([sale(till, member, [("CARD-COFFEE10", 50000, 2, 0)], tier="regular",
                              benefits=bw.SaleBenefits(cards=two))]).json()
+    assert _kinds(answer) == []
+
+
+def _upsize(tier: str | None) -> bw.BenefitUseWire:
+    return bw.BenefitUseWire(use_id=uuid.uuid4(), benefit="UPSIZE", source="quota", line_no=1,
+                             discount_fen=300, period_key=period_key("month", _today()),
+                             tier=tier)
+
+
+def test_a_quota_use_counts_against_the_services_tier_not_the_tills(central_server):
+    """Finding 4: a regular member whose till claims gold spends no gold quota unnoticed."""
+    _setup(central_server)
+    till = central_server.enrol()
+    member = make_member(central_server)  # regular: no UPSIZE at all
+    answer = till.push([sale(till, member, [("C002", 2500, 1, 0)], tier="gold",
+                             benefits=bw.SaleBenefits(uses=[_upsize("gold")]))]).json()
+    assert _kinds(answer) == ["benefit_mismatch", "benefit_mismatch"]
+    assert _reasons(answer) == ["tier", "no_quota"]
+    tier = answer["results"][0]["conflicts"][0]["detail"]
+    assert (tier["tier_sent"], tier["tier"]) == ("gold", "regular")
+    # a silver member (1 upsize a month) claiming gold (2): the second is overdrawn
+    silver = make_member(central_server, growth=3000)
+    till.push([sale(till, silver, [("C002", 2500, 1, 0)], tier="gold",
+                    benefits=bw.SaleBenefits(uses=[_upsize("gold")]))])
+    answer = till.push([sale(till, silver, [("C002", 2500, 1, 0)], tier="gold",
+                             benefits=bw.SaleBenefits(uses=[_upsize("gold")]))]).json()
+    assert "benefit_overdrawn" in _kinds(answer)
+    # the till's tier agreeing with the service's (or none sent) is no conflict
+    other = make_member(central_server, growth=3000)
+    answer = till.push([sale(till, other, [("C002", 2500, 1, 0)], tier="silver",
+                             benefits=bw.SaleBenefits(uses=[_upsize(None)]))]).json()
     assert _kinds(answer) == []
