@@ -175,8 +175,9 @@ def on_sale(ctx: Any, sale: p.SalePayload) -> None:
     tier = _tier_before(ctx, member, sale)
     for use in moves.uses:
         _use(ctx, programme, sale, sale_id, member_id, use, today, tier)
+    drawn: dict[int, int] = {}  # line_no -> points the sale's redemptions drew on it so far
     for red in moves.mall:
-        _redeem(ctx, programme, sale, sale_id, member_id, red)
+        _redeem(ctx, programme, sale, sale_id, member_id, red, drawn)
     if member is not None:
         record_change(s, "member", member.id)  # the member's balances changed
 
@@ -350,11 +351,14 @@ def _stock_row(ctx: Any, store_id: str, reward: str) -> MallStock:
 
 
 def _redeem(ctx: Any, programme: bd.Programme, sale: p.SalePayload, sale_id: str,
-            member_id: str | None, red: bw.MallRedemption) -> None:
+            member_id: str | None, red: bw.MallRedemption, drawn: dict[int, int]) -> None:
     s = ctx.session
     rid = str(red.redemption_id)
     if s.get(MallRedemptionRow, rid) is not None:
         return
+    # the line's points pay for every redemption on it together, not each one alone
+    drawn_before = drawn.get(red.line_no, 0)
+    drawn[red.line_no] = drawn_before + red.points
     what = f"Sale {sale.receipt_no}"
     reward = programme.reward(red.reward)
     if reward is None or reward.points * red.qty != red.points:
@@ -365,11 +369,17 @@ def _redeem(ctx: Any, programme: bd.Programme, sale: p.SalePayload, sale_id: str
                      ". Recorded as sent.", member_id=member_id, sale_id=sale_id,
                      reward=red.reward, reason="reward_terms")
     line = next((x for x in sale.lines if x.line_no == red.line_no), None)
-    if line is None or line.points_redeemed < red.points:
+    if line is None or line.points_redeemed < drawn_before + red.points:
         ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
                      f"{what}: the mall redemption's line {red.line_no} does not carry its "
-                     f"{red.points} points.", member_id=member_id, sale_id=sale_id,
-                     reward=red.reward, reason="line_points")
+                     f"{red.points} points" + (
+                         f" (the line's {line.points_redeemed} points pay for the sale's "
+                         f"other redemptions on it, {drawn_before} points, first)"
+                         if line is not None and drawn_before else "") + ".",
+                     member_id=member_id, sale_id=sale_id, reward=red.reward,
+                     reason="line_points",
+                     points_on_line=None if line is None else line.points_redeemed,
+                     points_drawn=drawn_before + red.points)
     stock = _stock_row(ctx, sale.store_id, red.reward)
     before = stock.stock
     stock.stock = before - red.qty

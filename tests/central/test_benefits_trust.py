@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from pos_central import benefits as cb
 from pos_central import models as m
 from pos_central.benefit_tables import CountCard
 from pos_member.domain.benefits import period_key
@@ -91,4 +92,27 @@ def test_a_quota_use_counts_against_the_services_tier_not_the_tills(central_serv
     other = make_member(central_server, growth=3000)
     answer = till.push([sale(till, other, [("C002", 2500, 1, 0)], tier="silver",
                              benefits=bw.SaleBenefits(uses=[_upsize(None)]))]).json()
+    assert _kinds(answer) == []
+
+
+def test_two_mall_redemptions_cannot_draw_on_one_lines_points(central_server):
+    """Finding 11: a line paying 500 points carries two 500-point mugs: the second is
+    reported (the line's points are counted once)."""
+    _setup(central_server)
+    till = central_server.enrol("A", "S001")
+    member = make_member(central_server, points=2000)
+    with central_server.write() as s:
+        cb.set_stock(s, "S001", "MUG", 5)
+    reds = [bw.MallRedemption(redemption_id=uuid.uuid4(), reward="MUG", line_no=1, qty=1,
+                              points=500) for _ in range(2)]
+    answer = till.push([sale(till, member, [("MALL-MUG", 0, 1, 500)], tier="regular",
+                             benefits=bw.SaleBenefits(mall=reds))]).json()
+    assert _kinds(answer) == ["benefit_mismatch"]
+    assert _reasons(answer) == ["line_points"]
+    assert answer["results"][0]["conflicts"][0]["detail"]["points_on_line"] == 500
+    # two mugs on a line of two paying 1000 points are fine
+    reds = [bw.MallRedemption(redemption_id=uuid.uuid4(), reward="MUG", line_no=1, qty=1,
+                              points=500) for _ in range(2)]
+    answer = till.push([sale(till, member, [("MALL-MUG", 0, 2, 1000)], tier="regular",
+                             benefits=bw.SaleBenefits(mall=reds))]).json()
     assert _kinds(answer) == []
