@@ -459,8 +459,61 @@ def _check_member_code(ctx: Context, sale: p.SalePayload, member_id: str | None)
 
 
 def _use_coupons(ctx: Context, sale: p.SalePayload) -> None:
+    def survivor(member_id: Any) -> str | None:  # a member id, merges followed
+        member_id = _s(member_id)
+        for _ in range(8):
+            member = ctx.members.get(member_id) if member_id else None
+            if member is None and member_id:
+                member = ctx.session.get(m.Member, member_id)
+            if member is None or member.merged_into is None:
+                break
+            member_id = member.merged_into
+        return member_id
+
+    from zoneinfo import ZoneInfo
+
+    from pos_member.domain.coupons import local_naive
+
+    try:  # the store's wall clock at sold_at, from the instant (not the till's local_time)
+        at = sale.sold_at.astimezone(ZoneInfo(sale.tz))
+    except (ValueError, KeyError, OSError):
+        at = sale.sold_at.astimezone(UTC)
+    now = at.replace(tzinfo=None)
+
+    def parse(text: str | None) -> datetime | None:
+        try:
+            return datetime.fromisoformat(text) if text else None
+        except ValueError:
+            return None
+
+    def misuse(coupon: m.Coupon) -> tuple[str, str] | None:
+        """Why this sale may not spend the coupon: its holder, then its window."""
+        if coupon.member_id:
+            if sale.member_id is None:
+                return "anonymous", "belongs to a member and the sale has none"
+            if survivor(coupon.member_id) != survivor(sale.member_id):
+                return "other_member", "belongs to another member"
+        start, end = (local_naive(parse(x), at) for x in (coupon.valid_from, coupon.valid_to))
+        if start is not None and now < start:
+            return "not_yet_valid", "was not valid yet when the sale was made"
+        if end is not None and now >= end:
+            return "expired", "had expired when the sale was made"
+        return None
+
     for use in sorted(sale.coupons, key=lambda u: u.code):
         coupon = ctx.coupons.get(use.code)
+        wrong = misuse(coupon) if coupon is not None and coupon.status not in (
+            p.CouponStatus.USED.value, p.CouponStatus.VOID.value) else None
+        if wrong is not None:
+            reason, why = wrong
+            ctx.conflict(ConflictKind.COUPON_INVALID,
+                         f"Coupon {use.code} {why}; sale {sale.receipt_no} is kept with its "
+                         "discount.", coupon_code=use.code, sale_id=sale.sale_id,
+                         member_id=sale.member_id, reason=reason,
+                         coupon_member_id=coupon.member_id, valid_from=coupon.valid_from,
+                         valid_to=coupon.valid_to)
+            if reason in ("anonymous", "other_member"):
+                continue  # the holder keeps the coupon
         if coupon is None:
             ctx.conflict(ConflictKind.COUPON_UNKNOWN,
                          f"Coupon {use.code} is not known to the service.",
@@ -502,7 +555,7 @@ def apply_refund(ctx: Context, refund: p.RefundPayload) -> bool | None:
         ctx.conflict(ConflictKind.UNKNOWN_SALE,
                      f"Refund {refund.receipt_no} is of a sale the service has not received; "
                      "its figures were applied.", sale_id=sale_id)
-    member_id = refund.member_id or (sale.member_id if sale else None)
+    member_id = _refund_member(ctx, refund, sale)
     account = _account_for(ctx, member_id, sale_id)
     moved = _bound_refund(ctx, sale, refund, account.member.id if account else member_id)
     lines = [{"line_no": x.line_no, "sku": x.sku, "qty": _qty_text(x.qty),
@@ -548,6 +601,25 @@ def apply_refund(ctx: Context, refund: p.RefundPayload) -> bool | None:
         )
     loyalty.touch(ctx.session, member)
     ctx.outcome.member = member_balance(member)
+
+
+def _refund_member(ctx: Context, refund: p.RefundPayload, sale: SaleInfo | None) -> Any:
+    """The member whose points a refund moves: its sale's (after merges). A refund naming
+    another member is a ``refund_exceeds_sale`` conflict (reason ``other_member``); the points
+    go back to the sale's member, never to the one named."""
+    if sale is None or sale.member_id is None or refund.member_id is None:
+        return refund.member_id or (sale.member_id if sale else None)
+    ours, _ = ctx.account(sale.member_id)
+    named, _ = ctx.account(refund.member_id)
+    want = ours.member.id if ours else sale.member_id
+    if (named.member.id if named else str(refund.member_id)) == want:
+        return refund.member_id
+    ctx.conflict(ConflictKind.REFUND_EXCEEDS_SALE,
+                 f"Refund {refund.receipt_no} names member {refund.member_id}, but its sale was "
+                 f"made for member {want}; the refund's points were moved for {want}.",
+                 member_id=refund.member_id, sale_id=refund.sale_id, reason="other_member",
+                 sale_member_id=want, excess={"member": str(refund.member_id)})
+    return want
 
 
 def _bound_refund(ctx: Context, sale: SaleInfo | None, refund: p.RefundPayload,

@@ -164,6 +164,18 @@ def on_refund(ctx: Any, refund: p.RefundPayload) -> None:
     member = _member(ctx, refund.member_id)
     member_id = member.id if member else str(refund.member_id)
     t = StoredValueEntry
+    payer = ctx.session.execute(select(t.member_id).where(t.sale_id == sale_id,
+                                                          t.kind == "spend").limit(1)).scalar()
+    if payer is not None:
+        owner = _member(ctx, payer)
+        payer = owner.id if owner else payer
+        if payer != member_id:  # the balance goes back to whoever paid with it
+            ctx.conflict(ConflictKind.STORED_VALUE_MISMATCH,
+                         f"Refund {refund.receipt_no} put stored value back to member "
+                         f"{member_id}, but its sale was paid from member {payer}'s balance; "
+                         f"credited to {payer}.", member_id=member_id, sale_id=sale_id,
+                         reason="other_member", sale_member_id=payer)
+            member, member_id = owner, payer
     rows = ctx.session.execute(select(t.kind, func.sum(t.principal_fen), func.sum(t.bonus_fen))
                                .where(t.sale_id == sale_id).group_by(t.kind)).all()
     sums = {kind: (int(a or 0), int(b or 0)) for kind, a, b in rows}

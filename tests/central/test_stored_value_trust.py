@@ -71,3 +71,31 @@ def test_a_recharge_refund_pushed_again_after_a_new_recharge_is_not_applied(cent
     assert [(c["kind"], c["detail"]["reason"]) for c in res["conflicts"]] == [
         ("stored_value_mismatch", "duplicate_recharge_refund")]
     assert tuple(_ledger_sum(central_server, member_id)) == (30000, 0)
+
+
+def _stored(server, member_id):
+    return tuple(int(x or 0) for x in _ledger_sum(server, member_id))
+
+
+def test_a_refund_cannot_move_a_sales_balance_or_points_to_another_member(central_server):
+    till = central_server.enrol("SV other member")
+    a = make_member(central_server, points=500)
+    b = make_member(central_server, points=0)
+    _results(till, [recharge(till, a, 10000, 0, None)])
+    sale = spend(till, a, 4000)
+    sale["payload"]["points_redeemed"] = sale["payload"]["lines"][0]["points_redeemed"] = 200
+    (res,) = _results(till, [sale])
+    assert res["status"] == "applied", res
+    back = refund(till, sale, 4000)
+    back["payload"]["member_id"] = b
+    back["payload"]["points_returned"] = back["payload"]["lines"][0]["points_returned"] = 200
+    (res,) = _results(till, [back])
+    found = sorted((c["kind"], c["detail"].get("reason")) for c in res["conflicts"])
+    assert found == [("refund_exceeds_sale", "other_member"),
+                     ("stored_value_mismatch", "other_member")], res
+    assert _stored(central_server, a) == (10000, 0)  # credited to the sale's member
+    assert _stored(central_server, b) == (0, 0)
+    with central_server.read() as s:
+        points = dict(s.execute(select(m.Member.id, m.Member.points)
+                                .where(m.Member.id.in_([a, b]))).all())
+    assert points == {a: 500, b: 0}  # a's 200 points came back to a, not to b
