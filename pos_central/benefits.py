@@ -173,8 +173,9 @@ def on_sale(ctx: Any, sale: p.SalePayload) -> None:
     for card in moves.cards:
         _grant(ctx, programme, sale, sale_id, member_id, card, today, granted)
     tier = _tier_before(ctx, member, sale)
+    units: dict[int, int] = {}  # line_no -> uses on it so far (one use takes one unit)
     for use in moves.uses:
-        _use(ctx, programme, sale, sale_id, member_id, use, today, tier)
+        _use(ctx, programme, sale, sale_id, member_id, use, today, tier, units)
     drawn: dict[int, int] = {}  # line_no -> points the sale's redemptions drew on it so far
     for red in moves.mall:
         _redeem(ctx, programme, sale, sale_id, member_id, red, drawn)
@@ -243,7 +244,7 @@ def _grant(ctx: Any, programme: bd.Programme, sale: p.SalePayload, sale_id: str,
 
 def _use(ctx: Any, programme: bd.Programme, sale: p.SalePayload, sale_id: str,
          member_id: str | None, use: bw.BenefitUseWire, today: date,
-         tier: str | None) -> None:
+         tier: str | None, units: dict[int, int]) -> None:
     s = ctx.session
     use_id = str(use.use_id)
     if s.get(BenefitUseRow, use_id) is not None:
@@ -268,6 +269,8 @@ def _use(ctx: Any, programme: bd.Programme, sale: p.SalePayload, sale_id: str,
                      f"{what} used {use.benefit} on line {use.line_no}, which the benefit does "
                      "not cover; the use is recorded as sent.", member_id=member_id,
                      sale_id=sale_id, benefit=use.benefit, reason="not_covered")
+    if line is not None:
+        _check_unit(ctx, programme, what, member_id, sale_id, use, line, units)
     if use.source == bd.QUOTA:
         # the quota of the tier the service knows, never the one the till claims
         if use.tier is not None and tier is not None and use.tier != tier:
@@ -336,6 +339,35 @@ def _use(ctx: Any, programme: bd.Programme, sale: p.SalePayload, sale_id: str,
                         line_no=use.line_no, discount_fen=use.discount_fen,
                         terminal_id=ctx.terminal_id, event_id=ctx.event_id, at=sale.sold_at))
     s.flush()
+
+
+def _check_unit(ctx: Any, programme: bd.Programme, what: str, member_id: str, sale_id: str,
+                use: bw.BenefitUseWire, line: p.SaleLine, units: dict[int, int]) -> None:
+    """One use takes one unit of its line (whole pieces: at most the line's quantity of uses)
+    and at most what the benefit takes off one unit at the line's unit price (the price before
+    member prices, so never tighter than the till's own figure). Beyond: reported, the
+    discount recorded as sent."""
+    n = units.get(use.line_no, 0) + 1
+    units[use.line_no] = n
+    whole = line.qty == line.qty.to_integral_value()
+    if not whole or n > int(line.qty):
+        ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                     f"{what} used {use.benefit} {n} times on line {use.line_no}, which has "
+                     f"{line.qty} units" + ("" if whole else " (weighed goods take no benefit)")
+                     + "; the use is recorded as sent.", member_id=member_id, sale_id=sale_id,
+                     benefit=use.benefit, line_no=use.line_no, reason="units",
+                     uses_on_line=n, qty=str(line.qty))
+    if not programme.has_benefit(use.benefit):
+        return
+    most = programme.benefit(use.benefit).unit_discount(line.unit_price_fen)
+    if use.discount_fen > most:
+        ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                     f"{what}: the use of {use.benefit} on line {use.line_no} took "
+                     f"{use.discount_fen} fen off; the benefit takes at most {most} fen off a "
+                     f"unit at {line.unit_price_fen} fen. Recorded as sent.",
+                     member_id=member_id, sale_id=sale_id, benefit=use.benefit,
+                     line_no=use.line_no, reason="discount", discount_fen=use.discount_fen,
+                     discount_max_fen=most)
 
 
 def _stock_row(ctx: Any, store_id: str, reward: str) -> MallStock:

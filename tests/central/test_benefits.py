@@ -40,9 +40,13 @@ def sale(till, member_id: str | None, lines: list[tuple[str, int, int, int]], *,
     """A sale of ``lines`` (sku, amount after benefits, qty, points redeemed on the line),
     paid by WeChat, earning nothing (the benefit tests do not look at points earned)."""
     now = _now()
+    off: dict[int, int] = {}  # the benefits' discount by line: the unit price is before it
+    for use in (benefits.uses if benefits else []):
+        off[use.line_no] = off.get(use.line_no, 0) + use.discount_fen
     wire_lines = [p.SaleLine(line_no=i, sku=sku, name=sku, qty=Decimal(qty),
                              category_id="coffee" if sku.startswith("C0") else None,
-                             unit_price_fen=amount, amount_fen=amount, points_redeemed=pts,
+                             unit_price_fen=(amount + off.get(i, 0)) // max(qty, 1),
+                             amount_fen=amount, points_redeemed=pts,
                              paid_fen=amount)
                   for i, (sku, amount, qty, pts) in enumerate(lines, start=1)]
     total = sum(x[1] for x in lines)

@@ -116,3 +116,38 @@ def test_two_mall_redemptions_cannot_draw_on_one_lines_points(central_server):
     answer = till.push([sale(till, member, [("MALL-MUG", 0, 2, 1000)], tier="regular",
                              benefits=bw.SaleBenefits(mall=reds))]).json()
     assert _kinds(answer) == []
+
+
+def test_a_benefit_takes_at_most_one_unit_per_use_and_one_use_per_unit(central_server):
+    """Finding 12: a use's discount beyond what the benefit takes off one unit, and more uses
+    than the line has units, are reported."""
+    _setup(central_server)
+    till = central_server.enrol()
+    member = make_member(central_server)
+    card = _grant()
+    till.push([sale(till, member, [("CARD-COFFEE10", 25000, 1, 0)], tier="regular",
+                    benefits=bw.SaleBenefits(cards=[card]))])
+
+    def use(discount: int) -> bw.BenefitUseWire:
+        return bw.BenefitUseWire(use_id=uuid.uuid4(), benefit="COFFEE", source=str(card.card_id),
+                                 line_no=1, discount_fen=discount)
+
+    def coffee(qty: int, uses: list[bw.BenefitUseWire]) -> dict:
+        s = sale(till, member, [("C002", 0, qty, 0)], tier="regular",
+                 benefits=bw.SaleBenefits(uses=uses))
+        for line in s["payload"]["lines"]:
+            line["unit_price_fen"] = 2800  # ¥28 a cup, free with the card
+        return s
+
+    answer = till.push([coffee(1, [use(2800)])]).json()
+    assert _kinds(answer) == []
+    # ¥500 off a ¥28 coffee
+    answer = till.push([coffee(1, [use(50000)])]).json()
+    assert _reasons(answer) == ["discount"]
+    assert answer["results"][0]["conflicts"][0]["detail"]["discount_max_fen"] == 2800
+    # two uses on one cup
+    answer = till.push([coffee(1, [use(2800), use(2800)])]).json()
+    assert _reasons(answer) == ["units"]
+    # two uses on two cups
+    answer = till.push([coffee(2, [use(2800), use(2800)])]).json()
+    assert _kinds(answer) == []
