@@ -799,6 +799,7 @@ class ConflictKind(enum.StrEnum):
     COUPON_ALREADY_USED = "coupon_already_used"  # another sale used the single-use coupon first
     COUPON_UNKNOWN = "coupon_unknown"
     COUPON_VOID = "coupon_void"
+    COUPON_INVALID = "coupon_invalid"  # another member's coupon, or outside its validity window
     POINTS_OVERDRAWN = "points_overdrawn"  # redeemed more than the balance: balance negative
     NEGATIVE_BALANCE = "negative_balance"  # a refund took back points already spent
     UNKNOWN_MEMBER = "unknown_member"  # sale kept, no points moved
