@@ -25,7 +25,7 @@ rows are locked ``FOR UPDATE`` when read.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -167,7 +167,8 @@ def on_sale(ctx: Any, sale: p.SalePayload) -> None:
     member_id = member.id if member is not None else (str(sale.member_id)
                                                        if sale.member_id else None)
     programme = current_programme(s)
-    today = sale.local_time.date()
+    today = _sale_day(ctx, sale, sale_id, member_id,
+                      any(u.source == bd.QUOTA for u in moves.uses))
     # Cards first: a card sold and used in the same sale is known when its use is checked.
     granted: dict[int, int] = {}  # line_no -> cards granted on it so far
     for card in moves.cards:
@@ -181,6 +182,49 @@ def on_sale(ctx: Any, sale: p.SalePayload) -> None:
         _redeem(ctx, programme, sale, sale_id, member_id, red, drawn)
     if member is not None:
         record_change(s, "member", member.id)  # the member's balances changed
+
+
+# The longest a till is expected to stay offline (DESIGN: "weeks offline"): a quota use in a
+# sale older than this when it reaches the service is reported (a till back-dating sales to
+# spend earlier periods' unused quotas). Applied as sent all the same.
+MAX_OFFLINE_AGE = timedelta(days=31)
+CLOCK_SKEW = timedelta(minutes=10)  # a sale this far ahead of the service's clock is reported
+
+
+def _sale_day(ctx: Any, sale: p.SalePayload, sale_id: str, member_id: str | None,
+              quota: bool) -> date:
+    """The store's day of the sale, from its instant in its zone (never the till's
+    ``local_time``, which is checked against it). With quota uses: a local_time that is not
+    the instant's, and a sale older than the longest offline spell (or in the future), are
+    ``benefit_mismatch`` (reasons ``local_time``, ``stale``)."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        at = sale.sold_at.astimezone(ZoneInfo(sale.tz))
+    except (ValueError, KeyError, OSError):
+        at = sale.sold_at.astimezone(UTC)
+    day = at.date()
+    if not quota:
+        return day
+    what = f"Sale {sale.receipt_no}"
+    if abs(sale.local_time - at.replace(tzinfo=None)) > CLOCK_SKEW:
+        ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                     f"{what}: its local time {sale.local_time:%Y-%m-%d %H:%M} is not its "
+                     f"instant in {sale.tz} ({at:%Y-%m-%d %H:%M}); its quota uses count on "
+                     f"{day}.", member_id=member_id, sale_id=sale_id, reason="local_time",
+                     local_time=sale.local_time.isoformat(), local_day=day.isoformat())
+    now = ctx.now if ctx.now.tzinfo is not None else ctx.now.replace(tzinfo=UTC)
+    if now - sale.sold_at > MAX_OFFLINE_AGE or sale.sold_at - now > CLOCK_SKEW:
+        old = now - sale.sold_at > MAX_OFFLINE_AGE
+        ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
+                     f"{what} spent quota uses " + (
+                         f"on {day}, more than {MAX_OFFLINE_AGE.days} days before it reached "
+                         "the service (longer than a till stays offline)" if old else
+                         f"at {sale.sold_at:%Y-%m-%d %H:%M} UTC, ahead of the service's clock")
+                     + "; the uses are recorded as sent.", member_id=member_id,
+                     sale_id=sale_id, reason="stale" if old else "future",
+                     max_age_days=MAX_OFFLINE_AGE.days, sold_at=sale.sold_at.isoformat())
+    return day
 
 
 def _tier_before(ctx: Any, member: m.Member | None, sale: p.SalePayload) -> str | None:

@@ -7,7 +7,7 @@ sale is kept as sent, but the service records a conflict and mints nothing it di
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pos_central import benefits as cb
 from pos_central import models as m
@@ -150,4 +150,36 @@ def test_a_benefit_takes_at_most_one_unit_per_use_and_one_use_per_unit(central_s
     assert _reasons(answer) == ["units"]
     # two uses on two cups
     answer = till.push([coffee(2, [use(2800), use(2800)])]).json()
+    assert _kinds(answer) == []
+
+
+def _backdated(till, member: str, *, sold_days_ago: int, local_days_ago: int) -> dict:
+    """A silver upsize (1 a month) counted against the period of ``local_days_ago``."""
+    s = sale(till, member, [("C002", 2500, 1, 0)], tier="silver",
+             benefits=bw.SaleBenefits(uses=[_upsize("silver")]))
+    pl = s["payload"]
+    sold = datetime.fromisoformat(pl["sold_at"]) - timedelta(days=sold_days_ago)
+    local = datetime.fromisoformat(pl["local_time"]) - timedelta(days=local_days_ago)
+    pl["sold_at"], pl["local_time"] = sold.isoformat(), local.isoformat()
+    pl["benefits"]["uses"][0]["period_key"] = period_key("month", local.date())
+    return s
+
+
+def test_a_quota_of_an_earlier_period_is_not_spent_on_the_tills_date(central_server):
+    """Finding 6 (quotas): the day is the sale's instant in its zone, not the till's
+    local_time, and a sale older than the longest offline spell is reported."""
+    _setup(central_server)
+    till = central_server.enrol()
+    member = make_member(central_server, growth=3000)
+    # local_time (and the period) two months back, the instant now
+    answer = till.push([_backdated(till, member, sold_days_ago=0, local_days_ago=62)]).json()
+    assert _reasons(answer) == ["local_time", "period"]
+    # both two months back: older than a till stays offline
+    member = make_member(central_server, growth=3000)
+    answer = till.push([_backdated(till, member, sold_days_ago=62, local_days_ago=62)]).json()
+    assert _reasons(answer) == ["stale"]
+    assert answer["results"][0]["conflicts"][0]["detail"]["max_age_days"] == 31
+    # a sale made offline a few days ago counts against its own period, no conflict
+    fresh = make_member(central_server, growth=3000)
+    answer = till.push([_backdated(till, fresh, sold_days_ago=3, local_days_ago=3)]).json()
     assert _kinds(answer) == []
