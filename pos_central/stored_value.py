@@ -340,11 +340,45 @@ def apply_recharge_refund(ctx: Any, pl: p.RechargeRefundPayload) -> None:
         recharge.refund_principal_fen = pl.principal_fen
         recharge.refund_bonus_fen = pl.bonus_fen
         recharge.refund_tenders = [x.model_dump(mode="json") for x in pl.payments]
+        _take_back_gifts(ctx, recharge, what, pl.refunded_at, mismatch)
     movement = sv.Movement(-pl.principal_fen, -pl.bonus_fen)
     _, after = _move(ctx, member_id, "recharge_refund", str(pl.entry_id), movement,
                      pl.refunded_at, recharge_id=recharge_id, refund_id=refund_id)
     _overdrawn(ctx, what, member_id, before, after, -movement.total)
     _answer(ctx, member, after)
+
+
+def _take_back_gifts(ctx: Any, recharge: StoredValueRecharge, what: str, at: Any,
+                     mismatch: Callable[..., None]) -> None:
+    """A refunded recharge gives back what its rule gave: the gift coupon is voided (if it was
+    used already, a ``gift_coupon_used`` conflict says so) and the growth lifted by its tier
+    upgrade is taken back (an ``adjust`` row), the tier following the growth left."""
+    code = recharge.gift_coupon
+    coupon = ctx.session.get(m.Coupon, code) if code else None
+    if coupon is not None and coupon.status == p.CouponStatus.AVAILABLE.value:
+        coupon.status = p.CouponStatus.VOID.value
+        record_change(ctx.session, "coupon", code)
+    elif coupon is not None and coupon.status == p.CouponStatus.USED.value:
+        mismatch("gift_coupon_used", f"the recharge's gift coupon {code} was used already "
+                 f"(sale {coupon.used_by_sale_id}); it is not taken back",
+                 coupon_code=code, other_sale_id=coupon.used_by_sale_id)
+    if not recharge.tier_to:
+        return
+    member = _member(ctx, recharge.member_id)
+    lifted = ctx.session.execute(
+        select(func.sum(m.PointsLedger.growth))
+        .where(m.PointsLedger.event_id == recharge.event_id,
+               m.PointsLedger.kind == "adjust")).scalar()
+    if member is None or not lifted:
+        return
+    member.growth -= int(lifted)
+    member.tier = ctx.rules.tier_for_growth(max(0, member.growth)).code
+    ctx.insert(m.PointsLedger, member_id=member.id, event_id=ctx.event_id, kind="adjust",
+               points=0, growth=-int(lifted), balance_after=member.points, at=at)
+    loyalty.touch(ctx.session, member)
+    ctx.outcome.member = (ctx.outcome.member or p.MemberBalance(
+        member_id=member.id, points=member.points, growth=member.growth, tier=member.tier)
+    ).model_copy(update={"growth": member.growth, "tier": member.tier})
 
 
 def then(applier: Callable[[Any, Any], None],

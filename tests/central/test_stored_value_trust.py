@@ -99,3 +99,65 @@ def test_a_refund_cannot_move_a_sales_balance_or_points_to_another_member(centra
         points = dict(s.execute(select(m.Member.id, m.Member.points)
                                 .where(m.Member.id.in_([a, b]))).all())
     assert points == {a: 500, b: 0}  # a's 200 points came back to a, not to b
+
+
+def _gold_rule_server(make_central_server):
+    from pos_central import admin
+    from pos_member.domain.rules import Rules
+
+    server = make_central_server()
+    with server.write() as s:
+        admin.set_rules(s, Rules().with_overrides({"stored_value": {"recharge_rules": [
+            {"id": "gold1000", "min_amount": "1000.00", "bonus": "100.00",
+             "coupon": "RC-GIFT", "tier": "gold"}]}}))
+    make_coupon(server, code="RC-GIFT", value_fen=2000)
+    return server
+
+
+def _member_row(server, member_id):
+    with server.read() as s:
+        row = s.get(m.Member, member_id)
+        return row.growth, row.tier
+
+
+def _coupon_status(server, code):
+    with server.read() as s:
+        return s.get(m.Coupon, code).status
+
+
+def test_a_recharge_refund_takes_back_the_gift_coupon_and_the_tier_upgrade(
+        make_central_server):
+    server = _gold_rule_server(make_central_server)
+    till = server.enrol("SV gift back")
+    member_id = make_member(server, growth=100)
+    rc = recharge(till, member_id, 100000, 10000, "gold1000", tender="card")
+    (res,) = _results(till, [rc])
+    assert res["status"] == "applied", res
+    code = f"RC-GIFT-{rc['payload']['recharge_id'][:8].upper()}"
+    assert _member_row(server, member_id) == (6000, "gold")
+    (res,) = _results(till, [recharge_refund(till, rc, 100000, 10000, 0)])
+    assert res["status"] == "applied", res
+    assert _coupon_status(server, code) == "void"
+    assert _member_row(server, member_id) == (100, "regular")
+    assert (res["member"]["growth"], res["member"]["tier"]) == (100, "regular")
+    with server.read() as s:  # the upgrade and its reversal are both in the growth ledger
+        growth = s.execute(select(func.sum(m.PointsLedger.growth))
+                           .where(m.PointsLedger.member_id == member_id,
+                                  m.PointsLedger.kind == "adjust")).scalar()
+    assert growth == 100  # the member's opening growth; +5900 and -5900 cancel
+
+
+def test_a_recharge_refund_after_the_gift_coupon_was_used_is_reported(make_central_server):
+    server = _gold_rule_server(make_central_server)
+    till = server.enrol("SV gift used")
+    member_id = make_member(server, growth=100)
+    rc = recharge(till, member_id, 100000, 10000, "gold1000", tender="card")
+    _results(till, [rc])
+    code = f"RC-GIFT-{rc['payload']['recharge_id'][:8].upper()}"
+    with server.write() as s:  # spent at a counter (how does not matter here)
+        s.get(m.Coupon, code).status = "used"
+    (res,) = _results(till, [recharge_refund(till, rc, 100000, 10000, 0)])
+    assert [(c["kind"], c["detail"]["reason"]) for c in res["conflicts"]] == [
+        ("stored_value_mismatch", "gift_coupon_used")]
+    assert _coupon_status(server, code) == "used"
+    assert _member_row(server, member_id) == (100, "regular")
