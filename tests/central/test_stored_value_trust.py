@@ -161,3 +161,36 @@ def test_a_recharge_refund_after_the_gift_coupon_was_used_is_reported(make_centr
         ("stored_value_mismatch", "gift_coupon_used")]
     assert _coupon_status(server, code) == "used"
     assert _member_row(server, member_id) == (100, "regular")
+
+
+def test_a_sale_pushed_again_with_a_new_card_id_grants_no_card(central_server):
+    from datetime import timedelta
+
+    from pos_central import benefits as cb
+    from pos_central.benefit_tables import CountCard
+    from pos_member.domain.benefits import demo_programme
+    from pos_member.sync import benefits_wire as bw
+    from tests.central.test_benefits import _today, sale
+
+    with central_server.write() as s:
+        cb.set_programme(s, demo_programme())
+    till = central_server.enrol("dup card sale")
+    member_id = make_member(central_server)
+
+    def grant():
+        return bw.CountCardGrant(card_id=uuid.uuid4(), sku="CARD-COFFEE10", benefit="COFFEE",
+                                 line_no=1, uses=10,
+                                 expires_on=_today() + timedelta(days=364)).model_dump(mode="json")
+
+    bought = sale(till, member_id, [("CARD-COFFEE10", 25000, 1, 0)], tier="regular",
+                  benefits=bw.SaleBenefits(cards=[]))
+    bought["payload"]["benefits"]["cards"] = [grant()]
+    (res,) = _results(till, [bought])
+    assert res["status"] == "applied", res
+    copy = _again(till, bought, benefits={**bought["payload"]["benefits"], "cards": [grant()]})
+    (res,) = _results(till, [copy])
+    assert [c["kind"] for c in res["conflicts"]] == ["duplicate_sale"]
+    with central_server.read() as s:
+        cards = s.execute(select(func.count()).select_from(CountCard)
+                          .where(CountCard.member_id == member_id)).scalar()
+    assert cards == 1
