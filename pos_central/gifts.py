@@ -13,19 +13,31 @@ docs/gifts.md.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, String
+from sqlalchemy import Date, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pos_central import models as m
 from pos_central.changes import record_change
 from pos_central.db import UTCDateTime
 from pos_central.models import CODE_LEN, UUID_LEN, Base
-from pos_member.domain.gifts import GiftReward, gift_id
+from pos_member.domain.gifts import GiftError, GiftOffer, GiftReward, coupon_for, gift_id
 from pos_member.domain.rules import Rules
 from pos_member.sync import protocol as p
+
+
+# A gift issued longer ago than this when it reaches the service (a till offline for weeks is
+# designed for; months are not) is a back-filled gift: kept, reported as gift_mismatch "stale".
+MAX_GIFT_AGE = timedelta(days=42)
+FUTURE_TOLERANCE = timedelta(hours=1)
+# Reasons whose wallet coupon the service records withdrawn (void): a back-dated or
+# forward-dated issue mints nothing spendable at the other tills.
+BACKDATED = frozenset({"local_date", "stale", "future"})
+# The store-local time (the coupon's valid_from) lies this far from issued_at (UTC) at most.
+UTC_OFFSETS = (timedelta(hours=-12), timedelta(hours=14))
 
 
 class GiftIssue(Base):
@@ -62,17 +74,36 @@ def apply_gift_issued(ctx: Any, gift: p.GiftIssuedPayload) -> None:
         return
     account, _ = ctx.account(gift.member_id)
     member = account.member if account is not None else None
+    if member is not None:
+        # The same gift and period issued under another id of this member (a merged-away id
+        # gives another gift id): one gift per survivor.
+        ids = {str(member.id), str(gift.member_id)} | set(s.execute(
+            select(m.MemberMergeRow.member_id).where(
+                m.MemberMergeRow.merged_into == member.id)).scalars())
+        first = s.execute(select(GiftIssue).where(
+            GiftIssue.member_id.in_(sorted(ids)), GiftIssue.gift == gift.gift,
+            GiftIssue.period == gift.period).order_by(GiftIssue.issued_at)).scalars().first()
+        if first is not None:
+            ctx.conflict(
+                p.ConflictKind.GIFT_ALREADY_ISSUED,
+                f"Gift {gift.gift} ({gift.period}) was already issued to this member (under "
+                f"another of its ids, merged); this issue adds nothing and its coupon "
+                f"{gift.coupon.code} is not added.", member_id=member.id,
+                coupon_code=first.coupon_code, sale_id=gift.sale_id,
+                other_terminal_id=first.terminal_id, first_event_id=first.event_id,
+                gift_id=gid, first_gift_id=first.gift_id, reason="merged_member")
+            return
     if member is None:
         ctx.conflict(p.ConflictKind.UNKNOWN_MEMBER,
                      f"Member {gift.member_id} is not known to the service; the gift is kept.",
                      member_id=gift.member_id, coupon_code=gift.coupon.code, gift_id=gid)
-    reason = _mismatch(ctx.rules, gift, member)
+    reason = _when_mismatch(gift, ctx.now) or _mismatch(ctx.rules, gift, member)
     if reason is not None:
         ctx.conflict(p.ConflictKind.GIFT_MISMATCH,
                      f"Gift {gift.gift} ({gift.period}): {reason[1]}; kept as issued.",
                      member_id=gift.member_id, coupon_code=gift.coupon.code,
                      sale_id=gift.sale_id, reason=reason[0], gift_id=gid)
-    s.add(GiftIssue(gift_id=gid, member_id=str(gift.member_id), kind=gift.kind, gift=gift.gift,
+    s.add(GiftIssue(gift_id=gid, member_id=str(member.id if member else gift.member_id), kind=gift.kind, gift=gift.gift,
                     period=gift.period, coupon_code=gift.coupon.code,
                     terminal_id=ctx.terminal_id, store_id=gift.store_id, event_id=ctx.event_id,
                     sale_id=str(gift.sale_id) if gift.sale_id else None,
@@ -88,11 +119,45 @@ def apply_gift_issued(ctx: Any, gift: p.GiftIssuedPayload) -> None:
             threshold_fen=c.threshold_fen, categories=[], skus=list(c.skus),
             valid_from=c.valid_from.isoformat(), valid_to=c.valid_to.isoformat(), weekdays=[],
             tiers=[], stackable=False, with_tier_discount=True, member_id=owner,
-            status=p.CouponStatus.AVAILABLE.value)
+            status=p.CouponStatus.VOID.value if reason is not None and reason[0] in BACKDATED
+            else p.CouponStatus.AVAILABLE.value)
         s.add(coupon)
         s.flush()
         ctx.coupons[c.code] = coupon
         record_change(s, "coupon", c.code)
+
+
+def _when_mismatch(gift: p.GiftIssuedPayload, now: datetime) -> tuple[str, str] | None:
+    """The store-local date and time the till sent against its instant and the receive time."""
+    issued = gift.issued_at.astimezone(UTC)
+    offset = gift.coupon.valid_from - issued.replace(tzinfo=None)
+    if not (UTC_OFFSETS[0] - timedelta(minutes=1) <= offset <= UTC_OFFSETS[1]) or \
+            gift.coupon.valid_from.date() != gift.local_date:
+        return "local_date", (f"the local date {gift.local_date.isoformat()} and the coupon's "
+                              f"start are not the store's time at {issued.isoformat()}")
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    if issued < now - MAX_GIFT_AGE:
+        return "stale", (f"issued {issued.date().isoformat()}, more than "
+                         f"{MAX_GIFT_AGE.days} days before it reached the service")
+    if issued > now + FUTURE_TOLERANCE:
+        return "future", f"issued {issued.isoformat()}, after it reached the service"
+    return None
+
+
+def _coupon_mismatch(gift: p.GiftIssuedPayload, reward: GiftReward) -> bool:
+    """Whether the wallet coupon is not the one the rules' reward gives (domain coupon_for at
+    the coupon's own store-local start, which _when_mismatch tied to issued_at)."""
+    c = gift.coupon
+    offer = GiftOffer(gift.kind, gift.gift, gift.period, str(gift.gift_id), reward, "issued")
+    try:
+        want = coupon_for(offer, c.valid_from, c.cap_fen if reward.kind == "product" else None)
+    except GiftError:
+        return True
+    rate = Decimal(str(c.rate)) if c.rate is not None else None
+    return (c.code, c.kind, c.value_fen, rate, c.cap_fen, c.threshold_fen, tuple(c.skus),
+            c.valid_from.replace(microsecond=0), c.valid_to) != (
+        want.code, want.kind, want.value, want.rate, want.cap, want.threshold, want.skus,
+        want.valid_from, want.valid_to)
 
 
 def _mismatch(rules: Rules, gift: p.GiftIssuedPayload,
@@ -136,12 +201,8 @@ def _mismatch(rules: Rules, gift: p.GiftIssuedPayload,
         reward = benefit.coupon if benefit is not None else None
         if member is not None and reward is None:
             return "tier_not_allowed", f"member day {day_id} gives {member.tier} no coupon"
-    if reward is not None and reward.kind == "coupon":
-        c = gift.coupon
-        want = (reward.coupon_kind, reward.value if reward.coupon_kind == "amount_off" else None,
-                reward.threshold)
-        if (c.kind, c.value_fen, c.threshold_fen) != want:
-            return "figures", "the coupon's figures are not the ones the rules give"
-    elif reward is not None and list(gift.coupon.skus) != [reward.sku]:
-        return "figures", f"a product gift is one {reward.sku}"
+    if reward is not None and _coupon_mismatch(gift, reward):
+        what = f"one {reward.sku}" if reward.kind == "product" else reward.label()
+        return "figures", (f"the coupon (code, kind, value, rate, cap, threshold, products, "
+                           f"validity) is not the {what} the rules give")
     return None

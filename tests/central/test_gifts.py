@@ -5,11 +5,13 @@ reported as ``gift_mismatch`` with its reason; a replayed event changes nothing.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
 
 from sqlalchemy import select
 
-from pos_central import admin
+from pos_central import admin, gifts
 from pos_central import models as m
 from pos_central.gifts import GiftIssue
 from pos_member.domain.gifts import gift_coupon_code, gift_id
@@ -24,18 +26,25 @@ RULES = DEFAULT_RULES.with_overrides({
 AT = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _fixed_dates_are_not_stale(monkeypatch):
+    """These tests issue on fixed dates; the age limit is tested in test_gifts_trust.py."""
+    monkeypatch.setattr(gifts, "MAX_GIFT_AGE", timedelta(days=365 * 100))
+
+
 def gift_event(till, member_id: str, *, gift: str = "birthday", kind: str = "birthday",
                period: str = "2026", value_fen: int = 3000, local: date = date(2026, 11, 24),
-               gid: str | None = None, event_id=None) -> dict:
+               gid: str | None = None, event_id=None, at: datetime = AT) -> dict:
     gid = gid or gift_id(member_id, gift, period)
+    start = (at + timedelta(hours=8)).replace(tzinfo=None)
     return _dump(p.GiftIssuedEvent(
         event_id=event_id or uuid.uuid4(), terminal_seq=till.take_seq(), created_at=AT,
         payload=p.GiftIssuedPayload(
             gift_id=gid, member_id=member_id, kind=kind, gift=gift, period=period,
             coupon=p.GiftCouponData(code=gift_coupon_code(gid), kind="amount_off",
-                                    value_fen=value_fen, valid_from=datetime(2026, 11, 24, 15),
-                                    valid_to=datetime(2026, 12, 24, 15)),
-            issued_at=AT, local_date=local, store_id=till.store_id)))
+                                    value_fen=value_fen, valid_from=start,
+                                    valid_to=start + timedelta(days=30)),
+            issued_at=at, local_date=local, store_id=till.store_id)))
 
 
 def _birthday_member(server) -> str:
@@ -72,9 +81,11 @@ def test_gifts_the_rules_do_not_give_are_kept_and_reported(central_server):
     a = central_server.enrol("A")
     member_id = _birthday_member(central_server)
     cases = [
-        (gift_event(a, member_id, local=date(2026, 12, 2)), "not_birthday_month"),
+        (gift_event(a, member_id, local=date(2026, 12, 2),
+                    at=datetime(2026, 12, 2, 7, tzinfo=UTC)), "not_birthday_month"),
         (gift_event(a, member_id, period="2025"), "period"),
-        (gift_event(a, member_id, gid=str(uuid.uuid4())), "gift_id"),
+        # (another period: a second 2026 birthday gift under a made-up id is already issued)
+        (gift_event(a, member_id, gid=str(uuid.uuid4()), period="2024"), "gift_id"),
         (gift_event(a, member_id, gift="upgrade:gold", kind="upgrade", period="once",
                     value_fen=5000), "tier_not_reached"),
     ]
