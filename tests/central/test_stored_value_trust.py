@@ -10,7 +10,6 @@ import uuid
 from sqlalchemy import func, select
 
 from pos_central import models as m
-from pos_central.stored_value_tables import StoredValueEntry
 from tests.central.builders import make_coupon, make_member
 from tests.central.test_stored_value import (
     _ledger_sum,
