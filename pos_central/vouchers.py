@@ -25,6 +25,7 @@ import os
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -230,6 +231,17 @@ def cancel(db: Database, terminal_id: str, req: pc.VoucherCancelRequest,
             raise not_found("This store has no voucher verification with this key.")
         if row.status != "verified":
             return voucher_data(row)  # cancelled already (or never verified): nothing to undo
+        if row.sale_id is not None and s.get(m.Sale, row.sale_id) is not None:
+            # Bound to a pushed sale: only a refund of that sale gives the voucher back (a
+            # tender taken off before its sale was completed and pushed needs no refund).
+            refund = s.get(m.Refund, str(req.refund_id)) if req.refund_id else None
+            if req.refund_id is None or (refund is not None and refund.sale_id != row.sale_id):
+                raise ApiError(409, p.ErrorCode.VOUCHER_REFUSED,
+                               f"This voucher paid sale {row.sale_id}: only a refund of that "
+                               "sale (refund_id) can undo its verification.",
+                               details=[p.ErrorItem(loc=["body", "refund_id"],
+                                                    message="a refund of the voucher's sale",
+                                                    type="refund_required")])
         verification = Verification(row.platform, row.code, row.platform_verify_id or "",
                                     row.value_fen, row.verified_at)
         verified_at = row.verified_at
@@ -269,13 +281,16 @@ def check_sale_vouchers(ctx: Any, sale: p.SalePayload, member_id: str | None) ->
     """Bind each 美团/抖音 tender of ``sale`` to the verification it names, or record a
     ``voucher_unverified`` conflict (the sale is kept). ``ctx`` is an apply.Context."""
     sale_id = str(sale.sale_id)
+    owed: dict[tuple[str, str], int] = {}  # two tenders of one code: their sum is covered
     for pay in sale.payments:
-        if pay.tender not in PLATFORMS:
-            continue
-        code = (pay.reference or "").strip()
-        rows = ctx.session.execute(
+        if pay.tender in PLATFORMS:
+            key = (pay.tender, (pay.reference or "").strip())
+            owed[key] = owed.get(key, 0) + pay.amount_fen
+    for (tender, code), amount in sorted(owed.items()):
+        pay = SimpleNamespace(tender=tender, amount_fen=amount)
+        rows = ctx.session.execute(  # locked: two tills' sales cannot bind one verification
             select(VV).where(VV.platform == pay.tender, VV.code == code)
-            .order_by(VV.prepared_at.desc())).scalars().all()
+            .order_by(VV.prepared_at.desc(), VV.key).with_for_update()).scalars().all()
         mine = [r for r in rows if r.store_id == sale.store_id]
         live = [r for r in mine if r.status == "verified" and r.sale_id in (None, sale_id)]
         reason = None
