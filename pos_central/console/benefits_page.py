@@ -117,6 +117,11 @@ def register(router: APIRouter) -> None:
             programme = Programme.from_dict(doc)
         except (BenefitError, ValueError) as exc:
             return _page(request, staff, doc, {_field_of(str(exc), list(doc)): str(exc)}, 422)
+        except (KeyError, TypeError, AttributeError) as exc:  # a JSON of another shape
+            what = f"a field {exc} is missing" if isinstance(exc, KeyError) else str(exc)
+            return _page(request, staff, doc, {"_": f"The programme is not complete: {what} "
+                                                    "(see the examples under each section)."},
+                         422)
         with db_of(request).write() as s:
             before = benefits.current_programme(s).to_dict()
             version = benefits.set_programme(s, programme)

@@ -348,7 +348,8 @@ def register(router: APIRouter) -> None:
         from pos_central import dormant
 
         try:
-            days = int(form.get("wb_days") or "0")
+            text = (form.get("wb_days") or "0").strip()
+            days = int(text) if text.isdigit() and len(text) < 6 else 0
             if days not in DORMANT_CHOICES:
                 raise FieldError("wb_days", "90 or 180 days")
             value = parse_yuan_field(form.get("wb_value"), "wb_value")

@@ -198,8 +198,20 @@ def _read_value(form: Form, path: str, value: Any) -> Any:
     return value
 
 
+MAX_FORM_ROWS = 500  # a table or member-day editor never has more rows than this
+
+
+def _row_count(form: Form, key: str, top: str) -> int:
+    """The row count a form says it has: a whole number 0..MAX_FORM_ROWS (else FieldError)."""
+    text = (form.get(key) or "0").strip()
+    if not text.isdigit() or int(text) > MAX_FORM_ROWS:
+        raise FieldError(top, f"{key}: the form's row count {text[:20]!r} is not a whole number "
+                              f"up to {MAX_FORM_ROWS}; reload the page")
+    return int(text)
+
+
 def _table(form: Form, name: str, current: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rows = int(form.get(f"t.{name}.rows") or 0)
+    rows = _row_count(form, f"t.{name}.rows", name.split(".")[0])
     columns = list(dict.fromkeys(k for x in current for k in x))
     types = {c: next((type(x[c]) for x in current if c in x), str) for c in columns}
     out = []
@@ -241,7 +253,7 @@ def _member_days(form: Form, tiers: list[str], current: list[dict[str, Any]]
     before = {d.get("id"): [b.get("tier") for b in d.get("benefits", [])]
               for d in current if isinstance(d, dict)}
     out = []
-    for i in range(int(form.get("md.rows") or 0)):
+    for i in range(_row_count(form, "md.rows", "member_days")):
         day_id = form.get(f"md.{i}.id")
         if not day_id:  # the blank day (to add one), or a day cleared to drop it
             continue
