@@ -28,7 +28,6 @@ from pos_member.domain.gifts import GiftError, GiftOffer, GiftReward, coupon_for
 from pos_member.domain.rules import Rules
 from pos_member.sync import protocol as p
 
-
 # A gift issued longer ago than this when it reaches the service (a till offline for weeks is
 # designed for; months are not) is a back-filled gift: kept, reported as gift_mismatch "stale".
 MAX_GIFT_AGE = timedelta(days=42)

@@ -8,7 +8,6 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-
 from sqlalchemy import select
 
 from pos_central import admin, gifts

@@ -10,7 +10,7 @@ from tests.central.builders import refund_event, sale_event
 from tests.central.platform_sim import platform, platform_simulator  # noqa: F401
 
 
-def _verified(till, platform_, value_fen):  # noqa: F811
+def _verified(till, platform_, value_fen):
     code = platform_.voucher("meituan", value_fen=value_fen)
     key = str(uuid.uuid4())
     till.post("/v1/vouchers/prepare",
