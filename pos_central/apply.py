@@ -476,7 +476,7 @@ def _use_coupons(ctx: Context, sale: p.SalePayload) -> None:
 
     try:  # the store's wall clock at sold_at, from the instant (not the till's local_time)
         at = sale.sold_at.astimezone(ZoneInfo(sale.tz))
-    except (ValueError, KeyError, OSError):
+    except (ValueError, KeyError, OSError, OverflowError):
         at = sale.sold_at.astimezone(UTC)
     now = at.replace(tzinfo=None)
 

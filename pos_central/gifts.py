@@ -150,7 +150,7 @@ def _coupon_mismatch(gift: p.GiftIssuedPayload, reward: GiftReward) -> bool:
     offer = GiftOffer(gift.kind, gift.gift, gift.period, str(gift.gift_id), reward, "issued")
     try:
         want = coupon_for(offer, c.valid_from, c.cap_fen if reward.kind == "product" else None)
-    except GiftError:
+    except (GiftError, OverflowError):  # OverflowError: a start near year 9999
         return True
     rate = Decimal(str(c.rate)) if c.rate is not None else None
     return (c.code, c.kind, c.value_fen, rate, c.cap_fen, c.threshold_fen, tuple(c.skus),
