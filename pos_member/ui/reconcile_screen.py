@@ -306,6 +306,8 @@ class ReconcileScreen(Screen):
             "audit_head": self.tr("Audit log"),
             "recharge": self.tr("Stored-value recharges"),
             "recharge_refund": self.tr("Recharge refunds"),
+            "member_updated": self.tr("Member changes"),
+            "gift_issued": self.tr("Gifts issued"),
         }.get(kind, kind)
 
     def conflict_kind(self, kind: str) -> str:
@@ -313,6 +315,10 @@ class ReconcileScreen(Screen):
             "coupon_already_used": self.tr("Coupon already used elsewhere"),
             "coupon_unknown": self.tr("Coupon unknown to the service"),
             "coupon_void": self.tr("Coupon withdrawn"),
+            "coupon_invalid": self.tr("Coupon of another member or outside its dates"),
+            "gift_already_issued": self.tr("Gift already issued (another till)"),
+            "gift_mismatch": self.tr("Gift the service disputes"),
+            "voucher_unverified": self.tr("Group-buy voucher the service did not verify"),
             "points_overdrawn": self.tr("Points overdrawn"),
             "negative_balance": self.tr("Negative points balance"),
             "unknown_member": self.tr("Member unknown to the service"),

@@ -2077,6 +2077,30 @@
             <source>Points-mall reward beyond the store's stock</source>
             <translation>积分兑换超出门店库存</translation>
         </message>
+        <message>
+            <source>Coupon of another member or outside its dates</source>
+            <translation>他人的券或不在有效期内</translation>
+        </message>
+        <message>
+            <source>Gift already issued (another till)</source>
+            <translation>礼品已发放（其他收银机）</translation>
+        </message>
+        <message>
+            <source>Gift the service disputes</source>
+            <translation>总部有异议的礼品</translation>
+        </message>
+        <message>
+            <source>Group-buy voucher the service did not verify</source>
+            <translation>总部未核验的团购券</translation>
+        </message>
+        <message>
+            <source>Member changes</source>
+            <translation>会员资料修改</translation>
+        </message>
+        <message>
+            <source>Gifts issued</source>
+            <translation>礼品发放</translation>
+        </message>
     </context>
     <context>
         <name>RefundScreen</name>

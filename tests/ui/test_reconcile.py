@@ -154,3 +154,14 @@ def test_a_cashier_needs_a_managers_pin(qtbot, window, till):
     assert screen.gate.isVisible()
     with till.session() as s:
         assert s.scalar(select(OutboxEvent).where(OutboxEvent.kind == "sale")) is None
+
+
+def test_every_conflict_and_event_kind_has_a_name_of_its_own(qtbot, window):
+    """A kind the central service can send is named in words, never shown as its raw code:
+    each feature that adds a ConflictKind or an EventKind must add its label too."""
+    from pos_member.sync.protocol import ConflictKind, EventKind
+
+    screen = window.reconcile_screen
+    raw_conflicts = [k.value for k in ConflictKind if screen.conflict_kind(k.value) == k.value]
+    raw_events = [k.value for k in EventKind if screen.event_kind(k.value) == k.value]
+    assert raw_conflicts == [] and raw_events == []
