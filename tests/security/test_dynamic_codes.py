@@ -99,6 +99,7 @@ def test_keyboard_wedge_enter_is_ignored(ending):
 @pytest.mark.parametrize(
     "key", [PUBLIC, public_key_to_raw(PUBLIC), public_key_to_pem(PUBLIC),
             public_key_to_pem(PUBLIC).decode()],
+    ids=["object", "raw", "pem-bytes", "pem-text"],  # stable ids: the key is random per run
 )
 def test_public_key_given_as_object_raw_or_pem(key):
     assert verify_dynamic_code(issue(), {"k1": load_public_key(key)}, NOW).member_id == MEMBER
