@@ -4,6 +4,7 @@ window on it, and helpers for PIN pads, key-burst scans and waiting for the DB w
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -44,9 +45,28 @@ def idle(qtbot, window, timeout=5000) -> None:
 
 
 def scan(qtbot, widget, code: str) -> None:
-    """A keyboard-wedge scan: the code's keys in one burst, then Enter."""
-    qtbot.keyClicks(widget, code)
-    qtbot.keyClick(widget, Qt.Key.Key_Return)
+    """A keyboard-wedge scan: the code's keys in one burst, then Enter, each key stamped by the
+    device's clock 3 ms after the one before, as a window system delivers a scanner's keys.
+    (QTest's keys carry no timestamp, so on a loaded machine a pause of the test process between
+    two of them read as typing and split the scan; the scanner's handling of unstamped keys has
+    its own tests in test_scanner_timing.py.)"""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    stamp = int(time.monotonic() * 1000)
+    for ch in [*code, "\r"]:
+        if ch == "\r":
+            key, mods = Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier
+        else:
+            key = ord(ch.upper()) if ch.isascii() and ch.isalpha() else ord(ch)
+            mods = (Qt.KeyboardModifier.ShiftModifier if ch.isupper()
+                    else Qt.KeyboardModifier.NoModifier)
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            ev = QKeyEvent(kind, key, mods, ch)
+            ev.setTimestamp(stamp)
+            QCoreApplication.sendEvent(widget, ev)
+        stamp += 3
+    qtbot.wait(0)
 
 
 def click(qtbot, button) -> None:
