@@ -45,13 +45,26 @@ PROGRAMME_KEY = "benefit_programme"
 # -- reading ----------------------------------------------------------------------------------
 
 def programme(session: Session) -> bd.Programme:
-    text = repo.get_setting(session, PROGRAMME_KEY)
+    return programme_of(repo.get_setting(session, PROGRAMME_KEY))
+
+
+_parsed: dict[str, bd.Programme] = {}  # the last programme text read, parsed (it is frozen)
+
+
+def programme_of(text: str | None) -> bd.Programme:
+    """The programme stored as ``text`` (the ``benefit_programme`` setting, or None)."""
     if not text:
         return bd.EMPTY
+    prog = _parsed.get(text)
+    if prog is not None:
+        return prog
     try:
-        return bd.Programme.from_dict(json.loads(text))
+        prog = bd.Programme.from_dict(json.loads(text))
     except (ValueError, bd.BenefitError):
         return bd.EMPTY  # a programme this release cannot read: no benefits, never a crash
+    _parsed.clear()
+    _parsed[text] = prog
+    return prog
 
 
 def set_programme(session: Session, prog: bd.Programme | dict) -> None:
@@ -140,12 +153,13 @@ def offline_uses_today(session: Session, member_id: str, day_start: datetime) ->
 def benefit_request(session: Session, member_id: str | None, tier: str | None, today: date,
                     claims: tuple[bd.Claim, ...], mall: tuple[md.MallClaim, ...],
                     *, online: bool = True, day_start: datetime | None = None,
-                    skus: tuple[str, ...] = ()) -> bd.BenefitRequest | None:
+                    skus: tuple[str, ...] = (),
+                    prog: bd.Programme | None = None) -> bd.BenefitRequest | None:
     """What pricing needs for these claims, or None when there are none. Refuses (with a
     clear message, nothing recorded) a claim without a member, an offline claim beyond the
     risk limit, and a mall reward this store is out of."""
     if member_id is None and skus:
-        prog = programme(session)
+        prog = prog or programme(session)
         for sku in skus:
             if prog.card_for(sku) is not None:
                 raise InvalidInput("a count card is sold to a member: identify the member "
@@ -155,7 +169,7 @@ def benefit_request(session: Session, member_id: str | None, tier: str | None, t
     if member_id is None:
         raise InvalidInput("benefits and the points mall are for members: identify the "
                            "member first", code="no_member")
-    prog = programme(session)
+    prog = prog or programme(session)
     if claims and not online and day_start is not None:
         spent = offline_uses_today(session, member_id, day_start)
         if spent + len(claims) > prog.offline_daily_uses:
@@ -184,13 +198,13 @@ def benefit_request(session: Session, member_id: str | None, tier: str | None, t
 
 def record_sale(session: Session, *, sale_id: str, member_id: str | None, event_id: str,
                 lines: list[Any], result: Any, tier: str | None, today: date, now: datetime,
-                online: bool) -> dict[str, Any] | None:
+                online: bool, prog: bd.Programme | None = None) -> dict[str, Any] | None:
     """Write this till's rows for the sale's benefit uses, count cards sold and mall
     redemptions; returns the sale event's ``benefits`` (protocol SaleBenefits) or None.
 
     ``lines`` are the basket lines (domain BasketLine) in order; line numbers are 1-based.
     """
-    prog = programme(session)
+    prog = prog or programme(session)
     cards = []
     if member_id is not None:
         for no, line in enumerate(lines, start=1):
@@ -423,12 +437,12 @@ def receipt_marks(session: Session, quote: dict[str, Any]) -> dict[int, tuple[in
 
 
 def with_member_hints(session: Session, result: Any, member_id: str | None, tier: str | None,
-                      today: date) -> Any:
+                      today: date, prog: bd.Programme | None = None) -> Any:
     """The quote with the member's benefit hints after its own (what is left after this
     basket: benefit_left, card_left, card_expiring); unchanged without a programme."""
     if member_id is None:
         return result
-    prog = programme(session)
+    prog = prog or programme(session)
     if not prog.benefits:
         return result
     from dataclasses import replace

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -20,23 +21,25 @@ from pos_member.domain.money import format_fen
 from pos_member.domain.pricing import PricingError, PricingRequest, PricingResult, price
 from pos_member.domain.quantity import qty_to_milli
 from pos_member.security.member_codes import CodeRefused, VerifiedCode, verify_dynamic_code
-from pos_member.security.roles import Action
+from pos_member.security.roles import Action, Authorization, Role, authorization_for
+from pos_member.store import checkout_reads
 from pos_member.store import repositories as repo
+from pos_member.store.checkout_reads import CouponRow, TillState
 from pos_member.store.db import transaction
 from pos_member.store.fastwrite import execute_sql, insert_rows
 from pos_member.store.nonces import REPLAYED_MESSAGE, SqliteNonceRegistry
 from pos_member.store.models import (
-    Coupon, CouponRedemption, Member, Payment, PointsLedgerEntry, Product, SeenNonce, Sale,
-    SaleLine, Shift,
+    Coupon, CouponRedemption, Payment, PointsLedgerEntry, SeenNonce, Sale, SaleLine, Shift,
 )
 from pos_member.store.types import format_utc
 
 from . import benefits, gifts, stored_value
 from .context import TillContext
 from .errors import InvalidInput, NotFound, ServiceError, ShiftStateError
-from .members import member_view, signing_keys
+from .gifts import gift_coupon_codes
+from .members import SIGNING_SETTINGS, member_snapshot, signing_keys_of
 from .pricing_json import pricing_from_dict, pricing_to_dict
-from .rules import current_rules
+from .rules import CASH_ROUNDING_SETTING, rules_of
 from .staff import Approval, StaffMember, append_audit, authorize_action
 from .vouchers import apply_points_rule
 
@@ -91,7 +94,7 @@ class CheckoutResult:
     duplicate: bool  # the sale id was already recorded; nothing new was written
 
 
-def _coupon(row: Coupon, member_id: str | None) -> DomainCoupon:
+def _coupon(row: Coupon | CouponRow, member_id: str | None) -> DomainCoupon:
     return DomainCoupon(
         code=row.code, kind=row.kind, value=row.value_fen,
         rate=Decimal(row.rate) if row.rate is not None else None, cap=row.cap_fen,
@@ -109,6 +112,11 @@ def _open_shift(session: Session, terminal_id: str) -> Shift:
     if shift is None:
         raise ShiftStateError("open a shift before selling")
     return shift
+
+
+# The sync_state rows a checkout reads (store.checkout_reads.till_state): the store's cash
+# rounding, the benefit programme, and what verifying a member's code needs.
+TILL_SETTINGS = (CASH_ROUNDING_SETTING, benefits.PROGRAMME_KEY, *SIGNING_SETTINGS)
 
 
 # Bounds a till never meets in trade, well inside what SQLite's 64-bit integers and the sync
@@ -196,7 +204,8 @@ def _validate(req: CheckoutRequest) -> None:
             stored_value.check_tender(req.member_id, t.amount)
 
 
-def _spending_code(session: Session, req: CheckoutRequest, now: datetime) -> VerifiedCode:
+def _spending_code(session: Session, req: CheckoutRequest, now: datetime,
+                   settings: Mapping[str, str]) -> VerifiedCode:
     """The member code that allows this sale to spend points without a manager, or a refusal.
 
     Verified here, in the sale's transaction, whatever the caller saw at look-up: a genuine
@@ -207,7 +216,7 @@ def _spending_code(session: Session, req: CheckoutRequest, now: datetime) -> Ver
     if not isinstance(req.member_code, str) or req.member_id is None:
         raise ServiceError("points are spent with the member's own code from the app",
                            code="code_foreign")
-    keys, revoked_keys, revoked_members = signing_keys(session)
+    keys, revoked_keys, revoked_members = signing_keys_of(settings)
     try:
         verified = verify_dynamic_code(req.member_code, keys, now, revoked_key_ids=revoked_keys,
                                        revoked_member_ids=revoked_members)
@@ -248,12 +257,21 @@ def _settle(total: int, tenders: tuple[Tender, ...]) -> tuple[list[tuple[Tender,
 
 
 def _existing(session: Session, sale_id: str) -> CheckoutResult | None:
-    if session.execute(select(Sale.id).where(Sale.id == sale_id)).first() is None:
+    if not checkout_reads.sale_exists(session, sale_id):
         return None
     sale = session.get(Sale, sale_id)
     change = sum(p.change_fen for p in sale.payments)
     return CheckoutResult(sale.id, sale.receipt_no, sale.terminal_seq,
                           pricing_from_dict(sale.quote_json), change, True)
+
+
+def _acts_alone(staff: StaffMember, actions: tuple[Action, ...]) -> bool:
+    """Whether ``staff`` may do every one of ``actions`` without an approval (no PIN)."""
+    try:
+        role = Role(staff.role)
+    except ValueError:
+        return False
+    return all(authorization_for(role, a) is Authorization.DIRECT for a in actions)
 
 
 def checkout(ctx: TillContext, req: CheckoutRequest) -> CheckoutResult:
@@ -263,8 +281,11 @@ def checkout(ctx: TillContext, req: CheckoutRequest) -> CheckoutResult:
     needs_override = any(line.unit_price is not None for line in req.lines)
     needs_points_ok = (req.redeem_points > 0 or bool(req.mall_claims)) \
         and req.member_code is None
-    if needs_override or needs_points_ok:
-        # A retry of a sale already recorded must not ask the manager again.
+    actions = ((Action.PRICE_OVERRIDE,) if needs_override else ()) + \
+        ((Action.STATIC_CODE_POINTS_SPEND,) if needs_points_ok else ())
+    if actions and not (req.approval is None and _acts_alone(req.staff, actions)):
+        # A retry of a sale already recorded must not ask the manager again. (Staff who may
+        # act alone are asked nothing: the sale's own transaction finds the retry.)
         with ctx.read_sessions() as session:
             done = _existing(session, req.sale_id)
             if done is not None:
@@ -299,56 +320,65 @@ def _price(ctx: TillContext, session: Session, cart: tuple[CartLine, ...],
            member_id: str | None, coupon_codes: tuple[str, ...],
            chosen: tuple[str, ...] | None, redeem_points: int,
            local: datetime, claims: tuple = (),
-           mall: tuple = ()) -> tuple[list[BasketLine], PricingResult]:
+           mall: tuple = (), till: TillState | None = None
+           ) -> tuple[list[BasketLine], PricingResult]:
     """Price a cart against the till's catalogue, member cache, coupons and rules.
 
-    One query per kind of thing (products, member, coupons), with autoflush off: this runs
-    inside checkout's write transaction, where every flush would cost a round of SQL.
+    Lean reads (store.checkout_reads), one statement per kind of thing: the till's settings,
+    rules, shift and audit head (``till``, when the caller read it already), the products, the
+    member with their ledger sums, lots and gifts, the coupons.
     """
-    with session.no_autoflush:
-        rules = current_rules(session)
-        skus = {line.sku for line in cart}
-        products = {p.sku: p for p in session.scalars(
-            select(Product).where(Product.sku.in_(skus)))}
-        lines = []
-        for line in cart:
-            product = products.get(line.sku)
-            if product is None or not product.active:
-                raise NotFound(f"no product {line.sku!r} in the catalogue",
-                               code="unknown_product")
-            if product.unit != "kg" and line.qty != line.qty.to_integral_value():
-                raise InvalidInput(f"{product.name}: sold by the piece, not by weight",
-                                   code="bad_quantity")
-            lines.append(BasketLine(
-                sku=product.sku, name=product.name,
-                unit_price=(line.unit_price if line.unit_price is not None
-                            else product.unit_price_fen),
-                qty=line.qty, category=product.category_id or "",
-                discountable=product.discountable, points_eligible=product.points_eligible,
-                # 会员价 (domain/member_prices.py); a manager's price override has none
-                member_prices=(tuple((product.member_prices or {}).items())
-                               if line.unit_price is None else ())))
+    if till is None:
+        till = checkout_reads.till_state(session, ctx.terminal_id, TILL_SETTINGS)
+    rules = rules_of(till.has_rules, till.rules_json, till.settings.get(CASH_ROUNDING_SETTING))
+    prog = benefits.programme_of(till.settings.get(benefits.PROGRAMME_KEY))
+    products = checkout_reads.products(session, dict.fromkeys(line.sku for line in cart))
+    lines = []
+    for line in cart:
+        product = products.get(line.sku)
+        if product is None or not product.active:
+            raise NotFound(f"no product {line.sku!r} in the catalogue",
+                           code="unknown_product")
+        if product.unit != "kg" and line.qty != line.qty.to_integral_value():
+            raise InvalidInput(f"{product.name}: sold by the piece, not by weight",
+                               code="bad_quantity")
+        lines.append(BasketLine(
+            sku=product.sku, name=product.name,
+            unit_price=(line.unit_price if line.unit_price is not None
+                        else product.unit_price_fen),
+            qty=line.qty, category=product.category_id or "",
+            discountable=product.discountable, points_eligible=product.points_eligible,
+            # 会员价 (domain/member_prices.py); a manager's price override has none
+            member_prices=(tuple((product.member_prices or {}).items())
+                           if line.unit_price is None else ())))
 
-        member = None
-        if member_id is not None:
-            m = session.get(Member, member_id)
-            if m is None:
-                raise NotFound("no such member in the till's cache", code="unknown_member")
-            member = member_view(session, m, local.date(), ctx.tz).snapshot
-        codes = list(dict.fromkeys(coupon_codes))
-        rows = {c.code: c for c in session.scalars(select(Coupon).where(Coupon.code.in_(codes)))}
-        coupons = []
-        for code in codes:
-            if code not in rows:
-                raise NotFound(f"no coupon {code!r} on this till", code="unknown_coupon")
-            coupons.append(_coupon(rows[code], member_id))
+    state = None
+    gift_codes: dict[str, str] = {}
+    if member_id is not None:
+        day_start = datetime.combine(local.date(), time.min, tzinfo=ctx.tz).astimezone(UTC)
+        state = checkout_reads.member_state(session, member_id, day_start)
+        if state is None:
+            raise NotFound("no such member in the till's cache", code="unknown_member")
+        gift_codes = gift_coupon_codes(member_id, rules, local.date(), state.gifts_issued)
+    codes = list(dict.fromkeys(coupon_codes))
+    # The presented coupons, and the wallet coupons of the member's gifts another till issued.
+    rows = checkout_reads.coupons(session, [*codes, *gift_codes])
+    member = None
+    if state is not None:
+        member = member_snapshot(state, state.gifts_issued.union(
+            g for c, g in gift_codes.items() if c in rows))
+    coupons = []
+    for code in codes:
+        if code not in rows:
+            raise NotFound(f"no coupon {code!r} on this till", code="unknown_coupon")
+        coupons.append(_coupon(rows[code], member_id))
     if redeem_points and member is None:
         raise InvalidInput("points can only be redeemed for a member", code="no_member")
     breq = benefits.benefit_request(
         session, member_id, member.tier if member is not None else None, local.date(),
         tuple(claims), tuple(mall), online=ctx.online(),
         day_start=local.replace(hour=0, minute=0, second=0, microsecond=0),
-        skus=tuple(x.sku for x in lines))
+        skus=tuple(x.sku for x in lines), prog=prog)
     try:
         result = price(PricingRequest(local, tuple(lines), member, tuple(coupons),
                                       redeem_points, ctx.online(), chosen, benefits=breq),
@@ -357,7 +387,7 @@ def _price(ctx: TillContext, session: Session, cart: tuple[CartLine, ...],
         raise InvalidInput(str(exc), code="pricing") from None
     result = benefits.with_member_hints(session, result, member_id,
                                         member.tier if member is not None else None,
-                                        local.date())
+                                        local.date(), prog)
     if result.subtotal > MAX_FEN:
         raise InvalidInput(f"the basket comes to more than ¥{format_fen(MAX_FEN)}",
                            code="amount_too_large")
@@ -378,13 +408,17 @@ def quote_basket(ctx: TillContext, cart: tuple[CartLine, ...], member_id: str | 
 
 def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datetime,
             local: datetime, approver: str | None) -> CheckoutResult:
-    shift = _open_shift(session, ctx.terminal_id)
+    # The till's side of the context in one statement: settings, rules, shift, audit head.
+    till = checkout_reads.till_state(session, ctx.terminal_id, TILL_SETTINGS)
+    if till.shift_id is None:
+        raise ShiftStateError("open a shift before selling")
+    shift_id = till.shift_id
     verified = None
     if (req.redeem_points > 0 or req.mall_claims) and req.member_code is not None:
-        verified = _spending_code(session, req, now)
+        verified = _spending_code(session, req, now, till.settings)
     lines, result = _price(ctx, session, req.lines, req.member_id, req.coupon_codes,
                            req.chosen_coupons, req.redeem_points, local, req.benefit_claims,
-                           req.mall_claims)
+                           req.mall_claims, till)
     if result.points_redeemed < req.redeem_points:
         raise InvalidInput(
             f"only {result.points_redeemed} points can be redeemed "
@@ -402,7 +436,7 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
     # hottest write of the till, and the unit of work's bookkeeping was most of its cost.
     insert_rows(session, Sale, [dict(
         id=req.sale_id, terminal_id=ctx.terminal_id, terminal_seq=seq, receipt_no=receipt_no,
-        shift_id=shift.id, staff_id=req.staff.id, member_id=req.member_id, created_at=now,
+        shift_id=shift_id, staff_id=req.staff.id, member_id=req.member_id, created_at=now,
         tz=ctx.tz_name, status="completed", subtotal_fen=result.subtotal,
         tier_discount_fen=result.tier_discount, coupon_discount_fen=result.coupon_discount,
         points_value_fen=result.points_value, rounding_fen=result.rounding,
@@ -459,7 +493,7 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
                     "tier=coalesce(?, tier) WHERE id=?",
                     [format_utc(now), format_utc(now), result.tier_after, req.member_id])
 
-    payload = _sale_payload(ctx, req, receipt_no, shift.id, line_rows, pay_rows, result, now,
+    payload = _sale_payload(ctx, req, receipt_no, shift_id, line_rows, pay_rows, result, now,
                             local, verified.nonce if verified is not None
                             and result.points_redeemed + result.mall_points > 0 else None)
     if sv_spend is not None:
@@ -469,18 +503,24 @@ def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datet
     moves = benefits.record_sale(session, sale_id=req.sale_id, member_id=req.member_id,
                                  event_id=sale_event_id, lines=lines, result=result,
                                  tier=result.tier_before, today=local.date(), now=now,
-                                 online=ctx.online())
+                                 online=ctx.online(),
+                                 prog=benefits.programme_of(
+                                     till.settings.get(benefits.PROGRAMME_KEY)))
     if moves is not None:
         payload["benefits"] = moves
     event_id = repo.add_outbox_event(session, "sale", payload, sale_event_id, terminal_seq=seq,
                                      created_at=now)
-    stored_value.record_spend(session, ctx, sv_spend, event_id, req.sale_id, shift.id, now)
-    gifts.issue_upgrade_gifts(ctx, session, result, req.member_id, req.sale_id, req.staff.id,
-                              now, local)  # 升级礼: its own event after the sale's
+    stored_value.record_spend(session, ctx, sv_spend, event_id, req.sale_id, shift_id, now)
+    issued = gifts.issue_upgrade_gifts(ctx, session, result, req.member_id, req.sale_id,
+                                       req.staff.id, now, local)  # 升级礼: its own event
+    # The audit head read with the till's context is still the head unless a gift's own audit
+    # entry came after it (then append_audit reads it again).
+    head = {} if issued else {"head": till.audit_head}
     append_audit(session, actor=req.staff.id, approver=approver, action="sale", at=now,
                  details={"sale_id": req.sale_id, "receipt_no": receipt_no,
                           "total_fen": result.total,
-                          "price_override": any(x.unit_price is not None for x in req.lines)})
+                          "price_override": any(x.unit_price is not None for x in req.lines)},
+                 **head)
     return CheckoutResult(req.sale_id, receipt_no, seq, result, change, False)
 
 

@@ -51,15 +51,23 @@ def claimed_gift_ids(session: Session, member_id: str, rules: Rules, today: date
     another till as far as the feed told (the wallet coupon whose code the gift id gives)."""
     ids = set(session.scalars(select(GiftIssued.gift_id).where(
         GiftIssued.member_id == member_id)))
-    candidates = [gift_id(member_id, "birthday", str(today.year))]
-    candidates += [gift_id(member_id, f"upgrade:{t.code}", "once") for t in rules.tiers]
-    candidates += [gift_id(member_id, f"member_day:{md.id}", today.isoformat())
-                   for md in days_on(rules.member_days, today)]
-    by_code = {gift_coupon_code(g): g for g in candidates if g not in ids}
+    by_code = gift_coupon_codes(member_id, rules, today, ids)
     if by_code:
         ids.update(by_code[c] for c in session.scalars(select(Coupon.code).where(
             Coupon.code.in_(list(by_code)))))
     return frozenset(ids)
+
+
+def gift_coupon_codes(member_id: str, rules: Rules, today: date,
+                      issued: set[str] | frozenset[str]) -> dict[str, str]:
+    """The wallet coupon code of each gift the member could have today that this till has not
+    issued (``issued``), to its gift id: a coupon of such a code on the till means another till
+    issued the gift (:func:`claimed_gift_ids`)."""
+    candidates = [gift_id(member_id, "birthday", str(today.year))]
+    candidates += [gift_id(member_id, f"upgrade:{t.code}", "once") for t in rules.tiers]
+    candidates += [gift_id(member_id, f"member_day:{md.id}", today.isoformat())
+                   for md in days_on(rules.member_days, today)]
+    return {gift_coupon_code(g): g for g in candidates if g not in issued}
 
 
 def member_gifts(ctx: TillContext, member_id: str) -> list[GiftOffer]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
@@ -21,6 +22,7 @@ from pos_member.security.member_codes import (
 from pos_member.store import member_reads
 from pos_member.store import repositories as repo
 from pos_member.store.db import transaction
+from pos_member.store.checkout_reads import MemberState
 from pos_member.store.member_reads import MemberRecord
 from pos_member.store.models import Coupon, Member, PointsLedgerEntry
 from pos_member.store.types import new_uuid
@@ -117,16 +119,36 @@ def member_view(session: Session, m: Member | MemberRecord, local_today: date,
         stored_bonus=stored.bonus)
 
 
+# The settings :func:`signing_keys_of` reads.
+SIGNING_SETTINGS = (SIGNING_KEYS_SETTING, ENROLLED_SETTING, REVOKED_SETTING)
+
+
 def signing_keys(session: Session) -> tuple[dict[str, bytes], set[str], set[str]]:
     """The code-signing public keys the till holds, and the revoked key and member ids."""
-    raw = repo.get_setting(session, SIGNING_KEYS_SETTING) or "{}"
+    return signing_keys_of({k: repo.get_setting(session, k) for k in SIGNING_SETTINGS})
+
+
+def signing_keys_of(settings: Mapping[str, str | None]
+                    ) -> tuple[dict[str, bytes], set[str], set[str]]:
+    """:func:`signing_keys` from the ``SIGNING_SETTINGS`` rows already read (absent: unset)."""
+    raw = settings.get(SIGNING_KEYS_SETTING) or "{}"
     keys = {k: base64.b64decode(v) for k, v in json.loads(raw).items()}
-    if repo.get_setting(session, ENROLLED_SETTING):
+    if settings.get(ENROLLED_SETTING):
         # The demo brand's key is published (db demo-codes): a till of a real brand never
         # accepts it, even when it was a demo till before it was enrolled.
         keys.pop(DEMO_SIGNING_KEY_ID, None)
-    revoked = json.loads(repo.get_setting(session, REVOKED_SETTING) or "{}")
+    revoked = json.loads(settings.get(REVOKED_SETTING) or "{}")
     return keys, set(revoked.get("key_ids", [])), set(revoked.get("member_ids", []))
+
+
+def member_snapshot(state: MemberState, gifts_claimed: frozenset[str]) -> MemberSnapshot:
+    """The snapshot :func:`member_view` makes, from a lean read (store.checkout_reads)."""
+    m = state.record
+    return MemberSnapshot(
+        id=m.id, tier=m.tier, growth=m.growth + state.growth_delta, points=m.points,
+        pending_redeemed=state.pending_out, redeemed_today_offline=state.redeemed_today,
+        birthday=m.birthday, last_purchase_at=m.last_purchase_at,
+        lots=tuple(DomainLot(e, p, x) for e, p, x in state.lots), gifts_claimed=gifts_claimed)
 
 
 def lookup(ctx: TillContext, text: str) -> LookupResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,8 +24,18 @@ CASH_ROUNDING_SETTING = "cash_rounding"
 def current_rules(session: Session) -> Rules:
     """The rules in force: the newest version (DESIGN.md's defaults when none has arrived
     yet) with the store's cash rounding when the store chose one."""
-    rules = _brand_rules(session)
-    mode = repo.get_setting(session, CASH_ROUNDING_SETTING)
+    row = session.execute(
+        select(RuleVersion.version, RuleVersion.rules_json)
+        .order_by(RuleVersion.version.desc()).limit(1)).first()
+    return rules_of(row is not None, row[1] if row is not None else None,
+                    repo.get_setting(session, CASH_ROUNDING_SETTING))
+
+
+def rules_of(has_version: bool, data: Any, rounding: str | None) -> Rules:
+    """:func:`current_rules` from what was read: whether a rules version has arrived, the
+    newest version's document, and the store's cash rounding setting (or None)."""
+    rules = _brand_rules(has_version, data)
+    mode = rounding
     if mode is None or mode == rules.cash_rounding or mode not in CASH_ROUNDING_MODES:
         return rules
     entry = _rounded.get(mode)
@@ -34,13 +45,9 @@ def current_rules(session: Session) -> Rules:
     return entry[1]
 
 
-def _brand_rules(session: Session) -> Rules:
-    row = session.execute(
-        select(RuleVersion.version, RuleVersion.rules_json)
-        .order_by(RuleVersion.version.desc()).limit(1)).first()
-    if row is None:
+def _brand_rules(has_version: bool, data: Any) -> Rules:
+    if not has_version:
         return DEFAULT_RULES
-    _version, data = row
     key = json.dumps(data, sort_keys=True)
     rules = _cache.get(key)
     if rules is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from pos_member.security import audit as audit_chain
 from pos_member.security.pins import LockoutState, PinOutcome, check_pin
 from pos_member.security.roles import Action, ApprovalDenied, ApprovalRequired, Role, authorize
+from pos_member.store import checkout_reads
 from pos_member.store.db import transaction
 from pos_member.store.fastwrite import insert_rows
 from pos_member.store.models import AuditLogEntry, Staff
@@ -34,11 +36,19 @@ def _entry_from_row(row: AuditLogEntry) -> audit_chain.AuditEntry:
         prev_hash=row.prev_hash, hash=row.hash)
 
 
+_READ_HEAD: Any = object()
+
+
 def append_audit(session: Session, *, actor: str, action: str, at: datetime,
-                 details: dict | None = None, approver: str | None = None) -> audit_chain.AuditEntry:
-    """Add the next link of the hash chain in the caller's transaction."""
-    last = session.execute(select(AuditLogEntry.__table__).order_by(
-        AuditLogEntry.seq.desc()).limit(1)).first()
+                 details: dict | None = None, approver: str | None = None,
+                 head: Any = _READ_HEAD) -> audit_chain.AuditEntry:
+    """Add the next link of the hash chain in the caller's transaction.
+
+    ``head``: the log's last entry (``store.checkout_reads.AuditRow``, None for an empty log)
+    when the caller read it in this write transaction and appended nothing since; by default
+    it is read here.
+    """
+    last = checkout_reads.audit_head(session) if head is _READ_HEAD else head
     prev = _entry_from_row(last) if last is not None else None
     entry = audit_chain.make_entry(prev, actor=actor, action=action, at=at,
                                    details=details or {}, approver=approver)

@@ -88,6 +88,9 @@ def _record(row: tuple[Any, ...]) -> MemberRecord:
     )
 
 
+record_of = _record  # a row of the MEMBER_COLUMNS, in their order, as a MemberRecord
+
+
 def dbapi(session: Session) -> Any:
     """The sqlite3 connection under ``session``, its transaction begun (BEGIN has run)."""
     return session.connection().connection.driver_connection

@@ -10,14 +10,15 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, cast, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from pos_member.domain.pinyin import query_key
 from pos_member.store import member_reads
+from pos_member.store.fastwrite import execute_sql, insert_rows
 from pos_member.store.member_reads import MemberRecord
-from pos_member.store.models import Member, OutboxEvent, ReceiptCounter, SyncState
+from pos_member.store.models import Member, OutboxEvent, SyncState
 from pos_member.store.types import new_uuid, utcnow
 
 NEXT_TERMINAL_SEQ_KEY = "next_terminal_seq"
@@ -79,13 +80,26 @@ def next_terminal_seq(session: Session) -> int:
     gives its number back. The counter lives in sync_state under ``next_terminal_seq`` (the
     value is the next number to hand out; enrolment may seed it with ``set_setting``).
     """
-    stmt = sqlite_insert(SyncState).values(key=NEXT_TERMINAL_SEQ_KEY, value="2")
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[SyncState.key],
-        set_={"value": cast(cast(SyncState.value, Integer) + 1, String)},
-    ).returning(SyncState.value)
-    after = session.execute(stmt).scalar_one()
+    # Plain SQL on the session's connection (store.fastwrite): a checkout takes one of these.
+    # The session's pending objects go first, as the autoflush of a Core statement did.
+    _autoflush(session)
+    (after,), = execute_sql(session, _NEXT_SEQ_SQL, (NEXT_TERMINAL_SEQ_KEY,))
     return int(after) - 1
+
+
+def _autoflush(session: Session) -> None:
+    if session.autoflush:
+        session.flush()
+
+
+_NEXT_SEQ_SQL = (
+    "INSERT INTO sync_state (key, value) VALUES (?, '2') ON CONFLICT (key) DO UPDATE SET "
+    "value = CAST(CAST(sync_state.value AS INTEGER) + 1 AS VARCHAR) RETURNING value"
+)
+_NEXT_RECEIPT_SQL = (
+    "INSERT INTO receipt_counters (series, day, last) VALUES (?, ?, 1) "
+    "ON CONFLICT (series, day) DO UPDATE SET last = receipt_counters.last + 1 RETURNING last"
+)
 
 
 def next_receipt_no(session: Session, series: str, day: str) -> int:
@@ -96,12 +110,9 @@ def next_receipt_no(session: Session, series: str, day: str) -> int:
     ``BEGIN IMMEDIATE`` transaction: a rolled-back or crashed sale gives its number back, two
     never get the same one. Numbers of past days stay in the table (a row a day).
     """
-    stmt = sqlite_insert(ReceiptCounter).values(series=series, day=day, last=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[ReceiptCounter.series, ReceiptCounter.day],
-        set_={"last": ReceiptCounter.last + 1},
-    ).returning(ReceiptCounter.last)
-    return int(session.execute(stmt).scalar_one())
+    _autoflush(session)
+    (last,), = execute_sql(session, _NEXT_RECEIPT_SQL, (series, day))
+    return int(last)
 
 
 def add_outbox_event(
@@ -121,18 +132,16 @@ def add_outbox_event(
     """
     if not kind:
         raise ValueError("an outbox event needs a kind")
-    event = OutboxEvent(
-        event_id=event_id or new_uuid(),
-        terminal_seq=terminal_seq if terminal_seq is not None else next_terminal_seq(session),
-        kind=kind,
-        payload=dict(payload),
-        created_at=created_at or utcnow(),
-        status="pending",
-        attempts=0,
-    )
-    session.add(event)
-    session.flush()  # surface a duplicate event id or sequence number here, not at commit
-    return event.event_id
+    event_id = event_id or new_uuid()
+    seq = terminal_seq if terminal_seq is not None else next_terminal_seq(session)
+    # The unit of work's pending objects first (the event comes after them, as it did when it
+    # was an ORM object), then the event itself with one DBAPI insert (store.fastwrite): a
+    # duplicate event id or sequence number raises here, not at commit.
+    session.flush()
+    insert_rows(session, OutboxEvent, [{
+        "event_id": event_id, "terminal_seq": seq, "kind": kind, "payload": dict(payload),
+        "created_at": created_at or utcnow(), "status": "pending", "attempts": 0}])
+    return event_id
 
 
 def pending_outbox(session: Session, limit: int = 100) -> list[OutboxEvent]:
