@@ -164,10 +164,17 @@ class Context:
                 member_ids.add(str(pl.member_id))
             elif event.kind == "gift_issued":
                 codes.add(pl.coupon.code)
+        lock = " FOR UPDATE" if s.get_bind().dialect.name == "postgresql" else ""
         for chunk in _chunks(sorted(sale_ids)):
             # Locked (before members: lock order sales, members, coupons) so that refunds of
-            # one sale pushed by two tills at once are bounded one after the other.
-            for sale in s.execute(select(m.Sale).where(m.Sale.id.in_(chunk))
+            # one sale pushed by two tills at once are bounded one after the other. The keys
+            # first (most sales of a batch are new), then the sales found.
+            found = [x for x, in bulk.select_in(
+                s.connection(), "SELECT id FROM sales WHERE id IN {in} ORDER BY id" + lock,
+                chunk)]
+            if not found:
+                continue
+            for sale in s.execute(select(m.Sale).where(m.Sale.id.in_(found))
                                   .order_by(m.Sale.id).with_for_update()).scalars():
                 self.sales[sale.id] = SaleInfo(
                     sale.terminal_id, sale.member_id, sale.local_date, sale.store_id,

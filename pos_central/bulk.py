@@ -22,11 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Table, insert
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import StatementError
+
+from pos_central.db import UTCDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,30 @@ def _json_processor(column, dialect: Dialect) -> Callable[[Any], Any] | None:
     return elsewhere
 
 
+def _utc_processor(column, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """:class:`~pos_central.db.UTCDateTime`'s processor; on SQLite the two steps Core takes
+    (to naive UTC, then SQLite's ``DATETIME`` text with microseconds) done in one."""
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if dialect.name != "sqlite":
+        return process
+
+    def on_sqlite(value: Any) -> Any:
+        if type(value) is not datetime or value.tzinfo is None:
+            return process(value)  # None, and the errors, as Core has them
+        v = value.astimezone(UTC)
+        return (f"{v.year:04d}-{v.month:02d}-{v.day:02d} "
+                f"{v.hour:02d}:{v.minute:02d}:{v.second:02d}.{v.microsecond:06d}")
+    return on_sqlite
+
+
+def _processor(column, dialect: Dialect) -> Callable[[Any], Any] | None:
+    if isinstance(column.type, JSON):
+        return _json_processor(column, dialect)
+    if isinstance(column.type, UTCDateTime):
+        return _utc_processor(column, dialect)
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
 _PLANS: dict[tuple[Any, ...], tuple[str, tuple[Callable[[Any], Any] | None, ...]] | None] = {}
 
 
@@ -71,9 +98,7 @@ def _plan(table: Table, names: tuple[str, ...], dialect: Dialect):
     if given <= set(table.c.keys()) and not any(
             c.default is not None and c.key not in given for c in table.c):
         columns = [table.c[n] for n in names]
-        processors = tuple(
-            _json_processor(c, dialect) if isinstance(c.type, JSON)
-            else c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
+        processors = tuple(_processor(c, dialect) for c in columns)
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         quote = dialect.identifier_preparer.quote
         sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
@@ -109,3 +134,21 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
                                      sql, None, exc) from exc
             connection.exec_driver_sql(sql, data)
         start = end
+
+
+def select_in(connection: Connection, sql: str, values: Sequence[Any],
+              before: Sequence[Any] = (), size: int = 500) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` (plain SQL whose ``{in}`` is a parenthesised list of
+    placeholders, and whose other placeholders, ``{p}``, take ``before``) for ``values``, up
+    to ``size`` at a time, as DBAPI tuples. For keys and numbers only: no bind processing.
+
+    A few hundred keys in an ``IN`` list built by Core cost about 2 ms a statement (each
+    value coerced as a literal, then expanded into its own parameter); this costs next to
+    nothing."""
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    out: list[tuple[Any, ...]] = []
+    for i in range(0, len(values), size):
+        chunk = list(values[i:i + size])
+        text = sql.format(p=mark, **{"in": "(" + ", ".join(mark for _ in chunk) + ")"})
+        out.extend(tuple(row) for row in connection.exec_driver_sql(text, (*before, *chunk)))
+    return out

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from pos_central import bulk
 from pos_central import models as m
 from pos_central.apply import Context, apply_event
 from pos_central.bulk import JSONText
@@ -111,17 +112,20 @@ def _push_once(db: Database, terminal_id: str, events: list[Any], hashes: list[s
     now = utcnow()
     ids = [str(e.event_id) for e in events]
     with db.write() as s:
+        connection = s.connection()
+        known = [eid for eid, in bulk.select_in(
+            connection, "SELECT event_id FROM events WHERE event_id IN {in}", sorted(set(ids)))]
         stored = {row.event_id: row for row in s.execute(
-            select(m.EventRow).where(m.EventRow.event_id.in_(set(ids)))).scalars()}
+            select(m.EventRow).where(m.EventRow.event_id.in_(known))).scalars()} if known else {}
         mismatched = [eid for eid, digest in zip(ids, hashes) if eid in stored and (
             stored[eid].payload_hash != digest or stored[eid].terminal_id != terminal_id)]
         if mismatched:
             raise _mismatch(sorted(set(mismatched)))
         seqs = [e.terminal_seq for e in events]
-        taken = {seq: eid for seq, eid in s.execute(
-            select(m.EventRow.terminal_seq, m.EventRow.event_id)
-            .where(m.EventRow.terminal_id == terminal_id,
-                   m.EventRow.terminal_seq.in_(set(seqs))))}
+        taken = {seq: eid for seq, eid in bulk.select_in(
+            connection, "SELECT terminal_seq, event_id FROM events "
+            "WHERE terminal_id = {p} AND terminal_seq IN {in}", sorted(set(seqs)),
+            before=(terminal_id,))}
         terminal = s.get(m.Terminal, terminal_id)
         ctx = Context(session=s, terminal_id=terminal_id, rules=current_rules(s), now=now,
                       store_id=terminal.store_id or "")
