@@ -19,10 +19,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos_central import benefits, gifts, keys, loyalty, stored_value
+from pos_central import benefits, bulk, gifts, keys, loyalty, stored_value
 from pos_central import models as m
 from pos_central.changes import record_change
 from pos_central.views import member_balance
@@ -164,10 +164,17 @@ class Context:
                 member_ids.add(str(pl.member_id))
             elif event.kind == "gift_issued":
                 codes.add(pl.coupon.code)
+        lock = " FOR UPDATE" if s.get_bind().dialect.name == "postgresql" else ""
         for chunk in _chunks(sorted(sale_ids)):
             # Locked (before members: lock order sales, members, coupons) so that refunds of
-            # one sale pushed by two tills at once are bounded one after the other.
-            for sale in s.execute(select(m.Sale).where(m.Sale.id.in_(chunk))
+            # one sale pushed by two tills at once are bounded one after the other. The keys
+            # first (most sales of a batch are new), then the sales found.
+            found = [x for x, in bulk.select_in(
+                s.connection(), "SELECT id FROM sales WHERE id IN {in} ORDER BY id" + lock,
+                chunk)]
+            if not found:
+                continue
+            for sale in s.execute(select(m.Sale).where(m.Sale.id.in_(found))
                                   .order_by(m.Sale.id).with_for_update()).scalars():
                 self.sales[sale.id] = SaleInfo(
                     sale.terminal_id, sale.member_id, sale.local_date, sale.store_id,
@@ -242,10 +249,10 @@ class Context:
         self.session.flush()
         connection = self.session.connection()
         for model, rows in self.rows.items():
-            connection.execute(insert(model.__table__), rows)
+            bulk.insert_rows(connection, model.__table__, rows)
         ledger = [e for a in self.accounts.values() for e in a.entries]
         if ledger:
-            connection.execute(insert(m.PointsLedger.__table__), ledger)
+            bulk.insert_rows(connection, m.PointsLedger.__table__, ledger)
         self.rows.clear()
 
     def conflict(self, kind: ConflictKind, message: str, *, member_id: Any = None,
@@ -349,10 +356,10 @@ def apply_sale(ctx: Context, sale: p.SalePayload) -> bool | None:
     account = _account_for(ctx, sale.member_id, sale_id)
     member_id = account.member.id if account else _s(sale.member_id)
     today = sale.local_time.date()
-    lines, tenders = _sale_bounds(sale)
+    lines, tenders, sold = _sale_bounds(sale)
     ctx.sales[sale_id] = SaleInfo(ctx.terminal_id, member_id, today, sale.store_id,
                                   sale.total_fen, sale.points_redeemed, sale.points_earned,
-                                  sale.growth_earned, _sold_lines(lines), tenders)
+                                  sale.growth_earned, sold, tenders)
     ctx.insert(m.Sale, id=sale_id, event_id=ctx.event_id, terminal_id=ctx.terminal_id,
                store_id=sale.store_id, receipt_no=sale.receipt_no, member_id=member_id,
                sold_at=sale.sold_at, local_date=today, tz=sale.tz,
@@ -387,12 +394,19 @@ def apply_sale(ctx: Context, sale: p.SalePayload) -> bool | None:
     ctx.outcome.member = member_balance(member)
 
 
-def _sale_bounds(sale: p.SalePayload) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def _sale_bounds(sale: p.SalePayload) -> tuple[list[dict[str, Any]], dict[str, int],
+                                               dict[int, SoldLine]]:
     """What the sale's refunds are bounded by: each line, and the money by tender (the
-    ``points`` tender is the redeemed points, bounded by ``points_redeemed`` instead)."""
-    lines = [{"line_no": x.line_no, "sku": x.sku, "qty": _qty_text(x.qty),
-              "paid_fen": x.paid_fen, "points_redeemed": x.points_redeemed} for x in sale.lines]
-    return lines, _by_tender(sale.payments)
+    ``points`` tender is the redeemed points, bounded by ``points_redeemed`` instead); the
+    lines as stored and as :func:`_sold_lines` reads them back."""
+    lines: list[dict[str, Any]] = []
+    sold: dict[int, SoldLine] = {}
+    for x in sale.lines:
+        qty = _qty_text(x.qty)
+        lines.append({"line_no": x.line_no, "sku": x.sku, "qty": qty, "paid_fen": x.paid_fen,
+                      "points_redeemed": x.points_redeemed})
+        sold[int(x.line_no)] = SoldLine(Decimal(qty), int(x.paid_fen), int(x.points_redeemed))
+    return lines, _by_tender(sale.payments), sold
 
 
 def _by_tender(payments: list[p.PaymentLine]) -> dict[str, int]:
@@ -459,6 +473,9 @@ def _check_member_code(ctx: Context, sale: p.SalePayload, member_id: str | None)
 
 
 def _use_coupons(ctx: Context, sale: p.SalePayload) -> None:
+    if not sale.coupons:
+        return
+
     def survivor(member_id: Any) -> str | None:  # a member id, merges followed
         member_id = _s(member_id)
         for _ in range(8):

@@ -20,8 +20,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from pos_central import bulk
 from pos_central import models as m
 from pos_central.apply import Context, apply_event
+from pos_central.bulk import JSONText
 from pos_central.db import Database, utcnow
 from pos_central.errors import ApiError, invalid
 from pos_central.loyalty import current_rules
@@ -29,6 +31,28 @@ from pos_member.sync import protocol as p
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 6
+
+
+# json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False), without
+# building a new encoder for every call
+_dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def canonical_text(event: Any) -> tuple[str, str]:
+    """The event's canonical JSON (see :func:`canonical`) and, inside it, its payload's.
+
+    The payload is serialised once: the event's text is put together around it exactly as
+    ``json.dumps(body, sort_keys=True, separators=(",", ":"))`` would write it (the keys
+    before ``"payload"``, the payload, the keys after), so the hash is the same and the
+    payload's text can be stored as it is.
+    """
+    body = event.model_dump(mode="json", exclude_defaults=True, exclude={"event_id"})
+    body["kind"] = event.kind
+    payload = _dumps(body.pop("payload", {}))
+    before = _dumps({k: v for k, v in body.items() if k < "payload"})[1:-1]
+    after = _dumps({k: v for k, v in body.items() if k > "payload"})[1:-1]
+    text = "{" + ",".join(x for x in (before, '"payload":' + payload, after) if x) + "}"
+    return text, payload
 
 
 def canonical(event: Any) -> tuple[str, dict[str, Any]]:
@@ -39,10 +63,8 @@ def canonical(event: Any) -> tuple[str, dict[str, Any]]:
     same content, and a field added to the protocol later (with a default) does not change the
     hash of events stored before. The payload is stored in that same compact form.
     """
-    body = event.model_dump(mode="json", exclude_defaults=True, exclude={"event_id"})
-    body["kind"] = event.kind
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest(), body.get("payload", {})
+    text, payload = canonical_text(event)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), json.loads(payload)
 
 
 def event_hash(event: Any) -> str:
@@ -51,9 +73,9 @@ def event_hash(event: Any) -> str:
 
 def push(db: Database, terminal_id: str, request: p.PushRequest) -> p.PushResponse:
     events = list(request.events)
-    canon = [canonical(e) for e in events]
-    hashes = [digest for digest, _ in canon]
-    payloads = [payload for _, payload in canon]
+    texts = [canonical_text(e) for e in events]
+    hashes = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text, _ in texts]
+    payloads = [JSONText(payload) for _, payload in texts]
     _check_batch(terminal_id, events, hashes)
     for attempt in range(1, ATTEMPTS + 1):
         try:
@@ -86,21 +108,24 @@ def _mismatch(event_ids: list[str]) -> ApiError:
 
 
 def _push_once(db: Database, terminal_id: str, events: list[Any], hashes: list[str],
-               payloads: list[dict[str, Any]]) -> p.PushResponse:
+               payloads: list[JSONText]) -> p.PushResponse:
     now = utcnow()
     ids = [str(e.event_id) for e in events]
     with db.write() as s:
+        connection = s.connection()
+        known = [eid for eid, in bulk.select_in(
+            connection, "SELECT event_id FROM events WHERE event_id IN {in}", sorted(set(ids)))]
         stored = {row.event_id: row for row in s.execute(
-            select(m.EventRow).where(m.EventRow.event_id.in_(set(ids)))).scalars()}
+            select(m.EventRow).where(m.EventRow.event_id.in_(known))).scalars()} if known else {}
         mismatched = [eid for eid, digest in zip(ids, hashes) if eid in stored and (
             stored[eid].payload_hash != digest or stored[eid].terminal_id != terminal_id)]
         if mismatched:
             raise _mismatch(sorted(set(mismatched)))
         seqs = [e.terminal_seq for e in events]
-        taken = {seq: eid for seq, eid in s.execute(
-            select(m.EventRow.terminal_seq, m.EventRow.event_id)
-            .where(m.EventRow.terminal_id == terminal_id,
-                   m.EventRow.terminal_seq.in_(set(seqs))))}
+        taken = {seq: eid for seq, eid in bulk.select_in(
+            connection, "SELECT terminal_seq, event_id FROM events "
+            "WHERE terminal_id = {p} AND terminal_seq IN {in}", sorted(set(seqs)),
+            before=(terminal_id,))}
         terminal = s.get(m.Terminal, terminal_id)
         ctx = Context(session=s, terminal_id=terminal_id, rules=current_rules(s), now=now,
                       store_id=terminal.store_id or "")
@@ -135,7 +160,7 @@ def _push_once(db: Database, terminal_id: str, events: list[Any], hashes: list[s
                        terminal_seq=event.terminal_seq, kind=event.kind, payload_hash=digest,
                        payload=payload,
                        created_at=event.created_at, received_at=now, status=status.value,
-                       result=result.model_dump(mode="json"))
+                       result=JSONText(result.model_dump_json()))
             answered[eid] = result
             results.append(result)
         ctx.write()
