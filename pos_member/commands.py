@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from pos_member.cli import CliError
-from pos_member.store.health import is_unwritable  # stdlib only: no heavy imports
 
 
 EXIT_DAMAGED = 2  # the database is damaged or missing: nothing was started or changed
@@ -46,6 +45,8 @@ def _open(args: argparse.Namespace, **kw):
         _tell(str(exc))
         raise CliError(f"the till was not started. {exc}", status=EXIT_DAMAGED) from None
     except Exception as exc:
+        from pos_member.store.health import is_unwritable
+
         if not is_unwritable(exc):
             raise
         folder = (Path(args.db) if args.db else default_db_path()).resolve().parent
@@ -93,9 +94,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         log_path = setup_logging()
     except OSError as exc:
+        from pos_member.store.health import is_unwritable
+        from pos_member.store.paths import data_dir
+
         if not is_unwritable(exc):
             raise
-        from pos_member.store.paths import data_dir
 
         raise unwritable_folder(exc, data_dir()) from None
     install_excepthook(log_path)  # non-UI paths; the window installs its own dialog hook
@@ -207,7 +210,7 @@ def cmd_scale_labels(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from pos_member.selftest import add_options as add_self_test_options
+    from pos_member.selftest_options import add_options as add_self_test_options
     from pos_member.version import add_version_option
 
     p = sub.add_parser("run", help="start the till (creates the database and demo data on "
