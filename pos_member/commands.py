@@ -89,7 +89,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         return main_from_args(args)
     from pos_member.app import setup_logging
     from pos_member.crash import install_excepthook
-    from pos_member.store.backups import BackupScheduler, keep_from_env
 
     try:
         log_path = setup_logging()
@@ -99,7 +98,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         if not is_unwritable(exc):
             raise
-
         raise unwritable_folder(exc, data_dir()) from None
     install_excepthook(log_path)  # non-UI paths; the window installs its own dialog hook
     launch = None
@@ -114,16 +112,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         from pos_member.store.paths import default_db_path
 
         db_path = Path(args.db) if args.db else default_db_path()
-        # The first check makes today's backup (start-up), then one a day while it runs.
-        scheduler = BackupScheduler(db_path, keep=keep_from_env())
-        # Let the window and the till open first (and a first start create the database).
-        scheduler.first_delay = 60.0
-        scheduler.start()
-        try:
-            return int(launch(str(db_path), seed_demo_if_new=not args.no_demo,
-                              demo_members=args.demo_members, backups=scheduler))
-        finally:
-            scheduler.stop()
+        # The daily backups (store.backups.BackupScheduler, its first check a minute after
+        # the start) are started by the launcher once the login screen is painted.
+        return int(launch(str(db_path), seed_demo_if_new=not args.no_demo,
+                          demo_members=args.demo_members, daily_backups=True))
     run_app = None
     till = _open(args, seed_demo_if_new=not args.no_demo, demo_members=args.demo_members)
     try:
