@@ -21,8 +21,8 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget
 
 # Only what the login screen's first paint needs is imported here (issue 14 item 8): no
 # database stack (services import SQLAlchemy; they are imported where used), and neither the
-# other screens, the status bar nor the scanners: :meth:`MainWindow.complete` imports those
-# after the paint.
+# other screens, the status bar, the scanners nor Qt's ``Qt`` namespace (about 15 ms to make
+# its enums): :meth:`MainWindow.complete` imports those after the paint.
 if TYPE_CHECKING:  # pragma: no cover
     from pos_member.services.context import TillContext
 
@@ -106,7 +106,8 @@ class MainWindow(QMainWindow):
         self.global_message = MessageBar(self)  # for scans with no screen to take them
         self.global_message.hide()
 
-        # scanners
+        # scanners (and the login screen's fields as scan fields)
+        self.login.arm_scan_fields()
         self.scanner = WedgeScanner(self)
         self.scanner.install()
         self.scanner.scanned.connect(self.dispatch_scan)
