@@ -13,11 +13,18 @@ from .screen import MessageBar, Screen, set_role
 from .worker import Op
 
 
+class TillNotOpen(RuntimeError):
+    """A PIN reached the worker but no till is open: the launcher could not open it (damaged
+    data, another till running) and says why on the login screen."""
+
+
 def _login(env, code: str, pin: str):
     """On the worker: the till's context is read here, not when the PIN was typed (the
     launcher may still be opening the database then; this op runs after that one)."""
     from pos_member.services import staff as staff_service
 
+    if env.ctx is None:
+        raise TillNotOpen("no till is open")
     return staff_service.login(env.ctx, code, pin)
 
 
@@ -114,7 +121,11 @@ class LoginScreen(Screen):
         self.pad.setEnabled(False)
         Op(_login, self.env, code, pin) \
             .success(self._ok).failure(self._failed) \
-            .finally_(lambda: self.pad.setEnabled(True)).run(self.env.worker)
+            .finally_(self._settled).run(self.env.worker)
+
+    def _settled(self) -> None:
+        # No till: the pad stays off as the launcher left it (a restore turns it on again).
+        self.pad.setEnabled(self.env.ctx is not None)
 
     def _ok(self, member) -> None:
         self.pad.clear()
@@ -124,6 +135,8 @@ class LoginScreen(Screen):
 
     def _failed(self, exc: BaseException) -> None:
         self.pad.clear()
+        if isinstance(exc, TillNotOpen):
+            return  # refused: the launcher's message (why the till did not open) stays
         self.message.show_message(lambda: error_text(exc), "error")  # follows the language
         # A disabled field cannot take the focus: enable it first, or the next PIN and Enter
         # go nowhere.
