@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget
 
 # Only what the login screen's first paint needs is imported here (issue 14 item 8): no
 # database stack (services import SQLAlchemy; they are imported where used), and neither the
-# other screens, the status bar, the scanners nor Qt's ``Qt`` namespace (about 15 ms to make
+# other screens, the status bar, the scanners nor Qt's ``Qt`` namespace (11 ms or more to make
 # its enums): :meth:`MainWindow.complete` imports those after the paint.
 if TYPE_CHECKING:  # pragma: no cover
     from pos_member.services.context import TillContext

@@ -85,7 +85,7 @@ def set_role(widget: QWidget, role: str) -> QWidget:
 def set_keys(widget: QWidget, prop: str, keys: str) -> QWidget:
     """Set an enum or flags property by its keys' names (``"AlignCenter"``, ``"A|B"``), through
     Qt's property system: what the login screen and the widgets on it use instead of ``Qt.*``
-    enums, since PySide makes every enum of the ``Qt`` namespace on its first use (about 15 ms,
+    enums, since PySide makes every enum of the ``Qt`` namespace on its first use (11 ms or more,
     none of it needed for the first paint; issue 14 item 8)."""
     if not widget.setProperty(prop, keys):
         raise ValueError(f"{type(widget).__name__}.{prop} cannot be set to {keys!r}")

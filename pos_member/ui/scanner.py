@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 
 RECEIPT_PREFIX = "PMR."  # the code printed on every receipt: PMR.<sale uuid>
 # Nothing here uses Qt's ``Qt`` namespace at import (PySide makes all its enums on first use,
-# about 15 ms): the login screen imports this module and paints without it (issue 14 item 8).
+# 11 ms or more): the login screen imports this module and paints without it (issue 14 item 8).
 
 
 class CodeKind(enum.StrEnum):
