@@ -249,6 +249,7 @@ class Launcher:
             text = translate("Launcher", "The till's database could not be opened; the "
                                          "details are in the log file.")
         self.window.login.message.show_message(text, "error", 0)
+        self.window.login.till_unavailable = True  # a PIN typed meanwhile is refused
         self.window.login.pad.setEnabled(False)
 
     def _refuse_second_start(self, exc: BaseException) -> None:
@@ -260,6 +261,7 @@ class Launcher:
         from .i18n import translate
 
         log.error("second start refused: %s", exc)
+        self.window.login.till_unavailable = True
         print(str(exc), file=sys.stderr)
         self.window.hide()
         box = QMessageBox(QMessageBox.Icon.Warning, translate("Launcher", "POS Member"),
@@ -329,6 +331,7 @@ class Launcher:
         self.damaged.deleteLater()
         self.damaged = None
         self.failure = None
+        self.window.login.till_unavailable = False
         self.window.login.pad.setEnabled(True)
         self.window.login.message.clear_message()
         self._open()

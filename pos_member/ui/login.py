@@ -123,9 +123,12 @@ class LoginScreen(Screen):
             .success(self._ok).failure(self._failed) \
             .finally_(self._settled).run(self.env.worker)
 
+    till_unavailable = False  # set by the launcher when the till could not be opened
+
     def _settled(self) -> None:
-        # No till: the pad stays off as the launcher left it (a restore turns it on again).
-        self.pad.setEnabled(self.env.ctx is not None)
+        # The till could not be opened: the pad stays off as the launcher left it (a restore
+        # turns it on again).
+        self.pad.setEnabled(not self.till_unavailable)
 
     def _ok(self, member) -> None:
         self.pad.clear()
@@ -135,7 +138,7 @@ class LoginScreen(Screen):
 
     def _failed(self, exc: BaseException) -> None:
         self.pad.clear()
-        if isinstance(exc, TillNotOpen):
+        if isinstance(exc, TillNotOpen) and self.till_unavailable:
             return  # refused: the launcher's message (why the till did not open) stays
         self.message.show_message(lambda: error_text(exc), "error")  # follows the language
         # A disabled field cannot take the focus: enable it first, or the next PIN and Enter
