@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +95,8 @@ def open_till(db_path: str | os.PathLike[str] | None = None, *, lock: bool = Tru
         with transaction(sessions) as s:
             terminal_id = repo.get_setting(s, "terminal_id")
             if terminal_id is None:
+                import uuid
+
                 terminal_id = str(uuid.uuid4())
                 repo.set_setting(s, "terminal_id", terminal_id)
             store_id = repo.get_setting(s, SETTING_STORE_ID, DEFAULT_STORE_ID)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
 from typing import Callable, Sequence
 
@@ -38,6 +37,8 @@ def _read_input(path: str) -> str:
 
 
 def cmd_quote(args: argparse.Namespace) -> int:
+    import json
+
     from pos_member.services.quote import QuoteInputError, quote_text
 
     text = _read_input(args.file)

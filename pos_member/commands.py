@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from pos_member.cli import CliError
-from pos_member.store.health import is_unwritable  # stdlib only: no heavy imports
 
 
 EXIT_DAMAGED = 2  # the database is damaged or missing: nothing was started or changed
@@ -46,6 +45,8 @@ def _open(args: argparse.Namespace, **kw):
         _tell(str(exc))
         raise CliError(f"the till was not started. {exc}", status=EXIT_DAMAGED) from None
     except Exception as exc:
+        from pos_member.store.health import is_unwritable
+
         if not is_unwritable(exc):
             raise
         folder = (Path(args.db) if args.db else default_db_path()).resolve().parent
@@ -88,15 +89,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         return main_from_args(args)
     from pos_member.app import setup_logging
     from pos_member.crash import install_excepthook
-    from pos_member.store.backups import BackupScheduler, keep_from_env
 
     try:
         log_path = setup_logging()
     except OSError as exc:
-        if not is_unwritable(exc):
-            raise
+        from pos_member.store.health import is_unwritable
         from pos_member.store.paths import data_dir
 
+        if not is_unwritable(exc):
+            raise
         raise unwritable_folder(exc, data_dir()) from None
     install_excepthook(log_path)  # non-UI paths; the window installs its own dialog hook
     launch = None
@@ -111,16 +112,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         from pos_member.store.paths import default_db_path
 
         db_path = Path(args.db) if args.db else default_db_path()
-        # The first check makes today's backup (start-up), then one a day while it runs.
-        scheduler = BackupScheduler(db_path, keep=keep_from_env())
-        # Let the window and the till open first (and a first start create the database).
-        scheduler.first_delay = 60.0
-        scheduler.start()
-        try:
-            return int(launch(str(db_path), seed_demo_if_new=not args.no_demo,
-                              demo_members=args.demo_members, backups=scheduler))
-        finally:
-            scheduler.stop()
+        # The daily backups (store.backups.BackupScheduler, its first check a minute after
+        # the start) are started by the launcher once the login screen is painted.
+        return int(launch(str(db_path), seed_demo_if_new=not args.no_demo,
+                          demo_members=args.demo_members, daily_backups=True))
     run_app = None
     till = _open(args, seed_demo_if_new=not args.no_demo, demo_members=args.demo_members)
     try:
@@ -207,7 +202,7 @@ def cmd_scale_labels(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from pos_member.selftest import add_options as add_self_test_options
+    from pos_member.selftest_options import add_options as add_self_test_options
     from pos_member.version import add_version_option
 
     p = sub.add_parser("run", help="start the till (creates the database and demo data on "

@@ -42,6 +42,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pos_member.selftest_options import add_options  # also run --self-test's
+
 log = logging.getLogger("pos_member.selftest")
 
 OK, SKIP, FAIL = "ok", "skip", "fail"
@@ -407,22 +409,6 @@ def _steps(run: _Runner, folder: Path, temporary: bool, require_ui: bool,
 
 # ---------------------------------------------------------------------------------------------
 # Command line
-
-
-def add_options(parser) -> None:
-    """The self-test options, shared by ``run --self-test`` and the ``self-test`` command."""
-    parser.add_argument("--data-dir", metavar="DIR",
-                        help="self-test: the data folder to check (default: this "
-                             "installation's, $POS_MEMBER_HOME or the user's data folder)")
-    parser.add_argument("--scratch", action="store_true",
-                        help="self-test: check in a temporary data folder instead (removed "
-                             "afterwards; the installer's build runs it so)")
-    parser.add_argument("--require-ui", action="store_true",
-                        help="self-test: fail (not skip) when the main window cannot be opened")
-    parser.add_argument("--keep", action="store_true",
-                        help="self-test: keep the temporary data folder")
-    parser.add_argument("--json", action="store_true",
-                        help="self-test: print the report as JSON")
 
 
 def main_from_args(args) -> int:

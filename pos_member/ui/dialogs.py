@@ -6,7 +6,7 @@ so no nested event loop runs while the database worker calls back, and tests can
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,8 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from .i18n import error_text
-from .message_bar import MessageBar, set_role
+from .message_bar import MessageBar, set_keys, set_role
 from .scanner import make_scan_field, mark_pin_field
+
+# The number pad is on the login screen: it uses no Qt.* enum (message_bar.set_keys); the
+# dialogs, opened later, import ``Qt`` where they use it.
 
 
 class PinPad(QWidget):
@@ -29,13 +32,18 @@ class PinPad(QWidget):
 
     submitted = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, *, masked: bool = True, max_len: int = 8):
+    def __init__(self, parent: QWidget | None = None, *, masked: bool = True, max_len: int = 8,
+                 scan_field: bool = True):
+        """``scan_field=False``: the caller prepares the field with ``make_scan_field`` later
+        (the login screen, after its first paint)."""
         super().__init__(parent)
-        self.field = make_scan_field(QLineEdit(self))
+        self.field = QLineEdit(self)
+        if scan_field:
+            make_scan_field(self.field)
         self.field.setObjectName("pin_field")
         set_role(self.field, "pin")
         self.field.setMaxLength(max_len)
-        self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_keys(self.field, "alignment", "AlignCenter")
         if masked:
             self.field.setEchoMode(QLineEdit.EchoMode.Password)
             mark_pin_field(self.field)  # a PIN is typed, never scanned (ui.scanner)
@@ -46,7 +54,7 @@ class PinPad(QWidget):
         for i, label in enumerate(["1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "⌫"]):
             b = set_role(QPushButton(label, self), "key")
             b.setObjectName(f"pin_key_{ {'C': 'clear', '⌫': 'back'}.get(label, label) }")
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            set_keys(b, "focusPolicy", "NoFocus")
             b.clicked.connect(lambda _=False, k=label: self.press(k))
             grid.addWidget(b, i // 3, i % 3)
             self.keys[label] = b
@@ -107,6 +115,8 @@ class ApprovalDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, reason: BaseException | None = None,
                  title: str | None = None, close_on_approve: bool = True):
+        from PySide6.QtCore import Qt
+
         super().__init__(parent)
         self._close_on_approve = close_on_approve
         self.setObjectName("approval_dialog")
@@ -239,6 +249,8 @@ class DecimalPadDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, title: str, prompt: str, *, name: str,
                  max_len: int, initial_text: str = "", unit: str | None = None):
+        from PySide6.QtCore import Qt
+
         super().__init__(parent)
         self.setObjectName(f"{name}_dialog")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per use: no leak

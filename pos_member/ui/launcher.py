@@ -35,6 +35,7 @@ import argparse
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,7 +48,8 @@ class Launcher:
     def __init__(self, db: str | os.PathLike[str] | None = None, *,
                  seed_demo_if_new: bool = True, demo_members: int = 2000,
                  language: str | None = None, first_run: bool = True, sync: bool = True,
-                 quit: Callable[[int], None] | None = None, backups=None):
+                 quit: Callable[[int], None] | None = None, backups=None,
+                 daily_backups: bool = False):
         from .app import create_application, install_crash_hook
         from .i18n import DEFAULT_LANGUAGE
         from .main_window import MainWindow
@@ -72,23 +74,71 @@ class Launcher:
                                  language=language or DEFAULT_LANGUAGE, sync=sync)
         self.opened: list = []
         self.failure: BaseException | None = None
-        if backups is not None:  # a store.backups.BackupScheduler: its failures reach the bar
-            backups.on_error = self._backup_failed
-            backups.on_backup = lambda _result: self.window.status.publish_backup(None)
+        # The status bar is built after the first paint (MainWindow.complete): a backup result
+        # that comes before it waits here, under the lock (the scheduler has its own thread).
+        self._backup_lock = threading.Lock()
+        self._status_built = False
+        self._backup_waiting: tuple[str | None] | None = None
+        self.backups = backups  # a store.backups.BackupScheduler: its failures reach the bar
+        if backups is not None:
+            self._hook_backups(backups)
+        self._daily_backups = daily_backups  # made and started after the first paint
 
         self.damaged = None  # the DamagedDatabaseDialog, when the data is damaged
         if first_run and self.db_path is not None:
-            from pos_member.store.health import looks_damaged
-
-            from .first_run import needs_first_run
+            from .first_run_setup import needs_first_run  # a file's size: no wizard imported
 
             # A zero-byte file, or none where backups show a till lived, is damage, not a
             # first start: opening reports it (never a set-up over an old till's remains).
-            if needs_first_run(self.db_path) and not looks_damaged(self.db_path):
-                self._show_wizard()
-                return
+            if needs_first_run(self.db_path):
+                from pos_member.store.health import looks_damaged
+
+                if not looks_damaged(self.db_path):
+                    self._complete_window()
+                    self._show_wizard()
+                    return
+        # Only the login screen exists: the rest of the window is built after its first paint.
         self.window.first_painted.connect(self._open)
         self.window.show_for_till()  # maximized (ui/fit.py)
+
+    def _complete_window(self) -> None:
+        """The status bar, scanners, watchdog and global keys (MainWindow.complete), then a
+        backup result that arrived before the status bar."""
+        self.window.complete()
+        with self._backup_lock:
+            self._status_built = True
+            waiting, self._backup_waiting = self._backup_waiting, None
+        if waiting is not None:
+            self.window.status.publish_backup(waiting[0])
+        self._start_daily_backups()
+
+    def _hook_backups(self, scheduler) -> None:
+        scheduler.on_error = self._backup_failed
+        scheduler.on_backup = lambda _result: self._publish_backup(None)
+
+    def _start_daily_backups(self) -> None:
+        """Today's backup a minute after the start (the window and the till open first, and a
+        first start creates the database), then one a day while the till runs."""
+        if not self._daily_backups or self.backups is not None:
+            return
+        from pos_member.store.backups import BackupScheduler, keep_from_env
+        from pos_member.store.paths import default_db_path
+
+        scheduler = BackupScheduler(self.db_path or default_db_path(), keep=keep_from_env())
+        scheduler.first_delay = 60.0
+        self._hook_backups(scheduler)
+        scheduler.start()
+        self.backups = scheduler
+        self._own_backups = True
+
+    _own_backups = False  # the scheduler was started here: close() stops it
+
+    def _publish_backup(self, error: str | None) -> None:  # any thread
+        with self._backup_lock:
+            if not self._status_built:
+                self._backup_waiting = (error,)
+                return
+        self.window.status.publish_backup(error)
 
     def _dialog_parent(self):
         if self.wizard is not None and self.wizard.isVisible():
@@ -137,8 +187,11 @@ class Launcher:
     def _open(self) -> None:
         from .worker import Op
 
+        # First the op (a PIN typed from now on is checked after it), then the rest of the
+        # window on this thread while the worker opens the till.
         Op(self._open_the_till).success(self._opened).failure(self._failed) \
             .run(self.window.worker)
+        self._complete_window()
 
     def _open_the_till(self):  # on the DB worker
         from pos_member.app import open_till, setup_logging
@@ -196,6 +249,7 @@ class Launcher:
             text = translate("Launcher", "The till's database could not be opened; the "
                                          "details are in the log file.")
         self.window.login.message.show_message(text, "error", 0)
+        self.window.login.till_unavailable = True  # a PIN typed meanwhile is refused
         self.window.login.pad.setEnabled(False)
 
     def _refuse_second_start(self, exc: BaseException) -> None:
@@ -207,6 +261,7 @@ class Launcher:
         from .i18n import translate
 
         log.error("second start refused: %s", exc)
+        self.window.login.till_unavailable = True
         print(str(exc), file=sys.stderr)
         self.window.hide()
         box = QMessageBox(QMessageBox.Icon.Warning, translate("Launcher", "POS Member"),
@@ -231,7 +286,7 @@ class Launcher:
             log_file = str(setup_logging())
         except OSError:
             log_file = str(_Path("logs") / "pos-member.log")
-        self.window.status.publish_backup(f"{type(exc).__name__}: {exc} ({log_file})")
+        self._publish_backup(f"{type(exc).__name__}: {exc} ({log_file})")
 
     # --- damaged data: a calm stop, the newest good backup, and its restore --------------------
 
@@ -276,6 +331,7 @@ class Launcher:
         self.damaged.deleteLater()
         self.damaged = None
         self.failure = None
+        self.window.login.till_unavailable = False
         self.window.login.pad.setEnabled(True)
         self.window.login.message.clear_message()
         self._open()
@@ -295,6 +351,9 @@ class Launcher:
             self.wizard.hide()
             self.wizard.deleteLater()
         self.window.shutdown()
+        if self._own_backups:
+            self.backups.stop()
+            self._own_backups = False
         for till in self.opened:
             till.close()
         self.opened = []
@@ -303,17 +362,19 @@ class Launcher:
 def start(db: str | os.PathLike[str] | None = None, *, seed_demo_if_new: bool = True,
           demo_members: int = 2000, language: str | None = None, first_run: bool = True,
           sync: bool = True, quit: Callable[[int], None] | None = None,
-          backups=None) -> Launcher:
+          backups=None, daily_backups: bool = False) -> Launcher:
     """Build the start (wizard or login screen) without running the event loop. ``sync``: run
-    the sync engine once the till is open, and enrol from the wizard at once."""
+    the sync engine once the till is open, and enrol from the wizard at once. ``backups``: a
+    running store.backups.BackupScheduler whose results reach the status bar;
+    ``daily_backups``: make and start one after the first paint (stopped by ``close()``)."""
     return Launcher(db, seed_demo_if_new=seed_demo_if_new, demo_members=demo_members,
                     language=language, first_run=first_run, sync=sync, quit=quit,
-                    backups=backups)
+                    backups=backups, daily_backups=daily_backups)
 
 
 def launch(db: str | None = None, *, seed_demo_if_new: bool = True,
            demo_members: int = 2000, language: str | None = None,
-           first_run: bool = True, backups=None) -> int:
+           first_run: bool = True, backups=None, daily_backups: bool = False) -> int:
     """Run the cashier application; returns the exit code (0 when the set-up is cancelled).
 
     ``first_run=False`` never shows the set-up wizard (a new database is made as before, with
@@ -321,7 +382,8 @@ def launch(db: str | None = None, *, seed_demo_if_new: bool = True,
     from .main_window import _exit_when_painted
 
     launcher = start(db, seed_demo_if_new=seed_demo_if_new, demo_members=demo_members,
-                     language=language, first_run=first_run, backups=backups)
+                     language=language, first_run=first_run, backups=backups,
+                     daily_backups=daily_backups)
     if os.environ.get("POS_MEMBER_EXIT_WHEN_SHOWN"):  # bench/startup.py
         _exit_when_painted(launcher.app, launcher.wizard or launcher.window.login)
     try:

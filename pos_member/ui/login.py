@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from .dialogs import PinPad
 from .i18n import LANGUAGES, error_text
+from .message_bar import set_keys
 from .scanner import make_scan_field
 from .screen import MessageBar, Screen, set_role
 from .worker import Op
+
+
+class TillNotOpen(RuntimeError):
+    """A PIN reached the worker but no till is open: the launcher could not open it (damaged
+    data, another till running) and says why on the login screen."""
 
 
 def _login(env, code: str, pin: str):
@@ -17,6 +23,8 @@ def _login(env, code: str, pin: str):
     launcher may still be opening the database then; this op runs after that one)."""
     from pos_member.services import staff as staff_service
 
+    if env.ctx is None:
+        raise TillNotOpen("no till is open")
     return staff_service.login(env.ctx, code, pin)
 
 
@@ -26,18 +34,18 @@ class LoginScreen(Screen):
 
     def __init__(self, env, parent: QWidget | None = None):
         super().__init__(env, parent)
-        self.brand = QLabel(self)
+        # No Qt.* enum on this screen before its first paint (see message_bar.set_keys); the
+        # scan fields are prepared after it (arm_scan_fields), with the scanner.
+        self.brand = set_keys(QLabel(self), "alignment", "AlignCenter")
         set_role(self.brand, "title")
-        self.brand.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.heading = QLabel(self)
+        self.heading = set_keys(QLabel(self), "alignment", "AlignCenter")
         set_role(self.heading, "subtitle")
-        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message = MessageBar(self)
         self.code_label = QLabel(self)
-        self.code = make_scan_field(QLineEdit(self))
+        self.code = QLineEdit(self)
         self.code.setObjectName("login_code")
         self.code.returnPressed.connect(lambda: self.pad.field.setFocus())
-        self.pad = PinPad(self)
+        self.pad = PinPad(self, scan_field=False)
         self.pad.submitted.connect(self._submit)
         self.language_button = QPushButton(self)
         self.language_button.setObjectName("language_button")
@@ -65,6 +73,12 @@ class LoginScreen(Screen):
         outer.addWidget(box)
         outer.addStretch(1)
         self.retranslate()
+
+    def arm_scan_fields(self) -> None:
+        """The staff code and PIN fields as every scan field is (no input method): called by
+        the main window when it installs the scanner, after the first paint."""
+        make_scan_field(self.code)
+        make_scan_field(self.pad.field)
 
     def opening_shift(self, name: str | None) -> None:
         """Signed in, the float dialog open over this screen: the sign-in pad is put away
@@ -107,7 +121,14 @@ class LoginScreen(Screen):
         self.pad.setEnabled(False)
         Op(_login, self.env, code, pin) \
             .success(self._ok).failure(self._failed) \
-            .finally_(lambda: self.pad.setEnabled(True)).run(self.env.worker)
+            .finally_(self._settled).run(self.env.worker)
+
+    till_unavailable = False  # set by the launcher when the till could not be opened
+
+    def _settled(self) -> None:
+        # The till could not be opened: the pad stays off as the launcher left it (a restore
+        # turns it on again).
+        self.pad.setEnabled(not self.till_unavailable)
 
     def _ok(self, member) -> None:
         self.pad.clear()
@@ -117,6 +138,8 @@ class LoginScreen(Screen):
 
     def _failed(self, exc: BaseException) -> None:
         self.pad.clear()
+        if isinstance(exc, TillNotOpen) and self.till_unavailable:
+            return  # refused: the launcher's message (why the till did not open) stays
         self.message.show_message(lambda: error_text(exc), "error")  # follows the language
         # A disabled field cannot take the focus: enable it first, or the next PIN and Enter
         # go nowhere.
@@ -134,12 +157,10 @@ class LockScreen(Screen):
 
     def __init__(self, env, parent: QWidget | None = None):
         super().__init__(env, parent)
-        self.heading = QLabel(self)
+        self.heading = set_keys(QLabel(self), "alignment", "AlignCenter")
         set_role(self.heading, "title")
-        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.who = QLabel(self)
+        self.who = set_keys(QLabel(self), "alignment", "AlignCenter")
         set_role(self.who, "subtitle")
-        self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message = MessageBar(self)
         self.pad = PinPad(self)
         self.pad.submitted.connect(self._submit)

@@ -16,94 +16,27 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QApplication,
-    QGridLayout,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QPushButton,
-    QStackedWidget,
-    QVBoxLayout,
-)
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QMainWindow, QStackedWidget
 
-# No database stack imported here (services import SQLAlchemy): the window and the login
-# screen must paint before it is loaded (see launcher.py); services are imported where used.
+# Only what the login screen's first paint needs is imported here (issue 14 item 8): no
+# database stack (services import SQLAlchemy; they are imported where used), and neither the
+# other screens, the status bar, the scanners nor Qt's ``Qt`` namespace (11 ms or more to make
+# its enums): :meth:`MainWindow.complete` imports those after the paint.
 if TYPE_CHECKING:  # pragma: no cover
     from pos_member.services.context import TillContext
 
-from . import fit, kiosk_keys
-from .app import create_application, install_crash_hook
-from .dialogs import AmountDialog
+from . import fit
 from .env import UiEnv
-from .i18n import DEFAULT_LANGUAGE, LanguageManager, error_text, scan_refusal
-from .login import LockScreen, LoginScreen
-from .scanner import CodeKind, LineScanner, Scan, WedgeScanner
-from .screen import MessageBar, Screen, set_role
-from .status import StatusBar
+from .i18n import DEFAULT_LANGUAGE, LanguageManager
+from .login import LoginScreen
+from .screen import MessageBar, Screen
 from .tiers import TierBook
-from .watchdog import Watchdog
 from .worker import DbWorker, Op
 
 log = logging.getLogger(__name__)
 
 STATUS_POLL_MS = 15_000
-
-
-class MenuScreen(Screen):
-    """Big buttons for every screen registered with ``menu=`` (F10 from checkout)."""
-
-    name = "menu"
-
-    def __init__(self, env: UiEnv, window: MainWindow):
-        super().__init__(env)
-        self.window_ = window
-        self.heading = QLabel(self)
-        set_role(self.heading, "title")
-        self.grid = QGridLayout()
-        self.back = QPushButton(self)
-        self.back.setObjectName("menu_back")
-        self.back.clicked.connect(lambda: window.show_screen("checkout"))
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addLayout(self.grid)
-        layout.addStretch(1)
-        layout.addWidget(self.back)
-        self.buttons: dict[str, QPushButton] = {}
-        self.retranslate()
-
-    def rebuild(self) -> None:
-        for b in self.buttons.values():
-            b.deleteLater()
-        self.buttons = {}
-        entries = [e for e in self.window_.menu_entries
-                   if not e["manager_only"] or self.env.is_manager]
-        for i, e in enumerate(entries):
-            b = set_role(QPushButton(self), "quick")
-            b.setObjectName(f"menu_{e['name']}")
-            b.setMinimumHeight(80)
-            b.clicked.connect(lambda _=False, n=e["name"]: self.window_.show_screen(n))
-            self.grid.addWidget(b, i // 3, i % 3)
-            self.buttons[e["name"]] = b
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        self.heading.setText(self.tr("Functions"))
-        self.back.setText(self.tr("Back to checkout (Esc)"))
-        for e in self.window_.menu_entries if hasattr(self, "window_") else []:
-            b = self.buttons.get(e["name"])
-            if b is not None:
-                key = f"  ({e['key']})" if e["key"] else ""
-                b.setText(e["label"]() + key)
-
-    def on_show(self) -> None:
-        self.rebuild()
-
-    def shortcuts(self) -> list:
-        return [(QKeySequence(Qt.Key.Key_Escape), lambda: self.window_.show_screen("checkout"),
-                 lambda: self.tr("Back to checkout"))]
 
 
 class MainWindow(QMainWindow):
@@ -117,13 +50,16 @@ class MainWindow(QMainWindow):
                  tier_book: TierBook | None = None, watchdog: bool = True,
                  printer: bool = True, sync: bool = False):
         """With ``ctx`` the window is complete when this returns. With ``ctx=None`` only the
-        login and lock screens exist; call :meth:`attach` once the till is open (the launcher
-        does, from the op that opened it)."""
+        login screen exists (what its first paint needs): call :meth:`complete` for the status
+        bar, the scanners, the watchdog and the global keys (the launcher does, right after the
+        first paint), and :meth:`attach` once the till is open for the other screens."""
         super().__init__()
         self.setObjectName("main_window")
         self.is_ready = False
+        self.is_complete = False
         self._want_printer = printer
         self._want_sync = sync  # the real application (launcher, run_app) syncs; tests choose
+        self._want_watchdog = watchdog
         self.worker = DbWorker(self, on_failure=self._op_failed)
         self.language = language_manager or LanguageManager(self)
         if language != self.language.language:  # before any widget: no retranslation storm
@@ -132,16 +68,46 @@ class MainWindow(QMainWindow):
                          tiers=tier_book or TierBook())
         self.stack = QStackedWidget(self)
         self.setCentralWidget(self.stack)
-        self.status = StatusBar(self, tz=ctx.tz if ctx is not None else None)
-        self.setStatusBar(self.status)
         self.screens: dict[str, Screen] = {}
         self.menu_entries: list[dict] = []
-        self._screen_shortcuts: dict[str, list[QShortcut]] = {}
+        self._screen_shortcuts: dict[str, list] = {}
         self._previous = "login"
+
+        # the screen that needs no database to show (the rest: attach)
+        self.login = LoginScreen(self.env)
+        self.login.logged_in.connect(self._after_login)
+        self.add_screen(self.login)
+        self.login.installEventFilter(self)  # for first_painted
+
+        fit.fit_main_window(self)  # 1280×800 when the screen has room, else what it has
+        self.retranslate()
+        self.show_screen("login")
+        if ctx is not None:
+            self.attach(ctx)
+
+    def complete(self) -> None:
+        """Everything of the window but the screens that need the till: the status bar, the
+        scanners, the watchdog, the global keys and the dialog placer. Once; :meth:`attach`
+        calls it too."""
+        if self.is_complete:
+            return
+        self.is_complete = True
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        from . import kiosk_keys
+        from .scanner import LineScanner, WedgeScanner
+        from .status import StatusBar
+        from .watchdog import Watchdog
+
+        ctx = self.env.ctx
+        self.status = StatusBar(self, tz=ctx.tz if ctx is not None else None)
+        self.setStatusBar(self.status)
         self.global_message = MessageBar(self)  # for scans with no screen to take them
         self.global_message.hide()
 
-        # scanners
+        # scanners (and the login screen's fields as scan fields)
+        self.login.arm_scan_fields()
         self.scanner = WedgeScanner(self)
         self.scanner.install()
         self.scanner.scanned.connect(self.dispatch_scan)
@@ -151,14 +117,8 @@ class MainWindow(QMainWindow):
 
         # the watchdog
         self.watchdog = Watchdog(self, where=lambda: self.current_name())
-        if watchdog:
+        if self._want_watchdog:
             self.watchdog.start()
-
-        # the screen that needs no database to show (the rest: attach)
-        self.login = LoginScreen(self.env)
-        self.login.logged_in.connect(self._after_login)
-        self.add_screen(self.login)
-        self.login.installEventFilter(self)  # for first_painted
 
         # global keys
         QShortcut(QKeySequence(Qt.Key.Key_F12), self, self.lock_till)
@@ -178,11 +138,6 @@ class MainWindow(QMainWindow):
         self._poll.timeout.connect(self.refresh_status)
 
         fit.install()  # every dialog stays inside the screen's available area
-        fit.fit_main_window(self)  # 1280×800 when the screen has room, else what it has
-        self.retranslate()
-        self.show_screen("login")
-        if ctx is not None:
-            self.attach(ctx)
 
     def show_for_till(self) -> None:
         """Shown as the till shows it: maximized on the screen's available area."""
@@ -215,6 +170,7 @@ class MainWindow(QMainWindow):
         """The till is open: build the screens that need it, start the printer and the status
         polling. ``staged`` builds one part per event-loop turn, so the login screen stays
         responsive (the launcher uses it); otherwise all at once."""
+        self.complete()
         self.env.ctx = ctx
         self.status.tz = ctx.tz
         self.status.clock_source = ctx.now  # the till's clock (tests control it)
@@ -237,6 +193,9 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, run_next)
 
     def _add_lock_and_menu(self) -> None:
+        from .login import LockScreen
+        from .menu_screen import MenuScreen
+
         self.lock = LockScreen(self.env)
         self.lock.unlocked.connect(lambda: self.show_screen(self._previous or "checkout"))
         self.lock.sign_out.connect(self.sign_out)
@@ -279,7 +238,9 @@ class MainWindow(QMainWindow):
         self.screens[screen.name] = screen
         self.stack.addWidget(screen)
         shortcuts = []
-        for seq, fn, _desc in screen.shortcuts():
+        for seq, fn, _desc in screen.shortcuts():  # none on the login screen
+            from PySide6.QtGui import QShortcut
+
             sc = QShortcut(seq, self, fn)
             sc.setEnabled(False)
             shortcuts.append(sc)
@@ -288,6 +249,8 @@ class MainWindow(QMainWindow):
             self.menu_entries.append({"name": screen.name, "label": menu, "key": key,
                                       "manager_only": manager_only})
             if key:
+                from PySide6.QtGui import QKeySequence, QShortcut
+
                 QShortcut(QKeySequence(key), self,
                           lambda n=screen.name: self.env.staff and self.show_screen(n))
         return screen
@@ -322,7 +285,10 @@ class MainWindow(QMainWindow):
 
     def _after_login(self, staff) -> None:
         if not self.is_ready:  # signed in while the screens were still being built
-            self.ready.connect(lambda: self._after_login(staff), Qt.ConnectionType.SingleShotConnection)
+            from PySide6.QtCore import Qt
+
+            self.ready.connect(lambda: self._after_login(staff),
+                               Qt.ConnectionType.SingleShotConnection)
             return
         from pos_member.services import catalogue
 
@@ -339,6 +305,8 @@ class MainWindow(QMainWindow):
 
     def ask_open_shift(self) -> None:
         """No shift is open: ask for the counted float (part B's shift screen does the rest)."""
+        from .dialogs import AmountDialog
+
         dialog = AmountDialog(self, self.tr("Open a shift"),
                               self.tr("No shift is open on this till. Count the float in the "
                                       "drawer and enter it to start selling."), 50000)
@@ -389,8 +357,13 @@ class MainWindow(QMainWindow):
 
     # --- scans --------------------------------------------------------------------------------
 
-    def dispatch_scan(self, scan: Scan) -> None:
+    def dispatch_scan(self, scan) -> None:  # a ui.scanner.Scan
         """A modal dialog that takes scans gets it first, then the current screen."""
+        from PySide6.QtWidgets import QApplication
+
+        from .i18n import scan_refusal
+        from .scanner import CodeKind
+
         modal = QApplication.activeModalWidget()
         if modal is not None and hasattr(modal, "handle_scan") and modal.handle_scan(scan):
             return
@@ -489,7 +462,12 @@ class MainWindow(QMainWindow):
     # --- failures, help, language ---------------------------------------------------------------
 
     def _op_failed(self, exc: BaseException) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
+
         from pos_member.services.errors import ServiceError
+
+        from .i18n import error_text
 
         screen = self.current_screen()
         target = getattr(screen, "message", None)
@@ -513,6 +491,10 @@ class MainWindow(QMainWindow):
         self.language.set_language("en" if self.language.language != "en" else "zh_CN")
 
     def show_help(self) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QKeySequence
+        from PySide6.QtWidgets import QMessageBox
+
         lines = [self.tr("F1  this help"), self.tr("F12  lock the till"),
                  self.tr("Ctrl+Shift+L  switch language")]
         screen = self.current_screen()
@@ -552,9 +534,10 @@ class MainWindow(QMainWindow):
             stop_sync(self.sync_engine)
             self.sync_engine = None
             self.env.enrol = None
-        self.watchdog.stop()
-        self._poll.stop()
-        self.scanner.uninstall()
+        if self.is_complete:
+            self.watchdog.stop()
+            self._poll.stop()
+            self.scanner.uninstall()
         if getattr(self, "scanner_devices", None) is not None:  # serial / camera threads
             self.scanner_devices.stop()
         if self.env.receipts is not None:
@@ -580,6 +563,8 @@ def _exit_when_painted(app, widget) -> None:
 
 def run_app(till) -> int:
     """Start the cashier application on an opened till (pos_member.app.OpenTill)."""
+    from .app import create_application, install_crash_hook
+
     app = create_application()
     window_ref: list[MainWindow] = []
     install_crash_hook(lambda: window_ref[0] if window_ref else None)

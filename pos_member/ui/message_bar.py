@@ -8,7 +8,7 @@ dialogs would otherwise lead back to screen.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -25,7 +25,7 @@ class MessageBar(QLabel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_keys(self, "textInteractionFlags", "TextSelectableByMouse")
         self.setObjectName("message")
         # Its place is kept while hidden, one line high (pos.qss: 15 px text, 8 px padding):
         # a message appearing or going does not push the screen's layout. A message longer
@@ -79,4 +79,14 @@ def alive(widget) -> bool:
 
 def set_role(widget: QWidget, role: str) -> QWidget:
     widget.setProperty("role", role)
+    return widget
+
+
+def set_keys(widget: QWidget, prop: str, keys: str) -> QWidget:
+    """Set an enum or flags property by its keys' names (``"AlignCenter"``, ``"A|B"``), through
+    Qt's property system: what the login screen and the widgets on it use instead of ``Qt.*``
+    enums, since PySide makes every enum of the ``Qt`` namespace on its first use (11 ms or more,
+    none of it needed for the first paint; issue 14 item 8)."""
+    if not widget.setProperty(prop, keys):
+        raise ValueError(f"{type(widget).__name__}.{prop} cannot be set to {keys!r}")
     return widget

@@ -48,16 +48,15 @@ import logging
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 log = logging.getLogger(__name__)
 
 RECEIPT_PREFIX = "PMR."  # the code printed on every receipt: PMR.<sale uuid>
-_ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-              | Qt.KeyboardModifier.MetaModifier)
+# Nothing here uses Qt's ``Qt`` namespace at import (PySide makes all its enums on first use,
+# 11 ms or more): the login screen imports this module and paints without it (issue 14 item 8).
 
 
 class CodeKind(enum.StrEnum):
@@ -124,6 +123,12 @@ class WedgeScanner(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._gap_timeout)
+        from PySide6.QtCore import Qt
+
+        self._enter = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        self._modifiers = (Qt.KeyboardModifier.ControlModifier
+                           | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier)
+        self._shift_keys = (Qt.Key.Key_Shift, Qt.Key.Key_CapsLock)
 
     def install(self, app: QCoreApplication | None = None) -> None:
         (app or QApplication.instance()).installEventFilter(self)
@@ -165,7 +170,7 @@ class WedgeScanner(QObject):
         key = ev.key()
         text = ev.text()
         in_burst = bool(self._held) and self.gap_ms(stamp, now) <= self.max_gap_ms
-        if key in _ENTER and not (ev.modifiers() & _MODIFIERS):
+        if key in self._enter and not (ev.modifiers() & self._modifiers):
             if in_burst and len(self._held) >= self.min_length:
                 code = "".join(e.text() for _, e in self._held)
                 self._held.clear()
@@ -176,9 +181,9 @@ class WedgeScanner(QObject):
             self._flush()
             return False
         printable = len(text) == 1 and text.isprintable() and text != " " \
-            and not (ev.modifiers() & _MODIFIERS)
+            and not (ev.modifiers() & self._modifiers)
         if not printable:
-            if key in (Qt.Key.Key_Shift, Qt.Key.Key_CapsLock):
+            if key in self._shift_keys:
                 return False  # a wedge presses Shift for capitals: part of the burst
             self._flush()
             return False
@@ -308,7 +313,10 @@ class LineScanner(QObject):
 
 def make_scan_field(field: QLineEdit) -> QLineEdit:
     """Prepare a line edit that receives codes: no input method (a Chinese IME mangles a wedge's
-    keys), no auto-completion."""
+    keys), no auto-completion. (The login screen calls it after its first paint: it makes Qt's
+    ``Qt`` namespace, see above.)"""
+    from PySide6.QtCore import Qt
+
     field.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
     field.setInputMethodHints(Qt.InputMethodHint.ImhPreferLatin
                               | Qt.InputMethodHint.ImhNoPredictiveText

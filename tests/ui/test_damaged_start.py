@@ -83,6 +83,29 @@ def test_a_zero_byte_database_shows_the_damage_dialog_not_the_wizard(qtbot, laun
     assert launcher.window.login.pad.isEnabled()
 
 
+def test_a_pin_typed_before_damaged_data_is_found_is_refused(qtbot, launch, home):
+    """The login screen is painted before the till is opened: a PIN entered then is checked
+    after the open, which fails here; it is refused (the pad stays off, the reason stays)."""
+    db = home / "till.sqlite3"
+    old_till(db)
+    db.write_bytes(b"")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    launcher = launch(db, language="en")
+    login = launcher.window.login
+    assert launcher.window.env.ctx is None and not launcher.window.is_complete
+    qtbot.waitUntil(lambda: launcher.window.is_complete, timeout=15000)  # the open is queued
+    login.code.setText("S002")
+    login.pad.field.setText("1357")
+    login.pad.submitted.emit("1357")  # behind the open on the worker
+    qtbot.waitUntil(lambda: launcher.damaged is not None and launcher.damaged.isVisible(),
+                    timeout=15000)
+    idle(qtbot, launcher.window)
+    assert launcher.window.env.staff is None
+    assert not login.pad.isEnabled()
+    assert "cannot start" in login.message.text(), login.message.text()
+
+
 def test_quitting_the_damage_dialog_exits_with_status_2(qtbot, launch, home):
     db = home / "till.sqlite3"
     old_till(db)
