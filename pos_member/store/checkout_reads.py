@@ -176,16 +176,22 @@ class ProductRow:
 
 def products(session: Session, skus: Iterable[str]) -> dict[str, ProductRow]:
     """The products of ``skus`` that exist, by sku."""
-    skus = list(skus)
-    if not skus:
+    return _rows_by_key(session, Product.__table__, PRODUCT_COLUMNS, ProductRow, "sku", skus)
+
+
+def _rows_by_key(session: Session, table, columns: tuple[str, ...], row_type, key: str,
+                 keys: Iterable[str]) -> dict:
+    """The rows of ``table`` whose ``key`` column is one of ``keys``, as ``row_type`` records
+    of ``columns`` (typed as the ORM types them), by key; one statement."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
         return {}
-    sql = (f"SELECT {', '.join(PRODUCT_COLUMNS)} FROM products "
-           f"WHERE sku IN ({_marks(len(skus))})")
-    table = Product.__table__
+    sql = (f"SELECT {', '.join(columns)} FROM {table.name} "
+           f"WHERE {key} IN ({_marks(len(keys))})")
     out = {}
-    for row in _dbapi(session).execute(sql, skus).fetchall():
-        p = ProductRow(*_typed(table, PRODUCT_COLUMNS, row))
-        out[p.sku] = p
+    for row in _dbapi(session).execute(sql, keys).fetchall():
+        record = row_type(*_typed(table, columns, row))
+        out[getattr(record, key)] = record
     return out
 
 
@@ -222,17 +228,7 @@ class CouponRow:
 
 def coupons(session: Session, codes: Iterable[str]) -> dict[str, CouponRow]:
     """The coupons of ``codes`` on this till, by code."""
-    codes = list(dict.fromkeys(codes))
-    if not codes:
-        return {}
-    sql = (f"SELECT {', '.join(COUPON_COLUMNS)} FROM coupons "
-           f"WHERE code IN ({_marks(len(codes))})")
-    table = Coupon.__table__
-    out = {}
-    for row in _dbapi(session).execute(sql, codes).fetchall():
-        c = CouponRow(*_typed(table, COUPON_COLUMNS, row))
-        out[c.code] = c
-    return out
+    return _rows_by_key(session, Coupon.__table__, COUPON_COLUMNS, CouponRow, "code", codes)
 
 
 # -- member -----------------------------------------------------------------------------------
