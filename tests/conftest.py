@@ -35,3 +35,22 @@ def _guard_once_qt_runs() -> bool:
         gc_guard.install(app)
         return True
     return False
+
+
+def _silenced_project_loggers() -> set[str]:
+    import logging
+
+    return {name for name, logger in logging.Logger.manager.loggerDict.items()
+            if name.startswith(("pos_member", "pos_central")) and isinstance(logger, logging.Logger)
+            and (logger.disabled or not logger.propagate)}
+
+
+@pytest.fixture(autouse=True)
+def _project_loggers_left_working():
+    """A test must not leave the project's loggers disabled or cut off from the root logger:
+    ``logging.config.dictConfig`` (as import-linter calls it in-process) disables every logger
+    that exists, and the tests after it in the same worker then lost the records they check."""
+    before = _silenced_project_loggers()
+    yield
+    after = _silenced_project_loggers() - before
+    assert not after, f"this test left loggers disabled or not propagating: {sorted(after)}"
