@@ -14,7 +14,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
-# The scalar types of protocol.py (which imports this module, so it cannot import them back).
+# The scalar types of protocol.base (the protocol package imports this module, so it cannot
+# import them back).
 FenAmount = Annotated[int, Strict(), Field(ge=0, le=10**12)]
 Points = Annotated[int, Strict(), Field(ge=0, le=10**10)]
 LineNo = Annotated[int, Strict(), Field(ge=1, le=10_000)]
@@ -125,7 +126,7 @@ class MallStockData(WireOut):
     stock: int  # may be negative after two tills redeemed the last one offline
 
 
-class _Change(WireOut):  # the shape of protocol._ChangeBase (defined after this import)
+class _Change(WireOut):  # the shape of protocol.pull._ChangeBase (which imports this module)
     seq: int
     id: str
     deleted: bool = False

@@ -8,7 +8,7 @@ where it stopped. One cycle, :meth:`SyncEngine.run_once`:
 1. if the audit chain's head moved since it was last queued, an ``audit_head`` event joins the
    outbox;
 2. push: pending outbox events in ``terminal_seq`` order, ``batch_size`` at a time; each
-   answer is applied in one transaction (:func:`pos_member.sync.apply.apply_push_results`).
+   answer is applied in one transaction (:func:`pos_member.sync.apply.push.apply_push_results`).
    A failed push leaves the events pending (the service applies each at most once, so sending
    them again is safe) and counts the attempt on them;
 3. pull, only once everything was pushed: pages of changes until ``has_more`` is false, each
@@ -47,9 +47,9 @@ from pos_member.store.db import transaction
 from pos_member.store.fastwrite import insert_rows
 from pos_member.store.models import SyncConflict
 from pos_member.sync import protocol as p
-from pos_member.sync.apply import (
+from pos_member.sync.apply.pull import apply_member_lookup
+from pos_member.sync.apply.push import (
     AnswerMismatch,
-    apply_member_lookup,
     apply_push_results,
     count_open_conflicts,
 )

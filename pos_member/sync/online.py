@@ -18,7 +18,7 @@ from pos_member.services.vouchers import VoucherInfo, VoucherOffline, VoucherRef
 from pos_member.store import repositories as repo
 from pos_member.sync import protocol as p
 from pos_member.sync import protocol_cross_channel as pc
-from pos_member.sync.apply import apply_member_lookup
+from pos_member.sync.apply.pull import apply_member_lookup
 from pos_member.sync.client import (
     AuthError,
     CorruptResponse,

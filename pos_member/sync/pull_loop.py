@@ -1,5 +1,5 @@
 """Pulling the change feed: pages from the stored cursor until ``has_more`` is false, each
-stored with its cursor in one transaction (:func:`pos_member.sync.apply.apply_changes_page`).
+stored with its cursor in one transaction (:func:`pos_member.sync.apply.pull.apply_changes_page`).
 Run by :class:`pos_member.sync.engine.SyncEngine` (its ``pull`` step).
 """
 
@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from pos_member.store import repositories as repo
 from pos_member.sync import protocol as p
-from pos_member.sync.apply import CURSOR_KEY, FEED_ID_KEY, apply_changes_page
+from pos_member.sync.apply.pull import CURSOR_KEY, FEED_ID_KEY, apply_changes_page
 from pos_member.sync.client import CorruptResponse, ProtocolError, SyncClient
 from pos_member.sync.status import SyncReport
 

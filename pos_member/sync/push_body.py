@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pos_member.sync.apply import PushedEvent
+from pos_member.sync.apply.push import PushedEvent
 
 
 def wire_events(rows: list[tuple[Any, ...]], terminal_id: str | None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from pos_member.sync.apply import PageStats
+from pos_member.sync.apply.pull import PageStats
 from pos_member.sync.client import AuthError
 
 

@@ -282,14 +282,6 @@
     <context>
         <name>CheckoutScreen</name>
         <message>
-            <source>No points are spent without a manager's approval: set the points to 0 or ask a manager.</source>
-            <translation>没有店长授权不能使用积分：请把积分改为 0，或请店长授权。</translation>
-        </message>
-        <message>
-            <source>Spend points without the app code</source>
-            <translation>未出示会员码使用积分</translation>
-        </message>
-        <message>
             <source>Checkout</source>
             <translation>收银</translation>
         </message>
@@ -356,106 +348,6 @@
         <message>
             <source>This is a payment code: press Pay (F9) first, then scan it.</source>
             <translation>这是付款码：请先按结账 (F9)，再扫码。</translation>
-        </message>
-        <message>
-            <source>Unknown code %1: not a product or a coupon of this till.</source>
-            <translation>无法识别的码 %1：不是本机的商品或优惠券。</translation>
-        </message>
-        <message>
-            <source>Weight</source>
-            <translation>重量</translation>
-        </message>
-        <message>
-            <source>Weight of %1 in kg (e.g. 0.350)</source>
-            <translation>%1 的重量（千克，例如 0.350）</translation>
-        </message>
-        <message>
-            <source>The label says %1 but %2 kg at this till's price is %3: check the scale's price.</source>
-            <translation>秤签标价 %1，但按本机单价 %2 kg 为 %3：请核对电子秤的单价。</translation>
-        </message>
-        <message>
-            <source>New weight of %1 in kg (e.g. 0.350)</source>
-            <translation>%1 的新重量（kg，例如 0.350）</translation>
-        </message>
-        <message>
-            <source>Quantity</source>
-            <translation>数量</translation>
-        </message>
-        <message>
-            <source>New quantity of %1</source>
-            <translation>%1 的新数量</translation>
-        </message>
-        <message>
-            <source>This item is sold by the piece.</source>
-            <translation>此商品按件销售。</translation>
-        </message>
-        <message>
-            <source>Remove %1: why?</source>
-            <translation>删除 %1：原因？</translation>
-        </message>
-        <message>
-            <source>Remove a line</source>
-            <translation>删除商品行</translation>
-        </message>
-        <message>
-            <source>Price override</source>
-            <translation>改价</translation>
-        </message>
-        <message>
-            <source>New unit price of %1 (a manager approves it)</source>
-            <translation>%1 的新单价（需店长授权）</translation>
-        </message>
-        <message>
-            <source>Void the whole sale</source>
-            <translation>整单作废</translation>
-        </message>
-        <message>
-            <source>The sale was voided.</source>
-            <translation>本单已作废。</translation>
-        </message>
-        <message>
-            <source>Welcome, %1! The member is on this sale.</source>
-            <translation>欢迎 %1！会员已加入本单。</translation>
-        </message>
-        <message>
-            <source>First-order coupon %1 added.</source>
-            <translation>已添加首单优惠券 %1。</translation>
-        </message>
-        <message>
-            <source>Coupon</source>
-            <translation>优惠券</translation>
-        </message>
-        <message>
-            <source>Type or scan the coupon's code</source>
-            <translation>输入或扫描优惠券码</translation>
-        </message>
-        <message>
-            <source>No coupon %1 on this till.</source>
-            <translation>本机没有优惠券 %1。</translation>
-        </message>
-        <message>
-            <source>Coupon %1 is already on this sale.</source>
-            <translation>优惠券 %1 已在本单中。</translation>
-        </message>
-        <message>
-            <source>That coupon combination is not possible; the best one is applied.</source>
-            <translation>该优惠券组合不可用，已自动选用最优组合。</translation>
-        </message>
-        <message>
-            <source>(price changed)</source>
-            <translation>（已改价）</translation>
-        </message>
-        <message>
-            <source>Scan an item first.</source>
-            <translation>请先扫描商品。</translation>
-        </message>
-        <message>
-            <source>Still pricing the basket…</source>
-            <translation>正在计算金额…</translation>
-        </message>
-        <message>
-            <source>Approve this sale</source>
-            <translation>授权本单</translation>
         </message>
         <message>
             <source>Upgraded to %1!</source>
@@ -4009,6 +3901,123 @@
         <message>
             <source>Collected: %1 (coupon %2)</source>
             <translation>已领取：%1（券 %2）</translation>
+        </message>
+    </context>
+    <context>
+        <name>CheckoutBasket</name>
+        <message>
+            <source>Void the whole sale</source>
+            <translation>整单作废</translation>
+        </message>
+        <message>
+            <source>Quantity</source>
+            <translation>数量</translation>
+        </message>
+        <message>
+            <source>Unknown code %1: not a product or a coupon of this till.</source>
+            <translation>无法识别的码 %1：不是本机的商品或优惠券。</translation>
+        </message>
+        <message>
+            <source>The label says %1 but %2 kg at this till's price is %3: check the scale's price.</source>
+            <translation>秤签标价 %1，但按本机单价 %2 kg 为 %3：请核对电子秤的单价。</translation>
+        </message>
+        <message>
+            <source>This item is sold by the piece.</source>
+            <translation>此商品按件销售。</translation>
+        </message>
+        <message>
+            <source>New quantity of %1</source>
+            <translation>%1 的新数量</translation>
+        </message>
+        <message>
+            <source>(price changed)</source>
+            <translation>（已改价）</translation>
+        </message>
+        <message>
+            <source>Remove %1: why?</source>
+            <translation>删除 %1：原因？</translation>
+        </message>
+        <message>
+            <source>Remove a line</source>
+            <translation>删除商品行</translation>
+        </message>
+        <message>
+            <source>New weight of %1 in kg (e.g. 0.350)</source>
+            <translation>%1 的新重量（kg，例如 0.350）</translation>
+        </message>
+        <message>
+            <source>The sale was voided.</source>
+            <translation>本单已作废。</translation>
+        </message>
+        <message>
+            <source>New unit price of %1 (a manager approves it)</source>
+            <translation>%1 的新单价（需店长授权）</translation>
+        </message>
+        <message>
+            <source>Price override</source>
+            <translation>改价</translation>
+        </message>
+        <message>
+            <source>Weight of %1 in kg (e.g. 0.350)</source>
+            <translation>%1 的重量（千克，例如 0.350）</translation>
+        </message>
+        <message>
+            <source>Weight</source>
+            <translation>重量</translation>
+        </message>
+    </context>
+    <context>
+        <name>CheckoutMember</name>
+        <message>
+            <source>Welcome, %1! The member is on this sale.</source>
+            <translation>欢迎 %1！会员已加入本单。</translation>
+        </message>
+        <message>
+            <source>Coupon</source>
+            <translation>优惠券</translation>
+        </message>
+        <message>
+            <source>No coupon %1 on this till.</source>
+            <translation>本机没有优惠券 %1。</translation>
+        </message>
+        <message>
+            <source>Type or scan the coupon's code</source>
+            <translation>输入或扫描优惠券码</translation>
+        </message>
+        <message>
+            <source>Coupon %1 is already on this sale.</source>
+            <translation>优惠券 %1 已在本单中。</translation>
+        </message>
+        <message>
+            <source>First-order coupon %1 added.</source>
+            <translation>已添加首单优惠券 %1。</translation>
+        </message>
+    </context>
+    <context>
+        <name>CheckoutPayment</name>
+        <message>
+            <source>No points are spent without a manager's approval: set the points to 0 or ask a manager.</source>
+            <translation>没有店长授权不能使用积分：请把积分改为 0，或请店长授权。</translation>
+        </message>
+        <message>
+            <source>That coupon combination is not possible; the best one is applied.</source>
+            <translation>该优惠券组合不可用，已自动选用最优组合。</translation>
+        </message>
+        <message>
+            <source>Scan an item first.</source>
+            <translation>请先扫描商品。</translation>
+        </message>
+        <message>
+            <source>Approve this sale</source>
+            <translation>授权本单</translation>
+        </message>
+        <message>
+            <source>Still pricing the basket…</source>
+            <translation>正在计算金额…</translation>
+        </message>
+        <message>
+            <source>Spend points without the app code</source>
+            <translation>未出示会员码使用积分</translation>
         </message>
     </context>
 </TS>

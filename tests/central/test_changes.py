@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import threading
+from decimal import Decimal
 
 from pos_central import admin
 from pos_member.sync import protocol as p
@@ -73,7 +74,7 @@ def test_paging_with_a_cursor_sees_every_entity_once_in_order(make_central_serve
     assert str(gold.id) == first.id and gold.card_no == first.card_no
     assert gold.points == first.points and sum(lot.points for lot in gold.lots) == first.points
     coupons = {c.data.code: c.data for c in page.changes if c.entity == "coupon"}
-    assert coupons["GOLD-80"].to_domain().rate == p.Decimal("0.80")
+    assert coupons["GOLD-80"].to_domain().rate == Decimal("0.80")
     assert {c.kind for c in coupons.values()} == {"amount_off", "percent_off"}
 
     # Changes after the cursor only: one sale touches one member.

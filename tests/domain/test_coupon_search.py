@@ -12,7 +12,10 @@ from hypothesis import given, settings, HealthCheck
 from hypothesis import strategies as st
 
 from pos_member.domain import BasketLine, Coupon, CouponKind, MemberSnapshot, PricingRequest, Rules
+from pos_member.domain import coupon_candidates as C
+from pos_member.domain import coupon_search as S
 from pos_member.domain import pricing as P
+from pos_member.domain.money import times
 from pos_member.domain.coupons import static_rejection
 
 from .test_properties import AT, lines_st, member_st
@@ -41,16 +44,16 @@ def coupon_st(draw, code):
                                                  AT + timedelta(days=3)])), **kw)
 
 
-def exhaustive(req: PricingRequest, rules: Rules) -> P._Eval:
+def exhaustive(req: PricingRequest, rules: Rules) -> C._Eval:
     """The reference: every non-stackable coupon alone and every set of up to the limit of
     stackable ones, priced in full; the smallest key wins."""
     tier_code = req.member.tier if req.member else None
     rate = rules.tier(tier_code).discount_rate if tier_code else Decimal(1)
     amounts = [x.amount for x in req.lines]
-    tier_full = [P.times(a, Decimal(1) - rate) if x.discountable and rate < 1 else 0
+    tier_full = [times(a, Decimal(1) - rate) if x.discountable and rate < 1 else 0
                  for a, x in zip(amounts, req.lines)]
-    ctx = P._Context(req.lines, amounts, tier_full)
-    valid = [P._make_cand(c, req.lines, amounts, req.at) for c in req.coupons
+    ctx = C._Context(req.lines, amounts, tier_full)
+    valid = [C._make_cand(c, req.lines, amounts, req.at) for c in req.coupons
              if static_rejection(c, req.at, tier_code, req.lines) is None]
     combos = [[c] for c in valid if not c.coupon.stackable]
     stack = [c for c in valid if c.coupon.stackable]
@@ -120,7 +123,7 @@ def test_a_thousand_stackable_coupons_with_a_high_limit_price_without_recursion_
 def test_four_hundred_stackable_coupons_are_priced_within_the_budget():
     req = PricingRequest(AT, LINES, GOLD, _many(400, 1.0, 2))
     steps = spreads = 0
-    real_step, real_apply = P._Saver.step, P._Context.apply
+    real_step, real_apply = S._Saver.step, C._Context.apply
 
     def counting_step(self, *args):
         nonlocal steps
@@ -132,17 +135,17 @@ def test_four_hundred_stackable_coupons_are_priced_within_the_budget():
         spreads += 1
         return real_apply(c, remaining)
 
-    P._Saver.step = counting_step
-    P._Context.apply = staticmethod(counting_apply)
+    S._Saver.step = counting_step
+    C._Context.apply = staticmethod(counting_apply)
     try:
         r = P.price(req, Rules())
     finally:
-        P._Saver.step = real_step
-        P._Context.apply = staticmethod(real_apply)
+        S._Saver.step = real_step
+        C._Context.apply = staticmethod(real_apply)
     assert len(r.applied) <= 3
     # the search's coupon applications are bounded (the last combination may overrun the
     # budget by its size), and only the winner is spread over the lines in full
-    assert 0 < steps <= P.NODE_BUDGET + 3
+    assert 0 < steps <= S.NODE_BUDGET + 3
     assert spreads <= 3
 
 

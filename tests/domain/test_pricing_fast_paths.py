@@ -8,6 +8,9 @@ from decimal import Decimal, localcontext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pos_member.domain import coupon_candidates as C
+from pos_member.domain import coupon_search as S
+from pos_member.domain import fast_money as F
 from pos_member.domain import pricing as P
 from pos_member.domain.money import allocate, times
 
@@ -25,16 +28,16 @@ fens = st.one_of(st.integers(-10**6, 10**6), st.integers(-10**30, 10**30))
 
 
 def same_as_times(fen: int, factor: Decimal) -> None:
-    """``P._times`` answers what ``times`` answers, or raises what it raises."""
+    """``F._times`` answers what ``times`` answers, or raises what it raises."""
     try:
         want = times(fen, factor)
     except ArithmeticError as exc:  # the plain arithmetic refuses (beyond the precision)
         try:
-            P._times(fen, factor)
+            F._times(fen, factor)
         except type(exc):
             return
         raise AssertionError("the fast path answered where times() raised") from exc
-    assert P._times(fen, factor) == want
+    assert F._times(fen, factor) == want
 
 
 @settings(max_examples=2000, deadline=None)
@@ -52,10 +55,10 @@ def test_integer_times_follows_the_decimal_precision(fen, factor, prec):
 
 
 def test_integer_times_rounds_halves_away_from_zero():
-    assert P._times(5, Decimal("0.5")) == 3
-    assert P._times(-5, Decimal("0.5")) == -3
-    assert P._times(3, Decimal("0.5")) == 2
-    assert P._times(1, Decimal("0.49")) == 0
+    assert F._times(5, Decimal("0.5")) == 3
+    assert F._times(-5, Decimal("0.5")) == -3
+    assert F._times(3, Decimal("0.5")) == 2
+    assert F._times(1, Decimal("0.49")) == 0
 
 
 @settings(max_examples=1000, deadline=None)
@@ -66,13 +69,13 @@ def test_the_discount_split_is_the_largest_remainder_allocation(weights, data):
         want = allocate(total, weights)
     except ValueError:
         return
-    assert P._spread(total, list(weights)) == want
+    assert F._spread(total, list(weights)) == want
 
 
 def test_the_discount_split_breaks_ties_towards_the_earlier_line():
     # three equal remainders, two spare fen: the first two lines take them
-    assert P._spread(2, [1, 1, 1]) == allocate(2, [1, 1, 1]) == [1, 1, 0]
-    assert P._spread(5, [3, 0, 3, 3]) == allocate(5, [3, 0, 3, 3]) == [2, 0, 2, 1]
+    assert F._spread(2, [1, 1, 1]) == allocate(2, [1, 1, 1]) == [1, 1, 0]
+    assert F._spread(5, [3, 0, 3, 3]) == allocate(5, [3, 0, 3, 3]) == [2, 0, 2, 1]
 
 
 def test_line_results_are_the_dataclass_built_by_its_constructor():
@@ -138,14 +141,14 @@ def test_the_search_prices_every_combination_as_the_full_pricing_does(lines, tie
     req = PricingRequest(AT, lines, MemberSnapshot("m", tier, 0, 0), coupons)
     rate = P.DEFAULT_RULES.tier(tier).discount_rate
     amounts = [x.amount for x in lines]
-    tier_full = [P.times(a, Decimal(1) - rate) if x.discountable and rate < 1 else 0
+    tier_full = [times(a, Decimal(1) - rate) if x.discountable and rate < 1 else 0
                  for a, x in zip(amounts, lines)]
-    ctx = P._Context(lines, amounts, tier_full)
-    pool = [P._make_cand(c, lines, amounts, AT) for c in req.coupons
+    ctx = C._Context(lines, amounts, tier_full)
+    pool = [C._make_cand(c, lines, amounts, AT) for c in req.coupons
             if static_rejection(c, AT, tier, lines) is None]
     if not pool:
         return
-    saver = P._Saver(ctx, pool, P._Sums(ctx))
+    saver = S._Saver(ctx, pool, C._Sums(ctx))
     idx = tuple(data.draw(st.lists(st.integers(0, len(pool) - 1), min_size=1, unique=True)))
     full = ctx.evaluate([pool[i] for i in idx])
     node = saver.combo(idx)
@@ -155,7 +158,7 @@ def test_the_search_prices_every_combination_as_the_full_pricing_does(lines, tie
     assert node.saving == full.saving
     # the same combination built one coupon at a time, as the search extends a parent
     order = sorted(idx, key=saver.rank.__getitem__)
-    parent = saver.combo(tuple(order[:-1])) if len(order) > 1 else P._Node(
+    parent = saver.combo(tuple(order[:-1])) if len(order) > 1 else S._Node(
         saver.full.tier_total, (), saver.full, None, (), -1)
     if parent is not None and pool[order[-1]].coupon.with_tier_discount:
         grown = saver.extend(parent, order[-1])

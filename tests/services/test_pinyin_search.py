@@ -17,7 +17,7 @@ from pos_member.store import migrate
 from pos_member.store.db import create_engine_for, session_factory, transaction
 from pos_member.store.models import Member, Product
 from pos_member.sync import protocol as p
-from pos_member.sync.apply import apply_changes
+from pos_member.sync.apply.pull import apply_changes
 
 FIXTURES = Path(__file__).resolve().parents[1] / "store" / "fixtures"
 

@@ -36,15 +36,17 @@ from pos_member.store.models import (
     SyncConflict,
 )
 from pos_member.sync import protocol as p
-from pos_member.sync.apply import (
+from pos_member.sync.apply.members import DEFERRED_KEY
+from pos_member.sync.apply.pull import (
     CURSOR_KEY,
-    DEFERRED_KEY,
     FEED_ID_KEY,
+    apply_changes_page,
+    apply_member_lookup,
+)
+from pos_member.sync.apply.push import (
     MERGE_KIND,
     AnswerMismatch,
     PushedEvent,
-    apply_changes_page,
-    apply_member_lookup,
     apply_push_results,
     count_open_conflicts,
 )

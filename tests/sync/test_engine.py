@@ -19,7 +19,7 @@ from pos_member.services.errors import ServiceError
 from pos_member.store import repositories as repo
 from pos_member.store.db import transaction
 from pos_member.store.models import Member, OutboxEvent, SyncConflict
-from pos_member.sync.apply import CURSOR_KEY
+from pos_member.sync.apply.pull import CURSOR_KEY
 from pos_member.sync.client import OfflineError
 from pos_member.sync.engine import NotEnrolled, SyncEngine, SyncStatus
 from pos_member.sync.enrolment import CENTRAL_TERMINAL_ID, settings_enroller

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from pos_member.sync import protocol as p
-from pos_member.sync.apply import _instant_text, apply_changes_page, utc_text
+from pos_member.sync.apply.members import _instant_text
+from pos_member.sync.apply.pull import apply_changes_page
+from pos_member.sync.apply.rows import utc_text
 from pos_member.sync.lean import PageError, read_page
 from tests.services.support import make_till
 

@@ -16,7 +16,7 @@ from pos_member.services import sales_query
 from pos_member.store.db import transaction
 from pos_member.store.models import OutboxEvent, SyncConflict
 from pos_member.sync import protocol as p
-from pos_member.sync.apply import REJECTED_KIND, PushedEvent, apply_push_results
+from pos_member.sync.apply.push import REJECTED_KIND, PushedEvent, apply_push_results
 from tests.services.support import make_till
 from tests.sync.fault_proxy import FaultProxy
 from tests.sync.harness import SyncTill, central_events, seed_central_members
