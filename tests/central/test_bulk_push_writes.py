@@ -158,3 +158,131 @@ def test_a_duplicate_key_is_an_integrity_error_and_rows_of_other_keys_go_through
     with pytest.raises(IntegrityError), database.write() as s:
         bulk.insert_rows(s.connection(), table, [{"code": "c", "amount_fen": 3, "made": "x"},
                                                  {"code": "a", "amount_fen": 4, "made": "x"}])
+
+
+# -- the push's plain-row updates and reads ------------------------------------------------------
+
+
+def test_rows_updated_by_key_are_stored_and_read_back_as_core_does(database):
+    metadata = MetaData()
+    core, fast = _table(metadata, "upd_core"), _table(metadata, "upd_fast")
+    metadata.create_all(database.engine)
+    east = timezone(timedelta(hours=8))
+    changes = [
+        {"code": "x1", "amount_fen": 7, "at": datetime(2026, 5, 1, 9, 0, 1, 5, tzinfo=east),
+         "doc": {"b": [1, "拿铁"]}},
+        {"code": "x2", "flag": True, "day": date(2026, 12, 31), "doc2": None},
+        {"code": "x3", "amount_fen": -(10**15), "at": None, "doc": []},
+    ]
+    with database.write() as s:
+        for table in (core, fast):
+            s.connection().execute(insert(table), _rows("x"))
+        for change in changes:
+            values = {k: v for k, v in change.items() if k != "code"}
+            s.connection().execute(core.update().where(core.c.code == change["code"])
+                                   .values(**values))
+        bulk.update_rows(s.connection(), fast, ("code",), changes)
+    assert _stored(database, fast) == _stored(database, core)
+    names = ("code", "amount_fen", "flag", "day", "at", "doc", "doc2")
+    with database.read() as s:
+        by_core = [tuple(r) for r in s.execute(
+            select(*(core.c[n] for n in names)).order_by(core.c.code))]
+        by_key = bulk.select_rows(s.connection(), fast, names, "code", ["x3", "x1", "x2"],
+                                  order_by="code")
+        some = bulk.select_rows(s.connection(), fast, ("code",), "code", ["x1", "x2", "x3"],
+                                extra="amount_fen > 0", order_by="code")
+    assert by_key == by_core
+    assert [type(v) for v in by_key[0]] == [type(v) for v in by_core[0]]
+    assert some == [("x1",)]
+
+
+def test_json_lists_and_dicts_are_written_as_json_dumps_writes_them():
+    samples = [[], {}, {"名": "拿铁", "q": "0.350", "n": [1, 2.5, None, True]},
+               [{"line_no": 1, "sku": "C\"002\\\n", "qty": "2"}], {"a": {"b": [{}]}}]
+    for value in samples:
+        assert bulk.json_dumps(value) == json.dumps(value)
+        canonical_form = bulk.make_encoder(sort_keys=True, compact=True, ensure_ascii=False)
+        assert canonical_form(value) == json.dumps(value, sort_keys=True, separators=(",", ":"),
+                                                   ensure_ascii=False)
+
+
+def test_every_kind_of_event_hashes_as_one_json_dumps_of_its_body():
+    """canonical_text writes the envelope by hand: the same bytes for every event kind."""
+    from tests.central.builders import (
+        refund_event,
+        registration_event,
+        sale_event,
+        shift_events,
+    )
+    from tests.central.server_fixture import EnrolledTerminal
+
+    till = EnrolledTerminal(terminal_id=str(uuid.uuid4()), token="t", store_id="S001",
+                            base_url="http://127.0.0.1:1")
+    east = timezone(timedelta(hours=8))
+    sale = sale_event(till, member_id=str(uuid.uuid4()),
+                      sold_at=datetime(2026, 5, 20, 12, 0, 0, 250000, tzinfo=east))
+    raws = [sale, sale_event(till), refund_event(till, sale, points_reversed=2),
+            registration_event(till, "13900000000", name="王 \"小\" 明"), *shift_events(till)]
+    for raw in raws:
+        event = EVENT.validate_python(raw)
+        whole, payload = canonical_text(event)
+        assert whole == _reference(event), raw["kind"]
+        assert json.loads(payload) == json.loads(whole)["payload"]
+
+
+# -- the answers, written as text ----------------------------------------------------------------
+
+
+def _outcomes() -> list:
+    from pos_central.apply_context import Outcome
+
+    member_id = str(uuid.uuid4())
+    conflict = p.ConflictInfo(id=3, kind=p.ConflictKind.POINTS_OVERDRAWN, message="短 \"x\"",
+                              member_id=member_id, points_requested=5, balance_after=-2,
+                              detail={"reason": "x"})
+    return [
+        Outcome(),
+        Outcome(member=p.MemberBalance(member_id=member_id, points=120, growth=3400,
+                                       tier="gold")),
+        Outcome(member=p.MemberBalance(member_id=member_id.upper(), points=-7, growth=0,
+                                       tier="regular")),
+        Outcome(member=p.MemberBalance(member_id=member_id, points=1, growth=2, tier="金卡")),
+        Outcome(member=p.MemberBalance(member_id=member_id, points=1, growth=2, tier="a\"b")),
+        Outcome(member=p.MemberBalance(member_id=member_id, points=1, growth=2, tier="gold",
+                                       stored_principal_fen=100, stored_bonus_fen=0)),
+        Outcome(conflicts=[conflict],
+                member=p.MemberBalance(member_id=member_id, points=-2, growth=1, tier="gold")),
+        Outcome(merges=[p.MemberMerge(member_id=member_id, merged_into=str(uuid.uuid4()),
+                                      phone="13900000000")]),
+        Outcome(rejection=p.Rejection(code="foreign_store", message="no", field="payload.x")),
+    ]
+
+
+@pytest.mark.parametrize("status", list(p.EventStatus))
+@pytest.mark.parametrize("kind", ["sale", "refund", "member_registered", "audit_head"])
+def test_an_answer_written_directly_is_what_pydantic_writes(status, kind):
+    from pos_central.push_answers import result_text
+
+    for outcome in _outcomes():
+        event_id = str(uuid.uuid4())
+        model = p.EventResult(event_id=event_id, terminal_seq=2**40, kind=kind, status=status,
+                              conflicts=outcome.conflicts, merges=outcome.merges,
+                              member=outcome.member, rejection=outcome.rejection)
+        assert result_text(event_id, 2**40, kind, status, outcome) == model.model_dump_json()
+
+
+def test_the_whole_answer_and_a_duplicate_are_what_pydantic_writes():
+    from pos_central.push_answers import duplicate_text, response_text, result_text
+
+    now = datetime(2026, 5, 20, 4, 0, 0, 123456, tzinfo=UTC)
+    texts, models = [], []
+    for i, outcome in enumerate(_outcomes()):
+        event_id = str(uuid.uuid4())
+        texts.append(result_text(event_id, i + 1, "sale", p.EventStatus.APPLIED, outcome))
+        models.append(p.EventResult.model_validate_json(texts[-1]))
+    whole = p.PushResponse(results=models, server_time=now).model_dump_json()
+    assert response_text(texts, now) == whole
+    assert response_text([], now) == p.PushResponse(results=[], server_time=now).model_dump_json()
+    again = models[1].model_copy(update={"status": p.EventStatus.DUPLICATE}).model_dump_json()
+    assert duplicate_text(texts[1]) == again
+    assert duplicate_text(json.loads(texts[1])) == again
