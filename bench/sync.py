@@ -91,6 +91,10 @@ def serve(database_url: str, port: int) -> None:
         return Response(content=json.dumps({"events": len(request.events)}),
                         media_type="application/json")
 
+    if not os.environ.get("BENCH_NO_FREEZE"):  # as the production factory does (app_from_env)
+        from pos_central.app import freeze_startup_objects
+
+        freeze_startup_objects()
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 

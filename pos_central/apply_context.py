@@ -13,6 +13,7 @@ commit) the feed counter.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -242,10 +243,12 @@ class Context:
             if member.phone:
                 self.by_phone[member.phone] = member
 
-    def _new_lot(self, member_id: str, earned_on: date, expires_on: date, points: int) -> Any:
-        lot = apply_rows.new_lot(member_id, earned_on, expires_on, points)
-        self.new_lots.append(lot)
-        return lot
+    @property
+    def _new_lot(self) -> Any:
+        """What an account opens a lot with: a new row kept in :attr:`new_lots`. A closure
+        over the list, not a bound method: an account holding the context would make the
+        batch a reference cycle, left for the garbage collector instead of freed at once."""
+        return functools.partial(_open_lot, self.new_lots)
 
     def add_member(self, values: dict[str, Any]) -> Any:
         """Insert a member now (any lot or ledger row may refer to it) and hold its row."""
@@ -302,7 +305,7 @@ class Context:
         connection = self.session.connection()
         apply_rows.write(connection, list(self.members.values()), self.lots, self.new_lots,
                          list(self.coupons.values()))
-        self.new_lots = []
+        self.new_lots.clear()
         for model, rows in self.rows.items():
             bulk.insert_rows(connection, model.__table__, rows)
         ledger = [e for a in self.accounts.values() for e in a.entries]
@@ -331,6 +334,13 @@ class Context:
                               **typed)
         self.outcome.conflicts.append(info)
         return info
+
+
+def _open_lot(into: list[Any], member_id: str, earned_on: date, expires_on: date,
+              points: int) -> Any:
+    lot = apply_rows.new_lot(member_id, earned_on, expires_on, points)
+    into.append(lot)
+    return lot
 
 
 def account_for(ctx: Context, member_id: Any, sale_id: Any) -> loyalty.Account | None:

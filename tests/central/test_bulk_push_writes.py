@@ -286,3 +286,97 @@ def test_the_whole_answer_and_a_duplicate_are_what_pydantic_writes():
     again = models[1].model_copy(update={"status": p.EventStatus.DUPLICATE}).model_dump_json()
     assert duplicate_text(texts[1]) == again
     assert duplicate_text(json.loads(texts[1])) == again
+
+
+# -- members, lots and coupons as plain rows (pos_central.apply_rows) ---------------------------
+
+
+def _twins(db: Database) -> tuple[list[str], list[str]]:
+    from pos_central import admin
+    from pos_central import models as m
+
+    with db.write() as s:
+        ids = [admin.create_member(s, phone=f"1390000000{i}", name="王", growth=900, points=30,
+                                   birthday=date(1990, 2, 3), earned_on=date(2026, 1, 5),
+                                   last_purchase_at=datetime(2026, 3, 1, tzinfo=UTC)).id
+               for i in (1, 2)]
+        for code in ("ROW-1", "ROW-2"):
+            admin.upsert_coupon(s, p.CouponData(code=code, kind="amount_off", value_fen=500,
+                                                skus=["C002"], weekdays=[1, 2],
+                                                valid_to=datetime(2027, 1, 1)))
+        s.flush()
+        assert s.get(m.Coupon, "ROW-1") is not None
+    return ids, ["ROW-1", "ROW-2"]
+
+
+def _raw_row(db: Database, table: str, key: str, value: str, leave_out: set[str]) -> tuple:
+    cast = "::text" if db.dialect == "postgresql" else ""
+    with db.read() as s:
+        names = list(s.execute(text(f"SELECT * FROM {table} WHERE {key} = :v"),
+                               {"v": value}).keys())
+        cols = [c for c in names if c not in leave_out]
+        return tuple(s.execute(text(f"SELECT {', '.join(c + cast for c in cols)} FROM {table} "
+                                    f"WHERE {key} = :v"), {"v": value}).one())
+
+
+def test_plain_rows_load_what_the_orm_loads_and_store_what_it_stores(tmp_path, request):
+    """A member, its lots and a coupon changed as plain rows and written by
+    ``apply_rows.write`` are stored as the same changes made on ORM objects and flushed."""
+    from pos_central import apply_rows
+    from pos_central import models as m
+    from pos_central.cli import migrate
+
+    for kind in database_kinds():
+        with isolated_database(kind, tmp_path) as url:
+            migrate(url)
+            db = Database(url)
+            try:
+                (plain_id, orm_id), (plain_code, orm_code) = _twins(db)
+                east = timezone(timedelta(hours=8))
+                at = datetime(2026, 5, 20, 12, 30, 1, 250, tzinfo=east)
+                with db.write() as s:
+                    conn = s.connection()
+                    (member,) = apply_rows.load(conn, apply_rows.MemberRow, "id", [plain_id],
+                                                lock=True)
+                    orm = s.get(m.Member, orm_id)
+                    for name in apply_rows.MemberRow.NAMES:  # loaded as the ORM loads them
+                        if name not in ("id", "phone", "card_no", "registered_at"):
+                            assert getattr(member, name) == getattr(orm, name), name
+                            assert type(getattr(member, name)) is type(getattr(orm, name)), name
+                    lots = apply_rows.open_lots(conn, [plain_id])[plain_id]
+                    (orm_lot,) = s.execute(select(m.PointLot).where(
+                        m.PointLot.member_id == orm_id)).scalars()
+                    (coupon,) = apply_rows.load(conn, apply_rows.CouponRow, "code",
+                                                [plain_code], lock=True)
+                    orm_coupon = s.get(m.Coupon, orm_code)
+                    assert coupon.skus == orm_coupon.skus == ["C002"]
+                    for target in (member, orm):
+                        target.points, target.tier, target.version = -3, "gold", 9
+                        target.last_purchase_at, target.birthday = at, None
+                        target.marketing_consent = True
+                    for target in (lots[0], orm_lot):
+                        target.points = 0
+                    for target in (coupon, orm_coupon):
+                        target.status, target.used_by_sale_id = "used", str(uuid.uuid4())
+                        target.used_at = at
+                    orm_coupon.used_by_sale_id = coupon.used_by_sale_id
+                    new = apply_rows.new_lot(plain_id, date(2026, 5, 20), date(2028, 12, 31), 7)
+                    s.add(m.PointLot(member_id=orm_id, earned_on=date(2026, 5, 20),
+                                     expires_on=date(2028, 12, 31), points=7))
+                    s.flush()
+                    apply_rows.write(conn, [member], lots, [new], [coupon])
+                    assert member.changes() is None  # written: nothing left to write
+                own = {"id", "phone", "card_no", "registered_at"}  # the twins' own
+                assert (_raw_row(db, "members", "id", plain_id, own)
+                        == _raw_row(db, "members", "id", orm_id, own))
+                assert (_raw_row(db, "coupons", "code", plain_code, {"code"})
+                        == _raw_row(db, "coupons", "code", orm_code, {"code"}))
+                with db.read() as s:
+                    def lots_of(mid):
+                        return [(x.earned_on, x.expires_on, x.points) for x in s.execute(
+                            select(m.PointLot).where(m.PointLot.member_id == mid)
+                            .order_by(m.PointLot.id)).scalars()]
+                    assert lots_of(plain_id) == lots_of(orm_id)
+                    assert [x[2] for x in lots_of(plain_id)] == [0, 7]
+            finally:
+                db.dispose()
