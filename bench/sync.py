@@ -91,6 +91,10 @@ def serve(database_url: str, port: int) -> None:
         return Response(content=json.dumps({"events": len(request.events)}),
                         media_type="application/json")
 
+    if not os.environ.get("BENCH_NO_FREEZE"):  # as the production factory does (app_from_env)
+        from pos_central.app import freeze_startup_objects
+
+        freeze_startup_objects()
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
@@ -219,14 +223,31 @@ def bench_push(folder: Path, sales: int, batch: int) -> dict:
 
             profile = cProfile.Profile()
             profile.enable()
+        gc_spent = [0.0, 0.0]  # BENCH_GC: the till process's collections during the push
+
+        def gc_timer(phase: str, info: dict) -> None:
+            if phase == "start":
+                gc_spent[1] = time.perf_counter()
+            else:
+                gc_spent[0] += time.perf_counter() - gc_spent[1]
+
+        if os.environ.get("BENCH_GC"):
+            import gc
+
+            gc.callbacks.append(gc_timer)
         started = time.perf_counter()
         report = engine.push()
         pushed = time.perf_counter() - started
+        if os.environ.get("BENCH_GC"):
+            gc.callbacks.remove(gc_timer)
+            print(f"  till process: {gc_spent[0]:.2f} s in garbage collections during the push",
+                  file=sys.stderr)
         if profile is not None:
             import pstats
 
             profile.disable()
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profile).sort_stats(os.environ.get("BENCH_CLIENT_SORT", "cumulative")
+                                             ).print_stats(30)
         assert report.pushed == len(events) and report.duplicates == 0, report
         with ctx.read_sessions() as s:
             left = s.execute(text("SELECT count(*) FROM outbox WHERE status = 'pending'")

@@ -481,7 +481,7 @@ def _issue_coupon(ctx: Any, reward: Any, member_id: str, rid: str, sale_id: str)
     """A coupon reward: a copy of its template coupon bound to the member (the feed and the
     member look-up bring it to every till). The code is derived from the redemption, so a
     replay issues nothing new."""
-    template = ctx.session.get(m.Coupon, reward.coupon_template)
+    template = ctx.coupon(reward.coupon_template)
     if template is None:
         ctx.conflict(ConflictKind.BENEFIT_MISMATCH,
                      f"Reward {reward.code} names coupon template {reward.coupon_template}, which "
@@ -489,11 +489,11 @@ def _issue_coupon(ctx: Any, reward: Any, member_id: str, rid: str, sale_id: str)
                      sale_id=sale_id, reward=reward.code, reason="coupon_template_unknown")
         return None
     code = f"{reward.coupon_template}-{rid[:8].upper()}"[:64]
-    if ctx.session.get(m.Coupon, code) is None:
+    if ctx.coupon(code) is None:
         copy = {c.key: getattr(template, c.key) for c in m.Coupon.__table__.columns}
         copy.update(code=code, member_id=member_id, status=p.CouponStatus.AVAILABLE.value,
                     used_by_sale_id=None, used_by_terminal_id=None, used_at=None)
-        ctx.session.add(m.Coupon(**copy))
+        ctx.add_coupon(copy)
         record_change(ctx.session, "coupon", code)
     return code
 
@@ -567,7 +567,7 @@ def on_refund(ctx: Any, refund: p.RefundPayload) -> None:
         back = max(0, min(mr.qty, row.qty - row.returned_qty))
         row.returned_qty += back
         if row.coupon_code and back:
-            coupon = s.get(m.Coupon, row.coupon_code)
+            coupon = ctx.coupon(row.coupon_code)
             if coupon is not None and coupon.status == p.CouponStatus.AVAILABLE.value:
                 coupon.status = p.CouponStatus.VOID.value  # the reward goes back with its points
                 record_change(s, "coupon", coupon.code)

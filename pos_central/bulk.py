@@ -13,13 +13,22 @@ A JSON value may be given already serialised as :class:`JSONText` (the push stor
 event's canonical JSON, which it has made for the content hash anyway): it is stored as that
 text instead of being serialised again.
 
+A list or dict for a JSON column is serialised by a prebuilt encoder in ``json.dumps``'s own
+default form (the same text the column's processor writes, without building an encoder per
+call).
+
 Rows go in the order given; a run of rows with another set of keys is its own statement.
 A table with a Python-side column default that a row leaves out goes through Core instead
 (which computes the default), so nothing here changes what is stored.
+
+:func:`update_rows` is the same for ``UPDATE ... WHERE key = ?`` (one statement per set of
+columns), and :func:`select_rows` reads rows by key as plain tuples with each column's result
+processor applied (what the ORM would have loaded, without the objects).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +39,11 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import StatementError
 
 from pos_central.db import UTCDateTime
+
+try:  # the C encoders json.dumps itself uses, made once
+    from json.encoder import c_make_encoder as _c_make_encoder
+except ImportError:  # pragma: no cover - an interpreter without the C accelerator
+    _c_make_encoder = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,21 +57,57 @@ def _same(text: str) -> str:
     return text
 
 
+def _not_serialisable(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def make_encoder(*, sort_keys: bool, compact: bool, ensure_ascii: bool) -> Callable[[Any], str]:
+    """``json.dumps(value, sort_keys=..., separators=(",", ":") if compact else the default,
+    ensure_ascii=...)`` as one prebuilt C encoder (json.dumps builds one per call)."""
+    separators = (",", ":") if compact else (", ", ": ")
+    if _c_make_encoder is None:  # pragma: no cover
+        return json.JSONEncoder(sort_keys=sort_keys, separators=separators,
+                                ensure_ascii=ensure_ascii).encode
+    from json.encoder import encode_basestring, encode_basestring_ascii
+
+    encode = _c_make_encoder(None, _not_serialisable,
+                             encode_basestring_ascii if ensure_ascii else encode_basestring,
+                             None, separators[1], separators[0], sort_keys, False, True)
+    join = "".join
+
+    def dumps(value: Any) -> str:
+        return join(encode(value, 0))
+    return dumps
+
+
+# What SQLAlchemy's JSON type writes for a list or dict: json.dumps(value) with its defaults.
+json_dumps = make_encoder(sort_keys=False, compact=False, ensure_ascii=True)
+
+
 def _json_processor(column, dialect: Dialect) -> Callable[[Any], Any] | None:
     """The column's JSON bind processor, taking :class:`JSONText` as it is."""
     process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    # Lists and dicts by the prebuilt encoder when the dialect serialises with json.dumps
+    # (psycopg's Json adapter does too by default); anything else by the column's processor.
+    plain = getattr(dialect, "_json_serializer", None) is None
     if dialect.name == "postgresql":
         from psycopg.types.json import Json
 
         def on_postgresql(value: Any) -> Any:
-            if isinstance(value, JSONText):
+            kind = type(value)
+            if kind is JSONText:
                 return Json(value.text, dumps=_same)
+            if plain and (kind is list or kind is dict):
+                return Json(json_dumps(value), dumps=_same)
             return process(value) if process is not None else value
         return on_postgresql
 
     def elsewhere(value: Any) -> Any:
-        if isinstance(value, JSONText):
+        kind = type(value)
+        if kind is JSONText:
             return value.text
+        if plain and (kind is list or kind is dict):
+            return json_dumps(value)
         return process(value) if process is not None else value
     return elsewhere
 
@@ -69,12 +119,20 @@ def _utc_processor(column, dialect: Dialect) -> Callable[[Any], Any] | None:
     if dialect.name != "sqlite":
         return process
 
+    memo: dict[datetime, str] = {}  # a batch's rows share many instants (received_at...)
+
     def on_sqlite(value: Any) -> Any:
         if type(value) is not datetime or value.tzinfo is None:
             return process(value)  # None, and the errors, as Core has them
-        v = value.astimezone(UTC)
-        return (f"{v.year:04d}-{v.month:02d}-{v.day:02d} "
-                f"{v.hour:02d}:{v.minute:02d}:{v.second:02d}.{v.microsecond:06d}")
+        text = memo.get(value)  # equal aware datetimes are the same instant: the same text
+        if text is None:
+            v = value.astimezone(UTC)
+            text = (f"{v.year:04d}-{v.month:02d}-{v.day:02d} "
+                    f"{v.hour:02d}:{v.minute:02d}:{v.second:02d}.{v.microsecond:06d}")
+            if len(memo) >= 65536:
+                memo.clear()
+            memo[value] = text
+        return text
     return on_sqlite
 
 
@@ -152,3 +210,66 @@ def select_in(connection: Connection, sql: str, values: Sequence[Any],
         text = sql.format(p=mark, **{"in": "(" + ", ".join(mark for _ in chunk) + ")"})
         out.extend(tuple(row) for row in connection.exec_driver_sql(text, (*before, *chunk)))
     return out
+
+
+_UPDATES: dict[tuple[Any, ...],
+               tuple[str, tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]] = {}
+
+
+def update_rows(connection: Connection, table: Table, keys: Sequence[str],
+                rows: Sequence[dict[str, Any]]) -> None:
+    """``UPDATE table SET <the other columns of each row> WHERE <keys> = ...``, one
+    ``executemany`` per set of columns, in the order given. Values are bound as
+    :func:`insert_rows` binds them."""
+    dialect = connection.dialect
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    for names, run in groups.items():
+        cache = (table, names, tuple(keys), dialect.name, dialect.paramstyle)
+        plan = _UPDATES.get(cache)
+        if plan is None:
+            sets = [n for n in names if n not in keys]
+            order = (*sets, *keys)
+            mark = "?" if dialect.paramstyle == "qmark" else "%s"
+            quote = dialect.identifier_preparer.quote
+            sql = (f"UPDATE {quote(table.name)} SET "
+                   + ", ".join(f"{quote(table.c[n].name)} = {mark}" for n in sets)
+                   + " WHERE " + " AND ".join(f"{quote(table.c[k].name)} = {mark}"
+                                              for k in keys))
+            plan = _UPDATES[cache] = (sql, order, tuple(_processor(table.c[n], dialect)
+                                                          for n in order))
+        sql, order, processors = plan
+        try:
+            data = [tuple(value if process is None else process(value)
+                          for value, process in zip((row[n] for n in order), processors))
+                    for row in run]
+        except Exception as exc:
+            raise StatementError(f"({type(exc).__module__}.{type(exc).__name__}) {exc}",
+                                 sql, None, exc) from exc
+        connection.exec_driver_sql(sql, data)
+
+
+def select_rows(connection: Connection, table: Table, names: Sequence[str], key: str,
+                values: Sequence[Any], *, order_by: str | None = None, extra: str = "",
+                lock: bool = False, size: int = 500) -> list[tuple[Any, ...]]:
+    """The rows of ``table`` whose ``key`` is in ``values`` (keys or numbers), as tuples of
+    ``names`` typed as Core would load them (each column's result processor); ``extra``: a
+    further condition (plain SQL), ``order_by``: a column name; ``lock``: ``FOR UPDATE`` on
+    PostgreSQL."""
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    sql = (f"SELECT {', '.join(quote(table.c[n].name) for n in names)} "
+           f"FROM {quote(table.name)} WHERE {quote(table.c[key].name)} IN {{in}}")
+    if extra:
+        sql += f" AND {extra}"
+    if order_by:
+        sql += f" ORDER BY {quote(table.c[order_by].name)}"
+    if lock and dialect.name == "postgresql":
+        sql += " FOR UPDATE"
+    processors = [table.c[n].type.dialect_impl(dialect).result_processor(dialect, None)
+                  for n in names]
+    rows = select_in(connection, sql, values, size=size)
+    if not any(processors):
+        return rows
+    return [tuple(v if f is None else f(v) for v, f in zip(row, processors)) for row in rows]

@@ -58,7 +58,7 @@ class GiftIssue(Base):
 
 
 def apply_gift_issued(ctx: Any, gift: p.GiftIssuedPayload) -> None:
-    """Apply one ``gift_issued`` event (``ctx`` is pos_central.apply.Context)."""
+    """Apply one ``gift_issued`` event (``ctx`` is pos_central.apply_context.Context)."""
     s = ctx.session
     gid = str(gift.gift_id)
     first = s.get(GiftIssue, gid)
@@ -110,19 +110,16 @@ def apply_gift_issued(ctx: Any, gift: p.GiftIssuedPayload) -> None:
     s.flush()  # a second issue in the same batch finds it
     owner = str(member.id) if member is not None else str(gift.member_id)
     c = gift.coupon
-    existing = ctx.coupons.get(c.code) or s.get(m.Coupon, c.code)
+    existing = ctx.coupon(c.code)
     if existing is None:
-        coupon = m.Coupon(
-            code=c.code, kind=c.kind, title=c.title, value_fen=c.value_fen,
-            rate=str(c.rate) if c.rate is not None else None, cap_fen=c.cap_fen,
-            threshold_fen=c.threshold_fen, categories=[], skus=list(c.skus),
-            valid_from=c.valid_from.isoformat(), valid_to=c.valid_to.isoformat(), weekdays=[],
-            tiers=[], stackable=False, with_tier_discount=True, member_id=owner,
-            status=p.CouponStatus.VOID.value if reason is not None and reason[0] in BACKDATED
-            else p.CouponStatus.AVAILABLE.value)
-        s.add(coupon)
-        s.flush()
-        ctx.coupons[c.code] = coupon
+        ctx.add_coupon({
+            "code": c.code, "kind": c.kind, "title": c.title, "value_fen": c.value_fen,
+            "rate": str(c.rate) if c.rate is not None else None, "cap_fen": c.cap_fen,
+            "threshold_fen": c.threshold_fen, "categories": [], "skus": list(c.skus),
+            "valid_from": c.valid_from.isoformat(), "valid_to": c.valid_to.isoformat(), "weekdays": [],
+            "tiers": [], "stackable": False, "with_tier_discount": True, "member_id": owner,
+            "status": p.CouponStatus.VOID.value if reason is not None and reason[0] in BACKDATED
+            else p.CouponStatus.AVAILABLE.value})
         record_change(s, "coupon", c.code)
 
 

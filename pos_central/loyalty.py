@@ -13,6 +13,7 @@ no open lots; later earnings first pay that debt, and only the rest opens a lot.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -84,13 +85,27 @@ class Account:
 
     Ledger entries collect in ``entries`` until :meth:`write_ledger` (or the caller) inserts
     them, so a batch of events can write them in one statement.
+
+    The member and the lots are mapped objects, or any objects with the same attributes (the
+    push's plain rows, pos_central.apply_rows): ``new_lot(member_id, earned_on, expires_on,
+    points)`` then makes a lot opened here (by default a mapped ``PointLot`` added to the
+    session).
     """
 
-    def __init__(self, session: Session, member: m.Member, lots: list[m.PointLot]) -> None:
+    def __init__(self, session: Session, member: Any, lots: list[Any],
+                 new_lot: Callable[[str, date, date, int], Any] | None = None) -> None:
         self.session = session
         self.member = member
         self.lots = lots  # open lots, soonest expiring first
         self.entries: list[dict[str, Any]] = []
+        self.new_lot = new_lot or self._mapped_lot
+
+    def _mapped_lot(self, member_id: str, earned_on: date, expires_on: date,
+                    points: int) -> m.PointLot:
+        lot = m.PointLot(member_id=member_id, earned_on=earned_on, expires_on=expires_on,
+                         points=points)
+        self.session.add(lot)
+        return lot
 
     @classmethod
     def load(cls, session: Session, member: m.Member) -> Account:
@@ -121,9 +136,7 @@ class Account:
                 if lot.earned_on == earned_on and lot.expires_on == expires_on:
                     lot.points += lot_points
                     return
-            lot = m.PointLot(member_id=self.member.id, earned_on=earned_on,
-                             expires_on=expires_on, points=lot_points)
-            self.session.add(lot)
+            lot = self.new_lot(self.member.id, earned_on, expires_on, lot_points)
             self.lots.append(lot)
             self.lots.sort(key=lambda x: (x.expires_on, x.earned_on))
 

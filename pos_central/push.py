@@ -17,6 +17,7 @@ import random
 import time
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -27,6 +28,7 @@ from pos_central.bulk import JSONText
 from pos_central.db import Database, utcnow
 from pos_central.errors import ApiError, invalid
 from pos_central.loyalty import current_rules
+from pos_central.push_answers import duplicate_text, response_text, result_text
 from pos_member.sync import protocol as p
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,22 @@ ATTEMPTS = 6
 
 # json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False), without
 # building a new encoder for every call
-_dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_dumps = bulk.make_encoder(sort_keys=True, compact=True, ensure_ascii=False)
+_ENVELOPE = {"event_id", "terminal_seq", "created_at", "kind", "payload"}
+_PLAIN_ENVELOPE: dict[type, bool] = {}
+_KIND_TEXT: dict[str, str] = {}  # "sale" -> '"kind":"sale"'
+_created_at = TypeAdapter(p.UtcDatetime).serializer.to_python  # as the envelope's field
+
+
+def _plain_envelope(model: type) -> bool:
+    """Whether an event class has just the envelope ``canonical_text`` writes by hand."""
+    known = _PLAIN_ENVELOPE.get(model)
+    if known is None:
+        fields = model.model_fields
+        known = _PLAIN_ENVELOPE[model] = (
+            set(fields) == _ENVELOPE and fields["terminal_seq"].is_required()
+            and fields["created_at"].is_required() and fields["payload"].is_required())
+    return known
 
 
 def canonical_text(event: Any) -> tuple[str, str]:
@@ -46,6 +63,17 @@ def canonical_text(event: Any) -> tuple[str, str]:
     before ``"payload"``, the payload, the keys after), so the hash is the same and the
     payload's text can be stored as it is.
     """
+    if _plain_envelope(type(event)) and type(event.terminal_seq) is int:
+        # The envelope's three fields in key order around the payload (the kind is written
+        # even at its default); the created_at as pydantic writes it.
+        payload = _dumps(event.payload.model_dump(mode="json", exclude_defaults=True))
+        kind = _KIND_TEXT.get(event.kind)
+        if kind is None:
+            kind = _KIND_TEXT[event.kind] = '"kind":' + _dumps(event.kind)
+        created = _dumps(_created_at(event.created_at, mode="json"))
+        text = (f'{{"created_at":{created},{kind},"payload":{payload},'
+                f'"terminal_seq":{event.terminal_seq}}}')
+        return text, payload
     body = event.model_dump(mode="json", exclude_defaults=True, exclude={"event_id"})
     body["kind"] = event.kind
     payload = _dumps(body.pop("payload", {}))
@@ -71,7 +99,8 @@ def event_hash(event: Any) -> str:
     return canonical(event)[0]
 
 
-def push(db: Database, terminal_id: str, request: p.PushRequest) -> p.PushResponse:
+def push(db: Database, terminal_id: str, request: p.PushRequest) -> str:
+    """Apply the batch; the answer (a ``PushResponse``) as JSON text."""
     events = list(request.events)
     texts = [canonical_text(e) for e in events]
     hashes = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text, _ in texts]
@@ -108,7 +137,7 @@ def _mismatch(event_ids: list[str]) -> ApiError:
 
 
 def _push_once(db: Database, terminal_id: str, events: list[Any], hashes: list[str],
-               payloads: list[JSONText]) -> p.PushResponse:
+               payloads: list[JSONText]) -> str:
     now = utcnow()
     ids = [str(e.event_id) for e in events]
     with db.write() as s:
@@ -131,12 +160,12 @@ def _push_once(db: Database, terminal_id: str, events: list[Any], hashes: list[s
                       store_id=terminal.store_id or "")
         fresh = [e for e, eid in zip(events, ids) if eid not in stored]
         ctx.preload(fresh)
-        results: list[p.EventResult] = []
-        answered: dict[str, p.EventResult] = {}
+        results: list[str] = []
+        answered: dict[str, str] = {}
         for event, eid, digest, payload in zip(events, ids, hashes, payloads):
             if eid in stored or eid in answered:
-                first = answered.get(eid) or p.EventResult.model_validate(stored[eid].result)
-                results.append(first.model_copy(update={"status": p.EventStatus.DUPLICATE}))
+                first = answered[eid] if eid in answered else stored[eid].result
+                results.append(duplicate_text(first))
                 continue
             with s.no_autoflush:
                 outcome = apply_event(ctx, event)
@@ -152,18 +181,15 @@ def _push_once(db: Database, terminal_id: str, events: list[Any], hashes: list[s
                 status = p.EventStatus.CONFLICT
             else:
                 status = p.EventStatus.APPLIED
-            result = p.EventResult(event_id=eid, terminal_seq=event.terminal_seq,
-                                   kind=event.kind, status=status, conflicts=outcome.conflicts,
-                                   merges=outcome.merges, member=outcome.member,
-                                   rejection=outcome.rejection)
+            result = result_text(eid, event.terminal_seq, event.kind, status, outcome)
             ctx.insert(m.EventRow, event_id=eid, terminal_id=terminal_id,
                        terminal_seq=event.terminal_seq, kind=event.kind, payload_hash=digest,
                        payload=payload,
                        created_at=event.created_at, received_at=now, status=status.value,
-                       result=JSONText(result.model_dump_json()))
+                       result=JSONText(result))
             answered[eid] = result
             results.append(result)
         ctx.write()
         terminal.last_push_at = now
         terminal.highest_seq = max(terminal.highest_seq or 0, *seqs)
-    return p.PushResponse(results=results, server_time=now)
+    return response_text(results, now)

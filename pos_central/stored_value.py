@@ -253,7 +253,7 @@ def _gift_coupon(ctx: Any, rule: sv.RechargeRule | None, member: m.Member,
     """Issue the rule's gift: a copy of its template coupon bound to the member."""
     if rule is None or not rule.coupon:
         return None
-    template = ctx.session.get(m.Coupon, rule.coupon)
+    template = ctx.coupon(rule.coupon)
     if template is None:
         ctx.conflict(ConflictKind.STORED_VALUE_MISMATCH,
                      f"Recharge rule {rule.id} names gift coupon {rule.coupon}, which the service "
@@ -261,11 +261,11 @@ def _gift_coupon(ctx: Any, rule: sv.RechargeRule | None, member: m.Member,
                      reason="gift_coupon_unknown", recharge_id=recharge_id)
         return None
     code = f"{rule.coupon}-{recharge_id[:8].upper()}"[:64]
-    if ctx.session.get(m.Coupon, code) is None:
+    if ctx.coupon(code) is None:
         copy = {c.key: getattr(template, c.key) for c in m.Coupon.__table__.columns}
         copy.update(code=code, member_id=member.id, status=p.CouponStatus.AVAILABLE.value,
                     used_by_sale_id=None, used_by_terminal_id=None, used_at=None)
-        ctx.session.add(m.Coupon(**copy))
+        ctx.add_coupon(copy)
         record_change(ctx.session, "coupon", code)
     return code
 
@@ -354,7 +354,7 @@ def _take_back_gifts(ctx: Any, recharge: StoredValueRecharge, what: str, at: Any
     used already, a ``gift_coupon_used`` conflict says so) and the growth lifted by its tier
     upgrade is taken back (an ``adjust`` row), the tier following the growth left."""
     code = recharge.gift_coupon
-    coupon = ctx.session.get(m.Coupon, code) if code else None
+    coupon = ctx.coupon(code) if code else None
     if coupon is not None and coupon.status == p.CouponStatus.AVAILABLE.value:
         coupon.status = p.CouponStatus.VOID.value
         record_change(ctx.session, "coupon", code)

@@ -6,12 +6,14 @@ Each function takes the caller's Session and works inside the caller's transacti
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from pos_member.domain.pinyin import query_key
@@ -168,12 +170,29 @@ def mark_outbox_sent(
     ids = list(event_ids)
     if not ids:
         return 0
-    result = session.execute(
-        update(OutboxEvent)
-        .where(OutboxEvent.event_id.in_(ids))
-        .values(status="sent", sent_at=at or utcnow(), last_error=None)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    # Plain SQL: Core's IN list of a push batch's 500 ids took milliseconds to build (each id
+    # coerced as a literal, then expanded); the same UPDATE, the time as the column binds it.
+    sent_at = OutboxEvent.__table__.c.sent_at.type.process_bind_param(at or utcnow(), None)
+    session.flush()  # as the ORM's UPDATE would (autoflush)
+    count = 0
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        cursor = session.connection().connection.driver_connection.cursor()
+        try:
+            cursor.execute("UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL "
+                           f"WHERE event_id IN ({', '.join('?' for _ in chunk)})",
+                           (sent_at, *chunk))
+            count += cursor.rowcount
+        except sqlite3.DatabaseError as exc:  # as Core raises it
+            raise DBAPIError.instance("UPDATE outbox", chunk, exc, sqlite3.DatabaseError) from exc
+        finally:
+            cursor.close()
+    if session.identity_map:  # outbox rows loaded in this session see the change, as with Core
+        marked = set(ids)
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, OutboxEvent) and obj.event_id in marked:
+                session.expire(obj)
+    return count
 
 
 def mark_outbox_conflict(session: Session, event_id: str, error: str) -> None:

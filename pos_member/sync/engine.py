@@ -37,7 +37,6 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos_member.services.context import TillContext
@@ -343,12 +342,17 @@ class SyncEngine:
     def _pending(self, limit: int) -> list[tuple[Any, ...]]:
         """Pending outbox rows in sequence order: ``(event_id, terminal_seq, kind, payload
         JSON text, created_at text, payload's sale_id, refund_id, terminal_id)``."""
-        with self.readers() as s:
-            return [tuple(r) for r in s.execute(text(
-                "SELECT event_id, terminal_seq, kind, payload, created_at, "
-                "json_extract(payload, '$.sale_id'), json_extract(payload, '$.refund_id'), "
-                "json_extract(payload, '$.terminal_id') FROM outbox "
-                "WHERE status = 'pending' ORDER BY terminal_seq LIMIT :n"), {"n": limit})]
+        with self.readers() as s:  # the DBAPI cursor: one fetchall, not a Result per row
+            cursor = s.connection().connection.driver_connection.cursor()
+            try:
+                cursor.execute(
+                    "SELECT event_id, terminal_seq, kind, payload, created_at, "
+                    "json_extract(payload, '$.sale_id'), json_extract(payload, '$.refund_id'), "
+                    "json_extract(payload, '$.terminal_id') FROM outbox "
+                    "WHERE status = 'pending' ORDER BY terminal_seq LIMIT ?", (int(limit),))
+                return cursor.fetchall()
+            finally:
+                cursor.close()
 
     def _push_all(self, client: SyncClient, report: SyncReport) -> None:
         with self.readers() as s:

@@ -6,9 +6,21 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from pos_member.sync.apply.push import PushedEvent
+
+# Text that JSON writes between two quotes as it is (ids, kinds, ISO times); json.dumps would
+# write the same, at a few microseconds a call.
+_PLAIN = re.compile(r"[A-Za-z0-9 _.:+\-]*\Z").match
+
+
+def _string(value: Any) -> str:
+    """``json.dumps(value)`` for a string (quickly for plain text)."""
+    if type(value) is str and _PLAIN(value):
+        return f'"{value}"'
+    return json.dumps(value)
 
 
 def wire_events(rows: list[tuple[Any, ...]], terminal_id: str | None
@@ -43,8 +55,8 @@ def wire_body(rows: list[tuple[Any, ...]], terminal_id: str | None
                 payload = json.loads(payload_text)
                 payload["terminal_id"] = terminal_id
                 payload_text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-        parts.append(f'{{"event_id":{json.dumps(event_id)},"terminal_seq":{int(seq)},'
-                     f'"kind":{json.dumps(kind)},"created_at":{json.dumps(created_at)},'
+        parts.append(f'{{"event_id":{_string(event_id)},"terminal_seq":{int(seq)},'
+                     f'"kind":{_string(kind)},"created_at":{_string(created_at)},'
                      f'"payload":{payload_text}}}')
         pushed.append(PushedEvent(event_id, kind,
                                   sale_id if kind in ("sale", "refund") else None,
