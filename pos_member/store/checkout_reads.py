@@ -300,3 +300,52 @@ def member_state(session: Session, member_id: str, day_start: datetime) -> Membe
         member_reads.record_of(row[:n]), po, pi, growth, today,
         tuple((date.fromisoformat(e), p, date.fromisoformat(x)) for e, p, x, _id in lots),
         frozenset(json.loads(gifts_json)))
+
+
+# -- the member panel (services.members.member_view) ------------------------------------------
+
+_PANEL_SQL = (
+    "SELECT '#rules', rules_json, NULL FROM "
+    "(SELECT rules_json FROM rules ORDER BY version DESC LIMIT 1) "
+    "UNION ALL SELECT '#rounding', value, NULL FROM sync_state WHERE key = ? "
+    "UNION ALL SELECT '#stored', coalesce(sum(principal_fen), 0), coalesce(sum(bonus_fen), 0) "
+    "FROM stored_value_ledger WHERE member_id = ? AND confirmed = 0 "
+    "UNION ALL SELECT '#account', principal_fen, bonus_fen FROM stored_value_accounts "
+    "WHERE member_id = ?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PanelState:
+    """What the member panel needs besides the member: the rules and the stored value."""
+
+    has_rules: bool  # a rules version has arrived
+    rules_text: str | None  # the newest version's document as stored (JSON text)
+    rounding: str | None  # the store's cash rounding setting, when set
+    stored_principal: int  # the cached account plus this till's unconfirmed movements
+    stored_bonus: int
+
+
+def panel_state(session: Session, member_id: str, rounding_key: str) -> PanelState:
+    """The newest rules, the ``rounding_key`` setting and the member's stored value (cached
+    account plus this till's unconfirmed ledger), in one statement."""
+    rows = _dbapi(session).execute(_PANEL_SQL, (rounding_key, member_id, member_id)).fetchall()
+    has_rules, text, rounding, principal, bonus = False, None, None, 0, 0
+    for key, a, b in rows:
+        if key == "#rules":
+            has_rules, text = True, a
+        elif key == "#rounding":
+            rounding = a
+        else:  # '#stored' (always one row) and '#account' (when the member has one)
+            principal += int(a or 0)
+            bonus += int(b or 0)
+    return PanelState(has_rules, text, rounding, principal, bonus)
+
+
+def existing_coupon_codes(session: Session, codes: Iterable[str]) -> set[str]:
+    """Which of ``codes`` are coupons on this till (one statement)."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return set()
+    sql = f"SELECT code FROM coupons WHERE code IN ({_marks(len(codes))})"
+    return {row[0] for row in _dbapi(session).execute(sql, codes).fetchall()}
