@@ -19,6 +19,7 @@ from pos_member.security.member_codes import (
     CodeRefused, ScanKind, VerifiedCode, classify_scan, mask_phone, normalize_phone,
     verify_dynamic_code,
 )
+from pos_member.store import member_reads
 from pos_member.store import repositories as repo
 from pos_member.store.db import transaction
 from pos_member.store import checkout_reads
@@ -166,7 +167,7 @@ def lookup(ctx: TillContext, text: str) -> LookupResult:
                                            revoked_member_ids=revoked_members)
             except CodeRefused as exc:
                 raise ServiceError(exc.message, code=f"code_{exc.reason.value}") from None
-            m = repo.find_member_by_id(session, code.member_id)
+            m = member_reads.by_id(session, code.member_id)  # a lean row (read only)
             if m is None:
                 raise NotFound("this member is not in the till's cache yet; look them up online "
                                "or ask for their phone number", code="member_not_cached")
@@ -208,7 +209,7 @@ def find(ctx: TillContext, text: str) -> LookupResult:
 
 def get_member(ctx: TillContext, member_id: str) -> MemberView:
     with ctx.read_sessions() as session:
-        m = repo.find_member_by_id(session, member_id)
+        m = member_reads.by_id(session, member_id)  # a lean row (read only)
         if m is None:
             raise NotFound("no such member")
         return member_view(session, m, ctx.local().date(), ctx.tz)
