@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from .money import Fen, format_fen, parse_decimal, parse_yuan
@@ -37,11 +38,15 @@ class GiftError(ValueError):
     """A gift definition that cannot be used; the message names the field."""
 
 
+# Both are pure and asked for on every sale with a member (the gifts the member could have
+# today), a few uuid5 hashes each time: the answers are kept (a few thousand strings at most).
+@lru_cache(maxsize=4096)
 def gift_id(member_id: str, gift: str, period: str) -> str:
     """The deterministic id of one gift to one member for one period."""
     return str(uuid.uuid5(GIFT_NAMESPACE, f"{member_id}|{gift}|{period}"))
 
 
+@lru_cache(maxsize=4096)
 def gift_coupon_code(gid: str) -> str:
     """The wallet coupon's code for a gift: short, readable, derived from the gift id."""
     return "GF" + uuid.UUID(gid).hex[:10].upper()

@@ -36,6 +36,7 @@ __all__ = [
     "compute_hash",
     "format_timestamp",
     "make_entry",
+    "next_entry",
     "verify_chain",
 ]
 
@@ -48,14 +49,17 @@ class AuditFormatError(ValueError):
     """An audit entry, or the dict it was loaded from, does not have the required shape."""
 
 
+# json.dumps with these arguments builds this same encoder on every call; one is kept.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def canonical_json(value: Any) -> bytes:
     """The canonical UTF-8 JSON bytes of ``value`` (raises AuditFormatError if not JSON-safe)."""
     _check_json_safe(value, "details")
     try:
-        text = json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        )
-        return text.encode("utf-8")
+        return _CANONICAL.encode(value).encode("utf-8")
     except (TypeError, ValueError) as exc:  # UnicodeEncodeError (lone surrogates) is a ValueError
         raise AuditFormatError(f"not canonical-JSON-safe: {exc}") from None
 
@@ -86,6 +90,10 @@ class AuditEntry:
     hash: str
 
     def __post_init__(self) -> None:
+        self._check_fields()
+        object.__setattr__(self, "details", json.loads(canonical_json(dict(self.details))))
+
+    def _check_fields(self) -> None:
         if type(self.seq) is not int or self.seq < 1:
             raise AuditFormatError("seq must be an integer >= 1")
         for name in ("at", "actor", "action"):
@@ -99,7 +107,6 @@ class AuditEntry:
             value = getattr(self, name)
             if not isinstance(value, str) or not _HEX64.fullmatch(value):
                 raise AuditFormatError(f"{name} must be 64 lowercase hex digits")
-        object.__setattr__(self, "details", json.loads(canonical_json(dict(self.details))))
 
     def hashed_fields(self) -> dict[str, Any]:
         """Every field but ``hash``: the object whose canonical JSON is hashed."""
@@ -155,16 +162,59 @@ def make_entry(
     keys; None, bool, int, finite float, str, list/tuple and dict values. Prefer integers
     (fen) to floats for amounts.
     """
-    fields = {
-        "seq": 1 if prev is None else prev.seq + 1,
-        "at": format_timestamp(at),
-        "actor": actor,
-        "approver": approver,
-        "action": str(action),
-        "details": json.loads(canonical_json(dict(details or {}))),
-        "prev_hash": GENESIS_HASH if prev is None else prev.hash,
-    }
-    return AuditEntry(**fields, hash=compute_hash(fields))
+    if prev is None:
+        return next_entry(0, GENESIS_HASH, actor=actor, action=action, at=at, details=details,
+                          approver=approver)[0]
+    return next_entry(prev.seq, prev.hash, actor=actor, action=action, at=at,
+                      details=details, approver=approver)[0]
+
+
+def next_entry(
+    prev_seq: int,
+    prev_hash: str,
+    *,
+    actor: str,
+    action: str,
+    at: datetime,
+    details: Mapping[str, Any] | None = None,
+    approver: str | None = None,
+) -> tuple[AuditEntry, str]:
+    """:func:`make_entry` after the entry ``prev_seq`` whose hash is ``prev_hash`` (0 and
+    :data:`GENESIS_HASH` for the first entry of a chain), and the canonical JSON text of the
+    entry's details (what the log stores).
+
+    The same entry and hash as building the fields and hashing their canonical JSON
+    (:func:`compute_hash`), with the details made canonical once: the hashed text is put
+    together around the details' canonical text (the top-level keys in their sorted order),
+    instead of serialising the details three more times (tests/security/test_audit.py holds
+    the two to the same bytes).
+    """
+    if type(prev_seq) is not int or prev_seq < 0:
+        raise AuditFormatError("the previous seq must be an integer >= 0")
+    if not isinstance(prev_hash, str) or not _HEX64.fullmatch(prev_hash):
+        raise AuditFormatError("prev_hash must be 64 lowercase hex digits")
+    details_text = canonical_json(dict(details or {})).decode("utf-8")
+    entry = object.__new__(AuditEntry)
+    put = object.__setattr__
+    put(entry, "seq", prev_seq + 1)
+    put(entry, "at", format_timestamp(at))
+    put(entry, "actor", actor)
+    put(entry, "approver", approver)
+    put(entry, "action", str(action))
+    put(entry, "details", json.loads(details_text))
+    put(entry, "prev_hash", prev_hash)
+    put(entry, "hash", GENESIS_HASH)  # a placeholder for the field check
+    entry._check_fields()
+    enc = _CANONICAL.encode
+    try:
+        text = (f'{{"action":{enc(entry.action)},"actor":{enc(entry.actor)},'
+                f'"approver":{enc(entry.approver)},"at":{enc(entry.at)},'
+                f'"details":{details_text},"prev_hash":"{prev_hash}","seq":{entry.seq}}}')
+        data = text.encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise AuditFormatError(f"not canonical-JSON-safe: {exc}") from None
+    put(entry, "hash", hashlib.sha256(data).hexdigest())
+    return entry, details_text
 
 
 @dataclass(frozen=True, slots=True)

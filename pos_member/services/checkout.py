@@ -39,7 +39,7 @@ from .errors import InvalidInput, NotFound, ServiceError, ShiftStateError
 from .gifts import gift_coupon_codes
 from .members import SIGNING_SETTINGS, member_snapshot, signing_keys_of
 from .pricing_json import pricing_from_dict, pricing_to_dict
-from .rules import CASH_ROUNDING_SETTING, rules_of
+from .rules import CASH_ROUNDING_SETTING, rules_of_text
 from .staff import Approval, StaffMember, append_audit, authorize_action
 from .vouchers import apply_points_rule
 
@@ -301,10 +301,16 @@ def checkout(ctx: TillContext, req: CheckoutRequest) -> CheckoutResult:
     local = ctx.local(now)
     try:
         with transaction(ctx.sessions) as session:
-            done = _existing(session, req.sale_id)  # a concurrent retry got here first
-            if done is not None:
-                return done
-            result = _record(ctx, session, req, now, local, approver)
+            # The till's side of the context in one statement (settings, rules, shift, audit
+            # head), with whether this sale is recorded already (a concurrent retry got here
+            # first).
+            till = checkout_reads.till_state(session, ctx.terminal_id, TILL_SETTINGS,
+                                             req.sale_id)
+            if till.sale_found:
+                done = _existing(session, req.sale_id)
+                if done is not None:
+                    return done
+            result = _record(ctx, session, req, now, local, approver, till)
     except IntegrityError as exc:
         with ctx.read_sessions() as session:
             done = _existing(session, req.sale_id)
@@ -330,7 +336,8 @@ def _price(ctx: TillContext, session: Session, cart: tuple[CartLine, ...],
     """
     if till is None:
         till = checkout_reads.till_state(session, ctx.terminal_id, TILL_SETTINGS)
-    rules = rules_of(till.has_rules, till.rules_json, till.settings.get(CASH_ROUNDING_SETTING))
+    rules = rules_of_text(till.has_rules, till.rules_text,
+                          till.settings.get(CASH_ROUNDING_SETTING))
     prog = benefits.programme_of(till.settings.get(benefits.PROGRAMME_KEY))
     products = checkout_reads.products(session, dict.fromkeys(line.sku for line in cart))
     lines = []
@@ -407,9 +414,7 @@ def quote_basket(ctx: TillContext, cart: tuple[CartLine, ...], member_id: str | 
 
 
 def _record(ctx: TillContext, session: Session, req: CheckoutRequest, now: datetime,
-            local: datetime, approver: str | None) -> CheckoutResult:
-    # The till's side of the context in one statement: settings, rules, shift, audit head.
-    till = checkout_reads.till_state(session, ctx.terminal_id, TILL_SETTINGS)
+            local: datetime, approver: str | None, till: TillState) -> CheckoutResult:
     if till.shift_id is None:
         raise ShiftStateError("open a shift before selling")
     shift_id = till.shift_id

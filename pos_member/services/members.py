@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos_member.domain.basket import MemberSnapshot
@@ -22,15 +22,16 @@ from pos_member.security.member_codes import (
 from pos_member.store import member_reads
 from pos_member.store import repositories as repo
 from pos_member.store.db import transaction
+from pos_member.store import checkout_reads
 from pos_member.store.checkout_reads import MemberState
 from pos_member.store.member_reads import MemberRecord
 from pos_member.store.models import Coupon, Member, PointsLedgerEntry
 from pos_member.store.types import new_uuid
 
 from .context import TillContext
-from .gifts import claimed_gift_ids
+from .gifts import gift_coupon_codes
 from .errors import InvalidInput, NotFound, ServiceError
-from .rules import current_rules
+from .rules import CASH_ROUNDING_SETTING, current_rules, rules_of_text
 from .staff import StaffMember, append_audit
 
 SIGNING_KEYS_SETTING = "signing_keys"  # JSON {key_id: base64 raw Ed25519 public key}
@@ -79,44 +80,46 @@ class LookupResult:
         return self.members[0] if len(self.members) == 1 else None
 
 
-def _lots(session: Session, m: Member | MemberRecord) -> tuple[DomainLot, ...]:
-    if isinstance(m, MemberRecord):  # a lean lookup row (store.member_reads)
-        return tuple(DomainLot(e, p, x) for e, p, x in member_reads.point_lots(session, m.id))
-    return tuple(DomainLot(lot.earned_on, lot.points, lot.expires_on) for lot in m.point_lots)
-
-
 def member_view(session: Session, m: Member | MemberRecord, local_today: date,
                 tz: tzinfo = timezone.utc) -> MemberView:
-    """Build the view, folding in this till's ledger entries not yet confirmed centrally."""
-    # This till's ledger entries the central service has not confirmed yet, summed in SQL
-    # (a busy member can have many between two syncs).
-    day_start = datetime.combine(local_today, time.min, tzinfo=tz).astimezone(timezone.utc)
-    e = PointsLedgerEntry
-    pending_out, pending_in, growth_delta, redeemed_today = session.execute(
-        select(func.coalesce(func.sum(case((e.points < 0, -e.points), else_=0)), 0),
-               func.coalesce(func.sum(case((e.points > 0, e.points), else_=0)), 0),
-               func.coalesce(func.sum(e.growth), 0),
-               func.coalesce(func.sum(case(((e.kind == "redeem") & (e.at >= day_start),
-                                            -e.points), else_=0)), 0))
-        .where(e.member_id == m.id, e.confirmed.is_(False))).one()
-    growth = m.growth + growth_delta
-    from .stored_value import balance as stored_balance  # imports this module's neighbours
+    """Build the view, folding in this till's ledger entries not yet confirmed centrally.
 
-    stored = stored_balance(session, m.id)
+    Lean reads (store.checkout_reads, as a checkout reads its member): the member's unconfirmed
+    ledger sums, point lots and gifts issued here as one statement, the rules and the stored
+    value as another, and the wallet coupons of the gifts another till issued as a third;
+    the member's own fields are taken from ``m`` as given.
+    """
+    day_start = datetime.combine(local_today, time.min, tzinfo=tz).astimezone(timezone.utc)
+    state = checkout_reads.member_state(session, m.id, day_start)
+    panel = checkout_reads.panel_state(session, m.id, CASH_ROUNDING_SETTING)
+    if state is None:  # not in the database (yet): nothing of it is either
+        pending_out = pending_in = growth_delta = redeemed_today = 0
+        lots: tuple[DomainLot, ...] = ()
+        issued: frozenset[str] = frozenset()
+    else:
+        pending_out, pending_in = state.pending_out, state.pending_in
+        growth_delta, redeemed_today = state.growth_delta, state.redeemed_today
+        lots = tuple(DomainLot(e, p, x) for e, p, x in state.lots)
+        issued = state.gifts_issued
+    rules = rules_of_text(panel.has_rules, panel.rules_text, panel.rounding)
+    # A gift another till issued is known here by its wallet coupon (services.gifts).
+    by_code = gift_coupon_codes(m.id, rules, local_today, issued)
+    claimed = issued.union(by_code[c] for c in
+                           checkout_reads.existing_coupon_codes(session, by_code))
+    growth = m.growth + growth_delta
     snapshot = MemberSnapshot(
         id=m.id, tier=m.tier, growth=growth, points=m.points,
         pending_redeemed=pending_out, redeemed_today_offline=redeemed_today,
-        birthday=m.birthday, last_purchase_at=m.last_purchase_at,
-        lots=_lots(session, m),
-        gifts_claimed=claimed_gift_ids(session, m.id, current_rules(session), local_today),
+        birthday=m.birthday, last_purchase_at=m.last_purchase_at, lots=lots,
+        gifts_claimed=frozenset(claimed),
     )
     return MemberView(
         id=m.id, name=m.name, phone=mask_phone(m.phone) if m.phone else None, card_no=m.card_no,
         tier=m.tier, growth=growth, points=m.points + pending_in - pending_out,
         available_points=snapshot.available_points, birthday=m.birthday,
         last_purchase_at=m.last_purchase_at, registered_at=m.registered_at, snapshot=snapshot,
-        marketing_consent=bool(m.marketing_consent), stored_principal=stored.principal,
-        stored_bonus=stored.bonus)
+        marketing_consent=bool(m.marketing_consent), stored_principal=panel.stored_principal,
+        stored_bonus=panel.stored_bonus)
 
 
 # The settings :func:`signing_keys_of` reads.
@@ -164,7 +167,7 @@ def lookup(ctx: TillContext, text: str) -> LookupResult:
                                            revoked_member_ids=revoked_members)
             except CodeRefused as exc:
                 raise ServiceError(exc.message, code=f"code_{exc.reason.value}") from None
-            m = repo.find_member_by_id(session, code.member_id)
+            m = member_reads.by_id(session, code.member_id)  # a lean row (read only)
             if m is None:
                 raise NotFound("this member is not in the till's cache yet; look them up online "
                                "or ask for their phone number", code="member_not_cached")
@@ -206,7 +209,7 @@ def find(ctx: TillContext, text: str) -> LookupResult:
 
 def get_member(ctx: TillContext, member_id: str) -> MemberView:
     with ctx.read_sessions() as session:
-        m = repo.find_member_by_id(session, member_id)
+        m = member_reads.by_id(session, member_id)  # a lean row (read only)
         if m is None:
             raise NotFound("no such member")
         return member_view(session, m, ctx.local().date(), ctx.tz)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Mapping
 
 from pos_member.domain.benefits import BenefitUse
@@ -40,22 +42,16 @@ class QuoteFormatError(ValueError):
 
 def pricing_to_dict(r: PricingResult) -> dict[str, Any]:
     out: dict[str, Any] = {"format": QUOTE_FORMAT}
-    for f in dataclasses.fields(r):
-        v = getattr(r, f.name)
-        if f.name == "lines":
-            out[f.name] = [_record(x) for x in v]
-        elif f.name == "applied":
-            out[f.name] = [_record(x) for x in v]
-        elif f.name == "rejected":
-            out[f.name] = [_record(x) for x in v]
-        elif f.name == "hints":
-            out[f.name] = list(v)
-        elif f.name == "gifts":
-            out[f.name] = [g.to_dict() for g in v]
-        elif f.name in ("benefits_used", "mall_lines"):
-            out[f.name] = [_record(x) for x in v]
+    for name in _names(PricingResult):
+        v = getattr(r, name)
+        if name in _RECORD_LISTS:
+            out[name] = [_record(x) for x in v]
+        elif name == "hints":
+            out[name] = list(v)
+        elif name == "gifts":
+            out[name] = [g.to_dict() for g in v]
         else:
-            out[f.name] = _plain(v)
+            out[name] = _plain(v)
     return out
 
 
@@ -89,7 +85,19 @@ def pricing_from_dict(d: Mapping[str, Any]) -> PricingResult:
 
 # --- helpers -----------------------------------------------------------------------------------
 
+_RECORD_LISTS = frozenset({"lines", "applied", "rejected", "benefits_used", "mall_lines"})
+_AS_IS = frozenset({int, str, bool, type(None)})
+
+
+@lru_cache(maxsize=None)
+def _names(cls: type) -> tuple[str, ...]:
+    """The dataclass's field names, in order (``dataclasses.fields`` builds them each call)."""
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _plain(v: Any) -> Any:
+    if type(v) in _AS_IS:  # most values: fen, counts, codes (not a str-based enum: its type)
+        return v
     if isinstance(v, Decimal):
         return str(v)
     if isinstance(v, Reason):
@@ -99,8 +107,18 @@ def _plain(v: Any) -> Any:
     return v
 
 
+@lru_cache(maxsize=None)
+def _getter(cls: type) -> tuple[tuple[str, ...], Any]:
+    """The field names and one getter of all their values (a tuple, in field order)."""
+    names = _names(cls)
+    get = attrgetter(*names)
+    return names, (get if len(names) > 1 else (lambda obj: (get(obj),)))
+
+
 def _record(obj: Any) -> dict[str, Any]:
-    return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    names, get = _getter(type(obj))
+    as_is = _AS_IS
+    return dict(zip(names, [v if type(v) in as_is else _plain(v) for v in get(obj)]))
 
 
 def _with_shelf(line: LineResult, stored: Mapping[str, Any]) -> LineResult:

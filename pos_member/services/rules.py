@@ -34,7 +34,10 @@ def current_rules(session: Session) -> Rules:
 def rules_of(has_version: bool, data: Any, rounding: str | None) -> Rules:
     """:func:`current_rules` from what was read: whether a rules version has arrived, the
     newest version's document, and the store's cash rounding setting (or None)."""
-    rules = _brand_rules(has_version, data)
+    return _with_rounding(_brand_rules(has_version, data), rounding)
+
+
+def _with_rounding(rules: Rules, rounding: str | None) -> Rules:
     mode = rounding
     if mode is None or mode == rules.cash_rounding or mode not in CASH_ROUNDING_MODES:
         return rules
@@ -43,6 +46,22 @@ def rules_of(has_version: bool, data: Any, rounding: str | None) -> Rules:
         entry = (rules, replace(rules, cash_rounding=mode))
         _rounded[mode] = entry
     return entry[1]
+
+
+_by_text: dict[str, Rules] = {}  # the newest version's stored text -> its brand rules
+
+
+def rules_of_text(has_version: bool, text: str | None, rounding: str | None) -> Rules:
+    """:func:`rules_of` from the newest version's document as stored (JSON text): the same
+    text gives the same brand rules, so a checkout neither parses nor re-serialises it."""
+    if not has_version or text is None:
+        return rules_of(has_version, None, rounding)
+    rules = _by_text.get(text)
+    if rules is None:
+        rules = _brand_rules(True, json.loads(text))
+        _by_text.clear()
+        _by_text[text] = rules
+    return _with_rounding(rules, rounding)
 
 
 def _brand_rules(has_version: bool, data: Any) -> Rules:

@@ -49,14 +49,22 @@ def append_audit(session: Session, *, actor: str, action: str, at: datetime,
     it is read here.
     """
     last = checkout_reads.audit_head(session) if head is _READ_HEAD else head
-    prev = _entry_from_row(last) if last is not None else None
-    entry = audit_chain.make_entry(prev, actor=actor, action=action, at=at,
-                                   details=details or {}, approver=approver)
+    # The new link needs the last entry's seq and hash only (its other fields are not in the
+    # new entry's hash; verify_chain and `db check` judge them), so the last entry is not
+    # rebuilt and re-serialised here; its seq and hash are checked by next_entry.
+    if last is None:
+        prev_seq, prev_hash = 0, audit_chain.GENESIS_HASH
+    elif type(last.seq) is not int or last.seq < 1:
+        raise audit_chain.AuditFormatError("seq must be an integer >= 1")
+    else:
+        prev_seq, prev_hash = last.seq, last.hash
+    entry, details_text = audit_chain.next_entry(prev_seq, prev_hash, actor=actor,
+                                                 action=action, at=at, details=details or {},
+                                                 approver=approver)
     insert_rows(session, AuditLogEntry, [dict(
         seq=entry.seq, at=datetime.fromisoformat(entry.at.replace("Z", "+00:00")),
         actor=entry.actor, approver=entry.approver, action=entry.action,
-        details=audit_chain.canonical_json(entry.details).decode("utf-8"),
-        prev_hash=entry.prev_hash, hash=entry.hash)])
+        details=details_text, prev_hash=entry.prev_hash, hash=entry.hash)])
     return entry
 
 

@@ -63,8 +63,17 @@ def _processors(table: Table, names: tuple[str, ...]) -> tuple[Callable[[Any], A
     return tuple(out)
 
 
+@lru_cache(maxsize=16)
+def _converting(table: Table, names: tuple[str, ...]) -> tuple[tuple[int, Callable], ...]:
+    """(position, processor) of the columns whose values a result processor changes."""
+    return tuple((i, f) for i, f in enumerate(_processors(table, names)) if f is not _identity)
+
+
 def _typed(table: Table, names: tuple[str, ...], row: Iterable[Any]) -> list[Any]:
-    return [f(v) for f, v in zip(_processors(table, names), row)]
+    values = list(row)
+    for i, f in _converting(table, names):
+        values[i] = f(values[i])
+    return values
 
 
 def _marks(n: int) -> str:
@@ -78,7 +87,7 @@ AUDIT_COLUMNS: tuple[str, ...] = (
 )
 _AUDIT_HEAD_SQL = (f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_log "
                    "ORDER BY seq DESC LIMIT 1")
-_RULES_KEY, _SHIFT_KEY, _AUDIT_KEY = "#rules", "#shift", "#audit"
+_RULES_KEY, _SHIFT_KEY, _AUDIT_KEY, _SALE_KEY = "#rules", "#shift", "#audit", "#sale"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +108,19 @@ class AuditRow:
 class TillState:
     settings: Mapping[str, str]  # the asked-for sync_state rows that exist
     has_rules: bool  # a rules version has arrived
-    rules_json: Any  # the newest version's document (parsed), when there is one
+    rules_text: str | None  # the newest version's document as stored (JSON text)
     shift_id: str | None  # this terminal's open shift
     audit_head: AuditRow | None  # the audit log's last entry, None when it is empty
+    sale_found: bool = False  # the sale asked about is recorded already
+
+    @property
+    def rules_json(self) -> Any:
+        """The newest version's document, parsed (None when there is none)."""
+        return None if self.rules_text is None else json.loads(self.rules_text)
 
 
 @lru_cache(maxsize=8)
-def _till_sql(n_keys: int) -> str:
+def _till_sql(n_keys: int, sale: bool) -> str:
     return (
         f"SELECT key, value FROM sync_state WHERE key IN ({_marks(n_keys)}) "
         f"UNION ALL SELECT '{_RULES_KEY}', rules_json FROM "
@@ -114,6 +129,7 @@ def _till_sql(n_keys: int) -> str:
         "(SELECT id FROM shifts WHERE terminal_id = ? AND status = 'open' LIMIT 1) "
         f"UNION ALL SELECT '{_AUDIT_KEY}', json_array({', '.join(AUDIT_COLUMNS)}) FROM "
         f"(SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_log ORDER BY seq DESC LIMIT 1)"
+        + (f" UNION ALL SELECT '{_SALE_KEY}', id FROM sales WHERE id = ?" if sale else "")
     )
 
 
@@ -121,23 +137,28 @@ def _audit_row(values: Iterable[Any]) -> AuditRow:
     return AuditRow(*_typed(AuditLogEntry.__table__, AUDIT_COLUMNS, values))
 
 
-def till_state(session: Session, terminal_id: str, keys: tuple[str, ...]) -> TillState:
-    """The settings ``keys``, rules, open shift and audit head, in one statement."""
-    rows = _dbapi(session).execute(_till_sql(len(keys)),
-                                               (*keys, terminal_id)).fetchall()
+def till_state(session: Session, terminal_id: str, keys: tuple[str, ...],
+               sale_id: str | None = None) -> TillState:
+    """The settings ``keys``, rules, open shift and audit head (and whether the sale
+    ``sale_id`` is recorded, when given), in one statement."""
+    params = (*keys, terminal_id) if sale_id is None else (*keys, terminal_id, sale_id)
+    rows = _dbapi(session).execute(_till_sql(len(keys), sale_id is not None),
+                                   params).fetchall()
     settings: dict[str, str] = {}
-    has_rules, rules_json, shift_id, head = False, None, None, None
+    has_rules, rules_text, shift_id, head, sale = False, None, None, None, False
     for key, value in rows:
         if key == _RULES_KEY:
             has_rules = True
-            rules_json = None if value is None else json.loads(value)
+            rules_text = value
         elif key == _SHIFT_KEY:
             shift_id = value
         elif key == _AUDIT_KEY:
             head = _audit_row(json.loads(value))
+        elif key == _SALE_KEY:
+            sale = True
         elif value is not None:
             settings[key] = value
-    return TillState(settings, has_rules, rules_json, shift_id, head)
+    return TillState(settings, has_rules, rules_text, shift_id, head, sale)
 
 
 def audit_head(session: Session) -> AuditRow | None:
@@ -189,8 +210,12 @@ def _rows_by_key(session: Session, table, columns: tuple[str, ...], row_type, ke
     sql = (f"SELECT {', '.join(columns)} FROM {table.name} "
            f"WHERE {key} IN ({_marks(len(keys))})")
     out = {}
+    convert = _converting(table, columns)
     for row in _dbapi(session).execute(sql, keys).fetchall():
-        record = row_type(*_typed(table, columns, row))
+        values = list(row)
+        for i, f in convert:
+            values[i] = f(values[i])
+        record = row_type(*values)
         out[getattr(record, key)] = record
     return out
 
@@ -275,3 +300,52 @@ def member_state(session: Session, member_id: str, day_start: datetime) -> Membe
         member_reads.record_of(row[:n]), po, pi, growth, today,
         tuple((date.fromisoformat(e), p, date.fromisoformat(x)) for e, p, x, _id in lots),
         frozenset(json.loads(gifts_json)))
+
+
+# -- the member panel (services.members.member_view) ------------------------------------------
+
+_PANEL_SQL = (
+    "SELECT '#rules', rules_json, NULL FROM "
+    "(SELECT rules_json FROM rules ORDER BY version DESC LIMIT 1) "
+    "UNION ALL SELECT '#rounding', value, NULL FROM sync_state WHERE key = ? "
+    "UNION ALL SELECT '#stored', coalesce(sum(principal_fen), 0), coalesce(sum(bonus_fen), 0) "
+    "FROM stored_value_ledger WHERE member_id = ? AND confirmed = 0 "
+    "UNION ALL SELECT '#account', principal_fen, bonus_fen FROM stored_value_accounts "
+    "WHERE member_id = ?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PanelState:
+    """What the member panel needs besides the member: the rules and the stored value."""
+
+    has_rules: bool  # a rules version has arrived
+    rules_text: str | None  # the newest version's document as stored (JSON text)
+    rounding: str | None  # the store's cash rounding setting, when set
+    stored_principal: int  # the cached account plus this till's unconfirmed movements
+    stored_bonus: int
+
+
+def panel_state(session: Session, member_id: str, rounding_key: str) -> PanelState:
+    """The newest rules, the ``rounding_key`` setting and the member's stored value (cached
+    account plus this till's unconfirmed ledger), in one statement."""
+    rows = _dbapi(session).execute(_PANEL_SQL, (rounding_key, member_id, member_id)).fetchall()
+    has_rules, text, rounding, principal, bonus = False, None, None, 0, 0
+    for key, a, b in rows:
+        if key == "#rules":
+            has_rules, text = True, a
+        elif key == "#rounding":
+            rounding = a
+        else:  # '#stored' (always one row) and '#account' (when the member has one)
+            principal += int(a or 0)
+            bonus += int(b or 0)
+    return PanelState(has_rules, text, rounding, principal, bonus)
+
+
+def existing_coupon_codes(session: Session, codes: Iterable[str]) -> set[str]:
+    """Which of ``codes`` are coupons on this till (one statement)."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return set()
+    sql = f"SELECT code FROM coupons WHERE code IN ({_marks(len(codes))})"
+    return {row[0] for row in _dbapi(session).execute(sql, codes).fetchall()}

@@ -19,15 +19,19 @@ into a calm message (command line: stderr and exit status 2; window: a dialog).
 
 High-water mark
 ---------------
-``till.sqlite3.highwater`` beside the database is a small JSON file: the terminal id, the next
-terminal sequence number (which is also the receipt counter: the receipt number is made from
-it) and the central feed id and pull cursor the till reached. :func:`install_mark_writer`
-hooks the write engine: inside each committing transaction it reads those four
-``sync_state`` rows (one indexed SELECT), and after the commit succeeded it rewrites the file
-(temporary file and ``os.replace``, no fsync) when a value changed. The file is therefore
-never ahead of what was committed; after a power cut it may be a little behind, which only
-makes the check weaker, never wrong. ``db restore`` rewrites it from the restored database.
-The mark itself lives in :mod:`pos_member.store.high_water_mark` (re-exported here).
+``till.sqlite3.highwater`` beside the database holds the terminal id, the next terminal
+sequence number (which is also the receipt counter: the receipt number is made from it) and
+the central feed id and pull cursor the till reached. The rule checked here is one-sided: a
+database *below* the mark has lost committed transactions; one at or above it passes. So the
+mark may lag the database (a weaker check) but must never lead it (a false alarm).
+:func:`install_mark_writer` hooks the write engine: inside each committing transaction it reads
+those four ``sync_state`` rows (one indexed SELECT), and after the commit succeeded it writes
+them into the file when a value changed, overwriting in place the older of the file's two
+checked slots (no new file, no rename, no fsync). The file is therefore never ahead of what was
+committed; after a power cut it may be a little behind, or one slot spoiled (its check fails
+and the other, one commit older, is used), which only makes the check weaker, never wrong.
+``db restore`` rewrites it from the restored database. The mark itself, its file format and
+the reasoning live in :mod:`pos_member.store.high_water_mark` (re-exported here).
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pos_member.store.fastwrite import dbapi as _dbapi
+
 # The member columns, in the order of the SELECTs below (the model's columns; the test
 # tests/store/test_member_reads.py checks that none is missing).
 MEMBER_COLUMNS: tuple[str, ...] = (
@@ -93,7 +95,7 @@ record_of = _record  # a row of the MEMBER_COLUMNS, in their order, as a MemberR
 
 def dbapi(session: Session) -> Any:
     """The sqlite3 connection under ``session``, its transaction begun (BEGIN has run)."""
-    return session.connection().connection.driver_connection
+    return _dbapi(session)
 
 
 def _one(session: Session, sql: str, key: str) -> MemberRecord | None:

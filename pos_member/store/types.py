@@ -32,11 +32,22 @@ def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
+# The last instant formatted and its text: a sale stores the same instant in several rows
+# (datetimes are immutable, so the same object has the same text).
+_last_utc: tuple[Any, str] = (object(), "")
+
+
 def format_utc(value: datetime) -> str:
     """The stored text of an aware datetime; naive datetimes are refused."""
+    global _last_utc
+    last = _last_utc
+    if value is last[0]:
+        return last[1]
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"naive datetime {value!r}: store times as aware datetimes (UTC)")
-    return value.astimezone(UTC).strftime(_UTC_FORMAT)
+    text = value.astimezone(UTC).strftime(_UTC_FORMAT)
+    _last_utc = (value, text)
+    return text
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -104,14 +115,18 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+# json.dumps with these arguments builds this same encoder on every call; one is kept.
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default
+)
+
+
 def dump_json(value: Any) -> str:
     """Deterministic compact JSON (sorted keys, UTF-8 kept as is).
 
     Decimals become strings ("0.80"), aware datetimes UTC text, dates ISO dates.
     """
-    return json.dumps(
-        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default
-    )
+    return _ENCODER.encode(value)
 
 
 class JSONText(TypeDecorator[Any]):

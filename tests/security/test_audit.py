@@ -14,7 +14,9 @@ from pos_member.security.audit import (
     BrokenLink,
     canonical_json,
     chain_head,
+    compute_hash,
     make_entry,
+    next_entry,
     verify_chain,
 )
 
@@ -273,3 +275,56 @@ def test_any_single_byte_tamper_is_detected(specs, data):
         # Another spelling of the same JSON (e.g. 1e+16 -> 1e016): nothing was changed.
         return
     assert verify_chain(loaded) is not None
+
+
+def _reference_entry(prev, *, actor, action, at, details, approver):
+    """make_entry as it was first written: the fields built, their canonical JSON hashed."""
+    fields = {
+        "seq": 1 if prev is None else prev.seq + 1,
+        "at": at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z",
+        "actor": actor,
+        "approver": approver,
+        "action": str(action),
+        "details": json.loads(json.dumps(details, sort_keys=True, separators=(",", ":"),
+                                         ensure_ascii=False, allow_nan=False)),
+        "prev_hash": GENESIS_HASH if prev is None else prev.hash,
+    }
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+    return fields, hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(entry_specs)
+def test_next_entry_hashes_the_same_bytes_as_the_fields_canonical_json(specs):
+    """next_entry puts the hashed text together around the details' canonical text: the
+    same hash, entry and stored details text as hashing the whole fields object."""
+    prev = None
+    for spec in specs:
+        at = T0 + timedelta(seconds=spec["seconds"])
+        kwargs = dict(actor=spec["actor"], approver=spec["approver"], action=spec["action"],
+                      details=spec["details"], at=at)
+        try:
+            fields, digest = _reference_entry(prev, **kwargs)
+        except ValueError:  # e.g. a lone surrogate: not UTF-8, refused by both
+            with pytest.raises(AuditFormatError):
+                make_entry(prev, **kwargs)
+            return
+        entry, details_text = next_entry(0 if prev is None else prev.seq,
+                                         GENESIS_HASH if prev is None else prev.hash, **kwargs)
+        assert entry.hash == digest == compute_hash(entry.hashed_fields())
+        assert entry.hashed_fields() == fields
+        assert details_text == canonical_json(fields["details"]).decode("utf-8")
+        assert entry == make_entry(prev, **kwargs)
+        prev = entry
+
+
+def test_next_entry_refuses_a_bad_previous_link():
+    with pytest.raises(AuditFormatError):
+        next_entry(-1, GENESIS_HASH, actor="s1", action="sale", at=T0)
+    with pytest.raises(AuditFormatError):
+        next_entry(3, "ABC", actor="s1", action="sale", at=T0)
+    with pytest.raises(AuditFormatError):
+        next_entry(3, GENESIS_HASH, actor="", action="sale", at=T0)
+    with pytest.raises(AuditFormatError):
+        next_entry(3, GENESIS_HASH, actor="s1", action="sale", at=T0, details={1: "x"})

@@ -58,12 +58,19 @@ def test_new_file_is_created_with_its_folder(tmp_path: Path) -> None:
 
 
 def test_transactions_begin_immediate(engine) -> None:
+    # What SQLite itself runs (the BEGIN goes to the DBAPI connection, not through Core).
     statements: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]), named=False)
+    with engine.connect() as conn:
+        conn.connection.driver_connection.set_trace_callback(statements.append)
     sessions = session_factory(engine)
-    with transaction(sessions) as s:
-        s.scalar(select(SyncState.value).where(SyncState.key == "x"))
+    try:
+        with transaction(sessions) as s:
+            s.scalar(select(SyncState.value).where(SyncState.key == "x"))
+    finally:
+        with engine.connect() as conn:
+            conn.connection.driver_connection.set_trace_callback(None)
     assert statements[0] == "BEGIN IMMEDIATE"
+    assert statements[1].startswith("SELECT")
 
 
 def test_a_read_in_a_write_session_already_holds_the_write_lock(migrated_db: Path) -> None:
