@@ -37,65 +37,15 @@ FIXED = datetime(2026, 11, 25, 3, 0, 0, 123456, tzinfo=UTC)
 def dump(state: Path, sales: int, batch: int = 500) -> None:
     sys.path.insert(0, str(HERE.parent))
     sys.path.insert(0, str(HERE))
-    import random
-    import uuid
-    from decimal import Decimal
-
     import sync as bench  # bench/sync.py
-    from sqlalchemy import text
-
-    from pos_central import admin
-    from pos_central.db import Database
-    from pos_member.services.checkout import (
-        CartLine,
-        CheckoutRequest,
-        Tender,
-        checkout,
-        quote_basket,
-    )
-    from pos_member.services.shifts import open_shift
-    from pos_member.store.models import Member
-    from pos_member.sync.engine import SyncEngine, wire_events
-    from pos_member.sync.enrolment import CENTRAL_TERMINAL_ID, enrol
-    from pos_member.sync.token_store import TokenStore
-    from tests.services.support import make_till
 
     work = state / "work"
     work.mkdir(parents=True)
     url = f"sqlite:///{work / 'central.db'}"
     service = bench.Service(url)
     try:  # as bench_push, up to the push
-        till = make_till(work)
-        ctx = till.ctx
-        db = Database(url)
-        with db.write() as s, ctx.read_sessions() as ts:
-            for mid in till.members.values():
-                member = ts.get(Member, mid)
-                admin.create_member(s, member_id=mid, phone=member.phone,
-                                    card_no=member.card_no, name=member.name,
-                                    growth=member.growth, points=member.points)
-        db.dispose()
-        store = TokenStore("bench", work, use_keyring=False)
-        enrol(ctx, service.url, bench.enrol_code(url), "Bench till", token_store=store)
-        engine = SyncEngine(ctx, token_store=store, batch_size=batch, read_timeout=120)
-        engine.run_once()
-        cashier = till.login("S002", "1357")
-        open_shift(ctx, cashier, 50000)
-        members = list(till.members.values())
-        skus = ["C001", "C002", "T001", "T002", "B001", "B005", "R003"]
-        rng = random.Random(42)
-        for i in range(sales):
-            member = members[i % len(members)] if i % 2 == 0 else None
-            cart = tuple(CartLine(rng.choice(skus), Decimal(rng.randint(1, 3)))
-                         for _ in range(rng.randint(1, 4)))
-            total = quote_basket(ctx, cart, member).total
-            checkout(ctx, CheckoutRequest(str(uuid.uuid4()), cashier, cart,
-                                          (Tender("wechat", total),), member))
-        engine._queue_audit_head()
-        with ctx.read_sessions() as s:
-            terminal_id = s.execute(text("SELECT value FROM sync_state WHERE key = :k"),
-                                    {"k": CENTRAL_TERMINAL_ID}).scalar_one()
-        events, _ = wire_events(engine._pending(10**9), terminal_id)
+        _, engine, _, terminal_id, events = bench.queued_till(work, service.url, url, sales,
+                                                             batch)
         bodies = [json.dumps({"events": events[i:i + batch]}, ensure_ascii=False,
                              separators=(",", ":")) for i in range(0, len(events), batch)]
         engine.close()

@@ -145,8 +145,11 @@ def enrol_code(database_url: str) -> str:
 # -- 1. push -----------------------------------------------------------------------------------
 
 
-def bench_push(folder: Path, sales: int, batch: int) -> dict:
-    import requests
+def queued_till(folder: Path, service_url: str, database_url: str, sales: int, batch: int):
+    """A till in ``folder`` enrolled with the service (its members created there first), synced
+    once, then ``sales`` seeded random sales queued (half for members) and the audit head.
+    Returns the till, its engine, the seconds the sales took, the terminal id and the queued
+    events as the wire carries them (also used by bench/push_replay.py)."""
     from sqlalchemy import text
 
     from pos_central import admin
@@ -165,42 +168,51 @@ def bench_push(folder: Path, sales: int, batch: int) -> dict:
     from pos_member.sync.token_store import TokenStore
     from tests.services.support import make_till
 
+    till = make_till(folder)
+    ctx = till.ctx
+    db = Database(database_url)
+    with db.write() as s, ctx.read_sessions() as ts:  # the till's members, on the service
+        for mid in till.members.values():
+            m = ts.get(Member, mid)
+            admin.create_member(s, member_id=mid, phone=m.phone, card_no=m.card_no,
+                                name=m.name, growth=m.growth, points=m.points)
+    db.dispose()
+    store = TokenStore("bench", folder, use_keyring=False)
+    enrol(ctx, service_url, enrol_code(database_url), "Bench till", token_store=store)
+    engine = SyncEngine(ctx, token_store=store, batch_size=batch, read_timeout=120)
+    engine.run_once()  # the catalogue and members: now the queue holds only what we sell
+    cashier = till.login("S002", "1357")
+    open_shift(ctx, cashier, 50000)
+    members = list(till.members.values())
+    skus = ["C001", "C002", "T001", "T002", "B001", "B005", "R003"]
+    rng = random.Random(42)
+    made = time.perf_counter()
+    for i in range(sales):
+        member = members[i % len(members)] if i % 2 == 0 else None
+        cart = tuple(CartLine(rng.choice(skus), Decimal(rng.randint(1, 3)))
+                     for _ in range(rng.randint(1, 4)))
+        total = quote_basket(ctx, cart, member).total
+        checkout(ctx, CheckoutRequest(str(uuid.uuid4()), cashier, cart,
+                                      (Tender("wechat", total),), member))
+    made = time.perf_counter() - made
+    engine._queue_audit_head()
+    rows = engine._pending(10**9)
+    with ctx.read_sessions() as s:
+        terminal_id = s.execute(text("SELECT value FROM sync_state WHERE key = :k"),
+                                {"k": CENTRAL_TERMINAL_ID}).scalar_one()
+    events, _ = wire_events(rows, terminal_id)
+    return till, engine, made, terminal_id, events
+
+
+def bench_push(folder: Path, sales: int, batch: int) -> dict:
+    import requests
+    from sqlalchemy import text
+
     url = f"sqlite:///{folder / 'central-push.db'}"
     service = Service(url)
     try:
-        till = make_till(folder)
+        till, engine, made, _, events = queued_till(folder, service.url, url, sales, batch)
         ctx = till.ctx
-        db = Database(url)
-        with db.write() as s, ctx.read_sessions() as ts:  # the till's members, on the service
-            for mid in till.members.values():
-                m = ts.get(Member, mid)
-                admin.create_member(s, member_id=mid, phone=m.phone, card_no=m.card_no,
-                                    name=m.name, growth=m.growth, points=m.points)
-        db.dispose()
-        store = TokenStore("bench", folder, use_keyring=False)
-        enrol(ctx, service.url, enrol_code(url), "Bench till", token_store=store)
-        engine = SyncEngine(ctx, token_store=store, batch_size=batch, read_timeout=120)
-        engine.run_once()  # the catalogue and members: now the queue holds only what we sell
-        cashier = till.login("S002", "1357")
-        open_shift(ctx, cashier, 50000)
-        members = list(till.members.values())
-        skus = ["C001", "C002", "T001", "T002", "B001", "B005", "R003"]
-        rng = random.Random(42)
-        made = time.perf_counter()
-        for i in range(sales):
-            member = members[i % len(members)] if i % 2 == 0 else None
-            cart = tuple(CartLine(rng.choice(skus), Decimal(rng.randint(1, 3)))
-                         for _ in range(rng.randint(1, 4)))
-            total = quote_basket(ctx, cart, member).total
-            checkout(ctx, CheckoutRequest(str(uuid.uuid4()), cashier, cart,
-                                          (Tender("wechat", total),), member))
-        made = time.perf_counter() - made
-        engine._queue_audit_head()
-        rows = engine._pending(10**9)
-        with ctx.read_sessions() as s:
-            terminal_id = s.execute(text("SELECT value FROM sync_state WHERE key = :k"),
-                                    {"k": CENTRAL_TERMINAL_ID}).scalar_one()
-        events, _ = wire_events(rows, terminal_id)
         bodies = [json.dumps({"events": events[i:i + batch]}, ensure_ascii=False,
                              separators=(",", ":")).encode("utf-8")
                   for i in range(0, len(events), batch)]
