@@ -87,7 +87,7 @@ def _columns_0001(path: Path, table: str) -> str:
 
 def test_new_database_is_created_at_head(db_path: Path) -> None:
     result = migrate.upgrade_to_head(db_path)
-    assert result.before is None and result.after == HEAD == "0010"
+    assert result.before is None and result.after == HEAD == "0011"
     assert result.backup_path is None and result.changed
     assert not (db_path.parent / "backups").exists()
     assert migrate.current_revision(db_path) == HEAD
@@ -453,7 +453,7 @@ def test_migration_files_ship_with_the_package() -> None:
     assert migrate.MIGRATIONS_DIR.is_dir()
     assert (migrate.MIGRATIONS_DIR / "env.py").is_file()
     assert (migrate.MIGRATIONS_DIR / "script.py.mako").is_file()
-    assert migrate.revision_order() == [f"{n:04d}" for n in range(1, 11)]
+    assert migrate.revision_order() == [f"{n:04d}" for n in range(1, 12)]
 
 
 def test_package_build_includes_the_migrations(tmp_path: Path) -> None:

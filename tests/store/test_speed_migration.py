@@ -45,3 +45,32 @@ def test_upgrade_from_0009_keeps_rows_and_indexes_the_day_window(tmp_path: Path)
         assert "ix_refunds_terminal_id_created_at" in plan(con, REFUNDS)
     finally:
         con.close()
+
+
+LEDGER = ("SELECT coalesce(sum(points), 0), coalesce(sum(growth), 0), "
+          "coalesce(sum(CASE WHEN kind = 'redeem' AND at >= ? THEN -points ELSE 0 END), 0) "
+          "FROM points_ledger WHERE member_id = ? AND confirmed = 0")
+
+
+def test_upgrade_to_0011_answers_the_unconfirmed_ledger_sums_from_the_index(
+        tmp_path: Path) -> None:
+    path = tmp_path / "till.sqlite3"
+    shutil.copyfile(FIXTURES / "till-0002.sqlite3", path)
+    migrate.upgrade(path, "0010")
+    con = sqlite3.connect(path)
+    ledger = con.execute("SELECT * FROM points_ledger ORDER BY id").fetchall()
+    args = ("2026-01-01T00:00:00Z", "m")
+    before = " | ".join(r[-1] for r in con.execute(f"EXPLAIN QUERY PLAN {LEDGER}", args))
+    assert "COVERING INDEX" not in before
+    con.close()
+
+    migrate.upgrade_to_head(path)
+
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("SELECT * FROM points_ledger ORDER BY id").fetchall() == ledger
+        after = " | ".join(r[-1] for r in con.execute(f"EXPLAIN QUERY PLAN {LEDGER}", args))
+        assert "USING COVERING INDEX ix_points_ledger_unconfirmed (member_id=? AND confirmed=?)" \
+            in after, after
+    finally:
+        con.close()

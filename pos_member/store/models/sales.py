@@ -219,7 +219,9 @@ class PointsLedgerEntry(Base):
             name="sign_matches_kind",
         ),
         Index("ix_points_ledger_member_id", "member_id", "at"),
-        Index("ix_points_ledger_unconfirmed", "member_id", "confirmed"),
+        # Covering: the checkout's unconfirmed sums come from the index alone (revision 0011).
+        Index("ix_points_ledger_unconfirmed", "member_id", "confirmed", "points", "growth",
+              "kind", "at"),
     )
 
 
