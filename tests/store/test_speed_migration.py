@@ -74,3 +74,21 @@ def test_upgrade_to_0011_answers_the_unconfirmed_ledger_sums_from_the_index(
             in after, after
     finally:
         con.close()
+
+
+def test_the_checkouts_member_read_sums_the_ledger_from_the_covering_index(
+        tmp_path: Path) -> None:
+    from pos_member.store import checkout_reads
+
+    path = tmp_path / "till.sqlite3"
+    shutil.copyfile(FIXTURES / "till-0002.sqlite3", path)
+    migrate.upgrade_to_head(path)
+    con = sqlite3.connect(path)
+    try:
+        plan = " | ".join(r[-1] for r in con.execute(
+            f"EXPLAIN QUERY PLAN {checkout_reads._MEMBER_SQL}",
+            ("2026-01-01T00:00:00Z", "m", "m")))
+        assert "SEARCH points_ledger USING COVERING INDEX ix_points_ledger_unconfirmed " \
+            "(member_id=? AND confirmed=?)" in plan, plan
+    finally:
+        con.close()
