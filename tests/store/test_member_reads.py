@@ -96,3 +96,44 @@ def test_a_record_is_read_in_the_callers_transaction(sessions) -> None:
         s.flush()
         found = find_member_by_card(s, "C-9")
         assert found is not None and found.id == "new"
+
+
+def test_member_state_sums_only_unconfirmed_entries_by_sign_and_day(sessions) -> None:
+    from pos_member.store import checkout_reads
+    from pos_member.store.models import PointsLedgerEntry
+
+    day_start = T0 - timedelta(hours=1)
+    entries = [  # (kind, points, growth, at, confirmed)
+        ("earn", 30, 300, T0, False),
+        ("redeem", -7, 0, T0, False),                         # today
+        ("redeem", -11, 0, day_start - timedelta(minutes=1), False),  # yesterday
+        ("reverse_earn", -4, -40, T0, False),                 # negative, not a redemption
+        ("earn", 1000, 5000, T0, True),                       # confirmed: not counted
+        ("redeem", -500, 0, T0, True),
+        ("adjust", 0, 9, T0, False),
+    ]
+    with transaction(sessions) as s:
+        s.add(make_member("13800001234", id="m1"))
+        s.add(make_member("13900005678", id="m2"))
+        s.flush()
+        for kind, points, growth, at, confirmed in entries:
+            s.add(PointsLedgerEntry(member_id="m1", kind=kind, points=points, growth=growth,
+                                    at=at, confirmed=confirmed))
+        s.add(PointsLedgerEntry(member_id="m2", kind="redeem", points=-3, growth=0, at=T0,
+                                confirmed=False))
+    with transaction(sessions) as s:
+        one = checkout_reads.member_state(s, "m1", day_start)
+        other = checkout_reads.member_state(s, "m2", day_start)
+        none = checkout_reads.member_state(s, "nobody", day_start)
+    assert one is not None and other is not None and none is None
+    assert (one.pending_out, one.pending_in, one.growth_delta, one.redeemed_today) == \
+        (7 + 11 + 4, 30, 300 - 40 + 9, 7)
+    assert (other.pending_out, other.pending_in, other.growth_delta, other.redeemed_today) == \
+        (3, 0, 0, 3)
+    with transaction(sessions) as s:
+        bare = checkout_reads.member_state(s, "m1", T0 + timedelta(days=1))
+        s.execute(text("UPDATE points_ledger SET confirmed = 1"))
+        empty = checkout_reads.member_state(s, "m1", day_start)
+    assert bare is not None and bare.redeemed_today == 0
+    assert empty is not None and (empty.pending_out, empty.pending_in, empty.growth_delta,
+                                  empty.redeemed_today) == (0, 0, 0, 0)
