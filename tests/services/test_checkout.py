@@ -198,3 +198,70 @@ def test_voids_need_a_manager_and_are_audited(till, cashier, shift):
         assert verify_chain(load_audit_chain(s)) is None
         assert s.scalar(select(func.count()).select_from(AuditLogEntry)
                         .where(AuditLogEntry.action == "void_basket")) == 1
+
+
+def test_a_checkout_is_one_durable_transaction_and_the_mark_adds_no_sync(tmp_path,
+                                                                        monkeypatch):
+    """The benchmark's sale (a member, a coupon, points) through the real till set-up (with
+    the high-water mark writer): one BEGIN IMMEDIATE ... COMMIT on the write connection
+    (synchronous=FULL), nothing on any other connection, and no fsync from Python."""
+    import os
+
+    from sqlalchemy import event
+
+    from pos_member.app import open_till
+    from pos_member.security.roles import Role
+    from pos_member.services.shifts import open_shift
+    from pos_member.services.staff import StaffMember
+    from pos_member.store.models import Member
+    from pos_member.store.seed import seed_demo
+
+    db = tmp_path / "till.sqlite3"
+    seed_demo(db, members=30)
+    opened = open_till(db, lock=False)
+    try:
+        ctx = opened.ctx
+        staff = StaffMember("S001", "王店长", Role.MANAGER)
+        open_shift(ctx, staff, 50000)
+        with opened.ctx.sessions() as s:
+            member_id = s.scalar(select(Member.id).order_by(Member.growth.desc()).limit(1))
+            code = s.scalar(select(Coupon.code).where(Coupon.status == "available",
+                                                      Coupon.member_id.is_(None)).limit(1))
+        assert member_id is not None and code is not None
+        mark = db.with_name(db.name + ".highwater")
+        mark_before = mark.read_bytes()
+        statements: dict[int, list[str]] = {}
+
+        def trace(dbapi_con, _record, _proxy):
+            dbapi_con.set_trace_callback(statements.setdefault(id(dbapi_con), []).append)
+
+        for factory in (ctx.sessions, ctx.readers):
+            event.listen(factory.kw["bind"], "checkout", trace)
+        synced = []
+        for name in ("fsync", "fdatasync"):
+            if hasattr(os, name):
+                real = getattr(os, name)
+                monkeypatch.setattr(os, name, lambda fd, _r=real, _n=name: (
+                    synced.append(_n), _r(fd))[1])
+        lines = (CartLine("C001", D(1)), CartLine("C002", D(2)), CartLine("B001", D(1)))
+        from pos_member.services.checkout import quote_basket
+
+        total = quote_basket(ctx, lines, member_id, (code,), redeem_points=5).total
+        statements.clear()
+        r = checkout(ctx, sale(staff, lines, [Tender("wechat", total)], member_id=member_id,
+                               coupon_codes=(code,), redeem_points=5))
+        assert not r.duplicate and r.pricing.points_redeemed == 5
+        assert len(statements) == 1, statements  # one connection: no read session
+        (sql,) = statements.values()
+        assert sql[0] == "BEGIN IMMEDIATE" and sql[-1] == "COMMIT", sql
+        assert sum(s in ("BEGIN IMMEDIATE", "BEGIN", "COMMIT", "ROLLBACK")
+                   or s.startswith(("SAVEPOINT", "RELEASE")) for s in sql) == 2, sql
+        assert mark.read_bytes() != mark_before  # the mark followed the commit ...
+        assert synced == []  # ... and its write is not synced; the COMMIT is SQLite's
+        with ctx.sessions() as s:
+            assert s.get(Sale, r.sale_id) is not None
+            con = s.connection().connection.driver_connection
+            assert con.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+            assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        opened.close()
