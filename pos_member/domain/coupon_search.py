@@ -85,11 +85,16 @@ def _choose(ctx: _Context, cands: list[_Cand], limit: int,
     best = _Pick(tier_total, ())  # no coupon: the tier discount
     if sums is None:
         sums = _Sums(ctx)
+    stack = [c for c in cands if c.coupon.stackable]
+    # A single stackable coupon can only be used alone: priced in O(1) with the non-stackable
+    # ones rather than by the search (the same saving and tie-breaks; most baskets present
+    # one coupon).
+    single = len(stack) == 1 and limit >= 1
     # Each non-stackable coupon alone: its saving in O(1).
     alone_best: tuple | None = None
     alone_cand: _Cand | None = None
     for c in cands:
-        if c.coupon.stackable:
+        if c.coupon.stackable and not single:
             continue
         saving = _alone_saving(c, sums, tier_total)
         if saving is None:
@@ -99,8 +104,7 @@ def _choose(ctx: _Context, cands: list[_Cand], limit: int,
             alone_best, alone_cand = key, c
     if alone_best is not None and alone_best < best.key():
         best = _Pick(-alone_best[0], (alone_cand,))  # type: ignore[arg-type]
-    stack = [c for c in cands if c.coupon.stackable]
-    if stack:
+    if stack and not single:
         best = _search_stackable(ctx, stack, limit, best, sums, budget, prune)
     return ctx.evaluate(list(best.cands))  # type: ignore[return-value]
 

@@ -165,3 +165,21 @@ def test_the_cashiers_override_stays_exact_among_many_coupons():
     r = P.price(PricingRequest(AT, LINES, GOLD, coupons, chosen_coupons=pick),
                 Rules(max_coupons_per_order=3))
     assert sorted(a.code for a in r.applied) <= sorted(pick)
+
+
+@SMALL
+@given(lines_st(max_lines=5), member_st, coupon_st("ONE"),
+       st.integers(0, 3).flatmap(lambda n: st.tuples(*[coupon_st(f"N{i}") for i in range(n)])),
+       st.integers(1, 4))
+def test_one_stackable_coupon_among_non_stackable_ones_is_chosen_as_exhaustively(
+        lines, member, one, others, limit):
+    # the single stackable coupon is priced alone, without the search (coupon_search._choose)
+    from dataclasses import replace
+
+    coupons = (replace(one, stackable=True), *(replace(c, stackable=False) for c in others))
+    rules = Rules(max_coupons_per_order=limit)
+    req = PricingRequest(AT, lines, member, coupons)
+    ref = exhaustive(req, rules)
+    result, codes = engine_choice(req, rules)
+    assert result.tier_discount + result.coupon_discount == ref.saving
+    assert codes == sorted(c.coupon.code for c, split in ref.per_coupon if sum(split) > 0)
