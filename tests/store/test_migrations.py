@@ -453,7 +453,7 @@ def test_migration_files_ship_with_the_package() -> None:
     assert migrate.MIGRATIONS_DIR.is_dir()
     assert (migrate.MIGRATIONS_DIR / "env.py").is_file()
     assert (migrate.MIGRATIONS_DIR / "script.py.mako").is_file()
-    assert migrate.revision_order() == [f"{n:04d}" for n in range(1, 12)]
+    assert migrate.revision_order() == [f"{n:04d}" for n in range(1, 13)]
 
 
 def test_package_build_includes_the_migrations(tmp_path: Path) -> None:
