@@ -43,10 +43,11 @@ from _timing import describe, pct  # noqa: E402
 
 from pos_member.app import open_till  # noqa: E402
 from pos_member.security.roles import Role  # noqa: E402
-from pos_member.services import sales_query  # noqa: E402
+from pos_member.services import retention, sales_query  # noqa: E402
 from pos_member.services.checkout import (  # noqa: E402
     CartLine, CheckoutRequest, Tender, checkout, quote_basket,
 )
+from pos_member.services.errors import ShiftStateError  # noqa: E402
 from pos_member.services.shifts import open_shift, x_report  # noqa: E402
 from pos_member.services.staff import StaffMember  # noqa: E402
 from pos_member.store import archive, migrate  # noqa: E402
@@ -139,6 +140,17 @@ def fill_year(path: Path, days: int, per_day: int, seed: int = 14) -> float:
     return time.perf_counter() - t0
 
 
+def old_receipt(path: Path) -> str:
+    """The receipt number of a sale of the year's first day (archived by the prune)."""
+    from pos_member.store import sales_archive
+
+    con = sqlite3.connect(sales_archive.archives(path)[0])
+    try:
+        return con.execute("SELECT receipt_no FROM sales ORDER BY created_at LIMIT 1").fetchone()[0]
+    finally:
+        con.close()
+
+
 def timed(fn, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
     out = []
     for i in range(runs):
@@ -158,7 +170,10 @@ def measure(label: str, path: Path, runs: int, folder: Path) -> dict[str, list[f
     ctx = till.ctx
     ctx.online = lambda: True
     staff = StaffMember("S001", "王店长", Role.MANAGER)
-    open_shift(ctx, staff, 50000)
+    try:
+        open_shift(ctx, staff, 50000)
+    except ShiftStateError:  # the shift an earlier measurement of this file opened
+        pass
     cart = tuple(CartLine(sku, Decimal(1)) for sku in SKUS)
     total = quote_basket(ctx, cart, None, ()).total
     receipts: list[str] = []
@@ -199,6 +214,8 @@ def main() -> int:
     ap.add_argument("--per-day", type=int, default=2000)
     ap.add_argument("--runs", type=int, default=200, help="timed checkouts per till")
     ap.add_argument("--keep", type=Path, help="make the tills in this folder and keep them")
+    ap.add_argument("--vacuum-into", action="store_true",
+                    help="also time a VACUUM INTO copy (the compacted-backup alternative)")
     args = ap.parse_args()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
@@ -235,11 +252,57 @@ def main() -> int:
         free = con.execute("PRAGMA freelist_count").fetchone()[0] * con.execute(
             "PRAGMA page_size").fetchone()[0]
         con.close()
-        print(f"db prune --keep-days 90: {result.outbox_events:,} events "
+        print(f"events prune: {result.outbox_events:,} events "
               f"({result.outbox_bytes / 1e6:.0f} MB of payload) archived to "
               f"{result.archive.stat().st_size / 1e6 if result.archive else 0:.0f} MB and "
-              f"deleted in {seconds:.1f} s; {free / 1e6:.0f} MB of the file now free pages "
-              "(reused by new rows; VACUUM gives them back)")
+              f"deleted in {seconds:.1f} s; {free / 1e6:.0f} MB of the file now free pages")
+        if args.vacuum_into:
+            t0 = time.perf_counter()
+            dest = folder / "vacuum-into.sqlite3"
+            con = sqlite3.connect(year)
+            con.execute("VACUUM INTO ?", (str(dest),))
+            con.close()
+            print(f"VACUUM INTO backup (compacted copy, before the sales prune): "
+                  f"{time.perf_counter() - t0:.1f} s, {dest.stat().st_size / 1e6:.0f} MB; "
+                  f"online backup of the same file: see 'year: daily backup' above", flush=True)
+            dest.unlink()
+        # The retention policy proper (services.retention): Z figures, sales, pages back.
+        t0 = time.perf_counter()
+        policy = retention.prune(year, keep_days=90, archive_events=True)
+        seconds = time.perf_counter() - t0
+        sold, comp = policy.sales, policy.compaction
+        assert sold is not None and comp is not None
+        print(f"sales prune: {sold.sales:,} sales, {sold.refunds:,} refunds, "
+              f"{policy.shifts_frozen} shifts' Z figures stored; archive "
+              f"{sold.archive.stat().st_size / 1e6 if sold.archive else 0:.0f} MB written in "
+              f"{sold.seconds_archive:.1f} s, delete {sold.seconds_delete:.1f} s; "
+              f"compaction ({comp.how}) {comp.seconds:.1f} s: "
+              f"{comp.size_before / 1e6:.0f} -> {comp.size_after / 1e6:.0f} MB; "
+              f"whole run {seconds:.1f} s", flush=True)
+        p = measure("pruned", year, args.runs, folder)
+        # the next day's run: only a day's sales go, the pages come back incrementally
+        t0 = time.perf_counter()
+        nxt = retention.prune(year, keep_days=89, archive_events=True)
+        print(f"next day's prune: {nxt.sales.sales if nxt.sales else 0:,} sales, "
+              f"compaction ({nxt.compaction.how if nxt.compaction else '-'}) in "
+              f"{time.perf_counter() - t0:.1f} s", flush=True)
+        print()
+        print(f"{'figure':<32} {'fresh':>10} {'pruned':>10} {'ratio':>7}")
+        for name, fx in f.items():
+            px = p[name]
+            if isinstance(fx, list):
+                assert isinstance(px, list)
+                for q in ((50, 99) if len(fx) > 1 else (50,)):
+                    a, b = pct(fx, q) * 1e3, pct(px, q) * 1e3
+                    print(f"{name + f' p{q} ms':<32} {a:10.2f} {b:10.2f} {b / a:7.2f}")
+            else:
+                print(f"{name:<32} {fx:10.0f} {px:10.0f} {float(px) / float(fx):7.2f}")
+        t0 = time.perf_counter()
+        till = open_till(year, lock=False, quick_check=False)
+        old = sales_query.find_sale(till.ctx, old_receipt(year)) if sold.archive else None
+        print(f"an archived sale by receipt number: {1e3 * (time.perf_counter() - t0):.0f} ms "
+              f"(with opening the till), archived={old.archived if old else None}")
+        till.close()
         return 0
     finally:
         if not args.keep:

@@ -79,6 +79,7 @@ _COMMAND_MODULES = (
     "pos_member.printing.discovery_cli",  # find-printers
     "pos_member.sync.cli",  # sync --once, sync status, sync enrol
     "pos_member.store.restore_cli",  # db restore (after store.cli: it joins the db group)
+    "pos_member.services.retention_cli",  # db prune (joins the db group too)
     "pos_member.selftest",  # self-test
 )
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
@@ -88,7 +89,8 @@ _MODULES_OF = {
     "report": ("pos_member.commands",),
     "staff": ("pos_member.commands",),
     "scale-labels": ("pos_member.commands",),
-    "db": ("pos_member.store.cli", "pos_member.store.restore_cli"),
+    "db": ("pos_member.store.cli", "pos_member.store.restore_cli",
+           "pos_member.services.retention_cli"),
     "print-test": ("pos_member.printing.cli",),
     "find-printers": ("pos_member.printing.discovery_cli",),
     "sync": ("pos_member.sync.cli",),

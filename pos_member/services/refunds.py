@@ -39,6 +39,13 @@ class RefundResult:
     receipt_no: str = ""  # the refund receipt's own number, "R261202-000001"
 
 
+# A commercial till's answer for a sale past the retention period (db prune archived it, so it
+# is older than 90 days by default, well past a usual 7-30 day return policy): it can be
+# found and looked at, but a refund of it is a head-office decision.
+ARCHIVED_MESSAGE = ("this sale is older than the till keeps and was archived: it can be "
+                    "looked up, but not refunded at the till (ask head office)")
+
+
 def refunded_so_far(session, sale_id: str) -> dict[int, Decimal]:
     """line number -> quantity refunded so far (the query the refund screen shows too)."""
     return sale_figures.refunded_qty(session, sale_id)
@@ -49,6 +56,10 @@ def _outcome(ctx: TillContext, session, sale_id: str, lines: dict[int, Decimal] 
     """The domain's refund of ``lines`` of the sale as it stands (what is left to refund)."""
     sale = session.get(Sale, sale_id)
     if sale is None:
+        from .sales_query import _UUID, find_archived_sale
+
+        if _UUID.match(sale_id or "") and find_archived_sale(ctx, sale_id) is not None:
+            raise InvalidInput(ARCHIVED_MESSAGE, code="sale_archived")
         raise NotFound("no such sale on this till", code="unknown_sale")
     if sale.status != "completed":
         raise InvalidInput("this sale was voided", code="sale_voided")

@@ -94,6 +94,9 @@ class SaleDetail:
     points_earned: int
     tier_before: str | None
     refunds: tuple[RefundSummary, ...] = ()
+    # The archive file the sale was found in (db prune moved it out of the till's file): it
+    # can be looked at and reprinted, not refunded at the till (docs/database.md).
+    archived: str | None = None
 
     @property
     def id(self) -> str:
@@ -105,7 +108,8 @@ class SaleDetail:
 
     @property
     def refundable(self) -> bool:
-        return self.summary.status == "completed" and not self.fully_refunded
+        return (self.summary.status == "completed" and not self.fully_refunded
+                and self.archived is None)
 
 
 def receipt_sale_id(code: str) -> str | None:
@@ -127,10 +131,11 @@ def _refund_totals(session, sale_ids: list[str]) -> dict[str, tuple[int, int]]:
     return {sid: (int(total or 0), int(n)) for sid, total, n in rows}
 
 
-def _summaries(session, sales: list[Sale]) -> list[SaleSummary]:
+def _summaries(session, sales: list[Sale], ref=None) -> list[SaleSummary]:
+    """``ref``: the session members are read from (the till's, for an archive's sales)."""
     refunds = _refund_totals(session, [s.id for s in sales])
     member_ids = {s.member_id for s in sales if s.member_id}
-    members = {m.id: m for m in session.scalars(select(Member).where(
+    members = {m.id: m for m in (ref or session).scalars(select(Member).where(
         Member.id.in_(member_ids)))} if member_ids else {}
     out = []
     for s in sales:
@@ -169,15 +174,108 @@ def recent_sales(ctx: TillContext, text: str = "", limit: int = 30) -> list[Sale
             q = q.where(or_(*conds))
         rows = list(s.scalars(q.order_by(Sale.created_at.desc(), Sale.terminal_seq.desc())
                               .limit(limit)))
-        return _summaries(s, rows)
+        found = _summaries(s, rows)
+        if text and len(found) < limit:  # older sales: the archives db prune wrote
+            found += _archived_summaries(ctx, s, text, limit - len(found),
+                                         {x.id for x in found})
+        return found
+
+
+def _archive_conditions(s, text: str):
+    """The search's conditions on an archive's sales for ``text``: the whole receipt number
+    (not a part of one: that would read every archived sale), the sale id, or the members
+    the till's session ``s`` matches by the end of their phone number or their name."""
+    pattern = f"%{repo.escape_like(text)}%"
+    esc = repo.LIKE_ESCAPE
+    numbers = [text] + ([f"{text[:6]}-{text[6:]}"] if re.fullmatch(r"\d{12}", text) else [])
+    conds = [Sale.receipt_no.in_(numbers)]
+    if not text.isdigit():
+        ids = list(s.scalars(select(Member.id).where(Member.name.like(pattern, escape=esc))
+                            .limit(1000)))
+    elif len(text) >= 4:
+        ids = list(s.scalars(select(Member.id).where(
+            Member.phone_last4 == text[-4:],
+            Member.phone.like(f"%{repo.escape_like(text)}", escape=esc)).limit(1000)))
+    else:
+        ids = []
+    if ids:
+        conds.append(Sale.member_id.in_(ids))
+    if _UUID.match(text):
+        conds.append(Sale.id == text.lower())
+    return or_(*conds)
+
+
+def _archive_sessions(ctx: TillContext):
+    """(file name, read-only session factory) of each sales archive, newest first."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from pos_member.store import sales_archive
+
+    path = _db_path(ctx)
+    if path is None:
+        return
+    for arch in reversed(sales_archive.archives(path)):
+        engine = create_engine(f"sqlite:///file:{arch.resolve()}?mode=ro&uri=true")
+        try:
+            yield arch.name, sessionmaker(bind=engine)
+        finally:
+            engine.dispose()
+
+
+def _db_path(ctx: TillContext):
+    from pathlib import Path
+
+    bind = ctx.sessions.kw.get("bind")
+    database = getattr(getattr(bind, "url", None), "database", None)
+    return Path(database) if database and database != ":memory:" else None
+
+
+def _archived_summaries(ctx: TillContext, live, text: str, limit: int,
+                        seen: set[str]) -> list[SaleSummary]:
+    out: list[SaleSummary] = []
+    cond = _archive_conditions(live, text)
+    for _name, factory in _archive_sessions(ctx):
+        with factory() as a:
+            rows = [x for x in a.scalars(select(Sale).where(
+                Sale.terminal_id == ctx.terminal_id, cond)
+                .order_by(Sale.created_at.desc(), Sale.terminal_seq.desc())
+                .limit(limit + len(seen))) if x.id not in seen]
+            for summary in _summaries(a, rows, live):
+                if summary.id not in seen and len(out) < limit:
+                    seen.add(summary.id)
+                    out.append(summary)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def find_archived_sale(ctx: TillContext, code: str) -> SaleDetail | None:
+    """A sale db prune moved into an archive, by receipt code, id or number (None: none)."""
+    text = (code or "").strip()
+    sale_id = receipt_sale_id(text) or (text.lower() if _UUID.match(text) else None)
+    numbers = [text] + ([f"{text[:6]}-{text[6:]}"] if re.fullmatch(r"\d{12}", text) else [])
+    with ctx.read_sessions() as live:
+        for name, factory in _archive_sessions(ctx):
+            with factory() as a:
+                sale = a.get(Sale, sale_id) if sale_id else None
+                if sale is None and not sale_id:
+                    sale = a.scalars(select(Sale).where(Sale.receipt_no.in_(numbers))
+                                     .order_by(Sale.created_at.desc()).limit(1)).first()
+                if sale is not None:
+                    return _detail(a, sale, live, archived=name)
+    return None
 
 
 def sale_detail(ctx: TillContext, sale_id: str) -> SaleDetail:
     with ctx.read_sessions() as s:
         sale = s.get(Sale, sale_id)
-        if sale is None:
-            raise NotFound("no such sale on this till", code="unknown_sale")
-        return _detail(s, sale)
+        if sale is not None:
+            return _detail(s, sale)
+    archived = find_archived_sale(ctx, sale_id) if _UUID.match(sale_id or "") else None
+    if archived is None:
+        raise NotFound("no such sale on this till", code="unknown_sale")
+    return archived
 
 
 def find_sale(ctx: TillContext, code: str) -> SaleDetail:
@@ -194,15 +292,19 @@ def find_sale(ctx: TillContext, code: str) -> SaleDetail:
         if sale is None and re.fullmatch(r"\d{12}", text):  # a receipt number typed without "-"
             sale = s.scalars(select(Sale).where(
                 Sale.receipt_no == f"{text[:6]}-{text[6:]}").limit(1)).first()
-        if sale is None:
-            raise NotFound(f"no sale with the receipt code {text!r} on this till",
-                           code="unknown_sale")
-        return _detail(s, sale)
+        if sale is not None:
+            return _detail(s, sale)
+    archived = find_archived_sale(ctx, text)
+    if archived is not None:
+        return archived
+    raise NotFound(f"no sale with the receipt code {text!r} on this till",
+                   code="unknown_sale")
 
 
-def _detail(s, sale: Sale) -> SaleDetail:
+def _detail(s, sale: Sale, ref=None, archived: str | None = None) -> SaleDetail:
+    """``ref``: the till's session for products and members (``s`` may be an archive's)."""
     refunded = sale_figures.refunded_qty(s, sale.id)
-    units = dict(s.execute(select(Product.sku, Product.unit).where(
+    units = dict((ref or s).execute(select(Product.sku, Product.unit).where(
         Product.sku.in_([x.sku for x in sale.lines]))).all())
     lines = tuple(SaleLineView(
         x.line_no, x.sku, x.name, milli_to_qty(x.qty_milli), units.get(x.sku) or "pcs",
@@ -213,13 +315,13 @@ def _detail(s, sale: Sale) -> SaleDetail:
                     for r in s.scalars(select(Refund).where(Refund.sale_id == sale.id)
                                        .order_by(Refund.created_at)))
     return SaleDetail(
-        summary=_summaries(s, [sale])[0], lines=lines,
+        summary=_summaries(s, [sale], ref)[0], lines=lines,
         payments=tuple((p.tender, p.amount_fen) for p in sale.payments),
         coupons=tuple((r.coupon_code, r.discount_fen) for r in sale.coupon_redemptions),
         subtotal_fen=sale.subtotal_fen, tier_discount_fen=sale.tier_discount_fen,
         coupon_discount_fen=sale.coupon_discount_fen, points_redeemed=sale.points_redeemed,
         points_value_fen=sale.points_value_fen, points_earned=sale.points_earned,
-        tier_before=sale.tier_before, refunds=refunds)
+        tier_before=sale.tier_before, refunds=refunds, archived=archived)
 
 
 # --- conflicts ----------------------------------------------------------------------------------

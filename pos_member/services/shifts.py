@@ -82,6 +82,16 @@ class ShiftFigures:
         d["closed_at"] = self.closed_at.isoformat() if self.closed_at else None
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict) -> ShiftFigures:
+        """The figures :meth:`to_dict` gave (JSON round trip: times, tuples, int keys)."""
+        d = dict(d)
+        d["opened_at"] = datetime.fromisoformat(d["opened_at"])
+        d["closed_at"] = datetime.fromisoformat(d["closed_at"]) if d.get("closed_at") else None
+        d["sales_by_tier"] = {k: tuple(v) for k, v in (d.get("sales_by_tier") or {}).items()}
+        d["denominations"] = {int(k): v for k, v in (d.get("denominations") or {}).items()}
+        return cls(**d)
+
 
 def current_shift(session: Session, terminal_id: str) -> Shift | None:
     return session.scalars(select(Shift).where(Shift.terminal_id == terminal_id,
@@ -209,7 +219,23 @@ def z_report(ctx: TillContext, shift_id: str | None = None) -> ShiftFigures:
         shift = session.scalars(q.order_by(Shift.closed_at.desc()).limit(1)).first()
         if shift is None:
             raise NotFound("no closed shift" + (f" {shift_id}" if shift_id else " yet"))
+        if shift.z_json:  # stored before db prune archived some of its sales (revision 0012)
+            return ShiftFigures.from_dict(shift.z_json)
         return shift_figures(session, shift)
+
+
+def freeze_z_figures(session: Session, shift_ids: list[str]) -> int:
+    """Store the Z figures of these closed shifts in ``shifts.z_json`` (before their sales
+    leave the till: services.retention); returns how many were stored."""
+    done = 0
+    for shift_id in shift_ids:
+        shift = session.get(Shift, shift_id)
+        if shift is None or shift.status != "closed" or shift.z_json:
+            continue
+        shift.z_json = shift_figures(session, shift).to_dict()
+        done += 1
+    session.flush()
+    return done
 
 
 def close_shift(ctx: TillContext, staff: StaffMember, denominations: dict[int, int],

@@ -8,6 +8,8 @@
   db demo-codes [--members N] [--out DIR] [--ttl SECONDS]
                             demo members' codes (and QR PNGs), product barcodes
   db info                   path, revision, row counts
+  db prune                  (pos_member.services.retention_cli) archive and delete old
+                            confirmed data
 
 Every command takes ``--db PATH`` (default: ``till.sqlite3`` in the data folder, which
 ``$POS_MEMBER_HOME`` overrides), before or after the command name. Errors are one line on
@@ -471,37 +473,6 @@ _COUNTS = (  # label, table, query
 
 
 @_guarded
-def cmd_prune(args: argparse.Namespace) -> int:
-    from pos_member.store import archive, migrate
-
-    path = _existing_db(args)
-    try:
-        keep = int(args.keep_days)
-    except ValueError:
-        raise _fail(f"--keep-days needs a whole number of days, not {args.keep_days!r}",
-                    EXIT_BAD_INPUT) from None
-    if migrate.current_revision(path) != migrate.head_revision():
-        raise _fail(f"{path} is at revision {_revision_text(path)}", EXIT_BAD_INPUT)
-    target: Any = False if args.no_archive else (
-        Path(args.archive).expanduser() if args.archive else True)
-    lock = _lock(path)
-    try:
-        result = archive.prune(path, keep_days=keep, archive=target, dry_run=args.dry_run)
-    except archive.PruneRefused as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
-    finally:
-        lock.release()
-    verb = "would prune" if result.dry_run else "pruned"
-    print(f"{verb} what the central service confirmed before {result.cutoff}:")
-    print(f"  outbox events sent:  {result.outbox_events:,} ({result.outbox_bytes / 1e6:.1f} MB)")
-    print(f"  print jobs printed:  {result.print_jobs:,} ({result.print_bytes / 1e6:.1f} MB)")
-    print(f"  expired code nonces: {result.nonces:,}")
-    if result.archive is not None:
-        print(f"  events {'would be ' if result.dry_run else ''}archived to {result.archive}")
-    return EXIT_OK
-
-
-@_guarded
 def cmd_info(args: argparse.Namespace) -> int:
     path = _existing_db(args)
     revision = _revision_text(path)
@@ -568,15 +539,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--terminal-id", default=None, metavar="ID",
                    help="this till's terminal id, if not set yet (default: a new UUID)")
     add("info", cmd_info, "show the path, revision and row counts")
-    p = add("prune", cmd_prune,
-            "archive and delete outbox events the central service accepted, printed receipts' "
-            "bytes and expired code nonces older than --keep-days (never anything unconfirmed)")
-    p.add_argument("--keep-days", default="90", metavar="N",
-                   help="keep the last N days (default 90, at least 7)")
-    p.add_argument("--archive", default=None, metavar="PATH",
-                   help="archive database for the events (default: <db>-archive.sqlite3)")
-    p.add_argument("--no-archive", action="store_true", help="delete without an archive copy")
-    p.add_argument("--dry-run", action="store_true", help="only count what would go")
     p = add("demo-codes", cmd_demo_codes,
             "print demo members' codes and product barcodes to try the demo till with")
     p.add_argument("--members", default="5", metavar="N",

@@ -269,7 +269,11 @@ class RefundScreen(Screen):
         self._fill_header()
         self._fill_lines()
         self._enable()
-        if detail.summary.status != "completed":
+        if getattr(detail, "archived", None):
+            self.message.show_message(self.tr("This sale is older than the till keeps and was "
+                                              "archived: it can be looked at, not refunded "
+                                              "here. Ask head office."), "warn")
+        elif detail.summary.status != "completed":
             self.message.show_message(self.tr("This sale was voided; there is nothing to "
                                               "refund."), "warn")
         elif detail.fully_refunded:

@@ -41,6 +41,61 @@
         </message>
     </context>
     <context>
+        <name>ActivationDialog</name>
+        <message>
+            <source>Activate</source>
+            <translation>激活</translation>
+        </message>
+        <message>
+            <source>Agrees to receive offers (marketing consent)</source>
+            <translation>同意接收优惠信息（营销授权）</translation>
+        </message>
+        <message>
+            <source>Bought in our online store? Join with the order number</source>
+            <translation>在线上商城买过？凭订单号入会</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Checking the order with the central service…</source>
+            <translation>正在向总部核对订单…</translation>
+        </message>
+        <message>
+            <source>Join with an online order</source>
+            <translation>凭订单号入会</translation>
+        </message>
+        <message>
+            <source>Mobile number used for the order</source>
+            <translation>下单手机号</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <source>No online order with this number: check it on the order (orders reach the till a day after they are placed).</source>
+            <translation>没有此订单号的线上订单：请核对订单上的号码（订单在下单后一天内同步到门店）。</translation>
+        </message>
+        <message>
+            <source>Order number</source>
+            <translation>订单号</translation>
+        </message>
+        <message>
+            <source>The central service cannot be reached: an order number can only be activated online. Register the member normally instead.</source>
+            <translation>无法连接总部：订单号只能在线激活。请改为普通注册会员。</translation>
+        </message>
+        <message>
+            <source>This order has already activated a membership: one order activates once.</source>
+            <translation>此订单已激活过会员：一个订单只能激活一次。</translation>
+        </message>
+        <message>
+            <source>This order was placed with another mobile number: ask for the number used for the order.</source>
+            <translation>此订单的下单手机号不同：请询问下单时使用的手机号。</translation>
+        </message>
+    </context>
+    <context>
         <name>AmountDialog</name>
         <message>
             <source>Cancel</source>
@@ -96,6 +151,77 @@
         <message>
             <source>Enter the manager's PIN.</source>
             <translation>请输入店长密码。</translation>
+        </message>
+    </context>
+    <context>
+        <name>BenefitsDialog</name>
+        <message>
+            <source>%1 left</source>
+            <translation>剩余 %1 次</translation>
+        </message>
+        <message>
+            <source>%1 · %2 points · stock %3</source>
+            <translation>%1 · %2 积分 · 库存 %3</translation>
+        </message>
+        <message>
+            <source>%1: %2 points</source>
+            <translation>%1：%2 积分</translation>
+        </message>
+        <message>
+            <source>Benefits and points mall</source>
+            <translation>会员权益与积分兑换</translation>
+        </message>
+        <message>
+            <source>Benefits left</source>
+            <translation>可用权益</translation>
+        </message>
+        <message>
+            <source>Choose a benefit with a use left.</source>
+            <translation>请选择还有剩余次数的权益。</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <source>No benefits</source>
+            <translation>暂无权益</translation>
+        </message>
+        <message>
+            <source>Points mall</source>
+            <translation>积分兑换</translation>
+        </message>
+        <message>
+            <source>Redeem a use on the selected line</source>
+            <translation>在所选商品上核销一次</translation>
+        </message>
+        <message>
+            <source>Redeem the reward</source>
+            <translation>兑换该礼品</translation>
+        </message>
+        <message>
+            <source>This reward cannot be offered now.</source>
+            <translation>该礼品暂不可兑换。</translation>
+        </message>
+        <message>
+            <source>count card, until %1</source>
+            <translation>次卡，有效期至 %1</translation>
+        </message>
+        <message>
+            <source>not enough points</source>
+            <translation>积分不足</translation>
+        </message>
+        <message>
+            <source>out of stock</source>
+            <translation>无库存</translation>
+        </message>
+        <message>
+            <source>this period (%1)</source>
+            <translation>本期（%1）</translation>
+        </message>
+        <message>
+            <source>unlimited</source>
+            <translation>不限次</translation>
         </message>
     </context>
     <context>
@@ -280,6 +406,123 @@
         </message>
     </context>
     <context>
+        <name>CheckoutBasket</name>
+        <message>
+            <source>Void the whole sale</source>
+            <translation>整单作废</translation>
+        </message>
+        <message>
+            <source>Quantity</source>
+            <translation>数量</translation>
+        </message>
+        <message>
+            <source>Unknown code %1: not a product or a coupon of this till.</source>
+            <translation>无法识别的码 %1：不是本机的商品或优惠券。</translation>
+        </message>
+        <message>
+            <source>The label says %1 but %2 kg at this till's price is %3: check the scale's price.</source>
+            <translation>秤签标价 %1，但按本机单价 %2 kg 为 %3：请核对电子秤的单价。</translation>
+        </message>
+        <message>
+            <source>This item is sold by the piece.</source>
+            <translation>此商品按件销售。</translation>
+        </message>
+        <message>
+            <source>New quantity of %1</source>
+            <translation>%1 的新数量</translation>
+        </message>
+        <message>
+            <source>(price changed)</source>
+            <translation>（已改价）</translation>
+        </message>
+        <message>
+            <source>Remove %1: why?</source>
+            <translation>删除 %1：原因？</translation>
+        </message>
+        <message>
+            <source>Remove a line</source>
+            <translation>删除商品行</translation>
+        </message>
+        <message>
+            <source>New weight of %1 in kg (e.g. 0.350)</source>
+            <translation>%1 的新重量（kg，例如 0.350）</translation>
+        </message>
+        <message>
+            <source>The sale was voided.</source>
+            <translation>本单已作废。</translation>
+        </message>
+        <message>
+            <source>New unit price of %1 (a manager approves it)</source>
+            <translation>%1 的新单价（需店长授权）</translation>
+        </message>
+        <message>
+            <source>Price override</source>
+            <translation>改价</translation>
+        </message>
+        <message>
+            <source>Weight of %1 in kg (e.g. 0.350)</source>
+            <translation>%1 的重量（千克，例如 0.350）</translation>
+        </message>
+        <message>
+            <source>Weight</source>
+            <translation>重量</translation>
+        </message>
+    </context>
+    <context>
+        <name>CheckoutMember</name>
+        <message>
+            <source>Welcome, %1! The member is on this sale.</source>
+            <translation>欢迎 %1！会员已加入本单。</translation>
+        </message>
+        <message>
+            <source>Coupon</source>
+            <translation>优惠券</translation>
+        </message>
+        <message>
+            <source>No coupon %1 on this till.</source>
+            <translation>本机没有优惠券 %1。</translation>
+        </message>
+        <message>
+            <source>Type or scan the coupon's code</source>
+            <translation>输入或扫描优惠券码</translation>
+        </message>
+        <message>
+            <source>Coupon %1 is already on this sale.</source>
+            <translation>优惠券 %1 已在本单中。</translation>
+        </message>
+        <message>
+            <source>First-order coupon %1 added.</source>
+            <translation>已添加首单优惠券 %1。</translation>
+        </message>
+    </context>
+    <context>
+        <name>CheckoutPayment</name>
+        <message>
+            <source>No points are spent without a manager's approval: set the points to 0 or ask a manager.</source>
+            <translation>没有店长授权不能使用积分：请把积分改为 0，或请店长授权。</translation>
+        </message>
+        <message>
+            <source>That coupon combination is not possible; the best one is applied.</source>
+            <translation>该优惠券组合不可用，已自动选用最优组合。</translation>
+        </message>
+        <message>
+            <source>Scan an item first.</source>
+            <translation>请先扫描商品。</translation>
+        </message>
+        <message>
+            <source>Approve this sale</source>
+            <translation>授权本单</translation>
+        </message>
+        <message>
+            <source>Still pricing the basket…</source>
+            <translation>正在计算金额…</translation>
+        </message>
+        <message>
+            <source>Spend points without the app code</source>
+            <translation>未出示会员码使用积分</translation>
+        </message>
+    </context>
+    <context>
         <name>CheckoutScreen</name>
         <message>
             <source>Checkout</source>
@@ -354,14 +597,6 @@
             <translation>已升级为%1！</translation>
         </message>
         <message>
-            <source>Benefits (F12)</source>
-            <translation>权益 (F12)</translation>
-        </message>
-        <message>
-            <source>Benefits and points mall</source>
-            <translation>会员权益与积分兑换</translation>
-        </message>
-        <message>
             <source>Identify the member first: benefits and the points mall are for members.</source>
             <translation>请先识别会员：权益和积分兑换仅限会员。</translation>
         </message>
@@ -372,6 +607,14 @@
         <message>
             <source>Benefits (Ctrl+B)</source>
             <translation>权益 (Ctrl+B)</translation>
+        </message>
+        <message>
+            <source>Benefits (F12)</source>
+            <translation>权益 (F12)</translation>
+        </message>
+        <message>
+            <source>Benefits and points mall</source>
+            <translation>会员权益与积分兑换</translation>
         </message>
     </context>
     <context>
@@ -964,6 +1207,104 @@
         </message>
     </context>
     <context>
+        <name>Gifts</name>
+        <message>
+            <source>Birthday gift</source>
+            <translation>生日礼</translation>
+        </message>
+        <message>
+            <source>Member-day coupon</source>
+            <translation>会员日券</translation>
+        </message>
+        <message>
+            <source>Upgrade gift</source>
+            <translation>升级礼</translation>
+        </message>
+        <message>
+            <source>Upgraded to %1: upgrade gift %2</source>
+            <translation>升级%1：获得升级礼 %2</translation>
+        </message>
+        <message>
+            <source>Gifts to collect</source>
+            <translation>可领取的礼遇</translation>
+        </message>
+        <message>
+            <source>Collect</source>
+            <translation>领取</translation>
+        </message>
+        <message>
+            <source>Collected: %1 (coupon %2)</source>
+            <translation>已领取：%1（券 %2）</translation>
+        </message>
+    </context>
+    <context>
+        <name>HeldOrders</name>
+        <message>
+            <source>Hold the order</source>
+            <translation>挂单</translation>
+        </message>
+        <message>
+            <source>Recall an order</source>
+            <translation>取单</translation>
+        </message>
+        <message>
+            <source>Hold (Ctrl+H)</source>
+            <translation>挂单（Ctrl+H）</translation>
+        </message>
+        <message>
+            <source>Recall (Ctrl+R)</source>
+            <translation>取单（Ctrl+R）</translation>
+        </message>
+        <message>
+            <source>Recall (Ctrl+R) · %1</source>
+            <translation>取单（Ctrl+R）· %1</translation>
+        </message>
+        <message>
+            <source>The basket is empty: nothing to hold.</source>
+            <translation>购物车为空，无可挂单。</translation>
+        </message>
+        <message>
+            <source>Order held: %1, %2. Recall it with Ctrl+R.</source>
+            <translation>已挂单：%1，%2。按 Ctrl+R 取单。</translation>
+        </message>
+        <message>
+            <source>Finish or hold (Ctrl+H) this sale first, then recall an order.</source>
+            <translation>请先完成或挂起（Ctrl+H）当前订单，再取单。</translation>
+        </message>
+        <message>
+            <source>A sale is on screen: the recalled order was held again.</source>
+            <translation>当前有订单在进行：取出的挂单已重新挂起。</translation>
+        </message>
+        <message>
+            <source>The total changed from %1 to %2: prices or offers changed while the order was on hold.</source>
+            <translation>应付金额由 %1 变为 %2：挂单期间价格或优惠已变化。</translation>
+        </message>
+        <message>
+            <source>No longer sold, left out: %1.</source>
+            <translation>已停售，未加入：%1。</translation>
+        </message>
+        <message>
+            <source>Coupons no longer valid, left out: %1.</source>
+            <translation>已失效的券，未使用：%1。</translation>
+        </message>
+        <message>
+            <source>Order recalled: %1.</source>
+            <translation>已取单：%1。</translation>
+        </message>
+        <message>
+            <source>Benefits or rewards no longer available, left out: %1.</source>
+            <translation>权益或积分兑换已不可用，已移除：%1。</translation>
+        </message>
+        <message>
+            <source>Too many orders are on hold: recall or discard one first.</source>
+            <translation>挂单太多：请先取单或删除一单。</translation>
+        </message>
+        <message>
+            <source>That order is no longer on hold.</source>
+            <translation>该挂单已不存在。</translation>
+        </message>
+    </context>
+    <context>
         <name>LanguagePage</name>
         <message>
             <source>Welcome to POS Member</source>
@@ -1001,12 +1342,12 @@
             <translation>收银机无法启动：数据需要处理。</translation>
         </message>
         <message>
-            <source>The till is already running on this computer.</source>
-            <translation>本机已在运行收银程序。</translation>
-        </message>
-        <message>
             <source>The till's database could not be opened; the details are in the log file.</source>
             <translation>无法打开收银数据库，详细信息已记录在日志文件中。</translation>
+        </message>
+        <message>
+            <source>The till is already running on this computer.</source>
+            <translation>本机已在运行收银程序。</translation>
         </message>
     </context>
     <context>
@@ -1138,6 +1479,136 @@
         </message>
     </context>
     <context>
+        <name>MemberEditDialog</name>
+        <message>
+            <source>Edit member details</source>
+            <translation>修改会员资料</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <source>Birthday (YYYYMMDD, optional)</source>
+            <translation>生日（YYYYMMDD，可不填）</translation>
+        </message>
+        <message>
+            <source>Agrees to receive offers</source>
+            <translation>同意接收优惠信息</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>保存</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>The birthday is not a real date.</source>
+            <translation>生日不是有效日期。</translation>
+        </message>
+    </context>
+    <context>
+        <name>MemberHistoryDialog</name>
+        <message>
+            <source>Edit details</source>
+            <translation>修改资料</translation>
+        </message>
+        <message>
+            <source>Saved; the central service gets the change with the next sync.</source>
+            <translation>已保存；下次同步时发送到总部。</translation>
+        </message>
+        <message>
+            <source>%1  receipt %2  %3  lines: %4</source>
+            <translation>%1  小票 %2  %3  商品 %4 种</translation>
+        </message>
+        <message>
+            <source>(no name)</source>
+            <translation>（未填姓名）</translation>
+        </message>
+        <message>
+            <source>(not yet confirmed by the central service)</source>
+            <translation>（待总部确认）</translation>
+        </message>
+        <message>
+            <source>(voided)</source>
+            <translation>（已作废）</translation>
+        </message>
+        <message>
+            <source>+%1 points</source>
+            <translation>+%1 积分</translation>
+        </message>
+        <message>
+            <source>Close (Esc)</source>
+            <translation>关闭 (Esc)</translation>
+        </message>
+        <message>
+            <source>Coupons</source>
+            <translation>优惠券</translation>
+        </message>
+        <message>
+            <source>Member history</source>
+            <translation>会员记录</translation>
+        </message>
+        <message>
+            <source>No coupons of their own.</source>
+            <translation>该会员没有专属优惠券。</translation>
+        </message>
+        <message>
+            <source>No points changes at this till yet.</source>
+            <translation>本机尚无积分变动记录。</translation>
+        </message>
+        <message>
+            <source>No purchases at this till yet.</source>
+            <translation>本机尚无消费记录。</translation>
+        </message>
+        <message>
+            <source>Points</source>
+            <translation>积分记录</translation>
+        </message>
+        <message>
+            <source>Purchases</source>
+            <translation>消费记录</translation>
+        </message>
+        <message>
+            <source>Purchases and points changes made at this till; the member's app shows those of every store.</source>
+            <translation>此处为本收银机的消费与积分记录；会员在 App 中可查看所有门店的记录。</translation>
+        </message>
+        <message>
+            <source>adjusted</source>
+            <translation>调整</translation>
+        </message>
+        <message>
+            <source>earned</source>
+            <translation>获得</translation>
+        </message>
+        <message>
+            <source>expired</source>
+            <translation>过期</translation>
+        </message>
+        <message>
+            <source>given back (refund)</source>
+            <translation>退还（退货）</translation>
+        </message>
+        <message>
+            <source>receipt %1</source>
+            <translation>小票 %1</translation>
+        </message>
+        <message>
+            <source>spent</source>
+            <translation>抵扣</translation>
+        </message>
+        <message>
+            <source>taken back (refund)</source>
+            <translation>扣回（退货）</translation>
+        </message>
+        <message>
+            <source>−%1 points</source>
+            <translation>−%1 积分</translation>
+        </message>
+    </context>
+    <context>
         <name>MemberLookupDialog</name>
         <message>
             <source>Phone number, or its last four digits, or the name (pinyin initials too: zs for 张三)</source>
@@ -1146,10 +1617,6 @@
         <message>
             <source>Find a member</source>
             <translation>查找会员</translation>
-        </message>
-        <message>
-            <source>Phone number, or its last four digits</source>
-            <translation>手机号或手机尾号后四位</translation>
         </message>
         <message>
             <source>Search</source>
@@ -1166,6 +1633,10 @@
         <message>
             <source>%1 members match: pick one.</source>
             <translation>找到 %1 位会员，请选择。</translation>
+        </message>
+        <message>
+            <source>Phone number, or its last four digits</source>
+            <translation>手机号或手机尾号后四位</translation>
         </message>
     </context>
     <context>
@@ -1400,14 +1871,97 @@
         </message>
     </context>
     <context>
+        <name>PrinterFinder</name>
+        <message>
+            <source>Find printers</source>
+            <translation>查找打印机</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Use this printer</source>
+            <translation>使用这台打印机</translation>
+        </message>
+        <message>
+            <source>No printer found. Check the cable and the power, or enter the printer below.</source>
+            <translation>没有找到打印机。请检查数据线和电源，或在下面填写打印机。</translation>
+        </message>
+        <message>
+            <source>Search again</source>
+            <translation>重新查找</translation>
+        </message>
+        <message>
+            <source>(maybe not a printer)</source>
+            <translation>（可能不是打印机）</translation>
+        </message>
+        <message>
+            <source>Looking at USB…</source>
+            <translation>正在查看 USB 设备…</translation>
+        </message>
+        <message>
+            <source>Asking Windows for its printers…</source>
+            <translation>正在读取 Windows 打印机列表…</translation>
+        </message>
+        <message>
+            <source>Asking CUPS for its queues…</source>
+            <translation>正在读取 CUPS 打印队列…</translation>
+        </message>
+        <message>
+            <source>Listing serial ports…</source>
+            <translation>正在列出串口…</translation>
+        </message>
+        <message>
+            <source>Looking for network printers on port 9100…</source>
+            <translation>正在查找网络打印机（端口 9100）…</translation>
+        </message>
+        <message>
+            <source>Connect and switch on the printer, then find it here. Network printers must be on this till's network.</source>
+            <translation>请先连接并打开打印机，然后在这里查找。网络打印机须与本收银机在同一网络。</translation>
+        </message>
+        <message>
+            <source>USB</source>
+            <translation>USB</translation>
+        </message>
+        <message>
+            <source>Windows printer</source>
+            <translation>Windows 打印机</translation>
+        </message>
+        <message>
+            <source>CUPS queue</source>
+            <translation>CUPS 队列</translation>
+        </message>
+        <message>
+            <source>serial port</source>
+            <translation>串口</translation>
+        </message>
+        <message>
+            <source>network</source>
+            <translation>网络</translation>
+        </message>
+        <message>
+            <source>Searching…</source>
+            <translation>正在查找…</translation>
+        </message>
+        <message>
+            <source>Search cancelled.</source>
+            <translation>已取消查找。</translation>
+        </message>
+        <message>
+            <source>The search failed: %1</source>
+            <translation>查找失败：%1</translation>
+        </message>
+        <message>
+            <source>%1 found (%2 certainly printers). Pick one and print a test page.</source>
+            <translation>找到 %1 个（其中 %2 个确定是打印机）。请选择一个并打印测试页。</translation>
+        </message>
+    </context>
+    <context>
         <name>PrinterPage</name>
         <message>
             <source>Receipt printer</source>
             <translation>小票打印机</translation>
-        </message>
-        <message>
-            <source>Connect the printer, enter where it is and print a test page. No printer yet? Choose "No printer for now".</source>
-            <translation>连接打印机，填写打印机位置并打印测试页。还没有打印机？请选择“暂不使用打印机”。</translation>
         </message>
         <message>
             <source>Printer</source>
@@ -1473,6 +2027,10 @@
             <source>Connect and switch on the printer, find it (or enter where it is) and print a test page. No printer yet? Choose "No printer for now".</source>
             <translation>连接并打开打印机，查找打印机（或填写打印机位置）并打印测试页。还没有打印机？请选择“暂不使用打印机”。</translation>
         </message>
+        <message>
+            <source>Connect the printer, enter where it is and print a test page. No printer yet? Choose "No printer for now".</source>
+            <translation>连接打印机，填写打印机位置并打印测试页。还没有打印机？请选择“暂不使用打印机”。</translation>
+        </message>
     </context>
     <context>
         <name>ProductSearchDialog</name>
@@ -1529,6 +2087,156 @@
         <message>
             <source>Cancel</source>
             <translation>取消</translation>
+        </message>
+    </context>
+    <context>
+        <name>RecallDialog</name>
+        <message>
+            <source>Tap Discard again to drop this order: it cannot be recalled afterwards.</source>
+            <translation>再按一次“删除挂单”确认：删除后无法取回。</translation>
+        </message>
+        <message>
+            <source>Orders on hold</source>
+            <translation>挂单列表</translation>
+        </message>
+        <message>
+            <source>Recall (Enter)</source>
+            <translation>取单（Enter）</translation>
+        </message>
+        <message>
+            <source>Discard</source>
+            <translation>删除挂单</translation>
+        </message>
+        <message>
+            <source>Back (Esc)</source>
+            <translation>返回（Esc）</translation>
+        </message>
+        <message>
+            <source>Lines: %1</source>
+            <translation>%1 行</translation>
+        </message>
+        <message>
+            <source>No orders are on hold.</source>
+            <translation>没有挂单。</translation>
+        </message>
+        <message>
+            <source>Order discarded.</source>
+            <translation>挂单已删除。</translation>
+        </message>
+    </context>
+    <context>
+        <name>RechargeDialog</name>
+        <message>
+            <source>(refunded %1)</source>
+            <translation>（已退 %1）</translation>
+        </message>
+        <message>
+            <source>A recharge is at least %1.</source>
+            <translation>单次充值至少 %1。</translation>
+        </message>
+        <message>
+            <source>A recharge is at most %1.</source>
+            <translation>单次充值最多 %1。</translation>
+        </message>
+        <message>
+            <source>Allowed: %1 to %2.</source>
+            <translation>可充值金额：%1 至 %2。</translation>
+        </message>
+        <message>
+            <source>Amount to recharge</source>
+            <translation>充值金额</translation>
+        </message>
+        <message>
+            <source>Balance %1 (principal %2, bonus %3)</source>
+            <translation>余额 %1（本金 %2，赠送 %3）</translation>
+        </message>
+        <message>
+            <source>Cash handed over</source>
+            <translation>实收现金</translation>
+        </message>
+        <message>
+            <source>Change %1.</source>
+            <translation>找零 %1。</translation>
+        </message>
+        <message>
+            <source>Choose or type the amount to recharge.</source>
+            <translation>请选择或输入充值金额。</translation>
+        </message>
+        <message>
+            <source>Choose the recharge to refund.</source>
+            <translation>请选择要退款的充值记录。</translation>
+        </message>
+        <message>
+            <source>Close (Esc)</source>
+            <translation>关闭 (Esc)</translation>
+        </message>
+        <message>
+            <source>Enter an amount like 300 or 300.00.</source>
+            <translation>请输入金额，如 300 或 300.00。</translation>
+        </message>
+        <message>
+            <source>Enter the cash handed over like 500.</source>
+            <translation>请输入实收现金，如 500。</translation>
+        </message>
+        <message>
+            <source>Give back %1 by %2. Bonus removed %3. Balance %4.</source>
+            <translation>退还 %1（%2），扣除赠送 %3，余额 %4。</translation>
+        </message>
+        <message>
+            <source>Pay %1, get %2 (bonus %3)</source>
+            <translation>充 %1 得 %2（赠送 %3）</translation>
+        </message>
+        <message>
+            <source>Pay %1, no bonus</source>
+            <translation>充 %1，无赠送</translation>
+        </message>
+        <message>
+            <source>Recharge for %1</source>
+            <translation>为 %1 充值</translation>
+        </message>
+        <message>
+            <source>Recharged %1 (bonus %2). Balance %3.</source>
+            <translation>已充值 %1（赠送 %2），余额 %3。</translation>
+        </message>
+        <message>
+            <source>Recharges at this till</source>
+            <translation>本机充值记录</translation>
+        </message>
+        <message>
+            <source>Refund a recharge</source>
+            <translation>充值退款</translation>
+        </message>
+        <message>
+            <source>Refund selected recharge (manager)</source>
+            <translation>退选中的充值（需店长）</translation>
+        </message>
+        <message>
+            <source>Stored value</source>
+            <translation>储值</translation>
+        </message>
+        <message>
+            <source>The cash handed over is less than the recharge.</source>
+            <translation>实收现金少于充值金额。</translation>
+        </message>
+        <message>
+            <source>This recharge cannot be refunded: %1 of its bonus was spent and only %2 of its principal is left.</source>
+            <translation>该笔充值无法退款：赠送金额已使用 %1，本金仅剩 %2。</translation>
+        </message>
+        <message>
+            <source>This recharge was refunded already.</source>
+            <translation>该笔充值已退款。</translation>
+        </message>
+        <message>
+            <source>bonus %1</source>
+            <translation>赠送 %1</translation>
+        </message>
+        <message>
+            <source>gift coupon</source>
+            <translation>赠券</translation>
+        </message>
+        <message>
+            <source>upgrade to %1</source>
+            <translation>升级为 %1</translation>
         </message>
     </context>
     <context>
@@ -2113,6 +2821,10 @@
             <translation>（已作废）</translation>
         </message>
         <message>
+            <source>This sale is older than the till keeps and was archived: it can be looked at, not refunded here. Ask head office.</source>
+            <translation>此单据已超过本机保留期限并已归档：可查看，但不能在本机退货。请联系总部。</translation>
+        </message>
+        <message>
             <source>This sale was voided; there is nothing to refund.</source>
             <translation>该销售已作废，无需退款。</translation>
         </message>
@@ -2248,10 +2960,6 @@
             <translation>生日</translation>
         </message>
         <message>
-            <source>Given</source>
-            <translation>填写</translation>
-        </message>
-        <message>
             <source>Agrees to receive offers (marketing consent)</source>
             <translation>同意接收优惠信息（营销授权）</translation>
         </message>
@@ -2266,6 +2974,10 @@
         <message>
             <source>Online order number</source>
             <translation>凭订单号入会</translation>
+        </message>
+        <message>
+            <source>Given</source>
+            <translation>填写</translation>
         </message>
     </context>
     <context>
@@ -2301,6 +3013,164 @@
         <message>
             <source>The receipt could not be queued; reprint it from the sales list.</source>
             <translation>小票未能加入打印队列，请在销售记录中补打。</translation>
+        </message>
+    </context>
+    <context>
+        <name>SalesHistoryScreen</name>
+        <message>
+            <source>Sales this shift</source>
+            <translation>本班销售</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Receipt</source>
+            <translation>小票号</translation>
+        </message>
+        <message>
+            <source>Member</source>
+            <translation>会员</translation>
+        </message>
+        <message>
+            <source>Total</source>
+            <translation>金额</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Reprint (copy) (Ctrl+P)</source>
+            <translation>重印（副本）（Ctrl+P）</translation>
+        </message>
+        <message>
+            <source>Refund (F7)</source>
+            <translation>退款（F7）</translation>
+        </message>
+        <message>
+            <source>Back (Esc)</source>
+            <translation>返回（Esc）</translation>
+        </message>
+        <message>
+            <source>Reprint the receipt</source>
+            <translation>重印小票</translation>
+        </message>
+        <message>
+            <source>Refund this sale</source>
+            <translation>为此单退款</translation>
+        </message>
+        <message>
+            <source>Back</source>
+            <translation>返回</translation>
+        </message>
+        <message>
+            <source>Paid</source>
+            <translation>已付款</translation>
+        </message>
+        <message>
+            <source>Partly refunded</source>
+            <translation>部分退款</translation>
+        </message>
+        <message>
+            <source>Refunded</source>
+            <translation>已退款</translation>
+        </message>
+        <message>
+            <source>Voided</source>
+            <translation>已作废</translation>
+        </message>
+        <message>
+            <source>No shift is open: open one to sell.</source>
+            <translation>没有打开的班次：请先开班。</translation>
+        </message>
+        <message>
+            <source>Shift opened %1 · %2 sales · %3 taken after refunds</source>
+            <translation>%1 开班 · %2 笔销售 · 扣除退款后收入 %3</translation>
+        </message>
+        <message>
+            <source>No sales in this shift yet.</source>
+            <translation>本班还没有销售。</translation>
+        </message>
+        <message>
+            <source>A copy of receipt %1 is printing.</source>
+            <translation>小票 %1 的副本正在打印。</translation>
+        </message>
+        <message>
+            <source>The copy could not be printed: %1</source>
+            <translation>副本无法打印：%1</translation>
+        </message>
+        <message>
+            <source>Nothing is left to refund on this sale.</source>
+            <translation>此单已无可退金额。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ScannerSettingsPanel</name>
+        <message>
+            <source>Scanner</source>
+            <translation>扫码枪</translation>
+        </message>
+        <message>
+            <source>USB scanner that types (keyboard wedge)</source>
+            <translation>USB 扫码枪（键盘模式）</translation>
+        </message>
+        <message>
+            <source>Serial scanner</source>
+            <translation>串口扫码枪</translation>
+        </message>
+        <message>
+            <source>Camera</source>
+            <translation>摄像头</translation>
+        </message>
+        <message>
+            <source>Look for ports and cameras</source>
+            <translation>查找串口和摄像头</translation>
+        </message>
+        <message>
+            <source>Use this scanner</source>
+            <translation>使用此扫码方式</translation>
+        </message>
+        <message>
+            <source>A USB scanner that types works in any screen; no set-up needed.</source>
+            <translation>键盘模式的 USB 扫码枪在任何界面都能用，无需设置。</translation>
+        </message>
+        <message>
+            <source>Default camera</source>
+            <translation>默认摄像头</translation>
+        </message>
+        <message>
+            <source>Port</source>
+            <translation>端口</translation>
+        </message>
+        <message>
+            <source>Baud rate</source>
+            <translation>波特率</translation>
+        </message>
+        <message>
+            <source>Scanner settings saved.</source>
+            <translation>扫码设置已保存。</translation>
+        </message>
+        <message>
+            <source>Serial scanner on %1: ready.</source>
+            <translation>串口扫码枪（%1）：已就绪。</translation>
+        </message>
+        <message>
+            <source>Camera on: hold the code in front of it. %1</source>
+            <translation>摄像头已开启：请把码对准摄像头。%1</translation>
+        </message>
+        <message>
+            <source>Not available on this computer: %1</source>
+            <translation>本机无法使用：%1</translation>
+        </message>
+        <message>
+            <source>The scanner failed: %1</source>
+            <translation>扫码设备出错：%1</translation>
+        </message>
+        <message>
+            <source>Serial scanner on %1: waiting for the port (%2).</source>
+            <translation>串口扫码枪（%1）：正在等待端口（%2）。</translation>
         </message>
     </context>
     <context>
@@ -2757,6 +3627,45 @@
         </message>
     </context>
     <context>
+        <name>StoreDetailsPanel</name>
+        <message>
+            <source>Till name</source>
+            <translation>收银台名称</translation>
+        </message>
+        <message>
+            <source>Till 1</source>
+            <translation>1 号收银台</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>保存</translation>
+        </message>
+        <message>
+            <source>On the receipt</source>
+            <translation>小票信息</translation>
+        </message>
+        <message>
+            <source>Store address</source>
+            <translation>门店地址</translation>
+        </message>
+        <message>
+            <source>Store phone</source>
+            <translation>门店电话</translation>
+        </message>
+        <message>
+            <source>Last line</source>
+            <translation>小票尾语</translation>
+        </message>
+        <message>
+            <source>Thank you! (the default when empty)</source>
+            <translation>谢谢惠顾！（留空时默认）</translation>
+        </message>
+        <message>
+            <source>Saved: the next receipt prints these details.</source>
+            <translation>已保存：下一张小票起按此打印。</translation>
+        </message>
+    </context>
+    <context>
         <name>StorePage</name>
         <message>
             <source>Store and till</source>
@@ -3014,707 +3923,6 @@
         </message>
     </context>
     <context>
-        <name>WeightDialog</name>
-        <message>
-            <source>Cancel</source>
-            <translation>取消</translation>
-        </message>
-        <message>
-            <source>Weigh to the gram: at most three decimals, e.g. 0.350 kg.</source>
-            <translation>精确到克：最多三位小数，例如 0.350 kg。</translation>
-        </message>
-        <message>
-            <source>Enter a weight in kg greater than zero, e.g. 0.350.</source>
-            <translation>请输入大于零的重量（kg），例如 0.350。</translation>
-        </message>
-    </context>
-    <context>
-        <name>RecallDialog</name>
-        <message>
-            <source>Tap Discard again to drop this order: it cannot be recalled afterwards.</source>
-            <translation>再按一次“删除挂单”确认：删除后无法取回。</translation>
-        </message>
-        <message>
-            <source>Orders on hold</source>
-            <translation>挂单列表</translation>
-        </message>
-        <message>
-            <source>Recall (Enter)</source>
-            <translation>取单（Enter）</translation>
-        </message>
-        <message>
-            <source>Discard</source>
-            <translation>删除挂单</translation>
-        </message>
-        <message>
-            <source>Back (Esc)</source>
-            <translation>返回（Esc）</translation>
-        </message>
-        <message>
-            <source>Lines: %1</source>
-            <translation>%1 行</translation>
-        </message>
-        <message>
-            <source>No orders are on hold.</source>
-            <translation>没有挂单。</translation>
-        </message>
-        <message>
-            <source>Order discarded.</source>
-            <translation>挂单已删除。</translation>
-        </message>
-    </context>
-    <context>
-        <name>HeldOrders</name>
-        <message>
-            <source>Hold the order</source>
-            <translation>挂单</translation>
-        </message>
-        <message>
-            <source>Recall an order</source>
-            <translation>取单</translation>
-        </message>
-        <message>
-            <source>Hold (Ctrl+H)</source>
-            <translation>挂单（Ctrl+H）</translation>
-        </message>
-        <message>
-            <source>Recall (Ctrl+R)</source>
-            <translation>取单（Ctrl+R）</translation>
-        </message>
-        <message>
-            <source>Recall (Ctrl+R) · %1</source>
-            <translation>取单（Ctrl+R）· %1</translation>
-        </message>
-        <message>
-            <source>The basket is empty: nothing to hold.</source>
-            <translation>购物车为空，无可挂单。</translation>
-        </message>
-        <message>
-            <source>Too many orders are on hold: recall or discard one first.</source>
-            <translation>挂单太多：请先取单或删除一单。</translation>
-        </message>
-        <message>
-            <source>That order is no longer on hold.</source>
-            <translation>该挂单已不存在。</translation>
-        </message>
-        <message>
-            <source>Order held: %1, %2. Recall it with Ctrl+R.</source>
-            <translation>已挂单：%1，%2。按 Ctrl+R 取单。</translation>
-        </message>
-        <message>
-            <source>Finish or hold (Ctrl+H) this sale first, then recall an order.</source>
-            <translation>请先完成或挂起（Ctrl+H）当前订单，再取单。</translation>
-        </message>
-        <message>
-            <source>A sale is on screen: the recalled order was held again.</source>
-            <translation>当前有订单在进行：取出的挂单已重新挂起。</translation>
-        </message>
-        <message>
-            <source>The total changed from %1 to %2: prices or offers changed while the order was on hold.</source>
-            <translation>应付金额由 %1 变为 %2：挂单期间价格或优惠已变化。</translation>
-        </message>
-        <message>
-            <source>No longer sold, left out: %1.</source>
-            <translation>已停售，未加入：%1。</translation>
-        </message>
-        <message>
-            <source>Coupons no longer valid, left out: %1.</source>
-            <translation>已失效的券，未使用：%1。</translation>
-        </message>
-        <message>
-            <source>Order recalled: %1.</source>
-            <translation>已取单：%1。</translation>
-        </message>
-        <message>
-            <source>Benefits or rewards no longer available, left out: %1.</source>
-            <translation>权益或积分兑换已不可用，已移除：%1。</translation>
-        </message>
-    </context>
-    <context>
-        <name>SalesHistoryScreen</name>
-        <message>
-            <source>Sales this shift</source>
-            <translation>本班销售</translation>
-        </message>
-        <message>
-            <source>Time</source>
-            <translation>时间</translation>
-        </message>
-        <message>
-            <source>Receipt</source>
-            <translation>小票号</translation>
-        </message>
-        <message>
-            <source>Member</source>
-            <translation>会员</translation>
-        </message>
-        <message>
-            <source>Total</source>
-            <translation>金额</translation>
-        </message>
-        <message>
-            <source>State</source>
-            <translation>状态</translation>
-        </message>
-        <message>
-            <source>Reprint (copy) (Ctrl+P)</source>
-            <translation>重印（副本）（Ctrl+P）</translation>
-        </message>
-        <message>
-            <source>Refund (F7)</source>
-            <translation>退款（F7）</translation>
-        </message>
-        <message>
-            <source>Back (Esc)</source>
-            <translation>返回（Esc）</translation>
-        </message>
-        <message>
-            <source>Reprint the receipt</source>
-            <translation>重印小票</translation>
-        </message>
-        <message>
-            <source>Refund this sale</source>
-            <translation>为此单退款</translation>
-        </message>
-        <message>
-            <source>Back</source>
-            <translation>返回</translation>
-        </message>
-        <message>
-            <source>Paid</source>
-            <translation>已付款</translation>
-        </message>
-        <message>
-            <source>Partly refunded</source>
-            <translation>部分退款</translation>
-        </message>
-        <message>
-            <source>Refunded</source>
-            <translation>已退款</translation>
-        </message>
-        <message>
-            <source>Voided</source>
-            <translation>已作废</translation>
-        </message>
-        <message>
-            <source>No shift is open: open one to sell.</source>
-            <translation>没有打开的班次：请先开班。</translation>
-        </message>
-        <message>
-            <source>Shift opened %1 · %2 sales · %3 taken after refunds</source>
-            <translation>%1 开班 · %2 笔销售 · 扣除退款后收入 %3</translation>
-        </message>
-        <message>
-            <source>No sales in this shift yet.</source>
-            <translation>本班还没有销售。</translation>
-        </message>
-        <message>
-            <source>A copy of receipt %1 is printing.</source>
-            <translation>小票 %1 的副本正在打印。</translation>
-        </message>
-        <message>
-            <source>The copy could not be printed: %1</source>
-            <translation>副本无法打印：%1</translation>
-        </message>
-        <message>
-            <source>Nothing is left to refund on this sale.</source>
-            <translation>此单已无可退金额。</translation>
-        </message>
-    </context>
-    <context>
-        <name>StoreDetailsPanel</name>
-        <message>
-            <source>Till name</source>
-            <translation>收银台名称</translation>
-        </message>
-        <message>
-            <source>Till 1</source>
-            <translation>1 号收银台</translation>
-        </message>
-        <message>
-            <source>Save</source>
-            <translation>保存</translation>
-        </message>
-        <message>
-            <source>On the receipt</source>
-            <translation>小票信息</translation>
-        </message>
-        <message>
-            <source>Store address</source>
-            <translation>门店地址</translation>
-        </message>
-        <message>
-            <source>Store phone</source>
-            <translation>门店电话</translation>
-        </message>
-        <message>
-            <source>Last line</source>
-            <translation>小票尾语</translation>
-        </message>
-        <message>
-            <source>Thank you! (the default when empty)</source>
-            <translation>谢谢惠顾！（留空时默认）</translation>
-        </message>
-        <message>
-            <source>Saved: the next receipt prints these details.</source>
-            <translation>已保存：下一张小票起按此打印。</translation>
-        </message>
-    </context>
-    <context>
-        <name>MemberHistoryDialog</name>
-        <message>
-            <source>Edit details</source>
-            <translation>修改资料</translation>
-        </message>
-        <message>
-            <source>Saved; the central service gets the change with the next sync.</source>
-            <translation>已保存；下次同步时发送到总部。</translation>
-        </message>
-        <message>
-            <source>%1  receipt %2  %3  lines: %4</source>
-            <translation>%1  小票 %2  %3  商品 %4 种</translation>
-        </message>
-        <message>
-            <source>(no name)</source>
-            <translation>（未填姓名）</translation>
-        </message>
-        <message>
-            <source>(not yet confirmed by the central service)</source>
-            <translation>（待总部确认）</translation>
-        </message>
-        <message>
-            <source>(voided)</source>
-            <translation>（已作废）</translation>
-        </message>
-        <message>
-            <source>+%1 points</source>
-            <translation>+%1 积分</translation>
-        </message>
-        <message>
-            <source>Close (Esc)</source>
-            <translation>关闭 (Esc)</translation>
-        </message>
-        <message>
-            <source>Coupons</source>
-            <translation>优惠券</translation>
-        </message>
-        <message>
-            <source>Member history</source>
-            <translation>会员记录</translation>
-        </message>
-        <message>
-            <source>No coupons of their own.</source>
-            <translation>该会员没有专属优惠券。</translation>
-        </message>
-        <message>
-            <source>No points changes at this till yet.</source>
-            <translation>本机尚无积分变动记录。</translation>
-        </message>
-        <message>
-            <source>No purchases at this till yet.</source>
-            <translation>本机尚无消费记录。</translation>
-        </message>
-        <message>
-            <source>Points</source>
-            <translation>积分记录</translation>
-        </message>
-        <message>
-            <source>Purchases</source>
-            <translation>消费记录</translation>
-        </message>
-        <message>
-            <source>Purchases and points changes made at this till; the member's app shows those of every store.</source>
-            <translation>此处为本收银机的消费与积分记录；会员在 App 中可查看所有门店的记录。</translation>
-        </message>
-        <message>
-            <source>adjusted</source>
-            <translation>调整</translation>
-        </message>
-        <message>
-            <source>earned</source>
-            <translation>获得</translation>
-        </message>
-        <message>
-            <source>expired</source>
-            <translation>过期</translation>
-        </message>
-        <message>
-            <source>given back (refund)</source>
-            <translation>退还（退货）</translation>
-        </message>
-        <message>
-            <source>receipt %1</source>
-            <translation>小票 %1</translation>
-        </message>
-        <message>
-            <source>spent</source>
-            <translation>抵扣</translation>
-        </message>
-        <message>
-            <source>taken back (refund)</source>
-            <translation>扣回（退货）</translation>
-        </message>
-        <message>
-            <source>−%1 points</source>
-            <translation>−%1 积分</translation>
-        </message>
-    </context>
-    <context>
-        <name>MemberEditDialog</name>
-        <message>
-            <source>Edit member details</source>
-            <translation>修改会员资料</translation>
-        </message>
-        <message>
-            <source>Name</source>
-            <translation>姓名</translation>
-        </message>
-        <message>
-            <source>Birthday (YYYYMMDD, optional)</source>
-            <translation>生日（YYYYMMDD，可不填）</translation>
-        </message>
-        <message>
-            <source>Agrees to receive offers</source>
-            <translation>同意接收优惠信息</translation>
-        </message>
-        <message>
-            <source>Save</source>
-            <translation>保存</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>取消</translation>
-        </message>
-        <message>
-            <source>The birthday is not a real date.</source>
-            <translation>生日不是有效日期。</translation>
-        </message>
-    </context>
-    <context>
-        <name>PrinterFinder</name>
-        <message>
-            <source>Find printers</source>
-            <translation>查找打印机</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>取消</translation>
-        </message>
-        <message>
-            <source>Use this printer</source>
-            <translation>使用这台打印机</translation>
-        </message>
-        <message>
-            <source>No printer found. Check the cable and the power, or enter the printer below.</source>
-            <translation>没有找到打印机。请检查数据线和电源，或在下面填写打印机。</translation>
-        </message>
-        <message>
-            <source>Search again</source>
-            <translation>重新查找</translation>
-        </message>
-        <message>
-            <source>(maybe not a printer)</source>
-            <translation>（可能不是打印机）</translation>
-        </message>
-        <message>
-            <source>Looking at USB…</source>
-            <translation>正在查看 USB 设备…</translation>
-        </message>
-        <message>
-            <source>Asking Windows for its printers…</source>
-            <translation>正在读取 Windows 打印机列表…</translation>
-        </message>
-        <message>
-            <source>Asking CUPS for its queues…</source>
-            <translation>正在读取 CUPS 打印队列…</translation>
-        </message>
-        <message>
-            <source>Listing serial ports…</source>
-            <translation>正在列出串口…</translation>
-        </message>
-        <message>
-            <source>Looking for network printers on port 9100…</source>
-            <translation>正在查找网络打印机（端口 9100）…</translation>
-        </message>
-        <message>
-            <source>Connect and switch on the printer, then find it here. Network printers must be on this till's network.</source>
-            <translation>请先连接并打开打印机，然后在这里查找。网络打印机须与本收银机在同一网络。</translation>
-        </message>
-        <message>
-            <source>USB</source>
-            <translation>USB</translation>
-        </message>
-        <message>
-            <source>Windows printer</source>
-            <translation>Windows 打印机</translation>
-        </message>
-        <message>
-            <source>CUPS queue</source>
-            <translation>CUPS 队列</translation>
-        </message>
-        <message>
-            <source>serial port</source>
-            <translation>串口</translation>
-        </message>
-        <message>
-            <source>network</source>
-            <translation>网络</translation>
-        </message>
-        <message>
-            <source>Searching…</source>
-            <translation>正在查找…</translation>
-        </message>
-        <message>
-            <source>Search cancelled.</source>
-            <translation>已取消查找。</translation>
-        </message>
-        <message>
-            <source>The search failed: %1</source>
-            <translation>查找失败：%1</translation>
-        </message>
-        <message>
-            <source>%1 found (%2 certainly printers). Pick one and print a test page.</source>
-            <translation>找到 %1 个（其中 %2 个确定是打印机）。请选择一个并打印测试页。</translation>
-        </message>
-    </context>
-    <context>
-        <name>ScannerSettingsPanel</name>
-        <message>
-            <source>Scanner</source>
-            <translation>扫码枪</translation>
-        </message>
-        <message>
-            <source>USB scanner that types (keyboard wedge)</source>
-            <translation>USB 扫码枪（键盘模式）</translation>
-        </message>
-        <message>
-            <source>Serial scanner</source>
-            <translation>串口扫码枪</translation>
-        </message>
-        <message>
-            <source>Camera</source>
-            <translation>摄像头</translation>
-        </message>
-        <message>
-            <source>Look for ports and cameras</source>
-            <translation>查找串口和摄像头</translation>
-        </message>
-        <message>
-            <source>Use this scanner</source>
-            <translation>使用此扫码方式</translation>
-        </message>
-        <message>
-            <source>A USB scanner that types works in any screen; no set-up needed.</source>
-            <translation>键盘模式的 USB 扫码枪在任何界面都能用，无需设置。</translation>
-        </message>
-        <message>
-            <source>Default camera</source>
-            <translation>默认摄像头</translation>
-        </message>
-        <message>
-            <source>Port</source>
-            <translation>端口</translation>
-        </message>
-        <message>
-            <source>Baud rate</source>
-            <translation>波特率</translation>
-        </message>
-        <message>
-            <source>Scanner settings saved.</source>
-            <translation>扫码设置已保存。</translation>
-        </message>
-        <message>
-            <source>Serial scanner on %1: ready.</source>
-            <translation>串口扫码枪（%1）：已就绪。</translation>
-        </message>
-        <message>
-            <source>Camera on: hold the code in front of it. %1</source>
-            <translation>摄像头已开启：请把码对准摄像头。%1</translation>
-        </message>
-        <message>
-            <source>Not available on this computer: %1</source>
-            <translation>本机无法使用：%1</translation>
-        </message>
-        <message>
-            <source>The scanner failed: %1</source>
-            <translation>扫码设备出错：%1</translation>
-        </message>
-        <message>
-            <source>Serial scanner on %1: waiting for the port (%2).</source>
-            <translation>串口扫码枪（%1）：正在等待端口（%2）。</translation>
-        </message>
-    </context>
-    <context>
-        <name>RechargeDialog</name>
-        <message>
-            <source>(refunded %1)</source>
-            <translation>（已退 %1）</translation>
-        </message>
-        <message>
-            <source>A recharge is at least %1.</source>
-            <translation>单次充值至少 %1。</translation>
-        </message>
-        <message>
-            <source>A recharge is at most %1.</source>
-            <translation>单次充值最多 %1。</translation>
-        </message>
-        <message>
-            <source>Allowed: %1 to %2.</source>
-            <translation>可充值金额：%1 至 %2。</translation>
-        </message>
-        <message>
-            <source>Amount to recharge</source>
-            <translation>充值金额</translation>
-        </message>
-        <message>
-            <source>Balance %1 (principal %2, bonus %3)</source>
-            <translation>余额 %1（本金 %2，赠送 %3）</translation>
-        </message>
-        <message>
-            <source>Cash handed over</source>
-            <translation>实收现金</translation>
-        </message>
-        <message>
-            <source>Change %1.</source>
-            <translation>找零 %1。</translation>
-        </message>
-        <message>
-            <source>Choose or type the amount to recharge.</source>
-            <translation>请选择或输入充值金额。</translation>
-        </message>
-        <message>
-            <source>Choose the recharge to refund.</source>
-            <translation>请选择要退款的充值记录。</translation>
-        </message>
-        <message>
-            <source>Close (Esc)</source>
-            <translation>关闭 (Esc)</translation>
-        </message>
-        <message>
-            <source>Enter an amount like 300 or 300.00.</source>
-            <translation>请输入金额，如 300 或 300.00。</translation>
-        </message>
-        <message>
-            <source>Enter the cash handed over like 500.</source>
-            <translation>请输入实收现金，如 500。</translation>
-        </message>
-        <message>
-            <source>Give back %1 by %2. Bonus removed %3. Balance %4.</source>
-            <translation>退还 %1（%2），扣除赠送 %3，余额 %4。</translation>
-        </message>
-        <message>
-            <source>Pay %1, get %2 (bonus %3)</source>
-            <translation>充 %1 得 %2（赠送 %3）</translation>
-        </message>
-        <message>
-            <source>Pay %1, no bonus</source>
-            <translation>充 %1，无赠送</translation>
-        </message>
-        <message>
-            <source>Recharge for %1</source>
-            <translation>为 %1 充值</translation>
-        </message>
-        <message>
-            <source>Recharged %1 (bonus %2). Balance %3.</source>
-            <translation>已充值 %1（赠送 %2），余额 %3。</translation>
-        </message>
-        <message>
-            <source>Recharges at this till</source>
-            <translation>本机充值记录</translation>
-        </message>
-        <message>
-            <source>Refund a recharge</source>
-            <translation>充值退款</translation>
-        </message>
-        <message>
-            <source>Refund selected recharge (manager)</source>
-            <translation>退选中的充值（需店长）</translation>
-        </message>
-        <message>
-            <source>Stored value</source>
-            <translation>储值</translation>
-        </message>
-        <message>
-            <source>The cash handed over is less than the recharge.</source>
-            <translation>实收现金少于充值金额。</translation>
-        </message>
-        <message>
-            <source>This recharge cannot be refunded: %1 of its bonus was spent and only %2 of its principal is left.</source>
-            <translation>该笔充值无法退款：赠送金额已使用 %1，本金仅剩 %2。</translation>
-        </message>
-        <message>
-            <source>This recharge was refunded already.</source>
-            <translation>该笔充值已退款。</translation>
-        </message>
-        <message>
-            <source>bonus %1</source>
-            <translation>赠送 %1</translation>
-        </message>
-        <message>
-            <source>gift coupon</source>
-            <translation>赠券</translation>
-        </message>
-        <message>
-            <source>upgrade to %1</source>
-            <translation>升级为 %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>ActivationDialog</name>
-        <message>
-            <source>Activate</source>
-            <translation>激活</translation>
-        </message>
-        <message>
-            <source>Agrees to receive offers (marketing consent)</source>
-            <translation>同意接收优惠信息（营销授权）</translation>
-        </message>
-        <message>
-            <source>Bought in our online store? Join with the order number</source>
-            <translation>在线上商城买过？凭订单号入会</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>取消</translation>
-        </message>
-        <message>
-            <source>Checking the order with the central service…</source>
-            <translation>正在向总部核对订单…</translation>
-        </message>
-        <message>
-            <source>Join with an online order</source>
-            <translation>凭订单号入会</translation>
-        </message>
-        <message>
-            <source>Mobile number used for the order</source>
-            <translation>下单手机号</translation>
-        </message>
-        <message>
-            <source>Name</source>
-            <translation>姓名</translation>
-        </message>
-        <message>
-            <source>No online order with this number: check it on the order (orders reach the till a day after they are placed).</source>
-            <translation>没有此订单号的线上订单：请核对订单上的号码（订单在下单后一天内同步到门店）。</translation>
-        </message>
-        <message>
-            <source>Order number</source>
-            <translation>订单号</translation>
-        </message>
-        <message>
-            <source>The central service cannot be reached: an order number can only be activated online. Register the member normally instead.</source>
-            <translation>无法连接总部：订单号只能在线激活。请改为普通注册会员。</translation>
-        </message>
-        <message>
-            <source>This order has already activated a membership: one order activates once.</source>
-            <translation>此订单已激活过会员：一个订单只能激活一次。</translation>
-        </message>
-        <message>
-            <source>This order was placed with another mobile number: ask for the number used for the order.</source>
-            <translation>此订单的下单手机号不同：请询问下单时使用的手机号。</translation>
-        </message>
-    </context>
-    <context>
         <name>VoucherPanel</name>
         <message>
             <source>%1 verified: %2.</source>
@@ -3802,222 +4010,18 @@
         </message>
     </context>
     <context>
-        <name>BenefitsDialog</name>
+        <name>WeightDialog</name>
         <message>
-            <source>%1 left</source>
-            <translation>剩余 %1 次</translation>
+            <source>Cancel</source>
+            <translation>取消</translation>
         </message>
         <message>
-            <source>%1 · %2 points · stock %3</source>
-            <translation>%1 · %2 积分 · 库存 %3</translation>
+            <source>Weigh to the gram: at most three decimals, e.g. 0.350 kg.</source>
+            <translation>精确到克：最多三位小数，例如 0.350 kg。</translation>
         </message>
         <message>
-            <source>%1: %2 points</source>
-            <translation>%1：%2 积分</translation>
-        </message>
-        <message>
-            <source>Benefits and points mall</source>
-            <translation>会员权益与积分兑换</translation>
-        </message>
-        <message>
-            <source>Benefits left</source>
-            <translation>可用权益</translation>
-        </message>
-        <message>
-            <source>Choose a benefit with a use left.</source>
-            <translation>请选择还有剩余次数的权益。</translation>
-        </message>
-        <message>
-            <source>Close</source>
-            <translation>关闭</translation>
-        </message>
-        <message>
-            <source>No benefits</source>
-            <translation>暂无权益</translation>
-        </message>
-        <message>
-            <source>Points mall</source>
-            <translation>积分兑换</translation>
-        </message>
-        <message>
-            <source>Redeem a use on the selected line</source>
-            <translation>在所选商品上核销一次</translation>
-        </message>
-        <message>
-            <source>Redeem the reward</source>
-            <translation>兑换该礼品</translation>
-        </message>
-        <message>
-            <source>This reward cannot be offered now.</source>
-            <translation>该礼品暂不可兑换。</translation>
-        </message>
-        <message>
-            <source>count card, until %1</source>
-            <translation>次卡，有效期至 %1</translation>
-        </message>
-        <message>
-            <source>not enough points</source>
-            <translation>积分不足</translation>
-        </message>
-        <message>
-            <source>out of stock</source>
-            <translation>无库存</translation>
-        </message>
-        <message>
-            <source>this period (%1)</source>
-            <translation>本期（%1）</translation>
-        </message>
-        <message>
-            <source>unlimited</source>
-            <translation>不限次</translation>
-        </message>
-    </context>
-    <context>
-        <name>Gifts</name>
-        <message>
-            <source>Birthday gift</source>
-            <translation>生日礼</translation>
-        </message>
-        <message>
-            <source>Member-day coupon</source>
-            <translation>会员日券</translation>
-        </message>
-        <message>
-            <source>Upgrade gift</source>
-            <translation>升级礼</translation>
-        </message>
-        <message>
-            <source>Upgraded to %1: upgrade gift %2</source>
-            <translation>升级%1：获得升级礼 %2</translation>
-        </message>
-        <message>
-            <source>Gifts to collect</source>
-            <translation>可领取的礼遇</translation>
-        </message>
-        <message>
-            <source>Collect</source>
-            <translation>领取</translation>
-        </message>
-        <message>
-            <source>Collected: %1 (coupon %2)</source>
-            <translation>已领取：%1（券 %2）</translation>
-        </message>
-    </context>
-    <context>
-        <name>CheckoutBasket</name>
-        <message>
-            <source>Void the whole sale</source>
-            <translation>整单作废</translation>
-        </message>
-        <message>
-            <source>Quantity</source>
-            <translation>数量</translation>
-        </message>
-        <message>
-            <source>Unknown code %1: not a product or a coupon of this till.</source>
-            <translation>无法识别的码 %1：不是本机的商品或优惠券。</translation>
-        </message>
-        <message>
-            <source>The label says %1 but %2 kg at this till's price is %3: check the scale's price.</source>
-            <translation>秤签标价 %1，但按本机单价 %2 kg 为 %3：请核对电子秤的单价。</translation>
-        </message>
-        <message>
-            <source>This item is sold by the piece.</source>
-            <translation>此商品按件销售。</translation>
-        </message>
-        <message>
-            <source>New quantity of %1</source>
-            <translation>%1 的新数量</translation>
-        </message>
-        <message>
-            <source>(price changed)</source>
-            <translation>（已改价）</translation>
-        </message>
-        <message>
-            <source>Remove %1: why?</source>
-            <translation>删除 %1：原因？</translation>
-        </message>
-        <message>
-            <source>Remove a line</source>
-            <translation>删除商品行</translation>
-        </message>
-        <message>
-            <source>New weight of %1 in kg (e.g. 0.350)</source>
-            <translation>%1 的新重量（kg，例如 0.350）</translation>
-        </message>
-        <message>
-            <source>The sale was voided.</source>
-            <translation>本单已作废。</translation>
-        </message>
-        <message>
-            <source>New unit price of %1 (a manager approves it)</source>
-            <translation>%1 的新单价（需店长授权）</translation>
-        </message>
-        <message>
-            <source>Price override</source>
-            <translation>改价</translation>
-        </message>
-        <message>
-            <source>Weight of %1 in kg (e.g. 0.350)</source>
-            <translation>%1 的重量（千克，例如 0.350）</translation>
-        </message>
-        <message>
-            <source>Weight</source>
-            <translation>重量</translation>
-        </message>
-    </context>
-    <context>
-        <name>CheckoutMember</name>
-        <message>
-            <source>Welcome, %1! The member is on this sale.</source>
-            <translation>欢迎 %1！会员已加入本单。</translation>
-        </message>
-        <message>
-            <source>Coupon</source>
-            <translation>优惠券</translation>
-        </message>
-        <message>
-            <source>No coupon %1 on this till.</source>
-            <translation>本机没有优惠券 %1。</translation>
-        </message>
-        <message>
-            <source>Type or scan the coupon's code</source>
-            <translation>输入或扫描优惠券码</translation>
-        </message>
-        <message>
-            <source>Coupon %1 is already on this sale.</source>
-            <translation>优惠券 %1 已在本单中。</translation>
-        </message>
-        <message>
-            <source>First-order coupon %1 added.</source>
-            <translation>已添加首单优惠券 %1。</translation>
-        </message>
-    </context>
-    <context>
-        <name>CheckoutPayment</name>
-        <message>
-            <source>No points are spent without a manager's approval: set the points to 0 or ask a manager.</source>
-            <translation>没有店长授权不能使用积分：请把积分改为 0，或请店长授权。</translation>
-        </message>
-        <message>
-            <source>That coupon combination is not possible; the best one is applied.</source>
-            <translation>该优惠券组合不可用，已自动选用最优组合。</translation>
-        </message>
-        <message>
-            <source>Scan an item first.</source>
-            <translation>请先扫描商品。</translation>
-        </message>
-        <message>
-            <source>Approve this sale</source>
-            <translation>授权本单</translation>
-        </message>
-        <message>
-            <source>Still pricing the basket…</source>
-            <translation>正在计算金额…</translation>
-        </message>
-        <message>
-            <source>Spend points without the app code</source>
-            <translation>未出示会员码使用积分</translation>
+            <source>Enter a weight in kg greater than zero, e.g. 0.350.</source>
+            <translation>请输入大于零的重量（kg），例如 0.350。</translation>
         </message>
     </context>
 </TS>

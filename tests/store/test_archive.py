@@ -199,6 +199,7 @@ def test_cli_dry_run_prune_lock_and_bad_input(tmp_path: Path, template: Path) ->
     result = run(home, "prune", "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "would prune" in result.stdout and "outbox events sent:  2" in result.stdout
+    assert "sales confirmed:     0" in result.stdout  # the sales policy runs too
 
     result = run(home, "prune", "--keep-days", "soon")
     assert result.returncode != 0
@@ -217,6 +218,9 @@ def test_cli_dry_run_prune_lock_and_bad_input(tmp_path: Path, template: Path) ->
     result = run(home, "prune")
     assert result.returncode == 0, result.stderr
     assert "pruned" in result.stdout and "till-archive.sqlite3" in result.stdout
+    assert "sales confirmed:     0" in result.stdout
+    result = run(home, "prune", "--no-archive", "--dry-run")
+    assert result.returncode == 0 and "sales:               kept (no archive)" in result.stdout
     con = sqlite3.connect(till)
     assert rows(con, "SELECT event_id FROM outbox") == [("e3",)]
     con.close()

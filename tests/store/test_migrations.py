@@ -87,7 +87,7 @@ def _columns_0001(path: Path, table: str) -> str:
 
 def test_new_database_is_created_at_head(db_path: Path) -> None:
     result = migrate.upgrade_to_head(db_path)
-    assert result.before is None and result.after == HEAD == "0011"
+    assert result.before is None and result.after == HEAD == "0012"
     assert result.backup_path is None and result.changed
     assert not (db_path.parent / "backups").exists()
     assert migrate.current_revision(db_path) == HEAD
@@ -453,7 +453,7 @@ def test_migration_files_ship_with_the_package() -> None:
     assert migrate.MIGRATIONS_DIR.is_dir()
     assert (migrate.MIGRATIONS_DIR / "env.py").is_file()
     assert (migrate.MIGRATIONS_DIR / "script.py.mako").is_file()
-    assert migrate.revision_order() == [f"{n:04d}" for n in range(1, 12)]
+    assert migrate.revision_order() == [f"{n:04d}" for n in range(1, 13)]
 
 
 def test_package_build_includes_the_migrations(tmp_path: Path) -> None:
@@ -483,5 +483,6 @@ def test_package_build_includes_the_migrations(tmp_path: Path) -> None:
         "versions/0002_print_queue_and_sale_voids.py",
         "versions/0003_receipt_counter.py",
         "versions/0004_held_orders.py",
+        "versions/0012_shift_z_figures.py",
     ):
         assert (shipped / name).is_file(), name

@@ -92,3 +92,27 @@ def test_the_checkouts_member_read_sums_the_ledger_from_the_covering_index(
             "(member_id=? AND confirmed=?)" in plan, plan
     finally:
         con.close()
+
+
+def test_upgrade_to_0012_keeps_the_shifts_and_adds_their_stored_z_figures(
+        tmp_path: Path) -> None:
+    path = tmp_path / "till.sqlite3"
+    shutil.copyfile(FIXTURES / "till-0002.sqlite3", path)
+    migrate.upgrade(path, "0011")
+    con = sqlite3.connect(path)
+    shifts = con.execute("SELECT * FROM shifts ORDER BY id").fetchall()
+    sales = con.execute("SELECT * FROM sales ORDER BY id").fetchall()
+    con.close()
+    assert shifts and sales
+
+    migrate.upgrade_to_head(path)
+
+    con = sqlite3.connect(path)
+    try:
+        assert [r[:-1] for r in con.execute("SELECT * FROM shifts ORDER BY id")] == shifts
+        assert con.execute("SELECT count(*) FROM shifts WHERE z_json IS NOT NULL"
+                           ).fetchone()[0] == 0
+        assert con.execute("SELECT * FROM sales ORDER BY id").fetchall() == sales
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        con.close()

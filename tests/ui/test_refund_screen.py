@@ -182,3 +182,32 @@ def test_cancelled_approval_refunds_nothing_and_unknown_codes_say_so(qtbot, wind
     assert screen.message.kind == "warn" and screen.refund_button.isEnabled()
     with till.session() as s:
         assert s.scalar(select(Refund)) is None
+
+
+def test_an_archived_sale_is_shown_but_not_refundable(qtbot, window, till):
+    """db prune moved an old sale into an archive: scanning its receipt number finds it there,
+    and the screen says it cannot be refunded at the till (services.retention)."""
+    import sqlite3
+    from datetime import timedelta
+
+    from pos_member.services import retention
+    from pos_member.services.shifts import close_shift
+
+    login(qtbot, window)
+    old = _sale(till, window.env.staff, [CartLine("C002", D(1))], [Tender("cash", 2800)])
+    _sale(till, window.env.staff, [CartLine("C002", D(1))], [Tender("cash", 2800)])
+    close_shift(till.ctx, window.env.staff, {1000: 25, 500: 1, 100: 1}, approval=MANAGER)
+    con = sqlite3.connect(till.path)
+    with con:  # what a sync and the printer leave
+        con.execute("UPDATE outbox SET status = 'sent', sent_at = created_at")
+        con.execute("UPDATE receipt_print_jobs SET status = 'printed', printed_at = created_at")
+    con.close()
+    result = retention.prune(till.path, keep_days=90, now=till.clock.now + timedelta(days=100))
+    assert result.sales is not None and result.sales.sales == 1
+    screen = _open_refund_screen(qtbot, window)
+    scan(qtbot, screen.search, old.receipt_no)
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: screen.detail is not None)
+    assert screen.detail.id == old.sale_id and screen.detail.archived
+    assert screen.message.kind == "warn" and "archived" in screen.message.text()
+    assert not screen.refund_button.isEnabled() and not screen.all_button.isEnabled()

@@ -66,6 +66,9 @@ class Shift(Base):
     expected_json: Mapped[Any | None] = mapped_column(JSONText, nullable=True)
     over_short_fen: Mapped[int | None] = mapped_column(Integer)  # signed: + over, - short
     status: Mapped[str] = mapped_column(String(8), default="open")
+    # The Z figures (ShiftFigures.to_dict()), stored when db prune archives any of the shift's
+    # sales or refunds (revision 0012); NULL while they are all on the till.
+    z_json: Mapped[Any | None] = mapped_column(JSONText, nullable=True)
 
     cash_movements: Mapped[list[CashMovement]] = relationship(back_populates="shift")
 
