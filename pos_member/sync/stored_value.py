@@ -2,9 +2,10 @@
 ledger rows the service confirmed.
 
 The till's spendable balance is the cached account plus its unconfirmed rows. A push answer
-confirms the rows of its event (``stored_value_ledger.event_id``) and, in the same statement
-batch, sets the cached account from the answer's ``stored_*`` figures, so a movement is never
-counted twice nor lost between the answer and the next pull.
+confirms the rows of its event (``stored_value_ledger.event_id``) and, in the same transaction,
+sets the cached account from the answer's ``stored_*`` figures (``UPSERT``; see
+``pos_member.sync.apply.push``), so a movement is never counted twice nor lost between the
+answer and the next pull.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import Any
 
 from pos_member.sync import protocol as p
 
-_UPSERT = ("INSERT INTO stored_value_accounts (member_id, principal_fen, bonus_fen, updated_at) "
-           "VALUES (?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET "
-           "principal_fen = excluded.principal_fen, bonus_fen = excluded.bonus_fen, "
-           "updated_at = excluded.updated_at")
+UPSERT = ("INSERT INTO stored_value_accounts (member_id, principal_fen, bonus_fen, updated_at) "
+          "VALUES (?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET "
+          "principal_fen = excluded.principal_fen, bonus_fen = excluded.bonus_fen, "
+          "updated_at = excluded.updated_at")
 
 
 def store_accounts(cur: sqlite3.Cursor, members: Sequence[p.MemberData],
@@ -33,22 +34,6 @@ def store_accounts(cur: sqlite3.Cursor, members: Sequence[p.MemberData],
     keep = [r for r in rows if r[1] or r[2]]
     empty = [(r[0],) for r in rows if not (r[1] or r[2])]
     if keep:
-        cur.executemany(_UPSERT, keep)
+        cur.executemany(UPSERT, keep)
     if empty:
         cur.executemany("DELETE FROM stored_value_accounts WHERE member_id = ?", empty)
-
-
-def confirm(cur: sqlite3.Cursor, event_id: str, result: p.EventResult, now: str) -> int:
-    """Confirm the event's ledger rows; cache the balance the answer carries. Returns how many
-    rows were still unconfirmed."""
-    cur.execute("UPDATE stored_value_ledger SET confirmed = 1 WHERE event_id = ? "
-                "AND confirmed = 0", (event_id,))
-    confirmed = cur.rowcount
-    member = result.member
-    if member is None or member.stored_principal_fen is None:
-        return confirmed
-    if result.status is p.EventStatus.DUPLICATE and not confirmed:
-        return confirmed  # an old answer: the feed has newer figures
-    cur.execute(_UPSERT, (str(member.member_id), member.stored_principal_fen,
-                          member.stored_bonus_fen or 0, now))
-    return confirmed

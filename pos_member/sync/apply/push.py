@@ -81,9 +81,12 @@ def apply_push_results(sessions: sessionmaker[Session], pushed: Sequence[PushedE
             known = _known_conflicts(cur, list(by_id))
             conflict_rows: list[dict[str, Any]] = []
             sent: list[str] = []
+            batch = _Confirmations(cur, now)
             for event, result in results:
                 stats.applied += result.status is p.EventStatus.APPLIED
                 stats.duplicates += result.status is p.EventStatus.DUPLICATE
+                if result.merges:
+                    batch.flush()  # a merge moves rows and copies a member as it stands
                 for merge in result.merges:
                     merge_member(cur, str(merge.member_id), str(merge.merged_into), now)
                     stats.merges += 1
@@ -124,16 +127,7 @@ def apply_push_results(sessions: sessionmaker[Session], pushed: Sequence[PushedE
                     repo.mark_outbox_conflict(s, event.event_id,
                                               f"{REJECTED_KIND}: {rej.code}: {rej.message}")
                     continue
-                confirmed = _confirm_ledger(cur, event)
-                confirmed += stored_value.confirm(cur, event.event_id, result, now)
-                if result.member is not None and (
-                        result.status is not p.EventStatus.DUPLICATE or confirmed):
-                    # A duplicate whose ledger rows were confirmed before carries a balance
-                    # from back then; the feed has the member's newer state.
-                    cur.execute("UPDATE members SET points = ?, growth = ?, tier = ?, "
-                                "updated_at = ? WHERE id = ?",
-                                (result.member.points, result.member.growth, result.member.tier,
-                                 now, str(result.member.member_id)))
+                batch.add(event, result)
                 if result.conflicts:
                     stats.conflicts += len(result.conflicts)
                     stats.event_ids_with_conflicts.append(event.event_id)
@@ -141,6 +135,7 @@ def apply_push_results(sessions: sessionmaker[Session], pushed: Sequence[PushedE
                     repo.mark_outbox_conflict(s, event.event_id, text)
                 else:
                     sent.append(event.event_id)
+            batch.flush()
             if conflict_rows:
                 insert_rows(s, SyncConflict, conflict_rows)
             _acknowledge_audit_head(cur, s, results)
@@ -190,18 +185,87 @@ def _known_conflicts(cur: sqlite3.Cursor, event_ids: list[str]) -> set[tuple[str
     return known
 
 
-def _confirm_ledger(cur: sqlite3.Cursor, event: PushedEvent) -> int:
-    """Mark this till's ledger rows of the event's sale or refund confirmed; returns how many
-    were still unconfirmed."""
-    if event.kind == "refund" and event.refund_id:
-        cur.execute("UPDATE points_ledger SET confirmed = 1 WHERE refund_id = ? "
-                    "AND confirmed = 0", (event.refund_id,))
-    elif event.kind == "sale" and event.sale_id:
-        cur.execute("UPDATE points_ledger SET confirmed = 1 WHERE sale_id = ? "
-                    "AND refund_id IS NULL AND confirmed = 0", (event.sale_id,))
-    else:
-        return 0
-    return cur.rowcount
+class _Confirmations:
+    """The ledger confirmations and cached balances of a run of events, written together.
+
+    Event by event, the answer confirms this till's ledger rows of the event's sale or refund
+    (``points_ledger``) and its stored-value rows (``stored_value_ledger`` by event id), then
+    caches the member's balance the answer carries (``stored_value_accounts``, ``members``)
+    unless the event is a duplicate whose rows were confirmed before. Within a run of events
+    without merges none of these statements reads what another one writes except the
+    confirmations themselves (a key confirmed by an earlier event finds no row left), so the run
+    is written as one ``UPDATE ... IN (...) RETURNING`` per table and key (500 keys at a time)
+    and one ``executemany`` per cached table with each member's last balance: the same end
+    state as the statements one by one. A merge reads and moves rows, so the run is written
+    before it (:meth:`flush`).
+    """
+
+    def __init__(self, cur: sqlite3.Cursor, now: str) -> None:
+        self.cur = cur
+        self.now = now
+        self.events: list[tuple[PushedEvent, p.EventResult]] = []
+
+    def add(self, event: PushedEvent, result: p.EventResult) -> None:
+        self.events.append((event, result))
+
+    def flush(self) -> None:
+        events, self.events = self.events, []
+        if not events:
+            return
+        cur, now = self.cur, self.now
+        sales = _confirmed_by_key(cur, "UPDATE points_ledger SET confirmed = 1 WHERE "
+                                  "confirmed = 0 AND refund_id IS NULL AND sale_id IN ({}) "
+                                  "RETURNING sale_id",
+                                  [e.sale_id for e, _ in events
+                                   if e.kind == "sale" and e.sale_id])
+        refunds = _confirmed_by_key(cur, "UPDATE points_ledger SET confirmed = 1 WHERE "
+                                    "confirmed = 0 AND refund_id IN ({}) RETURNING refund_id",
+                                    [e.refund_id for e, _ in events
+                                     if e.kind == "refund" and e.refund_id])
+        stored = _confirmed_by_key(cur, "UPDATE stored_value_ledger SET confirmed = 1 WHERE "
+                                   "confirmed = 0 AND event_id IN ({}) RETURNING event_id",
+                                   [e.event_id for e, _ in events])
+        accounts: dict[str, tuple[Any, ...]] = {}  # first change's order, last change's value
+        balances: dict[str, tuple[Any, ...]] = {}
+        for event, result in events:
+            if event.kind == "refund" and event.refund_id:
+                confirmed = refunds.pop(event.refund_id, 0)  # an earlier event took them
+            elif event.kind == "sale" and event.sale_id:
+                confirmed = sales.pop(event.sale_id, 0)
+            else:
+                confirmed = 0
+            stored_confirmed = stored.pop(event.event_id, 0)
+            confirmed += stored_confirmed
+            member = result.member
+            if member is None:
+                continue
+            duplicate = result.status is p.EventStatus.DUPLICATE
+            member_id = str(member.member_id)
+            if member.stored_principal_fen is not None and not (duplicate
+                                                                and not stored_confirmed):
+                accounts[member_id] = (member_id, member.stored_principal_fen,
+                                       member.stored_bonus_fen or 0, now)
+            if not duplicate or confirmed:
+                # A duplicate whose ledger rows were confirmed before carries a balance from
+                # back then; the feed has the member's newer state.
+                balances[member_id] = (member.points, member.growth, member.tier, now,
+                                       member_id)
+        if accounts:
+            cur.executemany(stored_value.UPSERT, list(accounts.values()))
+        if balances:
+            cur.executemany("UPDATE members SET points = ?, growth = ?, tier = ?, "
+                            "updated_at = ? WHERE id = ?", list(balances.values()))
+
+
+def _confirmed_by_key(cur: sqlite3.Cursor, statement: str, keys: list[str]) -> dict[str, int]:
+    """Run ``statement`` (an ``UPDATE ... IN ({}) RETURNING key``) for the distinct keys, 500
+    at a time; how many rows each key confirmed."""
+    counts: dict[str, int] = {}
+    unique = list(dict.fromkeys(keys))
+    for chunk in in_chunks(unique, 500):
+        for (key,) in cur.execute(statement.format(",".join("?" * len(chunk))), chunk).fetchall():
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def count_open_conflicts(session: Session) -> int:
