@@ -34,18 +34,22 @@ FONT_FAMILIES = ["Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "
 BASE_POINT_SIZE = 12
 
 
-def create_application(argv: list[str] | None = None) -> QApplication:
+def create_application(argv: list[str] | None = None, *, sizer: bool = True) -> QApplication:
+    """The application, styled (:func:`apply_look`). ``sizer=False``: the touch sizer's event
+    filter is left for the main window to install after its first paint (the launcher)."""
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("POS Member")
     app.setOrganizationName("POSMember")
     gc_guard.install(app)
-    apply_look(app)
+    apply_look(app, sizer=sizer)
     return app
 
 
-def apply_look(app: QApplication) -> None:
+def apply_look(app: QApplication, *, sizer: bool = True) -> None:
+    """Fonts, the style sheet (with touch.qss in touch mode: set once, before any widget
+    exists, so no widget is polished twice) and, unless ``sizer=False``, the touch sizer."""
     if FONT_DIR.is_dir():
         for path in sorted(FONT_DIR.glob("*.tt[fc]")) + sorted(FONT_DIR.glob("*.otf")):
             QFontDatabase.addApplicationFont(str(path))
@@ -54,12 +58,14 @@ def apply_look(app: QApplication) -> None:
     font.setPointSize(BASE_POINT_SIZE)
     app.setFont(font)
     try:
-        app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+        sheet = STYLE_SHEET.read_text(encoding="utf-8")
     except OSError:
         log.warning("style sheet not found: %s", STYLE_SHEET)
+        sheet = ""
     from . import touch
 
-    touch.install(app)  # touch-sized rows on a touch screen; styled drop-down lists
+    # touch-sized rows on a touch screen; styled drop-down lists (the sizer)
+    touch.install(app, sizer=sizer, base_sheet=sheet)
 
 
 def log_file() -> Path:

@@ -98,11 +98,16 @@ def compact_sheet() -> str:
     return _compact_sheet
 
 
-def apply_density(window: QWidget) -> bool:
+def apply_density(window: QWidget, width: int | None = None) -> bool:
     """Compact buttons (less padding, 14 px text) while the window is narrower than
     ``COMPACT_BELOW``: the checkout's six line buttons and the member panel's four then fit
-    1024 px. Changes the window's own style sheet only when the density changes."""
-    compact = window.width() < COMPACT_BELOW
+    1024 px. Changes the window's own style sheet only when the density changes.
+
+    ``width``: the width the window is about to have (default: its width now). The main
+    window sets its density before its widgets exist and before it is shown maximized, so
+    the resize events of the first show find it already set: a style sheet set on a window
+    that holds widgets re-polishes every one of them."""
+    compact = (window.width() if width is None else width) < COMPACT_BELOW
     if compact != bool(getattr(window, "_compact", False)):
         window._compact = compact
         window.setStyleSheet(compact_sheet() if compact else "")
@@ -113,6 +118,8 @@ def show_for_till(window: QWidget) -> None:
     """How the till shows its main window: maximized on the available area (a till's window is
     the whole screen; the task bar, if any, stays visible)."""
     fit_main_window(window)
+    apply_density(window, max(available(window).width() - _frame_extra(window).width(),
+                              window.minimumWidth()))  # the maximized width: no re-polish
     window.showMaximized()
 
 

@@ -64,7 +64,7 @@ class Launcher:
         self.seed_demo_if_new = seed_demo_if_new
         self.demo_members = demo_members
         self.explicit_language = language
-        self.app = create_application()
+        self.app = create_application(sizer=False)  # the sizer: MainWindow.complete
         self._quit = quit or self.app.exit
         self.window = None
         self.wizard = None
