@@ -90,11 +90,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         from pos_member.selftest import main_from_args
 
         return main_from_args(args)
-    from pos_member.app import setup_logging
+    from pos_member import log_file
     from pos_member.crash import install_excepthook
 
     try:
-        log_path = setup_logging()
+        # A plain file handler before the window; the rotating one follows (log_file.setup:
+        # the launcher's first op, or below for --headless).
+        log_path = log_file.start()
     except OSError as exc:
         from pos_member.store.health import is_unwritable
         from pos_member.store.paths import data_dir
@@ -120,6 +122,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         return int(launch(str(db_path), seed_demo_if_new=not args.no_demo,
                           demo_members=args.demo_members, daily_backups=True))
     run_app = None
+    from pos_member.app import setup_logging
+
+    setup_logging()
     till = _open(args, seed_demo_if_new=not args.no_demo, demo_members=args.demo_members)
     try:
         _startup_backup(till)

@@ -69,13 +69,19 @@ def apply_look(app: QApplication, *, sizer: bool = True) -> None:
 
 
 def log_file() -> Path:
-    """The file the log goes to: the root logger's rotating file when one is set up
-    (``pos_member.app.setup_logging``), else where that function puts it
+    """The file the log goes to: the root logger's log file when one is set up
+    (``pos_member.log_file``), else where that function puts it
     (``<data folder>/logs/pos-member.log``)."""
-    import logging.handlers
+    from pos_member.log_file import StartFileHandler
 
+    rotating = ()
+    if "logging.handlers" in sys.modules:  # else no rotating handler can exist
+        import logging.handlers
+
+        rotating = (logging.handlers.RotatingFileHandler,)
     for handler in logging.getLogger().handlers:
-        if isinstance(handler, logging.handlers.RotatingFileHandler):
+        # the rotating file, or the plain one run starts with (pos_member/log_file.py)
+        if isinstance(handler, (StartFileHandler, *rotating)):
             return Path(handler.baseFilename)
     from pos_member.store.paths import data_dir
 
