@@ -112,9 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = None
     words = list(argv if argv is not None else sys.argv[1:])
     if words[:1] == ["run"]:  # `python main.py`: the common options without the parser tree
-        from pos_member.commands import quick_args
-
-        args = quick_args(words[1:])
+        # (through the module's name, as its ``register`` is: commands imports this module)
+        args = importlib.import_module(_MODULES_OF["run"][0]).quick_args(words[1:])
     if args is None:
         args = build_parser(argv).parse_args(argv)
     try:

@@ -20,7 +20,7 @@ from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from . import gc_guard
 from .i18n import RESOURCES
@@ -145,6 +145,7 @@ class CrashHook:
         self._showing = True
         try:
             from PySide6.QtCore import Qt  # not at import: the Qt namespace costs 11 ms or more
+            from PySide6.QtWidgets import QMessageBox  # a class's type is made on first use
 
             box = QMessageBox(self.parent())
             box.setObjectName("crash_dialog")

@@ -18,28 +18,11 @@ Tills come with 1024×768, 1280×800, 1366×768 and 1920×1080 screens (issue 15
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, QTimer
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QAbstractScrollArea,
-    QAbstractSpinBox,
-    QApplication,
-    QBoxLayout,
-    QCalendarWidget,
-    QComboBox,
-    QDialog,
-    QFrame,
-    QLabel,
-    QLayout,
-    QLineEdit,
-    QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QStackedWidget,
-    QTabBar,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QWidget
+
+# Only what the login screen's first paint needs is imported at the top (issue 14 item 8):
+# PySide makes each Qt class's Python type on first use (about 0.6 ms each), so the classes of
+# the dialog placer and of the geometry check are imported where they are used.
 
 PREFERRED = QSize(1280, 800)
 MINIMUM = QSize(1024, 700)
@@ -144,6 +127,8 @@ class DialogPlacer(QObject):
     available area of its screen. Installed once (:func:`install`)."""
 
     def eventFilter(self, obj, event) -> bool:
+        from PySide6.QtWidgets import QDialog
+
         if event.type() == QEvent.Type.Show and isinstance(obj, QDialog) and obj.isWindow():
             settle(obj)  # before QDialog.showEvent centres it on its parent, at its new size
             QTimer.singleShot(0, lambda d=obj: _alive(d) and d.isVisible() and keep_inside(d))
@@ -160,6 +145,8 @@ def settle(widget: QWidget) -> None:
     """Lay the window out again with its children's styled sizes. A dialog built before the
     style sheet polished its children keeps the smaller minimum size computed then, and
     its layout squeezes the children into it: the keypad's keys overlapped its OK button."""
+    from PySide6.QtWidgets import QLayout
+
     widget.ensurePolished()
     for child in widget.findChildren(QWidget):
         child.ensurePolished()
@@ -194,6 +181,8 @@ def scroll_contents(dialog: QWidget) -> bool:
     """A dialog taller (or wider) than the screen: its contents move into a scroll area, so
     every field stays reachable and the dialog fits (the blind count at 1024×768). Works on a
     box layout (every dialog of the till has one); returns False for anything else."""
+    from PySide6.QtWidgets import QBoxLayout, QFrame, QScrollArea
+
     layout = dialog.layout()
     if not isinstance(layout, QBoxLayout) or getattr(dialog, "scroll_area", None) is not None:
         return False
@@ -241,11 +230,25 @@ def install() -> None:
 
 # Composite widgets whose insides are Qt's business (a spin box's line edit, a table's
 # viewport and headers, a combo box's arrow): checked as one widget, not descended into.
-ATOMIC = (QAbstractSpinBox, QComboBox, QLineEdit, QAbstractScrollArea, QCalendarWidget,
-          QTabBar, QProgressBar, QAbstractButton)
+def atomic() -> tuple[type, ...]:
+    from PySide6.QtWidgets import (
+        QAbstractButton, QAbstractScrollArea, QAbstractSpinBox, QCalendarWidget, QComboBox,
+        QLineEdit, QProgressBar, QTabBar,
+    )
+
+    return (QAbstractSpinBox, QComboBox, QLineEdit, QAbstractScrollArea, QCalendarWidget,
+            QTabBar, QProgressBar, QAbstractButton)
+
+
+def __getattr__(name: str):  # ``fit.ATOMIC`` as before, made on first use
+    if name == "ATOMIC":
+        return atomic()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _name(w: QWidget) -> str:
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
     text = ""
     if isinstance(w, (QLabel, QAbstractButton)):
         text = " " + repr(w.text()[:30])
@@ -266,6 +269,8 @@ def _shown(w: QWidget, top: QWidget) -> bool:
 
 def _needs_width(w: QWidget) -> int | None:
     """The width the widget's text needs, for widgets that cannot wrap or scroll it."""
+    from PySide6.QtWidgets import QLabel, QPushButton
+
     if isinstance(w, QPushButton) and w.text():
         return w.minimumSizeHint().width()
     if isinstance(w, QLabel) and not w.wordWrap() and w.text() and not w.hasScaledContents() \
@@ -277,6 +282,9 @@ def _needs_width(w: QWidget) -> int | None:
 
 def layout_problems(top: QWidget, screen_rect: QRect | None = None) -> list[str]:
     """Everything visibly wrong with this window's geometry (an empty list: it fits)."""
+    from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QScrollArea, QStackedWidget
+
+    atomic_types = atomic()
     problems: list[str] = []
     area = screen_rect or available(top)
     frame = top.frameGeometry()
@@ -321,7 +329,7 @@ def layout_problems(top: QWidget, screen_rect: QRect | None = None) -> list[str]
         for c in children:
             if isinstance(c, QScrollArea) and c.widget() is not None:
                 visit(c.widget(), True)  # scrolled content: checked inside itself
-            elif not isinstance(c, ATOMIC) and not isinstance(c, QAbstractItemView):
+            elif not isinstance(c, atomic_types) and not isinstance(c, QAbstractItemView):
                 visit(c, scrolled)
 
     visit(top)
@@ -336,6 +344,8 @@ def _direct():
 
 def visible_top_levels() -> list[QWidget]:
     """The windows and dialogs on screen now (message boxes included)."""
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
     return [w for w in QApplication.topLevelWidgets()
             if w.isVisible() and (isinstance(w, (QDialog, QMessageBox)) or
                                   w.objectName() == "main_window" or w.isWindow())

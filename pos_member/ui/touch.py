@@ -15,7 +15,10 @@ import os
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QInputDevice
-from PySide6.QtWidgets import QApplication, QComboBox, QStyledItemDelegate, QTableView
+from PySide6.QtWidgets import QApplication
+
+# The widget classes the sizer looks at are imported where it runs (after the first paint):
+# PySide makes each Qt class's Python type on first use.
 
 from .i18n import RESOURCES
 
@@ -45,6 +48,8 @@ class _Sizer(QObject):
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.Polish:
+            from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QTableView
+
             if isinstance(obj, QComboBox) and not isinstance(obj.itemDelegate(),
                                                               QStyledItemDelegate):
                 obj.setItemDelegate(QStyledItemDelegate(obj))
@@ -53,7 +58,7 @@ class _Sizer(QObject):
         return False
 
 
-def size_rows(table: QTableView, height: int = TOUCH_ROW) -> None:
+def size_rows(table, height: int = TOUCH_ROW) -> None:
     header = table.verticalHeader()
     header.setMinimumSectionSize(max(header.minimumSectionSize(), height))
     header.setDefaultSectionSize(max(header.defaultSectionSize(), height))
@@ -90,6 +95,8 @@ def install(app: QApplication, touch: bool | None = None, *, sizer: bool = True,
     if sizer:
         install_sizer(app)
     if on:
+        from PySide6.QtWidgets import QTableView
+
         for w in app.allWidgets():
             if isinstance(w, QTableView):
                 size_rows(w)
@@ -103,6 +110,8 @@ def install_sizer(app: QApplication | None = None) -> None:
     app = app or QApplication.instance()
     if app is None or _sizer is not None:
         return
+    from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QTableView
+
     _sizer = _Sizer(app)
     _sizer.touch = _touch
     app.installEventFilter(_sizer)
