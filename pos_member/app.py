@@ -8,7 +8,6 @@ services, the command line and the UI share.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING
 from pos_member.store.paths import data_dir, default_db_path
 
 if TYPE_CHECKING:  # the database stack is imported when a till is opened, not before:
-    # `python main.py` paints its window first (setup_logging is needed before that)
+    # `python main.py` paints its window first (and logs with pos_member.log_file before it)
     from pos_member.services.context import TillContext
     from pos_member.store.db import InstanceLock
 
@@ -42,19 +41,11 @@ class OpenTill:
 
 
 def setup_logging(level: int = logging.INFO) -> Path:
-    """Log to a rotating file in the user's data folder (and warnings to stderr)."""
-    folder = data_dir() / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "pos-member.log"
-    root = logging.getLogger()
-    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5,
-                                                       encoding="utf-8")
-        handler.setFormatter(logging.Formatter(
-            "%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-        root.setLevel(level)
-    return path
+    """Log to a rotating file in the user's data folder (and warnings to stderr); takes the
+    place of the plain handler ``run`` starts with before the window (pos_member/log_file.py)."""
+    from pos_member import log_file
+
+    return log_file.setup(level)
 
 
 def open_till(db_path: str | os.PathLike[str] | None = None, *, lock: bool = True,

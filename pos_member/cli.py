@@ -6,10 +6,12 @@ Commands:
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
+
+if TYPE_CHECKING:  # argparse is imported when the parser is built (not for a plain `run`)
+    import argparse
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -54,6 +56,8 @@ def cmd_quote(args: argparse.Namespace) -> int:
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser; given ``argv`` naming a command, only that command's module is imported
     (``python main.py`` starts the window without loading the store's or printer's CLI)."""
+    import argparse
+
     parser = argparse.ArgumentParser(prog="pos-member", description="POS Member till")
     importlib.import_module("pos_member.version").add_version_option(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -107,8 +111,13 @@ def _modules_for(argv: Sequence[str] | None) -> tuple[str, ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    args = None
+    words = list(argv if argv is not None else sys.argv[1:])
+    if words[:1] == ["run"]:  # `python main.py`: the common options without the parser tree
+        # (through the module's name, as its ``register`` is: commands imports this module)
+        args = importlib.import_module(_MODULES_OF["run"][0]).quick_args(words[1:])
+    if args is None:
+        args = build_parser(argv).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except CliError as exc:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
 
 from pos_member.cli import CliError
+
+if TYPE_CHECKING:  # argparse only when the parser is built (not for a plain `run`)
+    import argparse
 
 
 EXIT_DAMAGED = 2  # the database is damaged or missing: nothing was started or changed
@@ -87,11 +90,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         from pos_member.selftest import main_from_args
 
         return main_from_args(args)
-    from pos_member.app import setup_logging
+    from pos_member import log_file
     from pos_member.crash import install_excepthook
 
     try:
-        log_path = setup_logging()
+        # A plain file handler before the window; the rotating one follows (log_file.setup:
+        # the launcher's first op, or below for --headless).
+        log_path = log_file.start()
     except OSError as exc:
         from pos_member.store.health import is_unwritable
         from pos_member.store.paths import data_dir
@@ -117,6 +122,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         return int(launch(str(db_path), seed_demo_if_new=not args.no_demo,
                           demo_members=args.demo_members, daily_backups=True))
     run_app = None
+    from pos_member.app import setup_logging
+
+    setup_logging()
     till = _open(args, seed_demo_if_new=not args.no_demo, demo_members=args.demo_members)
     try:
         _startup_backup(till)
@@ -199,6 +207,58 @@ def cmd_scale_labels(args: argparse.Namespace) -> int:
         flags = ",".join(sorted(x.prefixes))
         print(f"  {flags}: {x.pattern} ({x.measure})")
     return 0
+
+
+# ``run``'s options that :func:`quick_args` reads: (dest, takes a value, converter).
+_QUICK_RUN_OPTIONS = {
+    "--db": ("db", True, str),
+    "--no-demo": ("no_demo", False, None),
+    "--demo-members": ("demo_members", True, int),
+    "--headless": ("headless", False, None),
+}
+# What ``run``'s parser gives when an option is not given (register below; a test compares).
+_RUN_DEFAULTS = {"db": None, "no_demo": False, "demo_members": 2000, "headless": False,
+                 "self_test": False, "data_dir": None, "scratch": False, "require_ui": False,
+                 "keep": False, "json": False}
+
+
+def quick_args(argv: Sequence[str]):
+    """``run``'s arguments (after the word ``run``) read without building the parser tree
+    (argparse and every sub-command's options: every ``python main.py`` pays for them before
+    its window), for the common options only: ``--db FILE``, ``--db=FILE``, ``--no-demo``,
+    ``--demo-members N``, ``--headless``. Returns the namespace ``run``'s parser would give,
+    or None for anything else (``--help``, ``--self-test``, an unknown or abbreviated option,
+    a bad number, a value that looks like an option): the caller then uses the parser, with
+    its usual behaviour and errors."""
+    from types import SimpleNamespace
+
+    values = dict(_RUN_DEFAULTS)
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        name, eq, value = word.partition("=")
+        option = _QUICK_RUN_OPTIONS.get(name)
+        if option is None:
+            return None
+        dest, takes_value, convert = option
+        if takes_value:
+            if not eq:
+                i += 1
+                if i >= len(argv):
+                    return None
+                value = argv[i]
+            if not value or value.startswith("-"):
+                return None
+            try:
+                values[dest] = convert(value)
+            except ValueError:
+                return None
+        elif eq:
+            return None  # ``--no-demo=x``: argparse's error
+        else:
+            values[dest] = True
+        i += 1
+    return SimpleNamespace(command="run", func=cmd_run, **values)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

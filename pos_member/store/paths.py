@@ -13,8 +13,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "POSMember"
 HOME_ENV_VAR = "POS_MEMBER_HOME"
 DB_FILENAME = "till.sqlite3"
@@ -26,6 +24,8 @@ def data_dir() -> Path:
     override = os.environ.get(HOME_ENV_VAR, "").strip()
     if override:
         return Path(override).expanduser().resolve()
+    import platformdirs  # here: not needed (a few ms at start) when the variable is set
+
     # appauthor=False: no extra "author" level on Windows; roaming=False: a database belongs
     # to this machine, not to a roaming profile.
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))

@@ -20,7 +20,7 @@ from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from . import gc_guard
 from .i18n import RESOURCES
@@ -34,18 +34,22 @@ FONT_FAMILIES = ["Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "
 BASE_POINT_SIZE = 12
 
 
-def create_application(argv: list[str] | None = None) -> QApplication:
+def create_application(argv: list[str] | None = None, *, sizer: bool = True) -> QApplication:
+    """The application, styled (:func:`apply_look`). ``sizer=False``: the touch sizer's event
+    filter is left for the main window to install after its first paint (the launcher)."""
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("POS Member")
     app.setOrganizationName("POSMember")
     gc_guard.install(app)
-    apply_look(app)
+    apply_look(app, sizer=sizer)
     return app
 
 
-def apply_look(app: QApplication) -> None:
+def apply_look(app: QApplication, *, sizer: bool = True) -> None:
+    """Fonts, the style sheet (with touch.qss in touch mode: set once, before any widget
+    exists, so no widget is polished twice) and, unless ``sizer=False``, the touch sizer."""
     if FONT_DIR.is_dir():
         for path in sorted(FONT_DIR.glob("*.tt[fc]")) + sorted(FONT_DIR.glob("*.otf")):
             QFontDatabase.addApplicationFont(str(path))
@@ -54,22 +58,30 @@ def apply_look(app: QApplication) -> None:
     font.setPointSize(BASE_POINT_SIZE)
     app.setFont(font)
     try:
-        app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+        sheet = STYLE_SHEET.read_text(encoding="utf-8")
     except OSError:
         log.warning("style sheet not found: %s", STYLE_SHEET)
+        sheet = ""
     from . import touch
 
-    touch.install(app)  # touch-sized rows on a touch screen; styled drop-down lists
+    # touch-sized rows on a touch screen; styled drop-down lists (the sizer)
+    touch.install(app, sizer=sizer, base_sheet=sheet)
 
 
 def log_file() -> Path:
-    """The file the log goes to: the root logger's rotating file when one is set up
-    (``pos_member.app.setup_logging``), else where that function puts it
+    """The file the log goes to: the root logger's log file when one is set up
+    (``pos_member.log_file``), else where that function puts it
     (``<data folder>/logs/pos-member.log``)."""
-    import logging.handlers
+    from pos_member.log_file import StartFileHandler
 
+    rotating = ()
+    if "logging.handlers" in sys.modules:  # else no rotating handler can exist
+        import logging.handlers
+
+        rotating = (logging.handlers.RotatingFileHandler,)
     for handler in logging.getLogger().handlers:
-        if isinstance(handler, logging.handlers.RotatingFileHandler):
+        # the rotating file, or the plain one run starts with (pos_member/log_file.py)
+        if isinstance(handler, (StartFileHandler, *rotating)):
             return Path(handler.baseFilename)
     from pos_member.store.paths import data_dir
 
@@ -133,6 +145,7 @@ class CrashHook:
         self._showing = True
         try:
             from PySide6.QtCore import Qt  # not at import: the Qt namespace costs 11 ms or more
+            from PySide6.QtWidgets import QMessageBox  # a class's type is made on first use
 
             box = QMessageBox(self.parent())
             box.setObjectName("crash_dialog")

@@ -13,9 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .first_run_check import MARKER_SUFFIX, needs_first_run, setup_marker  # noqa: F401
+
 log = logging.getLogger("pos_member.ui.first_run")
 
-MARKER_SUFFIX = ".setup"
 ENCODINGS = ("gb18030", "big5", "utf8", "cp437", "cp850", "cp858", "cp1252", "cp866", "raster")
 WIDTHS = (48, 32)
 NAME_MAX = 100
@@ -23,21 +24,6 @@ DEMO, CENTRAL = "demo", "central"
 
 
 # --- what the wizard decides, and the work off the GUI thread ----------------------------------
-
-def setup_marker(db_path: str | Path) -> Path:
-    """``till.sqlite3`` -> ``till.sqlite3.setup``: present while a set-up is unfinished."""
-    p = Path(db_path)
-    return p.with_name(p.name + MARKER_SUFFIX)
-
-
-def needs_first_run(db_path: str | Path) -> bool:
-    """No database yet, an empty file, or a set-up that did not finish."""
-    p = Path(db_path)
-    try:
-        return not p.exists() or p.stat().st_size == 0 or setup_marker(p).exists()
-    except OSError:
-        return False  # let opening the till report what is wrong with the path
-
 
 @dataclass(frozen=True)
 class SetupChoices:

@@ -18,28 +18,11 @@ Tills come with 1024×768, 1280×800, 1366×768 and 1920×1080 screens (issue 15
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, QTimer
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QAbstractScrollArea,
-    QAbstractSpinBox,
-    QApplication,
-    QBoxLayout,
-    QCalendarWidget,
-    QComboBox,
-    QDialog,
-    QFrame,
-    QLabel,
-    QLayout,
-    QLineEdit,
-    QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QStackedWidget,
-    QTabBar,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QWidget
+
+# Only what the login screen's first paint needs is imported at the top (issue 14 item 8):
+# PySide makes each Qt class's Python type on first use (about 0.6 ms each), so the classes of
+# the dialog placer and of the geometry check are imported where they are used.
 
 PREFERRED = QSize(1280, 800)
 MINIMUM = QSize(1024, 700)
@@ -98,11 +81,16 @@ def compact_sheet() -> str:
     return _compact_sheet
 
 
-def apply_density(window: QWidget) -> bool:
+def apply_density(window: QWidget, width: int | None = None) -> bool:
     """Compact buttons (less padding, 14 px text) while the window is narrower than
     ``COMPACT_BELOW``: the checkout's six line buttons and the member panel's four then fit
-    1024 px. Changes the window's own style sheet only when the density changes."""
-    compact = window.width() < COMPACT_BELOW
+    1024 px. Changes the window's own style sheet only when the density changes.
+
+    ``width``: the width the window is about to have (default: its width now). The main
+    window sets its density before its widgets exist and before it is shown maximized, so
+    the resize events of the first show find it already set: a style sheet set on a window
+    that holds widgets re-polishes every one of them."""
+    compact = (window.width() if width is None else width) < COMPACT_BELOW
     if compact != bool(getattr(window, "_compact", False)):
         window._compact = compact
         window.setStyleSheet(compact_sheet() if compact else "")
@@ -113,6 +101,8 @@ def show_for_till(window: QWidget) -> None:
     """How the till shows its main window: maximized on the available area (a till's window is
     the whole screen; the task bar, if any, stays visible)."""
     fit_main_window(window)
+    apply_density(window, max(available(window).width() - _frame_extra(window).width(),
+                              window.minimumWidth()))  # the maximized width: no re-polish
     window.showMaximized()
 
 
@@ -137,6 +127,8 @@ class DialogPlacer(QObject):
     available area of its screen. Installed once (:func:`install`)."""
 
     def eventFilter(self, obj, event) -> bool:
+        from PySide6.QtWidgets import QDialog
+
         if event.type() == QEvent.Type.Show and isinstance(obj, QDialog) and obj.isWindow():
             settle(obj)  # before QDialog.showEvent centres it on its parent, at its new size
             QTimer.singleShot(0, lambda d=obj: _alive(d) and d.isVisible() and keep_inside(d))
@@ -153,6 +145,8 @@ def settle(widget: QWidget) -> None:
     """Lay the window out again with its children's styled sizes. A dialog built before the
     style sheet polished its children keeps the smaller minimum size computed then, and
     its layout squeezes the children into it: the keypad's keys overlapped its OK button."""
+    from PySide6.QtWidgets import QLayout
+
     widget.ensurePolished()
     for child in widget.findChildren(QWidget):
         child.ensurePolished()
@@ -187,6 +181,8 @@ def scroll_contents(dialog: QWidget) -> bool:
     """A dialog taller (or wider) than the screen: its contents move into a scroll area, so
     every field stays reachable and the dialog fits (the blind count at 1024×768). Works on a
     box layout (every dialog of the till has one); returns False for anything else."""
+    from PySide6.QtWidgets import QBoxLayout, QFrame, QScrollArea
+
     layout = dialog.layout()
     if not isinstance(layout, QBoxLayout) or getattr(dialog, "scroll_area", None) is not None:
         return False
@@ -234,11 +230,25 @@ def install() -> None:
 
 # Composite widgets whose insides are Qt's business (a spin box's line edit, a table's
 # viewport and headers, a combo box's arrow): checked as one widget, not descended into.
-ATOMIC = (QAbstractSpinBox, QComboBox, QLineEdit, QAbstractScrollArea, QCalendarWidget,
-          QTabBar, QProgressBar, QAbstractButton)
+def atomic() -> tuple[type, ...]:
+    from PySide6.QtWidgets import (
+        QAbstractButton, QAbstractScrollArea, QAbstractSpinBox, QCalendarWidget, QComboBox,
+        QLineEdit, QProgressBar, QTabBar,
+    )
+
+    return (QAbstractSpinBox, QComboBox, QLineEdit, QAbstractScrollArea, QCalendarWidget,
+            QTabBar, QProgressBar, QAbstractButton)
+
+
+def __getattr__(name: str):  # ``fit.ATOMIC`` as before, made on first use
+    if name == "ATOMIC":
+        return atomic()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _name(w: QWidget) -> str:
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
     text = ""
     if isinstance(w, (QLabel, QAbstractButton)):
         text = " " + repr(w.text()[:30])
@@ -259,6 +269,8 @@ def _shown(w: QWidget, top: QWidget) -> bool:
 
 def _needs_width(w: QWidget) -> int | None:
     """The width the widget's text needs, for widgets that cannot wrap or scroll it."""
+    from PySide6.QtWidgets import QLabel, QPushButton
+
     if isinstance(w, QPushButton) and w.text():
         return w.minimumSizeHint().width()
     if isinstance(w, QLabel) and not w.wordWrap() and w.text() and not w.hasScaledContents() \
@@ -270,6 +282,9 @@ def _needs_width(w: QWidget) -> int | None:
 
 def layout_problems(top: QWidget, screen_rect: QRect | None = None) -> list[str]:
     """Everything visibly wrong with this window's geometry (an empty list: it fits)."""
+    from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QScrollArea, QStackedWidget
+
+    atomic_types = atomic()
     problems: list[str] = []
     area = screen_rect or available(top)
     frame = top.frameGeometry()
@@ -314,7 +329,7 @@ def layout_problems(top: QWidget, screen_rect: QRect | None = None) -> list[str]
         for c in children:
             if isinstance(c, QScrollArea) and c.widget() is not None:
                 visit(c.widget(), True)  # scrolled content: checked inside itself
-            elif not isinstance(c, ATOMIC) and not isinstance(c, QAbstractItemView):
+            elif not isinstance(c, atomic_types) and not isinstance(c, QAbstractItemView):
                 visit(c, scrolled)
 
     visit(top)
@@ -329,6 +344,8 @@ def _direct():
 
 def visible_top_levels() -> list[QWidget]:
     """The windows and dialogs on screen now (message boxes included)."""
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
     return [w for w in QApplication.topLevelWidgets()
             if w.isVisible() and (isinstance(w, (QDialog, QMessageBox)) or
                                   w.objectName() == "main_window" or w.isWindow())

@@ -31,7 +31,6 @@ builds the same thing without running the event loop.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
@@ -64,7 +63,7 @@ class Launcher:
         self.seed_demo_if_new = seed_demo_if_new
         self.demo_members = demo_members
         self.explicit_language = language
-        self.app = create_application()
+        self.app = create_application(sizer=False)  # the sizer: MainWindow.complete
         self._quit = quit or self.app.exit
         self.window = None
         self.wizard = None
@@ -86,7 +85,7 @@ class Launcher:
 
         self.damaged = None  # the DamagedDatabaseDialog, when the data is damaged
         if first_run and self.db_path is not None:
-            from .first_run_setup import needs_first_run  # a file's size: no wizard imported
+            from .first_run_check import needs_first_run  # a file's size: no wizard imported
 
             # A zero-byte file, or none where backups show a till lived, is damage, not a
             # first start: opening reports it (never a set-up over an old till's remains).
@@ -393,6 +392,8 @@ def launch(db: str | None = None, *, seed_demo_if_new: bool = True,
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse  # here: `python main.py` reaches launch() without it
+
     ap = argparse.ArgumentParser(prog="pos_member.ui.launcher")
     ap.add_argument("--db", help="database file (default: the user's data folder)")
     ap.add_argument("--no-demo", action="store_true", help="do not create demo data")

@@ -60,6 +60,10 @@ class MainWindow(QMainWindow):
         self._want_printer = printer
         self._want_sync = sync  # the real application (launcher, run_app) syncs; tests choose
         self._want_watchdog = watchdog
+        # Sized, and its density (compact.qss under 1400 px) set, before any child widget
+        # exists: a style sheet set on the window later re-polishes every widget in it.
+        fit.fit_main_window(self)  # 1280×800 when the screen has room, else what it has
+        fit.apply_density(self)
         self.worker = DbWorker(self, on_failure=self._op_failed)
         self.language = language_manager or LanguageManager(self)
         if language != self.language.language:  # before any widget: no retranslation storm
@@ -79,7 +83,7 @@ class MainWindow(QMainWindow):
         self.add_screen(self.login)
         self.login.installEventFilter(self)  # for first_painted
 
-        fit.fit_main_window(self)  # 1280×800 when the screen has room, else what it has
+        fit.fit_main_window(self)  # again: the minimum size of what it now holds counts
         self.retranslate()
         self.show_screen("login")
         if ctx is not None:
@@ -138,6 +142,9 @@ class MainWindow(QMainWindow):
         self._poll.timeout.connect(self.refresh_status)
 
         fit.install()  # every dialog stays inside the screen's available area
+        from . import touch
+
+        touch.install_sizer()  # after the first paint: see touch.install
 
     def show_for_till(self) -> None:
         """Shown as the till shows it: maximized on the screen's available area."""

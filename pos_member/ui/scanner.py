@@ -47,10 +47,13 @@ import enum
 import logging
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+
+if TYPE_CHECKING:  # the class is made on first use (a key pressed after the first paint)
+    from PySide6.QtGui import QKeyEvent
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +192,8 @@ class WedgeScanner(QObject):
             return False
         if self._held and not in_burst:
             self._flush()
+        from PySide6.QtGui import QKeyEvent
+
         copy = QKeyEvent(ev.type(), key, ev.modifiers(), text, ev.isAutoRepeat(), ev.count())
         copy.setTimestamp(ev.timestamp())
         self._held.append((obj, copy))

@@ -15,7 +15,10 @@ import os
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QInputDevice
-from PySide6.QtWidgets import QApplication, QComboBox, QStyledItemDelegate, QTableView
+from PySide6.QtWidgets import QApplication
+
+# The widget classes the sizer looks at are imported where it runs (after the first paint):
+# PySide makes each Qt class's Python type on first use.
 
 from .i18n import RESOURCES
 
@@ -45,6 +48,8 @@ class _Sizer(QObject):
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.Polish:
+            from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QTableView
+
             if isinstance(obj, QComboBox) and not isinstance(obj.itemDelegate(),
                                                               QStyledItemDelegate):
                 obj.setItemDelegate(QStyledItemDelegate(obj))
@@ -53,40 +58,72 @@ class _Sizer(QObject):
         return False
 
 
-def size_rows(table: QTableView, height: int = TOUCH_ROW) -> None:
+def size_rows(table, height: int = TOUCH_ROW) -> None:
     header = table.verticalHeader()
     header.setMinimumSectionSize(max(header.minimumSectionSize(), height))
     header.setDefaultSectionSize(max(header.defaultSectionSize(), height))
 
 
 _sizer: _Sizer | None = None
+_touch = False  # the mode :func:`install` set (the sizer may come later: install_sizer)
 _base_sheet: str | None = None
 
 
-def install(app: QApplication, touch: bool | None = None) -> bool:
-    """Install the sizer (once) and set touch mode (``None``: :func:`wanted`). Call after the
-    application's style sheet is set (``app.apply_look`` does). Returns the mode."""
-    global _sizer, _base_sheet
-    if _sizer is None:
-        _sizer = _Sizer(app)
-        app.installEventFilter(_sizer)
+def install(app: QApplication, touch: bool | None = None, *, sizer: bool = True,
+            base_sheet: str | None = None) -> bool:
+    """Set touch mode (``None``: :func:`wanted`) and the application's style sheet with it
+    (``base_sheet``, else the application's current one, e.g. as ``app.apply_look`` set it),
+    and install the sizer unless ``sizer=False``. Returns the mode.
+
+    ``sizer=False`` is for the window-first start: the sizer is an application-wide Python
+    event filter, so every event of the first show and paint would go through Python (the
+    login screen's show-to-paint took 34-55 ms with it, 5-9 ms without); the main window
+    installs it after its first paint (:func:`install_sizer`, from ``MainWindow.complete``).
+    The login screen has neither a combo box nor a table, so the sizer has nothing to do for
+    it; widgets made before it are fixed when it is installed."""
+    global _base_sheet, _touch
     on = wanted() if touch is None else touch
-    sheet = app.styleSheet()
+    sheet = app.styleSheet() if base_sheet is None else base_sheet
     extra = _touch_sheet()
     if extra and extra in sheet:
         sheet = sheet.replace("\n" + extra, "")
     _base_sheet = sheet
-    _sizer.touch = on
+    _touch = on
+    if _sizer is not None:
+        _sizer.touch = on
     app.setStyleSheet(sheet + ("\n" + extra if on and extra else ""))
+    if sizer:
+        install_sizer(app)
     if on:
+        from PySide6.QtWidgets import QTableView
+
         for w in app.allWidgets():
             if isinstance(w, QTableView):
                 size_rows(w)
     return on
 
 
+def install_sizer(app: QApplication | None = None) -> None:
+    """Install the sizer's event filter (once) and give the widgets made before it what it
+    gives new ones (a styled delegate for every combo box, touch-sized table rows)."""
+    global _sizer
+    app = app or QApplication.instance()
+    if app is None or _sizer is not None:
+        return
+    from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QTableView
+
+    _sizer = _Sizer(app)
+    _sizer.touch = _touch
+    app.installEventFilter(_sizer)
+    for w in app.allWidgets():
+        if isinstance(w, QComboBox) and not isinstance(w.itemDelegate(), QStyledItemDelegate):
+            w.setItemDelegate(QStyledItemDelegate(w))
+        elif _touch and isinstance(w, QTableView):
+            size_rows(w)
+
+
 def is_touch() -> bool:
-    return bool(_sizer and _sizer.touch)
+    return _touch
 
 
 def _touch_sheet() -> str:
