@@ -206,6 +206,22 @@ def measure(label: str, path: Path, runs: int, folder: Path) -> dict[str, list[f
     return out
 
 
+def print_ratios(fresh: dict, other: dict, label: str) -> None:
+    """The figures of the fresh till against ``other`` (p50 and p99 of the timed ones), with
+    their ratio."""
+    print()
+    print(f"{'figure':<32} {'fresh':>10} {label:>10} {'ratio':>7}")
+    for name, fx in fresh.items():
+        ox = other[name]
+        if isinstance(fx, list):
+            assert isinstance(ox, list)
+            for q in ((50, 99) if len(fx) > 1 else (50,)):
+                a, b = pct(fx, q) * 1e3, pct(ox, q) * 1e3
+                print(f"{name + f' p{q} ms':<32} {a:10.2f} {b:10.2f} {b / a:7.2f}")
+        else:
+            print(f"{name:<32} {fx:10.0f} {ox:10.0f} {float(ox) / float(fx):7.2f}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--members", type=int, default=1_000_000)
@@ -234,17 +250,7 @@ def main() -> int:
         print(f"  bulk insert: {fill_year(year, args.days, args.per_day):.0f} s", flush=True)
         f = measure("fresh", fresh, args.runs, folder)
         y = measure("year", year, args.runs, folder)
-        print()
-        print(f"{'figure':<32} {'fresh':>10} {'year':>10} {'ratio':>7}")
-        for name, fx in f.items():
-            yx = y[name]
-            if isinstance(fx, list):
-                assert isinstance(yx, list)
-                for q in ((50, 99) if len(fx) > 1 else (50,)):
-                    a, b = pct(fx, q) * 1e3, pct(yx, q) * 1e3
-                    print(f"{name + f' p{q} ms':<32} {a:10.2f} {b:10.2f} {b / a:7.2f}")
-            else:
-                print(f"{name:<32} {fx:10.0f} {yx:10.0f} {float(yx) / float(fx):7.2f}")
+        print_ratios(f, y, "year")
         t0 = time.perf_counter()
         result = archive.prune(year, keep_days=90)
         seconds = time.perf_counter() - t0
@@ -286,17 +292,7 @@ def main() -> int:
         print(f"next day's prune: {nxt.sales.sales if nxt.sales else 0:,} sales, "
               f"compaction ({nxt.compaction.how if nxt.compaction else '-'}) in "
               f"{time.perf_counter() - t0:.1f} s", flush=True)
-        print()
-        print(f"{'figure':<32} {'fresh':>10} {'pruned':>10} {'ratio':>7}")
-        for name, fx in f.items():
-            px = p[name]
-            if isinstance(fx, list):
-                assert isinstance(px, list)
-                for q in ((50, 99) if len(fx) > 1 else (50,)):
-                    a, b = pct(fx, q) * 1e3, pct(px, q) * 1e3
-                    print(f"{name + f' p{q} ms':<32} {a:10.2f} {b:10.2f} {b / a:7.2f}")
-            else:
-                print(f"{name:<32} {fx:10.0f} {px:10.0f} {float(px) / float(fx):7.2f}")
+        print_ratios(f, p, "pruned")
         t0 = time.perf_counter()
         till = open_till(year, lock=False, quick_check=False)
         old = sales_query.find_sale(till.ctx, old_receipt(year)) if sold.archive else None
